@@ -1,0 +1,188 @@
+using Analyzer.Kernels.LinearAlgebra;
+
+namespace Analyzer.Core.Clustering;
+
+/// <summary>The best of several k-means runs: labels per point and the within-cluster sum of squares.</summary>
+public sealed record KMeansResult(int[] Labels, double Inertia, int Iterations);
+
+/// <summary>
+/// Lloyd's k-means with greedy k-means++ seeding (2 + ln k candidates per centre, as scikit-learn), several seeded
+/// restarts, the lowest inertia wins (METHOD.md 4). Restarts run in parallel; each has its own seed derived from the
+/// run's seed and its index, and ties go to the lower index, so the result does not depend on scheduling.
+/// </summary>
+public static class KMeans
+{
+    /// <param name="points">[n x d] row-major.</param>
+    public static KMeansResult Fit(double[] points, int n, int d, int k, int restarts, int maxIterations, int seed)
+    {
+        if (k < 1 || k > n)
+            throw new ArgumentOutOfRangeException(nameof(k), $"k = {k} must be between 1 and the number of points ({n})");
+        if (points.Length != n * d)
+            throw new ArgumentException($"points has {points.Length} values; expected {n} x {d}", nameof(points));
+        var results = new KMeansResult[restarts];
+        var norms = new double[n];
+        for (int i = 0; i < n; i++)
+        {
+            double s = 0;
+            for (int j = 0; j < d; j++) s += points[i * d + j] * points[i * d + j];
+            norms[i] = s;
+        }
+        Parallel.For(0, restarts, r => results[r] = Run(points, norms, n, d, k, maxIterations, SeedOf(seed, r)));
+        var best = results[0];
+        foreach (var result in results.Skip(1))
+            if (result.Inertia < best.Inertia) best = result;
+        return best;
+    }
+
+    private static int SeedOf(int seed, int restart) => unchecked(seed * 1_000_003 + restart * 7919 + 17);
+
+    private static KMeansResult Run(double[] x, double[] norms, int n, int d, int k, int maxIterations, int seed)
+    {
+        var rng = new Random(seed);
+        double[] centers = Seed(x, norms, n, d, k, rng);
+        var labels = new int[n];
+        var distances = new double[n];
+        var cross = new double[n * k];
+        var centersT = new double[d * k];
+        var counts = new int[k];
+        int iteration = 0;
+        double inertia = 0;
+        for (; iteration < maxIterations; iteration++)
+        {
+            bool changed = Assign(x, norms, n, d, k, centers, centersT, cross, labels, distances, iteration == 0, out inertia);
+            if (!changed && iteration > 0) break;
+            Update(x, n, d, k, labels, distances, centers, counts);
+        }
+        return new KMeansResult(labels, inertia, iteration);
+    }
+
+    /// <summary>Greedy k-means++: each new centre is the best of several D²-sampled candidates.</summary>
+    private static double[] Seed(double[] x, double[] norms, int n, int d, int k, Random rng)
+    {
+        var centers = new double[k * d];
+        int trials = 2 + (int)Math.Log(k);
+        int first = rng.Next(n);
+        Array.Copy(x, first * d, centers, 0, d);
+        var closest = new double[n];
+        for (int i = 0; i < n; i++) closest[i] = SquaredDistance(x, i, x, first, d);
+        double potential = closest.Sum();
+        var candidateDistances = new double[n];
+        for (int c = 1; c < k; c++)
+        {
+            int bestCandidate = -1;
+            double bestPotential = double.PositiveInfinity;
+            double[]? bestDistances = null;
+            for (int t = 0; t < trials; t++)
+            {
+                int candidate = Sample(closest, potential, rng);
+                double sum = 0;
+                for (int i = 0; i < n; i++)
+                {
+                    double dist = Math.Min(closest[i], SquaredDistance(x, i, x, candidate, d));
+                    candidateDistances[i] = dist;
+                    sum += dist;
+                }
+                if (sum < bestPotential)
+                {
+                    bestPotential = sum;
+                    bestCandidate = candidate;
+                    bestDistances = (double[])candidateDistances.Clone();
+                }
+            }
+            Array.Copy(x, bestCandidate * d, centers, c * d, d);
+            closest = bestDistances!;
+            potential = bestPotential;
+        }
+        return centers;
+    }
+
+    private static int Sample(double[] weights, double total, Random rng)
+    {
+        if (total <= 0) return rng.Next(weights.Length);
+        double target = rng.NextDouble() * total, cumulative = 0;
+        for (int i = 0; i < weights.Length; i++)
+        {
+            cumulative += weights[i];
+            if (cumulative > target) return i;
+        }
+        for (int i = weights.Length - 1; i >= 0; i--)
+            if (weights[i] > 0) return i;
+        return weights.Length - 1;
+    }
+
+    private static double SquaredDistance(double[] a, int i, double[] b, int j, int d)
+    {
+        double s = 0;
+        for (int q = 0; q < d; q++)
+        {
+            double diff = a[i * d + q] - b[j * d + q];
+            s += diff * diff;
+        }
+        return s;
+    }
+
+    private static bool Assign(double[] x, double[] norms, int n, int d, int k, double[] centers, double[] centersT,
+        double[] cross, int[] labels, double[] distances, bool first, out double inertia)
+    {
+        var centerNorms = new double[k];
+        for (int c = 0; c < k; c++)
+            for (int q = 0; q < d; q++)
+            {
+                double v = centers[c * d + q];
+                centersT[q * k + c] = v;
+                centerNorms[c] += v * v;
+            }
+        DenseProduct.Multiply(x, d, centersT, k, cross, k, n, d, k, maxThreads: 1);
+        bool changed = first;
+        inertia = 0;
+        for (int i = 0; i < n; i++)
+        {
+            int best = 0;
+            double bestDistance = double.PositiveInfinity;
+            for (int c = 0; c < k; c++)
+            {
+                double dist = centerNorms[c] - 2 * cross[i * k + c];
+                if (dist < bestDistance)
+                {
+                    bestDistance = dist;
+                    best = c;
+                }
+            }
+            double squared = Math.Max(0, bestDistance + norms[i]);
+            distances[i] = squared;
+            inertia += squared;
+            if (labels[i] != best)
+            {
+                labels[i] = best;
+                changed = true;
+            }
+        }
+        return changed;
+    }
+
+    private static void Update(double[] x, int n, int d, int k, int[] labels, double[] distances, double[] centers, int[] counts)
+    {
+        Array.Clear(centers);
+        Array.Clear(counts);
+        for (int i = 0; i < n; i++)
+        {
+            int c = labels[i];
+            counts[c]++;
+            for (int q = 0; q < d; q++) centers[c * d + q] += x[i * d + q];
+        }
+        for (int c = 0; c < k; c++)
+        {
+            if (counts[c] == 0)
+            {
+                // An empty cluster takes the point farthest from its centre.
+                int far = 0;
+                for (int i = 1; i < n; i++)
+                    if (distances[i] > distances[far]) far = i;
+                distances[far] = 0;
+                Array.Copy(x, far * d, centers, c * d, d);
+                continue;
+            }
+            for (int q = 0; q < d; q++) centers[c * d + q] /= counts[c];
+        }
+    }
+}

@@ -1,0 +1,13 @@
+namespace Analyzer.Core.Clustering;
+
+/// <summary>Settings of <see cref="SpectralPartitioner"/>; the defaults are METHOD.md 4's.</summary>
+public sealed record SpectralOptions
+{
+    /// <summary>k-means restarts; null: 25 for graphs of at most 2000 nodes, else 100.</summary>
+    public int? Restarts { get; init; }
+    public int MaxIterations { get; init; } = 300;
+    /// <summary>Residual tolerance of the eigensolver.</summary>
+    public double EigenTolerance { get; init; } = 1e-9;
+
+    public int RestartsFor(int n) => Restarts ?? (n <= 2000 ? 25 : 100);
+}

@@ -1,0 +1,28 @@
+namespace Analyzer.Core.Graphs;
+
+/// <summary>Multilayer perceptron (no conv anywhere) or convolutional network: they define node sets differently.</summary>
+public enum NetworkKind
+{
+    Mlp,
+    Cnn,
+}
+
+/// <summary>The neurons of a model in canonical order (METHOD.md 1): node sets in layer order, units in channel order.</summary>
+public sealed class NeuronGraph
+{
+    public NeuronGraph(NetworkKind kind, IReadOnlyList<NodeSet> nodeSets, NetworkTrace trace)
+    {
+        Kind = kind;
+        NodeSets = nodeSets;
+        Trace = trace;
+        NodeCount = nodeSets.Sum(s => s.Units);
+    }
+
+    public NetworkKind Kind { get; }
+    public IReadOnlyList<NodeSet> NodeSets { get; }
+    public NetworkTrace Trace { get; }
+    public int NodeCount { get; }
+
+    /// <summary>The node set holding canonical node <paramref name="node"/>.</summary>
+    public NodeSet NodeSetOf(int node) => NodeSets.Last(s => s.Offset <= node);
+}

@@ -1,0 +1,46 @@
+using Analyzer.Onnx;
+
+namespace Analyzer.Core.Graphs;
+
+/// <summary>Chooses the node sets of a traced network (METHOD.md 1).</summary>
+public static class NeuronGraphBuilder
+{
+    public static NeuronGraph Build(NetworkTrace trace, string modelPath)
+    {
+        var layers = trace.Layers;
+        var sets = new List<NodeSet>();
+        int offset = 0;
+        void Add(string name, NodeSetKind kind, string op, int reader, ChannelOrigin[] units)
+        {
+            sets.Add(new NodeSet(sets.Count, name, kind, op, units.Length, offset, reader, units));
+            offset += units.Length;
+        }
+
+        if (trace.IsConvolutional)
+        {
+            // A node set per layer that reads conv feature maps: the image is not a node set, and dense layers after
+            // the first dense one read dense outputs.
+            foreach (var layer in layers)
+                if (layer.InputUnits.Any(u => u.Terms.Any(t => t.Layer >= 0 && layers[t.Layer].Op == "Conv")))
+                    Add(layer.Name, NodeSetKind.Hidden, layer.Op, layer.Index, layer.InputUnits);
+            return new NeuronGraph(NetworkKind.Cnn, sets, trace);
+        }
+
+        foreach (var layer in layers)
+        {
+            int producer = layer.InputUnits.SelectMany(u => u.Terms).Select(t => t.Layer).DefaultIfEmpty(-1).Max();
+            if (producer < 0)
+                Add(trace.InputName, NodeSetKind.Input, "Input", layer.Index, layer.InputUnits);
+            else
+                Add(layers[producer].Name, NodeSetKind.Hidden, layers[producer].Op, layer.Index, layer.InputUnits);
+        }
+        if (trace.Outputs.Count == 0)
+            throw new ModelFormatException($"{modelPath}: the graph output is not computed from the input");
+        var output = trace.Outputs[0];
+        int last = output.Units.SelectMany(u => u.Terms).Select(t => t.Layer).DefaultIfEmpty(-1).Max();
+        if (last < 0)
+            throw new ModelFormatException($"{modelPath}: output '{output.Name}' does not depend on any layer");
+        Add(layers[last].Name, NodeSetKind.Output, layers[last].Op, -1, output.Units);
+        return new NeuronGraph(NetworkKind.Mlp, sets, trace);
+    }
+}

@@ -1,0 +1,63 @@
+using System.Security.Cryptography;
+using Analyzer.Onnx.Model;
+using Analyzer.Onnx.Protos;
+using Google.Protobuf;
+
+namespace Analyzer.Onnx;
+
+/// <summary>
+/// An ONNX model file: reads the protobuf (with external tensor data), exposes the main graph as an
+/// <see cref="OnnxGraph"/>, and writes the model back. Unknown protobuf fields survive a read/write round trip.
+/// </summary>
+public sealed class OnnxModelFile
+{
+    /// <summary>Operator-set versions of the default domain that Analyzer understands.</summary>
+    public const int MinOpset = 7, MaxOpset = 21;
+
+    private OnnxModelFile(string path, ModelProto model, string sha256)
+    {
+        Path = path;
+        Proto = model;
+        Sha256 = sha256;
+        Graph = OnnxGraphReader.Read(path, sha256, model);
+    }
+
+    public string Path { get; }
+    public string Sha256 { get; }
+    public OnnxGraph Graph { get; }
+    internal ModelProto Proto { get; }
+
+    /// <summary>Reads and decodes a model; throws <see cref="ModelFormatException"/> for anything unusable.</summary>
+    public static OnnxModelFile Load(string path)
+    {
+        if (!File.Exists(path))
+            throw Errors.NotFound(path);
+        byte[] bytes = File.ReadAllBytes(path);
+        ModelProto model;
+        try
+        {
+            model = ModelProto.Parser.ParseFrom(bytes);
+        }
+        catch (InvalidProtocolBufferException e)
+        {
+            throw Errors.NotOnnx(path, FirstSentence(e.Message));
+        }
+        if (model.Graph is null || (model.Graph.Node.Count == 0 && model.Graph.Output.Count == 0))
+            throw model.IrVersion == 0 ? Errors.NotOnnx(path, "no ir_version and no graph") : Errors.NoGraph(path);
+        if (model.IrVersion <= 0)
+            throw Errors.NotOnnx(path, "ir_version is missing");
+        return new OnnxModelFile(path, model, Convert.ToHexStringLower(SHA256.HashData(bytes)));
+    }
+
+    /// <summary>The serialized model, exactly as it would be written (for in-memory inference sessions).</summary>
+    public byte[] ToBytes() => Proto.ToByteArray();
+
+    /// <summary>Writes the model (tensors with external data keep pointing at their files).</summary>
+    public void Save(string path) => File.WriteAllBytes(path, ToBytes());
+
+    private static string FirstSentence(string message)
+    {
+        int end = message.IndexOfAny(['.', '\n']);
+        return (end > 0 ? message[..end] : message).Trim();
+    }
+}
