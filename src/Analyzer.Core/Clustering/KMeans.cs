@@ -27,7 +27,7 @@ public static class KMeans
             for (int j = 0; j < d; j++) s += points[i * d + j] * points[i * d + j];
             norms[i] = s;
         }
-        Parallel.For(0, restarts, r => results[r] = Run(points, norms, n, d, k, maxIterations, SeedOf(seed, r)));
+        Parallel.For(0, restarts, Analyzer.Kernels.Parallelism.Options(), r => results[r] = Run(points, norms, n, d, k, maxIterations, SeedOf(seed, r)));
         var best = results[0];
         foreach (var result in results.Skip(1))
             if (result.Inertia < best.Inertia) best = result;

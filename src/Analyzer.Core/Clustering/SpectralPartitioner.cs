@@ -24,7 +24,7 @@ public static class SpectralPartitioner
         // λ become the largest eigenvalues, which the Krylov solver finds fastest.
         var scale = valid.Select(i => 1.0 / Math.Sqrt(degree[i])).ToArray();
         var m = new double[(long)n * n];
-        Parallel.For(0, n, r =>
+        Parallel.For(0, n, Analyzer.Kernels.Parallelism.Options(), r =>
         {
             long row = (long)r * n, source = (long)valid[r] * graph.N;
             for (int c = 0; c < n; c++)

@@ -36,7 +36,7 @@ public static unsafe class DenseProduct
     {
         int rowTile = Vector512.IsHardwareAccelerated ? 6 : 4;
         int panels = (rows + 63) / 64;
-        var options = new ParallelOptions { MaxDegreeOfParallelism = maxThreads > 0 ? maxThreads : Environment.ProcessorCount };
+        var options = Parallelism.Options(maxThreads);
         if (panels <= 1 || (long)rows * inner * cols < 1 << 18)
         {
             MultiplyRows(a, lda, b, ldb, c, ldc, 0, rows, inner, cols, rowTile);
@@ -168,7 +168,7 @@ public static unsafe class DenseProduct
         const int chunk = 512;
         int chunks = (inner + chunk - 1) / chunk;
         var partials = new double[chunks][];
-        var options = new ParallelOptions { MaxDegreeOfParallelism = maxThreads > 0 ? maxThreads : Environment.ProcessorCount };
+        var options = Parallelism.Options(maxThreads);
         Parallel.For(0, chunks, options, q =>
         {
             int k0 = q * chunk, kn = Math.Min(chunk, inner - k0);

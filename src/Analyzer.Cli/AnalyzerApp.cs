@@ -1,0 +1,37 @@
+using System.CommandLine;
+using Analyzer.Cli.Commands.Cluster;
+using Analyzer.Cli.Commands.Graph;
+using Analyzer.Cli.Commands.Inspect;
+
+namespace Analyzer.Cli;
+
+/// <summary>Composes the verbs into the `analyzer` command line.</summary>
+public static class AnalyzerApp
+{
+    public static RootCommand CreateRoot()
+    {
+        var root = new RootCommand(
+            "Analyzer: measure local specialization in trained neural networks (Hod et al., \"Quantifying Local " +
+            "Specialization in Deep Neural Networks\"). Give it an ONNX model; it partitions the neurons by spectral " +
+            "clustering of a weight graph.");
+        root.Subcommands.Add(InspectCommand.Create());
+        root.Subcommands.Add(GraphCommand.Create());
+        root.Subcommands.Add(ClusterCommand.Create());
+        return root;
+    }
+
+    public static int Run(string[] args, TextWriter output, TextWriter error)
+    {
+        var root = CreateRoot();
+        var parse = root.Parse(args);
+        var configuration = new InvocationConfiguration { Output = output, Error = error };
+        if (parse.Errors.Count > 0)
+        {
+            foreach (var e in parse.Errors)
+                error.WriteLine($"error: {e.Message}");
+            error.WriteLine($"Run 'analyzer {string.Join(' ', parse.CommandResult.Command.Name == root.Name ? [] : new[] { parse.CommandResult.Command.Name })} --help' for usage.".Replace("  ", " "));
+            return ExitCodes.Usage;
+        }
+        return parse.Invoke(configuration);
+    }
+}

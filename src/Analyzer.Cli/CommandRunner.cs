@@ -1,0 +1,59 @@
+using System.CommandLine;
+using Analyzer.Kernels;
+using Analyzer.Onnx;
+
+namespace Analyzer.Cli;
+
+/// <summary>
+/// Runs a verb's handler and turns failures into one line and an exit code: bad model or data 3, bad usage 2, a bug 1
+/// (with the stack trace only when ANALYZER_DEBUG is set).
+/// </summary>
+public static class CommandRunner
+{
+    public static int Run(ParseResult parse, Func<TextWriter, TextWriter, int> handler, Option<int>? threads = null)
+    {
+        var output = parse.InvocationConfiguration.Output;
+        var error = parse.InvocationConfiguration.Error;
+        try
+        {
+            if (threads is not null)
+                Parallelism.MaxThreads = parse.GetValue(threads);
+            return handler(output, error);
+        }
+        catch (ModelFormatException e)
+        {
+            error.WriteLine($"error: {e.Message}");
+            return ExitCodes.BadInput;
+        }
+        catch (UsageException e)
+        {
+            error.WriteLine($"error: {e.Message}");
+            return ExitCodes.Usage;
+        }
+        catch (IOException e)
+        {
+            error.WriteLine($"error: {e.Message}");
+            return ExitCodes.BadInput;
+        }
+        catch (UnauthorizedAccessException e)
+        {
+            error.WriteLine($"error: {e.Message}");
+            return ExitCodes.BadInput;
+        }
+        catch (Exception e)
+        {
+            error.WriteLine($"internal error: {e.GetType().Name}: {e.Message} (set ANALYZER_DEBUG=1 for details; please report it)");
+            if (Environment.GetEnvironmentVariable("ANALYZER_DEBUG") is { Length: > 0 })
+                error.WriteLine(e);
+            return ExitCodes.Bug;
+        }
+    }
+
+    /// <summary>A path as messages show it: relative to the current directory when inside it.</summary>
+    public static string Display(string path)
+    {
+        string full = Path.GetFullPath(path);
+        string relative = Path.GetRelativePath(Environment.CurrentDirectory, full);
+        return relative.StartsWith("..", StringComparison.Ordinal) ? full : relative;
+    }
+}

@@ -1,0 +1,40 @@
+using System.CommandLine;
+
+namespace Analyzer.Cli.Commands.Cluster;
+
+/// <summary>`analyzer cluster MODEL --edges weights --scope network|layer [-k K] --out FILE`.</summary>
+public static class ClusterCommand
+{
+    public static Command Create()
+    {
+        var model = CommonOptions.Model();
+        var edges = CommonOptions.Edges();
+        var scope = new Option<string>("--scope")
+        {
+            Description = "network: one partition of all neurons; layer: each hidden layer with its neighbours, k per layer " +
+                          "from the network-wide partition",
+            DefaultValueFactory = _ => "network",
+        }.AcceptOnlyFromAmong("network", "layer");
+        var k = new Option<int?>("-k", "--clusters")
+        {
+            Description = "Number of clusters (default 16, or 32 for ImageNet-scale inputs)",
+        };
+        var restarts = new Option<int?>("--restarts")
+        {
+            Description = "k-means restarts (default 25 up to 2000 nodes, else 100)",
+        };
+        var output = new Option<string>("--out", "-o") { Description = "The clustering JSON file to write", Required = true };
+        var seed = CommonOptions.Seed();
+        var threads = CommonOptions.Threads();
+        var device = CommonOptions.Device();
+        var command = new Command("cluster",
+            "Partition the neurons by normalized spectral clustering (METHOD.md 4) and write the labels per layer")
+        {
+            model, edges, scope, k, restarts, output, seed, device, threads,
+        };
+        command.SetAction(parse => CommandRunner.Run(parse, (stdout, stderr) => ClusterHandler.Run(new ClusterRequest(
+            parse.GetValue(model)!, parse.GetValue(edges)!, parse.GetValue(scope)!, parse.GetValue(k), parse.GetValue(restarts),
+            parse.GetValue(output)!, parse.GetValue(seed)), stdout, stderr), threads));
+        return command;
+    }
+}

@@ -1,0 +1,20 @@
+using System.CommandLine;
+
+namespace Analyzer.Cli.Commands.Inspect;
+
+/// <summary>`analyzer inspect MODEL [--json]`: layers, units, node sets and what is analysable.</summary>
+public static class InspectCommand
+{
+    public static Command Create()
+    {
+        var model = CommonOptions.Model();
+        var json = new Option<bool>("--json") { Description = "Print JSON instead of tables" };
+        var command = new Command("inspect", "Show a model's layers, their units, the node sets and which are analysed")
+        {
+            model, json,
+        };
+        command.SetAction(parse => CommandRunner.Run(parse, (output, error) =>
+            InspectHandler.Run(parse.GetValue(model)!, parse.GetValue(json), output)));
+        return command;
+    }
+}

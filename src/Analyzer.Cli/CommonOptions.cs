@@ -1,0 +1,36 @@
+using System.CommandLine;
+
+namespace Analyzer.Cli;
+
+/// <summary>Options shared by the verbs: --seed, --device, --threads (DESIGN.md).</summary>
+public static class CommonOptions
+{
+    public static Option<int> Seed() => new("--seed")
+    {
+        Description = "Seed of every random choice; the same inputs and seed give the same files",
+        DefaultValueFactory = _ => 0,
+    };
+
+    public static Option<string> Device() => new Option<string>("--device")
+    {
+        Description = "Where to compute: cpu, cuda or auto (auto: cuda when available)",
+        DefaultValueFactory = _ => "auto",
+    }.AcceptOnlyFromAmong("cpu", "cuda", "auto");
+
+    public static Option<int> Threads() => new("--threads")
+    {
+        Description = "CPU threads to use (default: all cores)",
+        DefaultValueFactory = _ => 0,
+    };
+
+    public static Argument<string> Model() => new("model")
+    {
+        Description = "The ONNX model file",
+    };
+
+    public static Option<string> Edges() => new Option<string>("--edges")
+    {
+        Description = "Graph edges: weights (|W|, no data needed). Activation graphs are not available yet",
+        DefaultValueFactory = _ => "weights",
+    }.AcceptOnlyFromAmong("weights");
+}

@@ -1,0 +1,3 @@
+using Analyzer.Cli;
+
+return AnalyzerApp.Run(args, Console.Out, Console.Error);

@@ -1,0 +1,80 @@
+using Analyzer.Core.Graphs;
+
+namespace Analyzer.Core.Clustering;
+
+/// <summary>
+/// Clusters a network's graph in either scope (METHOD.md 4). Network-wide: one partition, split per node set. Layer-wise
+/// (weights): each hidden node set with its neighbouring node sets, only the edges that touch it, k_l = the number of
+/// distinct network-wide labels in it; its own labels are kept.
+/// </summary>
+public static class NetworkClustering
+{
+    public static NetworkPartitioning Network(NeuronGraph neurons, DenseGraph graph, int k, SpectralOptions options, int seed)
+    {
+        var partition = SpectralPartitioner.Partition(graph, k, options, seed);
+        var layers = neurons.NodeSets
+            .Select(s => new LayerLabels(s.Name, s.Index, partition.Labels[s.Offset..(s.Offset + s.Units)],
+                partition.Labels[s.Offset..(s.Offset + s.Units)].Where(l => l >= 0).Distinct().Count(), partition.NormalizedCut))
+            .ToList();
+        return new NetworkPartitioning(ClusteringScope.Network, k, partition.NormalizedCut, partition.InvalidCount, layers);
+    }
+
+    /// <param name="network">The network-wide partitioning of the same graph, which sets each layer's k.</param>
+    public static NetworkPartitioning Layerwise(NeuronGraph neurons, DenseGraph graph, NetworkPartitioning network,
+        SpectralOptions options, int seed, Action<string>? progress = null)
+    {
+        var result = new List<LayerLabels>();
+        var combined = Enumerable.Repeat(-1, graph.N).ToArray();
+        int nextCombined = 0, invalid = 0;
+        foreach (var set in neurons.NodeSets.Where(s => s.Analysed))
+        {
+            progress?.Invoke(set.Name);
+            int kl = network.Layers[set.Index].Clusters;
+            var nodes = Enumerable.Range(set.Offset, set.Units).ToList();
+            var neighbours = neurons.NodeSets
+                .Where(o => o.Index != set.Index && HasEdges(graph, set, o))
+                .SelectMany(o => Enumerable.Range(o.Offset, o.Units))
+                .ToList();
+            var local = graph.Subgraph([.. nodes, .. neighbours]);
+            // Keep only the edges that touch this layer.
+            int own = nodes.Count, m = local.N;
+            for (int i = own; i < m; i++)
+                for (int j = own; j < m; j++)
+                    local.Adjacency[(long)i * m + j] = 0;
+            int[] labels;
+            double ncut;
+            var degrees = local.Degrees();
+            int validOwn = Enumerable.Range(0, own).Count(i => degrees[i] > 0);
+            if (kl <= 0 || validOwn == 0)
+            {
+                labels = Enumerable.Repeat(-1, own).ToArray();
+                ncut = 0;
+            }
+            else
+            {
+                var partition = SpectralPartitioner.Partition(local, Math.Min(kl, degrees.Count(d => d > 0)), options, seed);
+                labels = partition.Labels[..own];
+                ncut = partition.NormalizedCut;
+            }
+            int clusters = SpectralPartitioner.Renumber(labels);
+            invalid += labels.Count(l => l < 0);
+            for (int u = 0; u < own; u++)
+                if (labels[u] >= 0) combined[set.Offset + u] = nextCombined + labels[u];
+            nextCombined += clusters;
+            result.Add(new LayerLabels(set.Name, set.Index, labels, clusters, ncut));
+        }
+        double overall = nextCombined > 0 ? NormalizedCut.Compute(graph, combined) : 0;
+        return new NetworkPartitioning(ClusteringScope.Layer, network.K, overall, invalid, result);
+    }
+
+    private static bool HasEdges(DenseGraph graph, NodeSet a, NodeSet b)
+    {
+        for (int i = a.Offset; i < a.Offset + a.Units; i++)
+        {
+            var row = graph.Adjacency.AsSpan(i * graph.N + b.Offset, b.Units);
+            foreach (double v in row)
+                if (v != 0) return true;
+        }
+        return false;
+    }
+}

@@ -1,0 +1,24 @@
+namespace Analyzer.Reporting.Files;
+
+/// <summary>One node set in nodes.json.</summary>
+public sealed record NodeSetEntry(string Name, string Kind, string Op, int Units, int Offset);
+
+/// <summary>nodes.json: the node sets in canonical order and the invalid nodes (DESIGN.md). Like every file, it names
+/// the model, its sha256, the analyzer version and the seed.</summary>
+public sealed record NodesDocument(string Model, string ModelSha256, string AnalyzerVersion, int Seed, string Edges, int N,
+    IReadOnlyList<NodeSetEntry> Layers, IReadOnlyList<int> Invalid);
+
+/// <summary>One node set's labels in a clustering file; <c>ncut</c> is that of the graph the labels came from.</summary>
+public sealed record ClusteringLayer(string Name, int Clusters, double Ncut, IReadOnlyList<int> Labels);
+
+/// <summary>The clustering JSON (DESIGN.md): labels per node set, -1 for invalid units.</summary>
+public sealed record ClusteringDocument(string Model, string ModelSha256, string AnalyzerVersion, int Seed, string Edges,
+    string Scope, int K, double Ncut, int Invalid, IReadOnlyList<ClusteringLayer> Layers);
+
+/// <summary>One layer (operator with weights) in `inspect --json`.</summary>
+public sealed record InspectLayer(int Index, string Name, string Op, IReadOnlyList<long> InputShape, IReadOnlyList<long> OutputShape,
+    int Outputs, int InputUnits, string? NodeSet);
+
+/// <summary>`inspect --json`: the model's layers and node sets.</summary>
+public sealed record InspectDocument(string Model, string ModelSha256, string AnalyzerVersion, long Opset, string Kind, int Nodes,
+    IReadOnlyList<InspectLayer> Layers, IReadOnlyList<NodeSetEntry> NodeSets, IReadOnlyList<string> Analysed);

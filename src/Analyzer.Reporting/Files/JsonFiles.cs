@@ -1,0 +1,39 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+
+namespace Analyzer.Reporting.Files;
+
+/// <summary>The JSON conventions of every file Analyzer writes: snake_case keys, indented, invariant numbers.</summary>
+public static class JsonFiles
+{
+    public static readonly JsonSerializerOptions Options = new()
+    {
+        PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
+        WriteIndented = true,
+        DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
+        NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals,
+        Converters = { new JsonStringEnumConverter(JsonNamingPolicy.SnakeCaseLower), new CompactIntListConverter() },
+    };
+
+    public static string Serialize<T>(T document) => JsonSerializer.Serialize(document, Options);
+
+    public static void Write<T>(string path, T document)
+    {
+        string? dir = Path.GetDirectoryName(Path.GetFullPath(path));
+        if (dir is not null) Directory.CreateDirectory(dir);
+        File.WriteAllText(path, Serialize(document) + "\n");
+    }
+
+    public static T Read<T>(string path) =>
+        JsonSerializer.Deserialize<T>(File.ReadAllText(path), Options) ?? throw new InvalidDataException($"{path}: empty JSON");
+}
+
+/// <summary>Writes integer lists (labels, unit indices) on one line, so that files stay readable.</summary>
+internal sealed class CompactIntListConverter : JsonConverter<IReadOnlyList<int>>
+{
+    public override IReadOnlyList<int>? Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options) =>
+        JsonSerializer.Deserialize<int[]>(ref reader);
+
+    public override void Write(Utf8JsonWriter writer, IReadOnlyList<int> value, JsonSerializerOptions options) =>
+        writer.WriteRawValue("[" + string.Join(", ", value) + "]", skipInputValidation: true);
+}

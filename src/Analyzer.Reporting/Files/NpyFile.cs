@@ -1,0 +1,59 @@
+using System.Buffers.Binary;
+using System.Text;
+
+namespace Analyzer.Reporting.Files;
+
+/// <summary>
+/// NumPy .npy files (format version 1.0) holding a C-ordered little-endian float64 matrix, as numpy.load reads them.
+/// </summary>
+public static class NpyFile
+{
+    private static readonly byte[] Magic = [0x93, (byte)'N', (byte)'U', (byte)'M', (byte)'P', (byte)'Y'];
+
+    public static void WriteMatrix(string path, double[] values, int rows, int cols)
+    {
+        if (values.Length != (long)rows * cols)
+            throw new ArgumentException($"{values.Length} values cannot form a {rows} x {cols} matrix", nameof(values));
+        string header = $"{{'descr': '<f8', 'fortran_order': False, 'shape': ({rows}, {cols}), }}";
+        int total = Magic.Length + 4 + header.Length + 1;
+        int padding = (64 - total % 64) % 64;
+        header = header + new string(' ', padding) + "\n";
+        using var stream = new FileStream(path, FileMode.Create, FileAccess.Write, FileShare.None, 1 << 20);
+        stream.Write(Magic);
+        stream.Write([1, 0]);
+        Span<byte> length = stackalloc byte[2];
+        BinaryPrimitives.WriteUInt16LittleEndian(length, (ushort)header.Length);
+        stream.Write(length);
+        stream.Write(Encoding.ASCII.GetBytes(header));
+        var buffer = new byte[8 * 4096];
+        for (int start = 0; start < values.Length; start += 4096)
+        {
+            int count = Math.Min(4096, values.Length - start);
+            for (int i = 0; i < count; i++)
+                BinaryPrimitives.WriteDoubleLittleEndian(buffer.AsSpan(8 * i), values[start + i]);
+            stream.Write(buffer, 0, 8 * count);
+        }
+    }
+
+    /// <summary>Reads a matrix written by <see cref="WriteMatrix"/> (float64, C order, 2-D).</summary>
+    public static (double[] Values, int Rows, int Cols) ReadMatrix(string path)
+    {
+        byte[] bytes = File.ReadAllBytes(path);
+        if (bytes.Length < 10 || !bytes.AsSpan(0, 6).SequenceEqual(Magic))
+            throw new InvalidDataException($"{path}: not a .npy file");
+        int headerLength = BinaryPrimitives.ReadUInt16LittleEndian(bytes.AsSpan(8));
+        string header = Encoding.ASCII.GetString(bytes, 10, headerLength);
+        if (!header.Contains("'<f8'") || header.Contains("'fortran_order': True"))
+            throw new InvalidDataException($"{path}: expected a C-ordered float64 array; header {header.Trim()}");
+        int open = header.IndexOf("'shape': (", StringComparison.Ordinal) + 10;
+        var dims = header[open..header.IndexOf(')', open)].Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+            .Select(int.Parse).ToArray();
+        if (dims.Length != 2)
+            throw new InvalidDataException($"{path}: expected a 2-D array; shape ({string.Join(", ", dims)})");
+        int offset = 10 + headerLength;
+        var values = new double[dims[0] * dims[1]];
+        for (int i = 0; i < values.Length; i++)
+            values[i] = BinaryPrimitives.ReadDoubleLittleEndian(bytes.AsSpan(offset + 8 * i));
+        return (values, dims[0], dims[1]);
+    }
+}
