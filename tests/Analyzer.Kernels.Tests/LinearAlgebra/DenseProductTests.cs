@@ -1,0 +1,81 @@
+using Analyzer.Kernels.LinearAlgebra;
+using Analyzer.TestSupport;
+
+namespace Analyzer.Kernels.Tests.LinearAlgebra;
+
+public class DenseProductTests
+{
+    private static double[] Random(int count, int seed)
+    {
+        var rng = new Random(seed);
+        return Enumerable.Range(0, count).Select(_ => rng.NextDouble() * 2 - 1).ToArray();
+    }
+
+    public static TheoryData<int, int, int> Shapes => new()
+    {
+        { 1, 1, 1 }, { 7, 5, 3 }, { 6, 300, 16 }, { 64, 64, 64 }, { 100, 513, 48 }, { 257, 129, 33 }, { 13, 700, 17 },
+        { 600, 600, 32 },
+    };
+
+    [Theory]
+    [MemberData(nameof(Shapes))]
+    public void Multiply_matches_the_reference_on_random_matrices(int rows, int inner, int cols)
+    {
+        var a = Random(rows * inner, rows + 1);
+        var b = Random(inner * cols, cols + 2);
+        var fast = new double[rows * cols];
+        var slow = new double[rows * cols];
+        DenseProduct.Multiply(a, inner, b, cols, fast, cols, rows, inner, cols);
+        DenseProductReference.Multiply(a, inner, b, cols, slow, cols, rows, inner, cols);
+        new Tolerance(1e-12, 1e-12).AssertAll(fast, slow, "C");
+    }
+
+    [Fact]
+    public void Multiply_respects_leading_dimensions_and_leaves_other_columns_alone()
+    {
+        int rows = 20, inner = 30, cols = 16, lda = 35, ldb = 21, ldc = 25;
+        var a = Random(rows * lda, 3);
+        var b = Random(inner * ldb, 4);
+        var fast = Enumerable.Repeat(7.0, rows * ldc).ToArray();
+        var slow = Enumerable.Repeat(7.0, rows * ldc).ToArray();
+        DenseProduct.Multiply(a, lda, b, ldb, fast, ldc, rows, inner, cols);
+        DenseProductReference.Multiply(a, lda, b, ldb, slow, ldc, rows, inner, cols);
+        new Tolerance(1e-12, 1e-12).AssertAll(fast, slow, "C");
+    }
+
+    [Theory]
+    [InlineData(1000, 48, 48)]
+    [InlineData(37, 5, 3)]
+    [InlineData(1500, 20, 7)]
+    public void TransposeMultiply_matches_the_reference(int inner, int m, int cols)
+    {
+        var a = Random(inner * m, 5);
+        var b = Random(inner * cols, 6);
+        var fast = new double[m * cols];
+        var slow = new double[m * cols];
+        DenseProduct.TransposeMultiply(a, m, b, cols, fast, cols, inner, m, cols);
+        DenseProductReference.TransposeMultiply(a, m, b, cols, slow, cols, inner, m, cols);
+        new Tolerance(1e-12, 1e-12).AssertAll(fast, slow, "C");
+    }
+
+    [Fact]
+    public void Multiply_gives_identical_results_with_one_thread_or_many()
+    {
+        int n = 300, b = 32;
+        var a = Random(n * n, 8);
+        var x = Random(n * b, 9);
+        var one = new double[n * b];
+        var many = new double[n * b];
+        DenseProduct.Multiply(a, n, x, b, one, b, n, n, b, maxThreads: 1);
+        DenseProduct.Multiply(a, n, x, b, many, b, n, n, b);
+        Assert.Equal(one, many);
+    }
+
+    [Fact]
+    public void Multiply_rejects_a_matrix_too_small_for_its_shape()
+    {
+        var e = Assert.Throws<ArgumentException>(() =>
+            DenseProduct.Multiply(new double[5], 3, new double[9], 3, new double[9], 3, 3, 3, 3));
+        Assert.StartsWith("matrix 'a' of 5 elements cannot hold 3 x 3", e.Message);
+    }
+}
