@@ -1,0 +1,41 @@
+using System.Text.Json;
+using Analyzer.Reporting.Files;
+using Analyzer.TestSupport;
+
+namespace Analyzer.Cli.Tests.Commands;
+
+public class GraphCommandTests
+{
+    [Fact]
+    public void Graph_writes_a_symmetric_adjacency_and_nodes_json()
+    {
+        string dir = TempDirectory.Create();
+        var run = CliRun.Of("graph", TinyModels.TwoPathways(), "--edges", "weights", "--out", dir);
+        Assert.Equal(0, run.ExitCode);
+        var (values, rows, cols) = NpyFile.ReadMatrix(Path.Combine(dir, "adjacency.npy"));
+        Assert.Equal((8, 8), (rows, cols));
+        // Node 0 is input x0; nodes 2..5 are fc1's units; W1[1,0] = 2 joins x0 and h1.
+        Assert.Equal(2.0, values[0 * 8 + 3], 6);
+        Assert.Equal(2.0, values[3 * 8 + 0], 6);
+        for (int i = 0; i < 8; i++) Assert.Equal(0.0, values[i * 8 + i]);
+        using var nodes = JsonDocument.Parse(File.ReadAllText(Path.Combine(dir, "nodes.json")));
+        Assert.Equal(8, nodes.RootElement.GetProperty("n").GetInt32());
+        Assert.Equal(0, nodes.RootElement.GetProperty("invalid").GetArrayLength());
+        Assert.Equal(64, nodes.RootElement.GetProperty("model_sha256").GetString()!.Length);
+        Assert.Equal(0, nodes.RootElement.GetProperty("seed").GetInt32());
+    }
+
+    [Fact]
+    public void Npy_header_is_padded_to_a_multiple_of_64_bytes()
+    {
+        string path = Path.Combine(TempDirectory.Create(), "m.npy");
+        NpyFile.WriteMatrix(path, [1, 2, 3, 4, 5, 6], 2, 3);
+        byte[] bytes = File.ReadAllBytes(path);
+        int headerLength = bytes[8] | bytes[9] << 8;
+        Assert.Equal(0, (10 + headerLength) % 64);
+        Assert.Equal(10 + headerLength + 6 * 8, bytes.Length);
+        var (values, rows, cols) = NpyFile.ReadMatrix(path);
+        Assert.Equal([1.0, 2, 3, 4, 5, 6], values);
+        Assert.Equal((2, 3), (rows, cols));
+    }
+}

@@ -1,0 +1,30 @@
+using System.Text.Json;
+
+namespace Analyzer.Cli.Tests.Commands;
+
+public class InspectCommandTests
+{
+    [Fact]
+    public void Inspect_prints_layers_and_node_sets()
+    {
+        var run = CliRun.Of("inspect", TinyModels.TwoPathways());
+        Assert.Equal(0, run.ExitCode);
+        Assert.Contains("MLP", run.Output);
+        Assert.Contains("fc1", run.Output);
+        Assert.Contains("Node sets: 8 nodes", run.Output);
+    }
+
+    [Fact]
+    public void Inspect_json_lists_node_sets_in_canonical_order()
+    {
+        var run = CliRun.Of("inspect", TinyModels.TwoPathways(), "--json");
+        Assert.Equal(0, run.ExitCode);
+        using var doc = JsonDocument.Parse(run.Output);
+        var sets = doc.RootElement.GetProperty("node_sets").EnumerateArray()
+            .Select(s => (s.GetProperty("name").GetString(), s.GetProperty("kind").GetString(), s.GetProperty("units").GetInt32(), s.GetProperty("offset").GetInt32()))
+            .ToArray();
+        Assert.Equal([("x", "input", 2, 0), ("fc1", "hidden", 4, 2), ("fc2", "output", 2, 6)], sets);
+        Assert.Equal(["fc1"], doc.RootElement.GetProperty("analysed").EnumerateArray().Select(e => e.GetString()));
+        Assert.Equal("mlp", doc.RootElement.GetProperty("kind").GetString());
+    }
+}

@@ -1,0 +1,17 @@
+using Analyzer.TestSupport;
+
+namespace Analyzer.Cli.Tests.Commands;
+
+internal static class TinyModels
+{
+    /// <summary>2 inputs -> 4 hidden (ReLU) -> 2 outputs: two obvious clusters {in0, h0, h1, out0} and {in1, h2, h3, out1}.</summary>
+    public static string TwoPathways() => new TinyModel()
+        .Input("x", 1, 2)
+        .Weight("W1", [4, 2], 1, 0.01, 2, 0.01, 0.01, 1, 0.01, 2)
+        .Weight("W2", [2, 4], 1, 1, 0.01, 0.01, 0.01, 0.01, 1, 1)
+        .Node("Gemm", ["x", "W1"], ["a"], "fc1", ("transB", 1L))
+        .Node("Relu", ["a"], ["r"])
+        .Node("Gemm", ["r", "W2"], ["y"], "fc2", ("transB", 1L))
+        .Output("y")
+        .Save();
+}
