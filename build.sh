@@ -114,8 +114,8 @@ case "$action" in
     exit "$status"
     ;;
   bench)
-    shift_args=(); for a in "$@"; do case "$a" in bench|--gpu|--cpu) ;; *) shift_args+=("$a") ;; esac; done
-    dotnet run --project bench/Analyzer.Benchmarks -c Release -- "${shift_args[@]}"
+    apt_install libopenblas0-pthread python3-sklearn || true
+    dotnet run --project bench/Analyzer.Benchmarks -c Release -- clustering
     ;;
   build)
     say "done: run ./analyzer --help"
