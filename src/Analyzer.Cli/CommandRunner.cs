@@ -20,7 +20,7 @@ public static class CommandRunner
                 Parallelism.MaxThreads = parse.GetValue(threads);
             return handler(output, error);
         }
-        catch (ModelFormatException e)
+        catch (Exception e) when (e is ModelFormatException or IOException or UnauthorizedAccessException)
         {
             error.WriteLine($"error: {e.Message}");
             return ExitCodes.BadInput;
@@ -29,16 +29,6 @@ public static class CommandRunner
         {
             error.WriteLine($"error: {e.Message}");
             return ExitCodes.Usage;
-        }
-        catch (IOException e)
-        {
-            error.WriteLine($"error: {e.Message}");
-            return ExitCodes.BadInput;
-        }
-        catch (UnauthorizedAccessException e)
-        {
-            error.WriteLine($"error: {e.Message}");
-            return ExitCodes.BadInput;
         }
         catch (Exception e)
         {

@@ -312,20 +312,7 @@ public static class NetworkTracer
         private static TensorProvenance Sliced(TensorProvenance p, long[] begin, long[] step, long[] outShape)
         {
             int[] elements = p.ElementMap();
-            long[] strides = TensorLayout.Strides(p.Shape);
-            var map = new int[TensorLayout.Count(outShape)];
-            var index = new long[outShape.Length];
-            for (int o = 0; o < map.Length; o++)
-            {
-                long src = 0;
-                for (int i = 0; i < outShape.Length; i++) src += (begin[i] + index[i] * step[i]) * strides[i];
-                map[o] = elements[src];
-                for (int i = outShape.Length - 1; i >= 0; i--)
-                {
-                    if (++index[i] < outShape[i]) break;
-                    index[i] = 0;
-                }
-            }
+            var map = TensorLayout.SliceIndex(p.Shape, begin, step, outShape).Select(i => elements[i]).ToArray();
             return TensorProvenance.FromElements(p.Table, map, outShape);
         }
 

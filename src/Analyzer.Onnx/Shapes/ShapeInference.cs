@@ -422,20 +422,7 @@ public static class ShapeInference
                 Set(0, shape);
                 return;
             }
-            long[] strides = TensorLayout.Strides(x);
-            var map = new long[TensorLayout.Count(shape)];
-            var index = new long[shape.Length];
-            for (long o = 0; o < map.Length; o++)
-            {
-                long src = 0;
-                for (int i = 0; i < shape.Length; i++) src += (begin[i] + index[i] * step[i]) * strides[i];
-                map[o] = src;
-                for (int i = shape.Length - 1; i >= 0; i--)
-                {
-                    if (++index[i] < shape[i]) break;
-                    index[i] = 0;
-                }
-            }
+            var map = TensorLayout.SliceIndex(x, begin, step, shape);
             SetMapped(value, shape, map);
         }
 

@@ -82,6 +82,28 @@ public static class TensorLayout
         return result;
     }
 
+    /// <summary>For each element of a slice of shape <paramref name="outShape"/>, the flat index of its source element in
+    /// a tensor of shape <paramref name="shape"/>; the slice starts at <paramref name="begin"/> and steps by
+    /// <paramref name="step"/> along each axis.</summary>
+    public static long[] SliceIndex(long[] shape, long[] begin, long[] step, long[] outShape)
+    {
+        long[] strides = Strides(shape);
+        var map = new long[Count(outShape)];
+        var index = new long[outShape.Length];
+        for (long o = 0; o < map.Length; o++)
+        {
+            long src = 0;
+            for (int i = 0; i < outShape.Length; i++) src += (begin[i] + index[i] * step[i]) * strides[i];
+            map[o] = src;
+            for (int i = outShape.Length - 1; i >= 0; i--)
+            {
+                if (++index[i] < outShape[i]) break;
+                index[i] = 0;
+            }
+        }
+        return map;
+    }
+
     /// <summary>Normalises a possibly negative axis for a tensor of the given rank.</summary>
     public static int Axis(long axis, int rank) => (int)(axis < 0 ? axis + rank : axis);
 }

@@ -206,4 +206,55 @@ public class WeightGraphTests
         Assert.Equal(2, neurons.NodeSets[1].Units);
         AssertEdges(graph, 4, (0, 2, 1), (1, 2, 2), (0, 3, 3), (1, 3, 4));
     }
+
+    // conv2: 4 output channels from 2 input channels, 1x1, K2[j, i] = 10 j + i + 1.
+    private static readonly double[] K2Shuffle = [1, 2, 11, 12, 21, 22, 31, 32];
+
+    private static TinyModel ShuffleStem() => new TinyModel()
+        .Input("x", 1, 1, 3, 3)
+        .Weight("K1", [2, 1, 1, 1], 1, 1)
+        .Weight("K2", [4, 2, 1, 1], K2Shuffle)
+        .Node("Conv", ["x", "K1"], ["c1"], "conv1")
+        .Node("Conv", ["c1", "K2"], ["c2"], "conv2");
+
+    [Fact]
+    public void A_channel_shuffle_permutes_the_reached_units()
+    {
+        // Reshape [1,2,2,3,3] -> Transpose [0,2,1,3,4] -> Reshape [1,4,3,3]: new channel b*2 + a holds old a*2 + b,
+        // so conv3 reads old channels 0, 2, 1, 3.
+        var (neurons, graph) = Build(ShuffleStem()
+            .Ints("grouped", 1, 2, 2, 3, 3)
+            .Ints("flat", 1, 4, 3, 3)
+            .Weight("K3", [1, 4, 1, 1], 1, 1, 1, 1)
+            .Node("Reshape", ["c2", "grouped"], ["g"])
+            .Node("Transpose", ["g"], ["t"], attributes: [("perm", new long[] { 0, 2, 1, 3, 4 })])
+            .Node("Reshape", ["t", "flat"], ["s"])
+            .Node("Conv", ["s", "K3"], ["y"], "conv3")
+            .Output("y"));
+        Assert.Equal(["conv2", "conv3"], neurons.NodeSets.Select(s => s.Name));
+        int[] old = [0, 2, 1, 3];
+        var edges = new List<(int, int, double)>();
+        for (int c = 0; c < 4; c++)
+            for (int i = 0; i < 2; i++)
+                edges.Add((i, 2 + c, K2Shuffle[old[c] * 2 + i]));
+        AssertEdges(graph, 6, edges.ToArray());
+    }
+
+    [Fact]
+    public void Split_channels_reach_the_readers_of_each_part()
+    {
+        var (neurons, graph) = Build(ShuffleStem()
+            .Ints("parts", 1, 3)
+            .Weight("KA", [1, 1, 1, 1], 1)
+            .Weight("KB", [1, 3, 1, 1], 1, 1, 1)
+            .Node("Split", ["c2", "parts"], ["a", "b"], attributes: [("axis", 1L)])
+            .Node("Conv", ["a", "KA"], ["ya"], "convA")
+            .Node("Conv", ["b", "KB"], ["yb"], "convB")
+            .Output("ya"));
+        Assert.Equal([2, 1, 3], neurons.NodeSets.Select(s => s.Units));
+        // Nodes: conv2-in 0,1 | convA-in 2 (old channel 0) | convB-in 3,4,5 (old channels 1,2,3).
+        AssertEdges(graph, 6,
+            (0, 2, 1), (1, 2, 2),
+            (0, 3, 11), (1, 3, 12), (0, 4, 21), (1, 4, 22), (0, 5, 31), (1, 5, 32));
+    }
 }
