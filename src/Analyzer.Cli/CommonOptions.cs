@@ -11,7 +11,7 @@ public static class CommonOptions
         DefaultValueFactory = _ => 0,
     };
 
-    public static Option<string> Device() => new Option<string>("--device")
+    internal static Option<string> Device() => new Option<string>("--device")
     {
         Description = "Where to compute: cpu, cuda or auto (auto: cuda when available)",
         DefaultValueFactory = _ => "auto",

@@ -6,14 +6,15 @@ namespace Analyzer.Core.Clustering;
 public sealed record KMeansResult(int[] Labels, double Inertia, int Iterations);
 
 /// <summary>
-/// Lloyd's k-means with greedy k-means++ seeding (2 + ln k candidates per centre, as scikit-learn), several seeded
-/// restarts, the lowest inertia wins (METHOD.md 4). Restarts run in parallel; each has its own seed derived from the
+/// Lloyd's k-means with greedy k-means++ seeding (2 + ln k candidates per centre, as scikit-learn), optionally refined
+/// by Hartigan single-point moves, several seeded restarts, the lowest inertia wins (METHOD.md 4). Restarts run in parallel; each has its own seed derived from the
 /// run's seed and its index, and ties go to the lower index, so the result does not depend on scheduling.
 /// </summary>
 public static class KMeans
 {
     /// <param name="points">[n x d] row-major.</param>
-    public static KMeansResult Fit(double[] points, int n, int d, int k, int restarts, int maxIterations, int seed)
+    public static KMeansResult Fit(double[] points, int n, int d, int k, int restarts, int maxIterations, int seed,
+        KMeansRefinement refinement = KMeansRefinement.Hartigan)
     {
         if (k < 1 || k > n)
             throw new ArgumentOutOfRangeException(nameof(k), $"k = {k} must be between 1 and the number of points ({n})");
@@ -27,7 +28,7 @@ public static class KMeans
             for (int j = 0; j < d; j++) s += points[i * d + j] * points[i * d + j];
             norms[i] = s;
         }
-        Parallel.For(0, restarts, Analyzer.Kernels.Parallelism.Options(), r => results[r] = Run(points, norms, n, d, k, maxIterations, SeedOf(seed, r)));
+        Parallel.For(0, restarts, Analyzer.Kernels.Parallelism.Options(), r => results[r] = Run(points, norms, n, d, k, maxIterations, SeedOf(seed, r), refinement));
         var best = results[0];
         foreach (var result in results.Skip(1))
             if (result.Inertia < best.Inertia) best = result;
@@ -36,7 +37,8 @@ public static class KMeans
 
     private static int SeedOf(int seed, int restart) => unchecked(seed * 1_000_003 + restart * 7919 + 17);
 
-    private static KMeansResult Run(double[] x, double[] norms, int n, int d, int k, int maxIterations, int seed)
+    private static KMeansResult Run(double[] x, double[] norms, int n, int d, int k, int maxIterations, int seed,
+        KMeansRefinement refinement)
     {
         var rng = new Random(seed);
         double[] centers = Seed(x, norms, n, d, k, rng);
@@ -53,7 +55,60 @@ public static class KMeans
             if (!changed && iteration > 0) break;
             Update(x, n, d, k, labels, distances, centers, counts);
         }
+        if (refinement == KMeansRefinement.Hartigan)
+            inertia = Hartigan(x, n, d, k, labels, centers, counts);
         return new KMeansResult(labels, inertia, iteration);
+    }
+
+    /// <summary>
+    /// Single-point moves (Hartigan and Wong): moving x from cluster a to b changes the inertia by
+    /// n_b/(n_b+1)·|x - c_b|² - n_a/(n_a-1)·|x - c_a|²; apply every move that lowers it until none does. Starts from
+    /// a Lloyd fixed point, so it only ever improves the result.
+    /// </summary>
+    internal static double Hartigan(double[] x, int n, int d, int k, int[] labels, double[] centers, int[] counts)
+    {
+        Array.Clear(centers);
+        Array.Clear(counts);
+        for (int i = 0; i < n; i++)
+        {
+            counts[labels[i]]++;
+            for (int q = 0; q < d; q++) centers[labels[i] * d + q] += x[i * d + q];
+        }
+        for (int c = 0; c < k; c++)
+            for (int q = 0; q < d; q++) centers[c * d + q] /= Math.Max(1, counts[c]);
+        for (int pass = 0; pass < 100; pass++)
+        {
+            bool moved = false;
+            for (int i = 0; i < n; i++)
+            {
+                int a = labels[i];
+                if (counts[a] <= 1) continue;
+                double removal = counts[a] / (counts[a] - 1.0) * SquaredDistance(x, i, centers, a, d);
+                int best = a;
+                double bestGain = 0;
+                for (int b = 0; b < k; b++)
+                {
+                    if (b == a) continue;
+                    double gain = removal - counts[b] / (counts[b] + 1.0) * SquaredDistance(x, i, centers, b, d);
+                    if (gain > bestGain + 1e-15) { bestGain = gain; best = b; }
+                }
+                if (best == a) continue;
+                for (int q = 0; q < d; q++)
+                {
+                    double v = x[i * d + q];
+                    centers[a * d + q] = (centers[a * d + q] * counts[a] - v) / (counts[a] - 1);
+                    centers[best * d + q] = (centers[best * d + q] * counts[best] + v) / (counts[best] + 1);
+                }
+                counts[a]--;
+                counts[best]++;
+                labels[i] = best;
+                moved = true;
+            }
+            if (!moved) break;
+        }
+        double inertia = 0;
+        for (int i = 0; i < n; i++) inertia += SquaredDistance(x, i, centers, labels[i], d);
+        return inertia;
     }
 
     /// <summary>Greedy k-means++: each new centre is the best of several D²-sampled candidates.</summary>

@@ -6,6 +6,8 @@ public sealed record SpectralOptions
     /// <summary>k-means restarts; null: 25 for graphs of at most 2000 nodes, else 100.</summary>
     public int? Restarts { get; init; }
     public int MaxIterations { get; init; } = 300;
+    /// <summary>Refinement after Lloyd's iterations; <see cref="KMeansRefinement.None"/> reproduces scikit-learn.</summary>
+    public KMeansRefinement Refinement { get; init; } = KMeansRefinement.Hartigan;
     /// <summary>Residual tolerance of the eigensolver.</summary>
     public double EigenTolerance { get; init; } = 1e-9;
 

@@ -40,7 +40,7 @@ public static class SpectralPartitioner
         FlipSigns(embedding, n, k);
         var eigenvalues = pairs.Values.Select(theta => 2 - 2 * theta).ToArray();
 
-        var kmeans = KMeans.Fit(embedding, n, k, k, options.RestartsFor(n), options.MaxIterations, seed);
+        var kmeans = KMeans.Fit(embedding, n, k, k, options.RestartsFor(n), options.MaxIterations, seed, options.Refinement);
         var labels = Enumerable.Repeat(-1, graph.N).ToArray();
         for (int r = 0; r < n; r++) labels[valid[r]] = kmeans.Labels[r];
         int clusters = Renumber(labels);

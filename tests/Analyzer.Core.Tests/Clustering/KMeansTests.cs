@@ -20,3 +20,49 @@ public class KMeansTests
         Assert.Equal(k, result.Labels.Distinct().Count());
     }
 }
+
+public class HartiganRefinementTests
+{
+    [Fact]
+    public void Moves_a_point_that_Lloyd_leaves_on_a_tie()
+    {
+        // 1-D points 0, 2, 3 as {0, 2} {3}: centres 1 and 3, point 2 is equidistant, so Lloyd stops (SSE 2).
+        // Moving 2 to the second cluster lowers the SSE by 2/1·1 - 1/2·1 = 1.5, to 0.5.
+        double[] x = [0, 2, 3];
+        int[] labels = [0, 0, 1];
+        double inertia = KMeans.Hartigan(x, 3, 1, 2, labels, new double[2], new int[2]);
+        Assert.Equal([0, 1, 1], labels);
+        Assert.Equal(0.5, inertia, 12);
+    }
+
+    [Fact]
+    public void Never_raises_the_inertia_of_a_labelling()
+    {
+        var rng = new Random(3);
+        int n = 200, d = 3, k = 5;
+        var x = Enumerable.Range(0, n * d).Select(_ => rng.NextDouble()).ToArray();
+        for (int trial = 0; trial < 20; trial++)
+        {
+            var labels = Enumerable.Range(0, n).Select(i => i < k ? i : rng.Next(k)).ToArray();
+            double before = Inertia(x, d, k, labels);
+            double after = KMeans.Hartigan(x, n, d, k, labels, new double[k * d], new int[k]);
+            Assert.True(after <= before + 1e-12, $"{after} > {before}");
+            Assert.Equal(Inertia(x, d, k, labels), after, 9);
+        }
+    }
+
+    private static double Inertia(double[] x, int d, int k, int[] labels)
+    {
+        double total = 0;
+        for (int c = 0; c < k; c++)
+        {
+            var members = Enumerable.Range(0, labels.Length).Where(i => labels[i] == c).ToArray();
+            for (int q = 0; q < d; q++)
+            {
+                double mean = members.Average(i => x[i * d + q]);
+                total += members.Sum(i => Math.Pow(x[i * d + q] - mean, 2));
+            }
+        }
+        return total;
+    }
+}

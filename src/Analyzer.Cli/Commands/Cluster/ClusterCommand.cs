@@ -23,17 +23,22 @@ public static class ClusterCommand
         {
             Description = "k-means restarts (default 25 up to 2000 nodes, else 100)",
         };
+        var refine = new Option<string>("--kmeans")
+        {
+            Description = "k-means: hartigan (Lloyd, then single-point moves that lower the inertia) or lloyd " +
+                          "(Lloyd alone, as scikit-learn)",
+            DefaultValueFactory = _ => "hartigan",
+        }.AcceptOnlyFromAmong("hartigan", "lloyd");
         var output = new Option<string>("--out", "-o") { Description = "The clustering JSON file to write", Required = true };
         var seed = CommonOptions.Seed();
         var threads = CommonOptions.Threads();
-        var device = CommonOptions.Device();
         var command = new Command("cluster",
             "Partition the neurons by normalized spectral clustering (METHOD.md 4) and write the labels per layer")
         {
-            model, edges, scope, k, restarts, output, seed, device, threads,
+            model, edges, scope, k, restarts, refine, output, seed, threads,
         };
         command.SetAction(parse => CommandRunner.Run(parse, (stdout, stderr) => ClusterHandler.Run(new ClusterRequest(
-            parse.GetValue(model)!, parse.GetValue(edges)!, parse.GetValue(scope)!, parse.GetValue(k), parse.GetValue(restarts),
+            parse.GetValue(model)!, parse.GetValue(edges)!, parse.GetValue(scope)!, parse.GetValue(k), parse.GetValue(restarts), parse.GetValue(refine) == "lloyd",
             parse.GetValue(output)!, parse.GetValue(seed)), stdout, stderr), threads));
         return command;
     }

@@ -7,7 +7,7 @@ using Analyzer.Reporting.Files;
 namespace Analyzer.Cli.Commands.Cluster;
 
 /// <summary>What `cluster` was asked to do.</summary>
-public sealed record ClusterRequest(string Model, string Edges, string Scope, int? K, int? Restarts, string Out, int Seed);
+public sealed record ClusterRequest(string Model, string Edges, string Scope, int? K, int? Restarts, bool LloydOnly, string Out, int Seed);
 
 /// <summary>Loads the model, builds its graph, partitions it in the requested scope and writes the clustering JSON.</summary>
 public static class ClusterHandler
@@ -23,7 +23,11 @@ public static class ClusterHandler
             throw new UsageException($"-k: {k} clusters cannot be formed from {valid} connected nodes; use 2 to {valid}");
         if (request.Restarts is < 1)
             throw new UsageException($"--restarts: {request.Restarts}; expected at least 1");
-        var options = new SpectralOptions { Restarts = request.Restarts };
+        var options = new SpectralOptions
+        {
+            Restarts = request.Restarts,
+            Refinement = request.LloydOnly ? KMeansRefinement.None : KMeansRefinement.Hartigan,
+        };
         error.WriteLine($"clustering {graph.N} nodes into {k} clusters ({request.Scope} scope)...");
         var partitioning = NetworkClustering.Network(network.Neurons, graph, k, options, request.Seed);
         if (request.Scope == "layer")
