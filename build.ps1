@@ -20,7 +20,7 @@ if ($Action -eq "test") {
     $passed = 0; $failed = 0; $skipped = 0
     foreach ($trx in Get-ChildItem "$results/*.trx") {
         $c = ([xml](Get-Content $trx)).TestRun.ResultSummary.Counters
-        $passed += [int]$c.passed; $failed += [int]$c.failed; $skipped += [int]$c.notExecuted
+        $passed += [int]$c.passed; $failed += [int]$c.failed; $skipped += [int]$c.total - [int]$c.executed
     }
     if ($status -ne 0 -and $failed -eq 0) { $failed = 1 }
     Write-Output "$passed passed, $failed failed, $skipped skipped"

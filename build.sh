@@ -107,7 +107,7 @@ case "$action" in
       counters=$(grep -o '<Counters [^>]*>' "$trx" | head -1)
       get() { echo "$counters" | grep -o " $1=\"[0-9]*\"" | grep -o '[0-9]*'; }
       passed=$((passed + $(get passed))); failed=$((failed + $(get failed)))
-      skipped=$((skipped + $(get notExecuted)))
+      skipped=$((skipped + $(get total) - $(get executed)))
     done
     if [ "$status" != 0 ] && [ "$failed" = 0 ]; then failed=1; fi
     echo "$passed passed, $failed failed, $skipped skipped"
