@@ -25,6 +25,7 @@ public class GoldenWeightGraphTests
 
     [Theory]
     [InlineData("fmnist-mlp.onnx")]
+    [InlineData("fmnist-cnn.onnx")]
     [InlineData("fmnist-vgg-bn-folded.onnx")]
     [InlineData("fmnist-vgg-bn.onnx")] // unfolded: our folding must reproduce the exporter's graph
     public void Degrees_and_spectrum_match_the_independent_computation(string model)

@@ -40,6 +40,7 @@ public class RealModelTests
 
     [Theory]
     [InlineData("fmnist-mlp.onnx", new[] { 784, 256, 256, 256, 256, 10 })]
+    [InlineData("fmnist-cnn.onnx", new[] { 64, 64, 64 })]
     [InlineData("fmnist-vgg-bn.onnx", new[] { 32, 32, 64, 64 })]
     [InlineData("fmnist-resnet.onnx", new[] { 32, 32, 32, 64, 32, 64 })]
     public void Committed_models_have_the_node_sets_of_their_recipes(string file, int[] units)
