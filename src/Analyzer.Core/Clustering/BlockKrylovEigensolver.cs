@@ -6,8 +6,8 @@ namespace Analyzer.Core.Clustering;
 /// The k largest eigenpairs of a dense symmetric matrix by restarted block Krylov iteration: each cycle builds an
 /// orthonormal basis of span{X, MX, ..., M^(s-1) X} with full reorthogonalisation, takes Ritz pairs from the projected
 /// matrix (Rayleigh-Ritz), and restarts from the best Ritz vectors until every wanted residual ||My - θy|| is below the
-/// tolerance. All the work is in n x n by n x p products (<see cref="DenseProduct"/>), so a 4224-node graph takes a
-/// fraction of a second per cycle where a dense decomposition takes minutes. Seeded, so results are reproducible.
+/// tolerance. All the work is in dense products (<see cref="DenseProduct"/>), so a 4224-node graph takes a fraction of
+/// a second where a dense decomposition takes minutes. Seeded, so results are reproducible.
 /// </summary>
 public static class BlockKrylovEigensolver
 {
@@ -19,162 +19,214 @@ public static class BlockKrylovEigensolver
         if (k < 1 || k > n)
             throw new ArgumentOutOfRangeException(nameof(k), $"k = {k} must be between 1 and n = {n}");
         int p = Math.Min(n, RoundUp(k + Math.Max(8, k / 4), 16));
-        int s = 4;
+        int s = int.TryParse(Environment.GetEnvironmentVariable("KRYLOV_S"), out var ss) ? ss : 4;
+        if (int.TryParse(Environment.GetEnvironmentVariable("KRYLOV_P"), out var pp)) p = pp;
         if (s * p >= n / 2)
             return DenseSymmetricEigensolver.Largest(matrix, n, k); // small problem: the dense solver is cheaper
-        int m = s * p;
-        var v = new double[(long)n * m];
-        var mv = new double[(long)n * m];
-        var rng = new Random(seed);
-        var block = new double[n * p];
-        for (int i = 0; i < block.Length; i++) block[i] = Gaussian(rng);
-        Orthonormalize(block, n, p, v, m, 0, rng);
-        SetBlock(v, m, 0, block, n, p);
-        var product = new double[n * p];
-        DenseProduct.Multiply(matrix, n, block, p, product, p, n, n, p);
-        SetBlock(mv, m, 0, product, n, p);
-
-        var h = new double[m * m];
-        var y = new double[n * p];
-        var my = new double[n * p];
-        for (int cycle = 0; cycle < maxCycles; cycle++)
-        {
-            for (int j = 1; j < s; j++)
-            {
-                GetBlock(mv, m, (j - 1) * p, block, n, p);
-                Orthonormalize(block, n, p, v, m, j * p, rng);
-                SetBlock(v, m, j * p, block, n, p);
-                DenseProduct.Multiply(matrix, n, block, p, product, p, n, n, p);
-                SetBlock(mv, m, j * p, product, n, p);
-            }
-            DenseProduct.TransposeMultiply(v, m, mv, m, h, m, n, m, m);
-            for (int i = 0; i < m; i++)
-                for (int j = i + 1; j < m; j++)
-                {
-                    double sym = 0.5 * (h[i * m + j] + h[j * m + i]);
-                    h[i * m + j] = h[j * m + i] = sym;
-                }
-            var ritz = DenseSymmetricEigensolver.Largest(h, m, p);
-            DenseProduct.Multiply(v, m, ritz.Vectors, p, y, p, n, m, p);
-            DenseProduct.Multiply(mv, m, ritz.Vectors, p, my, p, n, m, p);
-            double worst = 0;
-            for (int c = 0; c < k; c++)
-            {
-                double sum = 0, theta = ritz.Values[c];
-                for (int r = 0; r < n; r++)
-                {
-                    double d = my[r * p + c] - theta * y[r * p + c];
-                    sum += d * d;
-                }
-                worst = Math.Max(worst, Math.Sqrt(sum));
-            }
-            if (worst <= tolerance || cycle == maxCycles - 1)
-            {
-                var vectors = new double[n * k];
-                for (int r = 0; r < n; r++)
-                    Array.Copy(y, r * p, vectors, r * k, k);
-                return new EigenPairs(ritz.Values.Take(k).ToArray(), vectors, n);
-            }
-            SetBlock(v, m, 0, y, n, p);
-            SetBlock(mv, m, 0, my, n, p);
-        }
-        throw new InvalidOperationException("unreachable");
+        return new Solver(matrix, n, p, s * p, seed).Run(k, tolerance, maxCycles);
     }
 
     private static int RoundUp(int value, int multiple) => (value + multiple - 1) / multiple * multiple;
 
-    private static double Gaussian(Random rng)
+    /// <summary>Working storage of one solve: the basis V [n x m] with its transpose Vt [m x n] (so that both V·C and
+    /// Vᵀ·W are plain row-major products) and MV = M·V.</summary>
+    private sealed class Solver(double[] matrix, int n, int p, int m, int seed)
     {
-        double u1 = 1.0 - rng.NextDouble(), u2 = rng.NextDouble();
-        return Math.Sqrt(-2.0 * Math.Log(u1)) * Math.Cos(2 * Math.PI * u2);
-    }
+        private readonly double[] v = new double[(long)n * m];
+        private readonly double[] vt = new double[(long)m * n];
+        private readonly double[] mv = new double[(long)n * m];
+        private readonly double[] block = new double[n * p];
+        private readonly double[] product = new double[n * p];
+        private readonly Random rng = new(seed);
+        private readonly TileMask mask = TileMask.Of(matrix, n, n, n);
 
-    private static void GetBlock(double[] basis, int m, int column, double[] block, int n, int p)
-    {
-        for (int r = 0; r < n; r++) Array.Copy(basis, (long)r * m + column, block, r * p, p);
-    }
+        public EigenPairs Run(int k, double tolerance, int maxCycles)
+        {
+            for (int i = 0; i < block.Length; i++) block[i] = Gaussian();
+            Orthonormalize(0);
+            Store(0);
+            Apply(0);
+            var h = new double[m * m];
+            var y = new double[n * p];
+            var my = new double[n * p];
+            for (int cycle = 0; ; cycle++)
+            {
+                for (int j = 1; j * p < m; j++)
+                {
+                    for (int r = 0; r < n; r++) Array.Copy(mv, (long)r * m + (j - 1) * p, block, r * p, p);
+                    Orthonormalize(j * p);
+                    Store(j * p);
+                    Apply(j * p);
+                }
+                DenseProduct.Multiply(vt, n, mv, m, h, m, m, n, m);
+                for (int i = 0; i < m; i++)
+                    for (int j = i + 1; j < m; j++)
+                        h[i * m + j] = h[j * m + i] = 0.5 * (h[i * m + j] + h[j * m + i]);
+                var ritz = DenseSymmetricEigensolver.Largest(h, m, p);
+                DenseProduct.Multiply(v, m, ritz.Vectors, p, y, p, n, m, p);
+                DenseProduct.Multiply(mv, m, ritz.Vectors, p, my, p, n, m, p);
+                double worst = 0;
+                for (int c = 0; c < k; c++)
+                {
+                    double sum = 0, theta = ritz.Values[c];
+                    for (int r = 0; r < n; r++)
+                    {
+                        double d = my[r * p + c] - theta * y[r * p + c];
+                        sum += d * d;
+                    }
+                    worst = Math.Max(worst, Math.Sqrt(sum));
+                }
+                if (worst <= tolerance || cycle == maxCycles - 1)
+                {
+                    var vectors = new double[n * k];
+                    for (int r = 0; r < n; r++) Array.Copy(y, r * p, vectors, r * k, k);
+                    return new EigenPairs(ritz.Values.Take(k).ToArray(), vectors, n);
+                }
+                // Restart from the Ritz vectors; M·Y is already known.
+                Array.Copy(y, block, y.Length);
+                Store(0);
+                for (int r = 0; r < n; r++) Array.Copy(my, r * p, mv, (long)r * m, p);
+            }
+        }
 
-    private static void SetBlock(double[] basis, int m, int column, double[] block, int n, int p)
-    {
-        for (int r = 0; r < n; r++) Array.Copy(block, r * p, basis, (long)r * m + column, p);
-    }
+        private double Gaussian()
+        {
+            double u1 = 1.0 - rng.NextDouble(), u2 = rng.NextDouble();
+            return Math.Sqrt(-2.0 * Math.Log(u1)) * Math.Cos(2 * Math.PI * u2);
+        }
 
-    /// <summary>
-    /// Makes the columns of <paramref name="block"/> [n x p] orthonormal and orthogonal to the first
-    /// <paramref name="previous"/> columns of the basis: two passes of block Gram-Schmidt against the basis, then modified
-    /// Gram-Schmidt within the block; a column that vanishes (the Krylov space is exhausted, e.g. a graph with fewer
-    /// components than the block) is replaced by a random vector.
-    /// </summary>
-    private static void Orthonormalize(double[] block, int n, int p, double[] basis, int m, int previous, Random rng)
-    {
-        var coefficients = new double[Math.Max(1, previous) * p];
-        var correction = new double[n * p];
-        void ProjectOut(double[] target, int cols)
+        /// <summary>Copies the block into columns [column, column + p) of V and rows of Vt.</summary>
+        private void Store(int column)
+        {
+            for (int r = 0; r < n; r++)
+            {
+                Array.Copy(block, r * p, v, (long)r * m + column, p);
+                for (int c = 0; c < p; c++) vt[(long)(column + c) * n + r] = block[r * p + c];
+            }
+        }
+
+        /// <summary>MV[:, column..column+p) = M · block.</summary>
+        private void Apply(int column)
+        {
+            DenseProduct.Multiply(matrix, n, block, p, product, p, n, n, p, mask: mask);
+            for (int r = 0; r < n; r++) Array.Copy(product, r * p, mv, (long)r * m + column, p);
+        }
+
+        /// <summary>
+        /// Makes the block's columns orthonormal and orthogonal to the first <paramref name="previous"/> basis vectors:
+        /// two passes of block Gram-Schmidt against the basis, then Cholesky QR twice within the block. When the block
+        /// is rank-deficient (the Krylov space is exhausted, as for a graph with few components), falls back to
+        /// modified Gram-Schmidt, replacing vanished columns by random vectors.
+        /// </summary>
+        private void Orthonormalize(int previous)
+        {
+            ProjectOut(block, p, previous);
+            for (int pass = 0; pass < 2; pass++)
+                if (!CholeskyQr())
+                {
+                    GramSchmidtWithReplacement(previous);
+                    return;
+                }
+        }
+
+        private void ProjectOut(double[] target, int cols, int previous)
         {
             if (previous == 0) return;
+            var coefficients = new double[previous * cols];
+            var correction = new double[n * cols];
             for (int pass = 0; pass < 2; pass++)
             {
-                DenseProduct.TransposeMultiply(basis, m, target, cols, coefficients, cols, n, previous, cols);
-                DenseProduct.Multiply(basis, m, coefficients, cols, correction, cols, n, previous, cols);
+                DenseProduct.Multiply(vt, n, target, cols, coefficients, cols, previous, n, cols);
+                DenseProduct.Multiply(v, m, coefficients, cols, correction, cols, n, previous, cols);
                 for (int i = 0; i < n * cols; i++) target[i] -= correction[i];
             }
         }
-        ProjectOut(block, p);
 
-        // Column-major copy for contiguous dot products.
-        var q = new double[p][];
-        for (int c = 0; c < p; c++)
+        /// <summary>block ← block · R⁻¹ with RᵀR = blockᵀ·block; false when the Gram matrix is numerically singular.</summary>
+        private bool CholeskyQr()
         {
-            q[c] = new double[n];
-            for (int r = 0; r < n; r++) q[c][r] = block[r * p + c];
-        }
-        for (int c = 0; c < p; c++)
-        {
-            var w = q[c];
-            double original = Math.Sqrt(Dot(w, w));
-            for (int attempt = 0; ; attempt++)
+            var transposed = new double[p * n];
+            for (int r = 0; r < n; r++)
+                for (int c = 0; c < p; c++) transposed[c * n + r] = block[r * p + c];
+            var gram = new double[p * p];
+            DenseProduct.Multiply(transposed, n, block, p, gram, p, p, n, p);
+            double largest = 0;
+            for (int c = 0; c < p; c++) largest = Math.Max(largest, gram[c * p + c]);
+            // Cholesky G = RᵀR (R upper triangular, stored in gram's upper triangle).
+            for (int j = 0; j < p; j++)
             {
-                for (int pass = 0; pass < 2; pass++)
-                    for (int j = 0; j < c; j++)
-                    {
-                        double dot = Dot(q[j], w);
-                        for (int r = 0; r < n; r++) w[r] -= dot * q[j][r];
-                    }
-                double norm = Math.Sqrt(Dot(w, w));
-                if (norm > 1e-10 * Math.Max(original, 1e-300) && norm > 1e-200)
+                double d = gram[j * p + j];
+                for (int q = 0; q < j; q++) d -= gram[q * p + j] * gram[q * p + j];
+                if (!(d > 1e-20 * largest)) return false;
+                d = Math.Sqrt(d);
+                gram[j * p + j] = d;
+                for (int c = j + 1; c < p; c++)
                 {
-                    for (int r = 0; r < n; r++) w[r] /= norm;
-                    break;
+                    double e = gram[j * p + c];
+                    for (int q = 0; q < j; q++) e -= gram[q * p + j] * gram[q * p + c];
+                    gram[j * p + c] = e / d;
                 }
-                if (attempt > 5)
-                    throw new InvalidOperationException("could not extend the Krylov basis");
-                // Replace by a random vector orthogonal to the basis.
-                var fresh = new double[n];
-                for (int r = 0; r < n; r++) fresh[r] = Gaussian(rng);
-                if (previous > 0)
-                {
-                    var tmp = new double[n];
-                    var coef = new double[previous];
-                    DenseProduct.TransposeMultiply(basis, m, fresh, 1, coef, 1, n, previous, 1);
-                    DenseProduct.Multiply(basis, m, coef, 1, tmp, 1, n, previous, 1);
-                    for (int r = 0; r < n; r++) fresh[r] -= tmp[r];
-                }
-                Array.Copy(fresh, w, n);
-                original = Math.Sqrt(Dot(w, w));
             }
+            // Each row x of the block: solve z R = x (forward substitution over columns).
+            Parallel.For(0, n, Analyzer.Kernels.Parallelism.Options(), r =>
+            {
+                var row = block.AsSpan(r * p, p);
+                for (int c = 0; c < p; c++)
+                {
+                    double value = row[c];
+                    for (int q = 0; q < c; q++) value -= row[q] * gram[q * p + c];
+                    row[c] = value / gram[c * p + c];
+                }
+            });
+            return true;
         }
-        for (int c = 0; c < p; c++)
-            for (int r = 0; r < n; r++) block[r * p + c] = q[c][r];
-    }
 
-    private static double Dot(double[] a, double[] b)
-    {
-        var va = System.Runtime.InteropServices.MemoryMarshal.Cast<double, System.Numerics.Vector<double>>(a);
-        var vb = System.Runtime.InteropServices.MemoryMarshal.Cast<double, System.Numerics.Vector<double>>(b);
-        var acc = System.Numerics.Vector<double>.Zero;
-        for (int i = 0; i < va.Length; i++) acc += va[i] * vb[i];
-        double sum = System.Numerics.Vector.Sum(acc);
-        for (int i = va.Length * System.Numerics.Vector<double>.Count; i < a.Length; i++) sum += a[i] * b[i];
-        return sum;
+        private void GramSchmidtWithReplacement(int previous)
+        {
+            var q = new double[p][];
+            for (int c = 0; c < p; c++)
+            {
+                q[c] = new double[n];
+                for (int r = 0; r < n; r++) q[c][r] = block[r * p + c];
+            }
+            for (int c = 0; c < p; c++)
+            {
+                var w = q[c];
+                double original = Math.Sqrt(Dot(w, w));
+                for (int attempt = 0; ; attempt++)
+                {
+                    for (int pass = 0; pass < 2; pass++)
+                        for (int j = 0; j < c; j++)
+                        {
+                            double dot = Dot(q[j], w);
+                            for (int r = 0; r < n; r++) w[r] -= dot * q[j][r];
+                        }
+                    double norm = Math.Sqrt(Dot(w, w));
+                    if (norm > 1e-10 * Math.Max(original, 1e-300) && norm > 1e-200)
+                    {
+                        for (int r = 0; r < n; r++) w[r] /= norm;
+                        break;
+                    }
+                    if (attempt > 5)
+                        throw new InvalidOperationException("could not extend the Krylov basis");
+                    for (int r = 0; r < n; r++) w[r] = Gaussian();
+                    ProjectOut(w, 1, previous);
+                    original = Math.Sqrt(Dot(w, w));
+                }
+            }
+            for (int c = 0; c < p; c++)
+                for (int r = 0; r < n; r++) block[r * p + c] = q[c][r];
+        }
+
+        private static double Dot(double[] a, double[] b)
+        {
+            var va = System.Runtime.InteropServices.MemoryMarshal.Cast<double, System.Numerics.Vector<double>>(a);
+            var vb = System.Runtime.InteropServices.MemoryMarshal.Cast<double, System.Numerics.Vector<double>>(b);
+            var acc = System.Numerics.Vector<double>.Zero;
+            for (int i = 0; i < va.Length; i++) acc += va[i] * vb[i];
+            double sum = System.Numerics.Vector.Sum(acc);
+            for (int i = va.Length * System.Numerics.Vector<double>.Count; i < a.Length; i++) sum += a[i] * b[i];
+            return sum;
+        }
     }
 }

@@ -16,13 +16,16 @@ public static unsafe class DenseProduct
     private const int ColumnPanel = 16;
 
     /// <summary>C[rows x cols] = A[rows x inner] B[inner x cols]; row-major with leading dimensions lda, ldb, ldc.</summary>
+    /// <param name="mask">Optional zero-tile mask of A (<see cref="TileMask.Of"/>): zero tiles are skipped.</param>
     public static void Multiply(double[] a, int lda, double[] b, int ldb, double[] c, int ldc, int rows, int inner, int cols,
-        int maxThreads = -1)
+        int maxThreads = -1, TileMask? mask = null)
     {
         Check(a.Length, lda, rows, inner, nameof(a));
         Check(b.Length, ldb, inner, cols, nameof(b));
         Check(c.Length, ldc, rows, cols, nameof(c));
-        MultiplyUnchecked(a, lda, b, ldb, c, ldc, rows, inner, cols, maxThreads);
+        if (mask is not null && (mask.Rows != rows || mask.Cols != inner))
+            throw new ArgumentException($"mask is for a {mask.Rows} x {mask.Cols} matrix; A is {rows} x {inner}", nameof(mask));
+        MultiplyUnchecked(a, lda, b, ldb, c, ldc, rows, inner, cols, maxThreads, mask);
     }
 
     private static void Check(int length, int ld, int rows, int cols, string name)
@@ -32,47 +35,68 @@ public static unsafe class DenseProduct
     }
 
     internal static void MultiplyUnchecked(double[] a, int lda, double[] b, int ldb, double[] c, int ldc, int rows, int inner,
-        int cols, int maxThreads)
+        int cols, int maxThreads, TileMask? mask = null)
     {
         int rowTile = Vector512.IsHardwareAccelerated ? 6 : 4;
         int panels = (rows + 63) / 64;
         var options = Parallelism.Options(maxThreads);
         if (panels <= 1 || (long)rows * inner * cols < 1 << 18)
         {
-            MultiplyRows(a, lda, b, ldb, c, ldc, 0, rows, inner, cols, rowTile);
+            for (int p = 0; p < panels; p++)
+                MultiplyRows(a, lda, b, ldb, c, ldc, p * 64, Math.Min(rows, p * 64 + 64), inner, cols, rowTile, mask);
             return;
         }
         Parallel.For(0, panels, options, p =>
         {
             int r0 = p * 64, r1 = Math.Min(rows, r0 + 64);
-            MultiplyRows(a, lda, b, ldb, c, ldc, r0, r1, inner, cols, rowTile);
+            MultiplyRows(a, lda, b, ldb, c, ldc, r0, r1, inner, cols, rowTile, mask);
         });
     }
 
     private static void MultiplyRows(double[] a, int lda, double[] b, int ldb, double[] c, int ldc, int r0, int r1, int inner,
-        int cols, int rowTile)
+        int cols, int rowTile, TileMask? mask)
     {
         for (int i = r0; i < r1; i++) Array.Clear(c, i * ldc, cols);
+        for (int k0 = 0; k0 < inner; k0 += InnerBlock)
+        {
+            int kEnd = Math.Min(inner, k0 + InnerBlock);
+            if (mask is null)
+            {
+                MultiplyBlock(a, lda, b, ldb, c, ldc, r0, r1, k0, kEnd - k0, cols, rowTile);
+                continue;
+            }
+            // Runs of non-zero tiles within this inner block (row panels are 64 rows, one tile row, when masked).
+            int rowTileIndex = r0 / TileMask.Size;
+            for (int t = k0 / TileMask.Size; t * TileMask.Size < kEnd;)
+            {
+                if (!mask.IsNonzero(rowTileIndex, t)) { t++; continue; }
+                int start = t * TileMask.Size;
+                while (t * TileMask.Size < kEnd && mask.IsNonzero(rowTileIndex, t)) t++;
+                int end = Math.Min(kEnd, t * TileMask.Size);
+                MultiplyBlock(a, lda, b, ldb, c, ldc, r0, r1, start, end - start, cols, rowTile);
+            }
+        }
+    }
+
+    private static void MultiplyBlock(double[] a, int lda, double[] b, int ldb, double[] c, int ldc, int r0, int r1, int k0,
+        int kn, int cols, int rowTile)
+    {
         int fullCols = Vector256.IsHardwareAccelerated && Fma.IsSupported ? cols / ColumnPanel * ColumnPanel : 0;
         fixed (double* pa = a, pb = b, pc = c)
         {
-            for (int k0 = 0; k0 < inner; k0 += InnerBlock)
+            for (int j0 = 0; j0 < fullCols; j0 += ColumnPanel)
             {
-                int kn = Math.Min(InnerBlock, inner - k0);
-                for (int j0 = 0; j0 < fullCols; j0 += ColumnPanel)
-                {
-                    int i = r0;
-                    if (rowTile == 6)
-                        for (; i + 6 <= r1; i += 6)
-                            Tile6x16(pa + (long)i * lda + k0, lda, pb + (long)k0 * ldb + j0, ldb, pc + (long)i * ldc + j0, ldc, kn);
-                    for (; i + 4 <= r1; i += 4)
-                        Tile4x16(pa + (long)i * lda + k0, lda, pb + (long)k0 * ldb + j0, ldb, pc + (long)i * ldc + j0, ldc, kn);
-                    for (; i < r1; i++)
-                        Scalar(pa, lda, pb, ldb, pc, ldc, i, i + 1, k0, kn, j0, j0 + ColumnPanel);
-                }
-                if (fullCols < cols)
-                    Scalar(pa, lda, pb, ldb, pc, ldc, r0, r1, k0, kn, fullCols, cols);
+                int i = r0;
+                if (rowTile == 6)
+                    for (; i + 6 <= r1; i += 6)
+                        Tile6x16(pa + (long)i * lda + k0, lda, pb + (long)k0 * ldb + j0, ldb, pc + (long)i * ldc + j0, ldc, kn);
+                for (; i + 4 <= r1; i += 4)
+                    Tile4x16(pa + (long)i * lda + k0, lda, pb + (long)k0 * ldb + j0, ldb, pc + (long)i * ldc + j0, ldc, kn);
+                for (; i < r1; i++)
+                    Scalar(pa, lda, pb, ldb, pc, ldc, i, i + 1, k0, kn, j0, j0 + ColumnPanel);
             }
+            if (fullCols < cols)
+                Scalar(pa, lda, pb, ldb, pc, ldc, r0, r1, k0, kn, fullCols, cols);
         }
     }
 

@@ -79,3 +79,40 @@ public class DenseProductTests
         Assert.StartsWith("matrix 'a' of 5 elements cannot hold 3 x 3", e.Message);
     }
 }
+
+public class TileMaskTests
+{
+    [Theory]
+    [InlineData(300, 500, 32)]
+    [InlineData(64, 64, 16)]
+    [InlineData(130, 70, 19)]
+    public void Masked_product_of_a_block_sparse_matrix_matches_the_reference(int rows, int inner, int cols)
+    {
+        var rng = new Random(rows + inner);
+        // Block-sparse A: only entries whose row and column fall in the same band of 100 are non-zero.
+        var a = new double[rows * inner];
+        for (int i = 0; i < rows; i++)
+            for (int k = 0; k < inner; k++)
+                if (i / 100 == k / 100) a[i * inner + k] = rng.NextDouble() - 0.5;
+        var b = Enumerable.Range(0, inner * cols).Select(_ => rng.NextDouble()).ToArray();
+        var mask = TileMask.Of(a, inner, rows, inner);
+        var fast = new double[rows * cols];
+        var slow = new double[rows * cols];
+        DenseProduct.Multiply(a, inner, b, cols, fast, cols, rows, inner, cols, mask: mask);
+        DenseProductReference.Multiply(a, inner, b, cols, slow, cols, rows, inner, cols);
+        new Tolerance(1e-12, 1e-12).AssertAll(fast, slow, "C");
+    }
+
+    [Fact]
+    public void Mask_marks_exactly_the_tiles_with_non_zero_entries()
+    {
+        var a = new double[130 * 130];
+        a[0 * 130 + 0] = 1;        // tile (0, 0)
+        a[70 * 130 + 129] = -2;    // tile (1, 2)
+        var mask = TileMask.Of(a, 130, 130, 130);
+        Assert.Equal((3, 3), (mask.RowTiles, mask.ColTiles));
+        for (int r = 0; r < 3; r++)
+            for (int c = 0; c < 3; c++)
+                Assert.Equal((r, c) is (0, 0) or (1, 2), mask.IsNonzero(r, c));
+    }
+}
