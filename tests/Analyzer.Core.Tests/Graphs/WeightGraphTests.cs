@@ -257,4 +257,26 @@ public class WeightGraphTests
             (0, 2, 1), (1, 2, 2),
             (0, 3, 11), (1, 3, 12), (0, 4, 21), (1, 4, 22), (0, 5, 31), (1, 5, 32));
     }
+
+    [Fact]
+    public void Concat_along_channels_keeps_each_branch_origin()
+    {
+        // conv2 reads 2 channels; branches convA (1 channel) and convB (2 channels) are concatenated for conv3.
+        var (neurons, graph) = Build(new TinyModel()
+            .Input("x", 1, 1, 3, 3)
+            .Weight("K1", [2, 1, 1, 1], 1, 1)
+            .Weight("KA", [1, 2, 1, 1], 3, -4)
+            .Weight("KB", [2, 2, 1, 1], 5, 6, 7, 8)
+            .Weight("K3", [1, 3, 1, 1], 1, 1, 1)
+            .Node("Conv", ["x", "K1"], ["c1"], "conv1")
+            .Node("Relu", ["c1"], ["r1"])
+            .Node("Conv", ["r1", "KA"], ["a"], "convA")
+            .Node("Conv", ["r1", "KB"], ["b"], "convB")
+            .Node("Concat", ["a", "b"], ["cat"], attributes: [("axis", 1L)])
+            .Node("Conv", ["cat", "K3"], ["y"], "conv3")
+            .Output("y"));
+        Assert.Equal(["convA", "convB", "conv3"], neurons.NodeSets.Select(s => s.Name));
+        // Nodes: convA-in 0,1 | convB-in 2,3 | conv3-in 4 (convA's channel), 5, 6 (convB's channels).
+        AssertEdges(graph, 7, (0, 4, 3), (1, 4, 4), (2, 5, 5), (3, 5, 6), (2, 6, 7), (3, 6, 8));
+    }
 }
