@@ -329,6 +329,7 @@ public static class NetworkTracer
             double[] w = weight.AsDoubles();
             ChannelOrigin[] units;
             double[] unitWeights;
+            int[]? featureUnits = null;
             int outputs;
             if (op == "Conv")
             {
@@ -382,6 +383,7 @@ public static class NetworkTracer
                     featureUnit[f] = u;
                 }
                 units = unitList.ToArray();
+                if (units.Length != features) featureUnits = featureUnit;
                 unitWeights = new double[outputs * units.Length];
                 for (int j = 0; j < outputs; j++)
                     for (int f = 0; f < features; f++)
@@ -394,7 +396,7 @@ public static class NetworkTracer
                         unitWeights[j * units.Length + u] *= Math.Abs(units[u].InScale);
             }
             int index = Layers.Count;
-            Layers.Add(new TracedLayer(index, node.DisplayName, op, node.Index, units, unitWeights, outputs, inShape, outShape));
+            Layers.Add(new TracedLayer(index, node.DisplayName, op, node.Index, units, unitWeights, outputs, inShape, outShape, featureUnits));
             var origins = Enumerable.Range(0, outputs).Select(j => new ChannelOrigin([new OriginTerm(index, j, 1.0, false)], 1.0)).ToArray();
             Set(0, TensorProvenance.PerChannelOf(origins, outShape));
         }

@@ -15,6 +15,7 @@ namespace Analyzer.Core.Graphs;
 /// <param name="NodeIndex">Position of the layer's node in the ONNX node list.</param>
 /// <param name="InputShape">Shape of the data input for one example.</param>
 /// <param name="OutputShape">Shape of the output for one example.</param>
+/// <param name="FeatureUnits">Dense layers whose units group several input features: the unit of each feature.</param>
 public sealed record TracedLayer(
     int Index,
     string Name,
@@ -24,7 +25,8 @@ public sealed record TracedLayer(
     double[] UnitWeights,
     int Outputs,
     long[] InputShape,
-    long[] OutputShape)
+    long[] OutputShape,
+    int[]? FeatureUnits = null)
 {
     public int InputUnitCount => InputUnits.Length;
     public double Weight(int output, int inputUnit) => UnitWeights[output * InputUnits.Length + inputUnit];

@@ -1,0 +1,201 @@
+using Analyzer.Core.Analysis;
+using Analyzer.Core.Datasets;
+using Analyzer.Core.Graphs;
+using Analyzer.Onnx;
+using Analyzer.Onnx.Inference;
+using Analyzer.Onnx.Rewriting;
+
+namespace Analyzer.Core.Lesions;
+
+/// <summary>
+/// Accuracy of a model with sets of units removed (METHOD.md 6), through ONNX Runtime. The model is rewritten once with
+/// a mask input per analysable node set; for each lesioned node set the network is cut before the layer that reads it,
+/// the unchanged prefix runs once per chunk of examples, and the suffix evaluates many masks per run by tiling the
+/// prefix's outputs. Memory stays within <see cref="LesionOptions.MemoryBudget"/>: chunks and mask batches shrink to fit.
+/// </summary>
+public sealed class LesionEngine : IDisposable
+{
+    private readonly ModelNetwork network;
+    private readonly ImageDataset data;
+    private readonly LesionOptions options;
+    private readonly LesionRewriter rewriter;
+    private readonly Dictionary<int, MaskPoint> maskOf = new();
+    private readonly Dictionary<int, (OnnxSession? Prefix, OnnxSession Suffix, ModelCut? Cut)> sessions = new();
+    private OnnxSession? full;
+    private readonly int classes;
+
+    public LesionEngine(ModelNetwork network, ImageDataset data, LesionOptions options)
+    {
+        this.network = network;
+        this.data = data;
+        this.options = options;
+        var input = network.Shapes.ShapeOf(network.Graph.Inputs[0].Name);
+        long perExample = input.Skip(1).Aggregate(1L, (a, d) => a * d);
+        if (perExample != data.ExampleSize)
+            throw new DataFormatException($"{data.Source}: examples of {data.Channels}x{data.Height}x{data.Width} do not fit the model's input [{string.Join(", ", input)}] ({network.Path})");
+        classes = (int)network.Shapes.ShapeOf(network.Graph.Outputs[0].Name)[^1];
+        int badLabel = Array.FindIndex(data.Labels, l => l >= classes);
+        if (badLabel >= 0)
+            throw new DataFormatException($"{data.Source}: label {data.Labels[badLabel]} of example {badLabel} is outside the model's {classes} classes ({network.Path})");
+        var points = new List<MaskPoint>();
+        foreach (var set in network.Neurons.NodeSets.Where(s => s.Analysed))
+        {
+            var reader = network.Neurons.Trace.Layers[set.ReaderLayer];
+            var point = new MaskPoint($"analyzer_mask_{set.Index}", reader.NodeIndex, set.Units, reader.InputShape.Length, reader.FeatureUnits);
+            points.Add(point);
+            maskOf[set.Index] = point;
+        }
+        rewriter = new LesionRewriter(OnnxModelFile.Load(network.Path), points);
+    }
+
+    /// <summary>The provider that ran the model, e.g. "cpu (CPUExecutionProvider)".</summary>
+    public string Provider => (full ?? sessions.Values.Select(s => s.Suffix).FirstOrDefault())?.Provider ?? "not run";
+
+    public int Classes => classes;
+
+    /// <summary>Accuracy of the unlesioned model.</summary>
+    public LesionOutcome Baseline() => Evaluate([new LesionSet("baseline", -1, [])])[0];
+
+    /// <summary>Accuracy after each lesion; the sets may name any analysable node sets.</summary>
+    public IReadOnlyList<LesionOutcome> Evaluate(IReadOnlyList<LesionSet> sets, Action<int>? progress = null)
+    {
+        var results = new LesionOutcome[sets.Count];
+        foreach (var group in sets.Select((s, i) => (Set: s, Index: i)).GroupBy(x => x.Set.NodeSet))
+        {
+            var members = group.ToList();
+            if (group.Key >= 0 && !maskOf.ContainsKey(group.Key))
+                throw new ArgumentException($"node set {group.Key} is not analysable", nameof(sets));
+            var correct = RunGroup(group.Key, members.Select(m => m.Set).ToList(), progress);
+            for (int j = 0; j < members.Count; j++)
+                results[members[j].Index] = Outcome(members[j].Set.Id, correct[j]);
+        }
+        return results;
+    }
+
+    private LesionOutcome Outcome(string id, long[] correctPerClass)
+    {
+        var counts = new long[classes];
+        foreach (int label in data.Labels) counts[label]++;
+        double accuracy = correctPerClass.Sum() / (double)data.Count;
+        var perClass = Enumerable.Range(0, classes).Select(c => counts[c] == 0 ? double.NaN : correctPerClass[c] / (double)counts[c]).ToArray();
+        return new LesionOutcome(id, accuracy, perClass);
+    }
+
+    /// <summary>Correct predictions per class for each set of one node set (all ones masks elsewhere).</summary>
+    private long[][] RunGroup(int nodeSet, List<LesionSet> sets, Action<int>? progress)
+    {
+        var correct = sets.Select(_ => new long[classes]).ToArray();
+        bool cutModel = options.ReusePrefix && nodeSet >= 0;
+        var (prefix, suffix, cut) = Sessions(nodeSet, cutModel);
+        var masksToFeed = cutModel ? rewriter.Masks.Where(m => cut!.Suffix.Inputs.Contains(m)).ToList() : rewriter.Masks.ToList();
+        int exampleSize = data.ExampleSize;
+        int chunk = Math.Max(1, Math.Min(options.ChunkSize, data.Count));
+        var batch = new float[chunk * exampleSize];
+        for (int start = 0; start < data.Count; start += chunk)
+        {
+            int count = Math.Min(chunk, data.Count - start);
+            data.FillBatch(start, count, batch, options.Preprocessing);
+            var input = new TensorInput(rewriter.DataInput, batch[..(count * exampleSize)], [count, .. network.Shapes.ShapeOf(rewriter.DataInput).Skip(1)]);
+            List<TensorInput> fixedInputs;
+            if (cutModel)
+            {
+                var prefixInputs = new List<TensorInput> { input };
+                foreach (string maskName in cut!.Prefix.Inputs.Where(n => n != rewriter.DataInput))
+                    prefixInputs.Add(Ones(maskName, count));
+                var frontier = prefix!.Run(prefixInputs, cut.Frontier);
+                fixedInputs = cut.Frontier.Select((name, i) => new TensorInput(name, frontier[i].Data, frontier[i].Shape)).ToList();
+                if (cut.Suffix.Inputs.Contains(rewriter.DataInput)) fixedInputs.Add(input);
+            }
+            else
+            {
+                fixedInputs = [input];
+            }
+            // Several masks per run only pay off for small suffixes (per-run overhead); large tiled inputs cost more in
+            // copies and allocations than they save, so a run stays within the budget and within RowsPerRun rows.
+            long bytesPerExample = fixedInputs.Sum(t => t.Data.LongLength / count) * sizeof(float);
+            long byBudget = options.MemoryBudget / Math.Max(1, bytesPerExample * count);
+            int masksPerRun = (int)Math.Clamp(Math.Min(byBudget, options.RowsPerRun / count), 1, sets.Count);
+            for (int first = 0; first < sets.Count; first += masksPerRun)
+            {
+                int m = Math.Min(masksPerRun, sets.Count - first);
+                var inputs = fixedInputs.Select(t => Tile(t, m, count)).ToList();
+                foreach (string maskName in masksToFeed)
+                {
+                    var point = maskOf.Values.First(p => p.MaskName == maskName);
+                    var mask = new float[m * count * point.Units];
+                    Array.Fill(mask, 1f);
+                    if (maskName == (nodeSet >= 0 ? maskOf[nodeSet].MaskName : null))
+                        for (int j = 0; j < m; j++)
+                            foreach (int unit in sets[first + j].Units)
+                                for (int e = 0; e < count; e++)
+                                    mask[((j * count) + e) * point.Units + unit] = 0f;
+                    inputs.Add(new TensorInput(maskName, mask, [m * count, point.Units]));
+                }
+                var logits = suffix.Run(inputs, [rewriter.Output])[0].Data;
+                for (int j = 0; j < m; j++)
+                    for (int e = 0; e < count; e++)
+                    {
+                        int row = j * count + e;
+                        int predicted = ArgMax(logits.AsSpan(row * classes, classes));
+                        int label = data.Labels[start + e];
+                        if (predicted == label) correct[first + j][label]++;
+                    }
+                progress?.Invoke(m * count);
+            }
+        }
+        return correct;
+    }
+
+    private TensorInput Ones(string maskName, int rows)
+    {
+        int units = maskOf.Values.First(p => p.MaskName == maskName).Units;
+        var ones = new float[rows * units];
+        Array.Fill(ones, 1f);
+        return new TensorInput(maskName, ones, [rows, units]);
+    }
+
+    private static int ArgMax(ReadOnlySpan<float> values)
+    {
+        int best = 0;
+        for (int i = 1; i < values.Length; i++)
+            if (values[i] > values[best]) best = i;
+        return best;
+    }
+
+    /// <summary>Repeats a [count, ...] tensor m times along the batch axis.</summary>
+    private static TensorInput Tile(TensorInput t, int m, int count)
+    {
+        if (m == 1) return t;
+        var data = new float[t.Data.Length * m];
+        for (int j = 0; j < m; j++) Array.Copy(t.Data, 0, data, j * t.Data.Length, t.Data.Length);
+        long[] shape = [m * count, .. t.Shape.Skip(1)];
+        return new TensorInput(t.Name, data, shape);
+    }
+
+    private (OnnxSession? Prefix, OnnxSession Suffix, ModelCut? Cut) Sessions(int nodeSet, bool cutModel)
+    {
+        if (!cutModel)
+        {
+            full ??= OnnxSession.Create(rewriter.Full().Bytes, network.Path, options.Device, options.Threads, options.Note);
+            return (null, full, null);
+        }
+        if (!sessions.TryGetValue(nodeSet, out var entry))
+        {
+            var cut = rewriter.CutBefore(maskOf[nodeSet].NodeIndex);
+            entry = (OnnxSession.Create(cut.Prefix.Bytes, network.Path, options.Device, options.Threads, options.Note),
+                     OnnxSession.Create(cut.Suffix.Bytes, network.Path, options.Device, options.Threads, options.Note), cut);
+            sessions[nodeSet] = entry;
+        }
+        return entry;
+    }
+
+    public void Dispose()
+    {
+        full?.Dispose();
+        foreach (var (prefix, suffix, _) in sessions.Values)
+        {
+            prefix?.Dispose();
+            suffix.Dispose();
+        }
+    }
+}

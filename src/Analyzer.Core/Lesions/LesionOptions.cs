@@ -1,0 +1,22 @@
+using Analyzer.Core.Datasets;
+using Analyzer.Onnx.Inference;
+
+namespace Analyzer.Core.Lesions;
+
+/// <summary>How <see cref="LesionEngine"/> runs: device, preprocessing, memory budget and whether to reuse the
+/// unchanged prefix of the network.</summary>
+public sealed record LesionOptions
+{
+    public Preprocessing Preprocessing { get; init; } = Preprocessing.Default;
+    public ExecutionDevice Device { get; init; } = ExecutionDevice.Auto;
+    public int Threads { get; init; }
+    /// <summary>Bytes that the batched inputs of one run may take; larger runs are split (default 256 MiB).</summary>
+    public long MemoryBudget { get; init; } = 256L << 20;
+    /// <summary>Compute the layers before the lesioned one once per example instead of once per lesion.</summary>
+    public bool ReusePrefix { get; init; } = true;
+    /// <summary>At most this many rows (examples x masks) go into one suffix run.</summary>
+    public int RowsPerRun { get; init; } = 2048;
+    /// <summary>Examples per prefix computation.</summary>
+    public int ChunkSize { get; init; } = 1000;
+    public Action<string>? Note { get; init; }
+}

@@ -1,0 +1,89 @@
+using Microsoft.ML.OnnxRuntime;
+
+namespace Analyzer.Onnx.Inference;
+
+/// <summary>
+/// The one place Analyzer talks to ONNX Runtime: creates a session on the requested device (falling back to the CPU,
+/// once, with a note, when the CUDA provider cannot load), runs float32 inputs to float32 outputs, and turns
+/// OnnxRuntimeException into <see cref="InferenceException"/> naming the model. <see cref="Provider"/> records what ran.
+/// </summary>
+public sealed class OnnxSession : IDisposable
+{
+    private readonly InferenceSession session;
+    private readonly string model;
+
+    private OnnxSession(InferenceSession session, string model, string provider)
+    {
+        this.session = session;
+        this.model = model;
+        Provider = provider;
+    }
+
+    /// <summary>"cpu (CPUExecutionProvider)" or "cuda:0 (CUDAExecutionProvider)".</summary>
+    public string Provider { get; }
+
+    public IReadOnlyList<string> InputNames => session.InputNames;
+
+    /// <param name="bytes">The serialized model.</param>
+    /// <param name="model">The model's path as messages name it.</param>
+    /// <param name="note">Receives a one-line note when the requested device is not available.</param>
+    public static OnnxSession Create(byte[] bytes, string model, ExecutionDevice device, int threads = 0, Action<string>? note = null)
+    {
+        if (device != ExecutionDevice.Cpu)
+        {
+            try
+            {
+                var options = Options(threads);
+                options.AppendExecutionProvider_CUDA(0);
+                return new OnnxSession(new InferenceSession(bytes, options), model, "cuda:0 (CUDAExecutionProvider)");
+            }
+            catch (Exception e) when (e is OnnxRuntimeException or EntryPointNotFoundException or DllNotFoundException)
+            {
+                if (device == ExecutionDevice.Cuda || note is not null)
+                    note?.Invoke($"CUDA is not available ({FirstLine(e.Message)}); running on the CPU");
+            }
+        }
+        try
+        {
+            return new OnnxSession(new InferenceSession(bytes, Options(threads)), model, "cpu (CPUExecutionProvider)");
+        }
+        catch (OnnxRuntimeException e)
+        {
+            throw new InferenceException($"{model}: ONNX Runtime cannot load the model: {FirstLine(e.Message)}", e);
+        }
+    }
+
+    private static SessionOptions Options(int threads)
+    {
+        var options = new SessionOptions { GraphOptimizationLevel = GraphOptimizationLevel.ORT_ENABLE_ALL };
+        options.LogSeverityLevel = OrtLoggingLevel.ORT_LOGGING_LEVEL_ERROR;
+        if (threads > 0) options.IntraOpNumThreads = threads;
+        return options;
+    }
+
+    /// <summary>Runs the model; returns each requested output's data and shape.</summary>
+    public IReadOnlyList<(float[] Data, long[] Shape)> Run(IReadOnlyList<TensorInput> inputs, IReadOnlyList<string> outputs)
+    {
+        var values = new List<OrtValue>(inputs.Count);
+        try
+        {
+            foreach (var input in inputs)
+                values.Add(OrtValue.CreateTensorValueFromMemory(input.Data, input.Shape));
+            using var runOptions = new RunOptions();
+            using var results = session.Run(runOptions, inputs.Select(i => i.Name).ToArray(), values, outputs.ToArray());
+            return results.Select(r => (r.GetTensorDataAsSpan<float>().ToArray(), r.GetTensorTypeAndShape().Shape)).ToList();
+        }
+        catch (OnnxRuntimeException e)
+        {
+            throw new InferenceException($"{model}: ONNX Runtime failed to run the model: {FirstLine(e.Message)}", e);
+        }
+        finally
+        {
+            foreach (var value in values) value.Dispose();
+        }
+    }
+
+    private static string FirstLine(string message) => message.Split('\n')[0].Trim();
+
+    public void Dispose() => session.Dispose();
+}

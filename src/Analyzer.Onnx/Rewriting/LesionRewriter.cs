@@ -1,0 +1,191 @@
+using Analyzer.Onnx.Protos;
+using Google.Protobuf;
+
+namespace Analyzer.Onnx.Rewriting;
+
+/// <summary>
+/// Rewrites a model once so that every analysable node set has a mask input (METHOD.md 6: a lesioned unit is zero where
+/// its node set is read), with a symbolic batch dimension so that one session evaluates many masks per batch; and cuts
+/// the rewritten model before a node so that the unchanged prefix runs once per example.
+/// </summary>
+public sealed class LesionRewriter
+{
+    private readonly OnnxModelFile file;
+    private readonly ModelProto masked;
+    private readonly int[] firstNodeOf; // original node index -> index in the masked node list of its first node
+
+    public LesionRewriter(OnnxModelFile file, IReadOnlyList<MaskPoint> points)
+    {
+        this.file = file;
+        masked = file.Proto.Clone();
+        var graph = masked.Graph;
+        long opset = file.Graph.OpsetVersion;
+        var original = graph.Node.ToList();
+        graph.Node.Clear();
+        graph.ValueInfo.Clear();
+        firstNodeOf = new int[original.Count + 1];
+        for (int i = 0; i < original.Count; i++)
+        {
+            firstNodeOf[i] = graph.Node.Count;
+            var node = original[i];
+            foreach (var point in points.Where(p => p.NodeIndex == i))
+            {
+                string applied = InsertMask(graph, point, node.Input[0], opset);
+                node.Input[0] = applied;
+            }
+            graph.Node.Add(node);
+        }
+        firstNodeOf[original.Count] = graph.Node.Count;
+        foreach (var point in points)
+            graph.Input.Add(FloatInput(point.MaskName, 2));
+        MakeBatchSymbolic(graph);
+        Masks = points.Select(p => p.MaskName).ToArray();
+    }
+
+    /// <summary>Names of the mask inputs, in the order of the mask points.</summary>
+    public IReadOnlyList<string> Masks { get; }
+
+    public string DataInput => file.Graph.Inputs[0].Name;
+    public string Output => file.Graph.Outputs[0].Name;
+
+    /// <summary>The whole masked model: inputs are the model's data input and every mask.</summary>
+    public RewrittenModel Full() => new(masked.ToByteArray(), [DataInput, .. Masks], [Output]);
+
+    private static string InsertMask(GraphProto graph, MaskPoint point, string data, long opset)
+    {
+        string mask = point.MaskName, expanded;
+        if (point.Rank > 2)
+        {
+            // [N, C] -> [N, C, 1, 1, ...] to broadcast over the spatial axes.
+            expanded = $"{mask}__expanded";
+            long[] axes = Enumerable.Range(2, point.Rank - 2).Select(a => (long)a).ToArray();
+            var unsqueeze = new NodeProto { OpType = "Unsqueeze", Name = $"{mask}__unsqueeze" };
+            unsqueeze.Input.Add(mask);
+            if (opset >= 13)
+            {
+                string axesName = $"{mask}__axes";
+                graph.Initializer.Add(Int64Tensor(axesName, axes));
+                unsqueeze.Input.Add(axesName);
+            }
+            else
+            {
+                var attribute = new AttributeProto { Name = "axes", Type = AttributeProto.Types.AttributeType.Ints };
+                attribute.Ints.AddRange(axes);
+                unsqueeze.Attribute.Add(attribute);
+            }
+            unsqueeze.Output.Add(expanded);
+            graph.Node.Add(unsqueeze);
+        }
+        else if (point.FeatureUnits is { } featureUnits)
+        {
+            // One mask value per unit, spread over the unit's features.
+            expanded = $"{mask}__features";
+            string indices = $"{mask}__feature_units";
+            graph.Initializer.Add(Int64Tensor(indices, featureUnits.Select(u => (long)u).ToArray()));
+            var gather = new NodeProto { OpType = "Gather", Name = $"{mask}__gather" };
+            gather.Input.Add(mask);
+            gather.Input.Add(indices);
+            gather.Output.Add(expanded);
+            gather.Attribute.Add(new AttributeProto { Name = "axis", Type = AttributeProto.Types.AttributeType.Int, I = 1 });
+            graph.Node.Add(gather);
+        }
+        else
+        {
+            expanded = mask;
+        }
+        string applied = $"{mask}__applied";
+        var mul = new NodeProto { OpType = "Mul", Name = $"{mask}__mul" };
+        mul.Input.Add(data);
+        mul.Input.Add(expanded);
+        mul.Output.Add(applied);
+        graph.Node.Add(mul);
+        return applied;
+    }
+
+    /// <summary>
+    /// Cuts the masked model before original node <paramref name="nodeIndex"/> (its mask nodes go with the suffix).
+    /// </summary>
+    public ModelCut CutBefore(int nodeIndex)
+    {
+        int cut = firstNodeOf[nodeIndex];
+        var graph = masked.Graph;
+        var initializers = graph.Initializer.Select(t => t.Name).ToHashSet();
+        var graphInputs = graph.Input.Select(v => v.Name).ToHashSet();
+        var producedBefore = new HashSet<string>();
+        var prefixGraphInputs = new List<string> { DataInput };
+        for (int i = 0; i < cut; i++)
+        {
+            foreach (var input in graph.Node[i].Input)
+                if (graphInputs.Contains(input) && !initializers.Contains(input) && !prefixGraphInputs.Contains(input))
+                    prefixGraphInputs.Add(input);
+            foreach (var o in graph.Node[i].Output) producedBefore.Add(o);
+        }
+        var frontier = new List<string>();
+        var suffixGraphInputs = new List<string>();
+        for (int i = cut; i < graph.Node.Count; i++)
+            foreach (var input in graph.Node[i].Input)
+            {
+                if (input.Length == 0 || initializers.Contains(input)) continue;
+                if (producedBefore.Contains(input) && !frontier.Contains(input)) frontier.Add(input);
+                else if (graphInputs.Contains(input) && !suffixGraphInputs.Contains(input)) suffixGraphInputs.Add(input);
+            }
+
+        var prefix = masked.Clone();
+        prefix.Graph.Node.Clear();
+        prefix.Graph.Node.AddRange(graph.Node.Take(cut).Select(n => n.Clone()));
+        KeepInputs(prefix.Graph, prefixGraphInputs);
+        prefix.Graph.Output.Clear();
+        foreach (var name in frontier) prefix.Graph.Output.Add(FloatInput(name, 0));
+
+        var suffix = masked.Clone();
+        suffix.Graph.Node.Clear();
+        suffix.Graph.Node.AddRange(graph.Node.Skip(cut).Select(n => n.Clone()));
+        KeepInputs(suffix.Graph, suffixGraphInputs);
+        foreach (var name in frontier) suffix.Graph.Input.Add(FloatInput(name, 0));
+
+        return new ModelCut(
+            new RewrittenModel(prefix.ToByteArray(), prefixGraphInputs, frontier),
+            new RewrittenModel(suffix.ToByteArray(), [.. frontier, .. suffixGraphInputs], [Output]),
+            frontier);
+    }
+
+    private static void KeepInputs(GraphProto graph, IReadOnlyCollection<string> keep)
+    {
+        var initializers = graph.Initializer.Select(t => t.Name).ToHashSet();
+        var kept = graph.Input.Where(v => keep.Contains(v.Name) || initializers.Contains(v.Name)).ToList();
+        graph.Input.Clear();
+        graph.Input.AddRange(kept);
+    }
+
+    private static void MakeBatchSymbolic(GraphProto graph)
+    {
+        var initializers = graph.Initializer.Select(t => t.Name).ToHashSet();
+        foreach (var value in graph.Input.Where(v => !initializers.Contains(v.Name)).Concat(graph.Output))
+        {
+            var shape = value.Type?.TensorType?.Shape;
+            if (shape is { Dim.Count: > 0 })
+                shape.Dim[0] = new TensorShapeProto.Types.Dimension { DimParam = "batch" };
+        }
+    }
+
+    /// <summary>A float32 value with the given rank (all dimensions symbolic), or with no shape when rank is 0.</summary>
+    private static ValueInfoProto FloatInput(string name, int rank)
+    {
+        var tensor = new TypeProto.Types.Tensor { ElemType = (int)TensorProto.Types.DataType.Float };
+        if (rank > 0)
+        {
+            tensor.Shape = new TensorShapeProto();
+            for (int i = 0; i < rank; i++)
+                tensor.Shape.Dim.Add(new TensorShapeProto.Types.Dimension { DimParam = i == 0 ? "batch" : $"{name}_{i}" });
+        }
+        return new ValueInfoProto { Name = name, Type = new TypeProto { TensorType = tensor } };
+    }
+
+    private static TensorProto Int64Tensor(string name, long[] values)
+    {
+        var t = new TensorProto { Name = name, DataType = (int)TensorProto.Types.DataType.Int64 };
+        t.Dims.Add(values.Length);
+        t.Int64Data.AddRange(values);
+        return t;
+    }
+}

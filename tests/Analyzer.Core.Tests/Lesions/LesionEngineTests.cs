@@ -1,0 +1,97 @@
+using Analyzer.Core.Analysis;
+using Analyzer.Core.Datasets;
+using Analyzer.Core.Lesions;
+using Analyzer.Onnx.Inference;
+using Analyzer.TestSupport;
+
+namespace Analyzer.Core.Tests.Lesions;
+
+public class LesionEngineTests
+{
+    private static readonly LesionOptions Cpu = new() { Device = ExecutionDevice.Cpu };
+
+    /// <summary>
+    /// x (2 features) -> fc1 = identity -> ReLU -> fc2 = identity + bias (0, 0.5) -> logits. Examples (1,0) (0,1) (2,1)
+    /// (1,3) with labels 0 1 0 1: logits (a, b + 0.5) classify all four correctly.
+    /// </summary>
+    private static (ModelNetwork, ImageDataset) Identity()
+    {
+        string path = new TinyModel()
+            .Input("x", 1, 2)
+            .Weight("W1", [2, 2], 1, 0, 0, 1)
+            .Weight("W2", [2, 2], 1, 0, 0, 1)
+            .Weight("b2", [2], 0, 0.5)
+            .Node("Gemm", ["x", "W1"], ["a"], "fc1", ("transB", 1L))
+            .Node("Relu", ["a"], ["r"])
+            .Node("Gemm", ["r", "W2", "b2"], ["y"], "fc2", ("transB", 1L))
+            .Output("y")
+            .Save();
+        var data = new ImageDataset("tiny", [1, 0, 0, 1, 2, 1, 1, 3], [0, 1, 0, 1], 1, 1, 2, 2);
+        return (ModelNetwork.Load(path), data);
+    }
+
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public void Lesions_of_a_hand_built_network_give_the_hand_computed_accuracies(bool reusePrefix)
+    {
+        var (network, data) = Identity();
+        var options = Cpu with { Preprocessing = new Preprocessing(1, [0.0], [1.0]), ReusePrefix = reusePrefix };
+        using var engine = new LesionEngine(network, data, options);
+        Assert.Equal(1.0, engine.Baseline().Accuracy);
+        int hidden = network.Neurons.NodeSets.Single(s => s.Analysed).Index;
+        var outcomes = engine.Evaluate([
+            new LesionSet("unit0", hidden, [0]),   // logits (0, b + 0.5): everything is class 1
+            new LesionSet("unit1", hidden, [1]),   // logits (a, 0.5): (1,3) becomes class 0
+            new LesionSet("both", hidden, [0, 1]), // logits (0, 0.5): class 1
+            new LesionSet("none", hidden, []),
+        ]);
+        Assert.Equal([0.5, 0.75, 0.5, 1.0], outcomes.Select(o => o.Accuracy));
+        Assert.Equal([0.0, 1.0], outcomes[0].ClassAccuracy);
+        Assert.Equal([1.0, 0.5], outcomes[1].ClassAccuracy);
+        Assert.Equal("cpu (CPUExecutionProvider)", engine.Provider);
+    }
+
+    [Theory]
+    [InlineData("fmnist-cnn.onnx")]
+    [InlineData("fmnist-resnet.onnx")]
+    [InlineData("fmnist-vgg-bn.onnx")]
+    public void Prefix_reuse_and_batched_masks_give_the_plain_full_model_accuracies(string model)
+    {
+        var network = ModelNetwork.Load(RepositoryFiles.Model(model));
+        var rng = new Random(5);
+        // 300 random images are enough to compare the two paths exactly.
+        var pixels = new byte[300 * 784];
+        rng.NextBytes(pixels);
+        var data = new ImageDataset("random", pixels, Enumerable.Range(0, 300).Select(_ => rng.Next(10)).ToArray(), 1, 28, 28, 10);
+        var sets = network.Neurons.NodeSets.Where(s => s.Analysed)
+            .SelectMany(s => Enumerable.Range(0, 3).Select(i => new LesionSet($"{s.Name}/{i}", s.Index,
+                Enumerable.Range(0, s.Units).Where(_ => rng.NextDouble() < 0.3).ToArray())))
+            .ToList();
+        using var plain = new LesionEngine(network, data, Cpu with { ReusePrefix = false, RowsPerRun = 1 });
+        using var fast = new LesionEngine(network, data, Cpu with { ChunkSize = 128 });
+        var expected = plain.Evaluate(sets);
+        var actual = fast.Evaluate(sets);
+        Assert.Equal(expected.Select(o => o.Accuracy), actual.Select(o => o.Accuracy));
+        Assert.Equal(expected.SelectMany(o => o.ClassAccuracy), actual.SelectMany(o => o.ClassAccuracy));
+    }
+
+    [SkippableFact]
+    public void Baseline_accuracy_of_the_committed_mlp_is_its_manifest_accuracy()
+    {
+        Skip.IfNot(DatasetLoader.SearchPath("fashion-mnist").Any(Directory.Exists), "fashion-mnist is not installed (./build.sh installs it)");
+        var network = ModelNetwork.Load(RepositoryFiles.Model("fmnist-mlp.onnx"));
+        var data = DatasetLoader.Load(DatasetSpec.Parse("fashion-mnist"), DatasetSplit.Test);
+        using var engine = new LesionEngine(network, data, Cpu);
+        Assert.Equal(0.891, engine.Baseline().Accuracy, 4); // manifest.json, measured in PyTorch
+    }
+
+    [Fact]
+    public void Data_that_does_not_fit_the_model_is_reported()
+    {
+        var (network, _) = Identity();
+        var data = new ImageDataset("three.idx", [1, 2, 3], [0], 1, 1, 3, 10);
+        var e = Assert.Throws<DataFormatException>(() => new LesionEngine(network, data, Cpu));
+        Assert.StartsWith("three.idx: examples of 1x1x3 do not fit the model's input [1, 2]", e.Message);
+    }
+}
