@@ -2,6 +2,7 @@ using System.CommandLine;
 using Analyzer.Cli.Commands.Cluster;
 using Analyzer.Cli.Commands.Graph;
 using Analyzer.Cli.Commands.Inspect;
+using Analyzer.Cli.Commands.Lesion;
 
 namespace Analyzer.Cli;
 
@@ -17,6 +18,7 @@ public static class AnalyzerApp
         root.Subcommands.Add(InspectCommand.Create());
         root.Subcommands.Add(GraphCommand.Create());
         root.Subcommands.Add(ClusterCommand.Create());
+        root.Subcommands.Add(LesionCommand.Create());
         return root;
     }
 

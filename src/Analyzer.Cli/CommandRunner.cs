@@ -1,6 +1,8 @@
 using System.CommandLine;
 using Analyzer.Kernels;
+using Analyzer.Core.Datasets;
 using Analyzer.Onnx;
+using Analyzer.Onnx.Inference;
 
 namespace Analyzer.Cli;
 
@@ -20,7 +22,7 @@ public static class CommandRunner
                 Parallelism.MaxThreads = parse.GetValue(threads);
             return handler(output, error);
         }
-        catch (Exception e) when (e is ModelFormatException or IOException or UnauthorizedAccessException)
+        catch (Exception e) when (e is ModelFormatException or DataFormatException or InferenceException or IOException or UnauthorizedAccessException or System.Text.Json.JsonException)
         {
             error.WriteLine($"error: {e.Message}");
             return ExitCodes.BadInput;

@@ -11,7 +11,7 @@ public static class CommonOptions
         DefaultValueFactory = _ => 0,
     };
 
-    internal static Option<string> Device() => new Option<string>("--device")
+    public static Option<string> Device() => new Option<string>("--device")
     {
         Description = "Where to compute: cpu, cuda or auto (auto: cuda when available)",
         DefaultValueFactory = _ => "auto",
@@ -33,4 +33,15 @@ public static class CommonOptions
         Description = "Graph edges: weights (|W|, no data needed). Activation graphs are not available yet",
         DefaultValueFactory = _ => "weights",
     }.AcceptOnlyFromAmong("weights");
+}
+
+/// <summary>Maps --device to the inference layer's choice.</summary>
+public static class DeviceChoice
+{
+    public static Analyzer.Onnx.Inference.ExecutionDevice Parse(string? value) => value switch
+    {
+        "cpu" => Analyzer.Onnx.Inference.ExecutionDevice.Cpu,
+        "cuda" => Analyzer.Onnx.Inference.ExecutionDevice.Cuda,
+        _ => Analyzer.Onnx.Inference.ExecutionDevice.Auto,
+    };
 }

@@ -37,10 +37,15 @@ public sealed class OnnxSession : IDisposable
                 options.AppendExecutionProvider_CUDA(0);
                 return new OnnxSession(new InferenceSession(bytes, options), model, "cuda:0 (CUDAExecutionProvider)");
             }
-            catch (Exception e) when (e is OnnxRuntimeException or EntryPointNotFoundException or DllNotFoundException)
+            catch (Exception e) when (e is EntryPointNotFoundException or DllNotFoundException)
             {
-                if (device == ExecutionDevice.Cuda || note is not null)
-                    note?.Invoke($"CUDA is not available ({FirstLine(e.Message)}); running on the CPU");
+                // A CPU-only ONNX Runtime: expected with --device auto, worth a note when CUDA was asked for.
+                if (device == ExecutionDevice.Cuda)
+                    note?.Invoke("this build of ONNX Runtime has no CUDA provider (build with ./build.sh --gpu); running on the CPU");
+            }
+            catch (OnnxRuntimeException e)
+            {
+                note?.Invoke($"CUDA is not available ({FirstLine(e.Message)}); running on the CPU");
             }
         }
         try

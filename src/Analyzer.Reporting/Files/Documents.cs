@@ -22,3 +22,20 @@ public sealed record InspectLayer(int Index, string Name, string Op, IReadOnlyLi
 /// <summary>`inspect --json`: the model's layers and node sets.</summary>
 public sealed record InspectDocument(string Model, string ModelSha256, string AnalyzerVersion, long Opset, string Kind, int Nodes,
     IReadOnlyList<InspectLayer> Layers, IReadOnlyList<NodeSetEntry> NodeSets, IReadOnlyList<string> Analysed);
+
+/// <summary>One set of units in a sets file: {"id", "layer" (node set name), "units"}.</summary>
+public sealed record UnitSetEntry(string Id, string Layer, IReadOnlyList<int> Units);
+
+/// <summary>The sets file read by `lesion` and `visualize`.</summary>
+public sealed record SetsDocument(IReadOnlyList<UnitSetEntry> Sets);
+
+/// <summary>Accuracy of the unlesioned model.</summary>
+public sealed record LesionBaseline(double Accuracy, IReadOnlyList<double> ClassAccuracy);
+
+/// <summary>One lesioned set: accuracy, acc-drop, per-class drops and their range (METHOD.md 6).</summary>
+public sealed record LesionSetResult(string Id, string Layer, int Size, double Accuracy, double AccDrop,
+    IReadOnlyList<double> ClassDrops, double ClassRange);
+
+/// <summary>The lesion JSON (DESIGN.md).</summary>
+public sealed record LesionDocument(string Model, string ModelSha256, string AnalyzerVersion, int Seed, string Data, string Device,
+    int Examples, LesionBaseline Baseline, IReadOnlyList<LesionSetResult> Sets);

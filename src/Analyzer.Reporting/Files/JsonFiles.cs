@@ -12,7 +12,7 @@ public static class JsonFiles
         WriteIndented = true,
         DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
         NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals,
-        Converters = { new JsonStringEnumConverter(JsonNamingPolicy.SnakeCaseLower), new CompactIntListConverter() },
+        Converters = { new JsonStringEnumConverter(JsonNamingPolicy.SnakeCaseLower), new CompactIntListConverter(), new CompactDoubleListConverter() },
     };
 
     public static string Serialize<T>(T document) => JsonSerializer.Serialize(document, Options);
@@ -36,4 +36,17 @@ internal sealed class CompactIntListConverter : JsonConverter<IReadOnlyList<int>
 
     public override void Write(Utf8JsonWriter writer, IReadOnlyList<int> value, JsonSerializerOptions options) =>
         writer.WriteRawValue("[" + string.Join(", ", value) + "]", skipInputValidation: true);
+}
+
+/// <summary>Writes number lists (per-class values, control values) on one line, round-trip exact.</summary>
+internal sealed class CompactDoubleListConverter : JsonConverter<IReadOnlyList<double>>
+{
+    public override IReadOnlyList<double>? Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options) =>
+        JsonSerializer.Deserialize<double[]>(ref reader, options);
+
+    public override void Write(Utf8JsonWriter writer, IReadOnlyList<double> value, JsonSerializerOptions options) =>
+        writer.WriteRawValue("[" + string.Join(", ", value.Select(Format)) + "]", skipInputValidation: true);
+
+    private static string Format(double v) =>
+        double.IsFinite(v) ? v.ToString("R", System.Globalization.CultureInfo.InvariantCulture) : double.IsNaN(v) ? "\"NaN\"" : v > 0 ? "\"Infinity\"" : "\"-Infinity\"";
 }

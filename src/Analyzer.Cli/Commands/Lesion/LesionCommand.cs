@@ -1,0 +1,30 @@
+using System.CommandLine;
+
+namespace Analyzer.Cli.Commands.Lesion;
+
+/// <summary>`analyzer lesion MODEL --data SPEC --sets FILE --out FILE`.</summary>
+public static class LesionCommand
+{
+    public static Command Create()
+    {
+        var model = CommonOptions.Model();
+        var data = new DataOptions();
+        var sets = new Option<string>("--sets") { Description = "JSON file {\"sets\": [{\"id\", \"layer\", \"units\": [...]}]}; layer is a node set name (see inspect)", Required = true };
+        var output = new Option<string>("--out", "-o") { Description = "The lesion JSON file to write", Required = true };
+        var budget = new Option<int>("--memory-budget") { Description = "MiB that batched inputs may take", DefaultValueFactory = _ => 256 };
+        var seed = CommonOptions.Seed();
+        var device = CommonOptions.Device();
+        var threads = CommonOptions.Threads();
+        var command = new Command("lesion",
+            "Remove given sets of units (their outputs read as zero, METHOD.md 6) and report test accuracy, overall and per class")
+        {
+            model, sets, output, budget, seed, device, threads,
+        };
+        foreach (var option in data.All) command.Options.Add(option);
+        command.SetAction(parse => CommandRunner.Run(parse, (stdout, stderr) => LesionHandler.Run(new LesionRequest(
+            parse.GetValue(model)!, parse.GetValue(data.Data)!, data.Preprocessing(parse), parse.GetValue(sets)!,
+            parse.GetValue(output)!, parse.GetValue(seed), DeviceChoice.Parse(parse.GetValue(device)), parse.GetValue(threads),
+            parse.GetValue(budget)), stdout, stderr), threads));
+        return command;
+    }
+}

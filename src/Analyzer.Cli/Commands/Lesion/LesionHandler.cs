@@ -1,0 +1,84 @@
+using Analyzer.Core.Analysis;
+using Analyzer.Core.Datasets;
+using Analyzer.Core.Lesions;
+using Analyzer.Onnx.Inference;
+using Analyzer.Reporting.Files;
+
+namespace Analyzer.Cli.Commands.Lesion;
+
+/// <summary>What `lesion` was asked to do.</summary>
+public sealed record LesionRequest(string Model, string Data, Preprocessing Preprocessing, string Sets, string Out, int Seed,
+    ExecutionDevice Device, int Threads, int MemoryBudgetMiB);
+
+/// <summary>Reads the sets, runs the lesions on the test split and writes the lesion JSON.</summary>
+public static class LesionHandler
+{
+    public static int Run(LesionRequest request, TextWriter output, TextWriter error)
+    {
+        var network = ModelNetwork.Load(request.Model);
+        var sets = ReadSets(request.Sets, network);
+        var data = DatasetLoader.Load(DatasetSpec.Parse(request.Data), DatasetSplit.Test);
+        using var engine = new LesionEngine(network, data, new LesionOptions
+        {
+            Preprocessing = request.Preprocessing,
+            Device = request.Device,
+            Threads = request.Threads,
+            MemoryBudget = (long)request.MemoryBudgetMiB << 20,
+            Note = Once(error),
+        });
+        var baseline = engine.Baseline();
+        var progress = new ProgressLine(error, "lesions", (long)sets.Count * data.Count);
+        var outcomes = engine.Evaluate(sets.Select(s => s.Set).ToList(), done => progress.Advance(done));
+        var results = sets.Zip(outcomes, (s, o) =>
+        {
+            var drops = LesionMeasures.ClassDrops(baseline, o);
+            return new LesionSetResult(s.Set.Id, s.Layer, s.Set.Units.Length, o.Accuracy, LesionMeasures.AccuracyDrop(baseline, o),
+                drops, LesionMeasures.ClassRange(drops));
+        }).ToList();
+        var document = new LesionDocument(CommandRunner.Display(request.Model), network.Sha256, AnalyzerInfo.Version, request.Seed,
+            request.Data, engine.Provider, data.Count, new LesionBaseline(baseline.Accuracy, baseline.ClassAccuracy), results);
+        JsonFiles.Write(request.Out, document);
+        output.WriteLine($"{CommandRunner.Display(request.Out)}: {results.Count} sets on {data.Count} examples; baseline accuracy {baseline.Accuracy:F4} ({engine.Provider})");
+        return ExitCodes.Success;
+    }
+
+    /// <summary>A note sink that prints only the first note (the CUDA fallback is said once).</summary>
+    public static Action<string> Once(TextWriter error)
+    {
+        bool said = false;
+        return note =>
+        {
+            if (said) return;
+            said = true;
+            error.WriteLine($"note: {note}");
+        };
+    }
+
+    private static List<(LesionSet Set, string Layer)> ReadSets(string path, ModelNetwork network)
+    {
+        if (!File.Exists(path))
+            throw new DataFormatException($"{path}: file not found");
+        SetsDocument document;
+        try
+        {
+            document = JsonFiles.Read<SetsDocument>(path);
+        }
+        catch (System.Text.Json.JsonException e)
+        {
+            throw new DataFormatException($"{path}: not a sets file ({e.Message.Split('.')[0]}); expected {{\"sets\": [{{\"id\", \"layer\", \"units\"}}]}}");
+        }
+        var analysable = network.Neurons.NodeSets.Where(s => s.Analysed).ToDictionary(s => s.Name);
+        var result = new List<(LesionSet, string)>();
+        foreach (var entry in document.Sets ?? [])
+        {
+            if (entry.Layer is null || !analysable.TryGetValue(entry.Layer, out var nodeSet))
+                throw new DataFormatException($"{path}: set '{entry.Id}': layer '{entry.Layer}' is not an analysable node set; expected one of: {string.Join(", ", analysable.Keys)}");
+            var units = (entry.Units ?? []).ToArray();
+            int bad = Array.FindIndex(units, u => u < 0 || u >= nodeSet.Units);
+            if (bad >= 0)
+                throw new DataFormatException($"{path}: set '{entry.Id}': unit {units[bad]} is outside layer '{entry.Layer}' (0..{nodeSet.Units - 1})");
+            result.Add((new LesionSet(entry.Id ?? $"set{result.Count}", nodeSet.Index, units.Distinct().ToArray()), entry.Layer));
+        }
+        return result;
+    }
+}

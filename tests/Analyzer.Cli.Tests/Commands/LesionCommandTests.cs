@@ -1,0 +1,85 @@
+using System.Text.Json;
+using Analyzer.TestSupport;
+
+namespace Analyzer.Cli.Tests.Commands;
+
+public class LesionCommandTests
+{
+    private static byte[] Idx(int[] dims, byte[] data)
+    {
+        var header = new List<byte> { 0, 0, 0x08, (byte)dims.Length };
+        foreach (int d in dims) header.AddRange([(byte)(d >> 24), (byte)(d >> 16), (byte)(d >> 8), (byte)d]);
+        return [.. header, .. data];
+    }
+
+    /// <summary>Two-pathway model (x0 -> h0,h1 -> out0; x1 -> h2,h3 -> out1) and four examples, two per class.</summary>
+    private static (string Model, string Data) Fixture()
+    {
+        string dir = TempDirectory.Create();
+        File.WriteAllBytes(Path.Combine(dir, "images"), Idx([4, 1, 2], [9, 1, 1, 9, 8, 0, 0, 8]));
+        File.WriteAllBytes(Path.Combine(dir, "labels"), Idx([4], [0, 1, 0, 1]));
+        return (TinyModels.TwoPathways(), $"idx:{Path.Combine(dir, "images")},{Path.Combine(dir, "labels")}");
+    }
+
+    private static string Sets(string json)
+    {
+        string path = Path.Combine(TempDirectory.Create(), "sets.json");
+        File.WriteAllText(path, json);
+        return path;
+    }
+
+    [Fact]
+    public void Lesioning_one_pathway_loses_its_class()
+    {
+        var (model, data) = Fixture();
+        string output = Path.Combine(TempDirectory.Create(), "lesion.json");
+        string sets = Sets("""{"sets": [{"id": "path0", "layer": "fc1", "units": [0, 1]}, {"id": "nothing", "layer": "fc1", "units": []}]}""");
+        var run = CliRun.Of("lesion", model, "--data", data, "--sets", sets, "--out", output, "--device", "cpu");
+        Assert.Equal(0, run.ExitCode);
+        using var doc = JsonDocument.Parse(File.ReadAllText(output));
+        var root = doc.RootElement;
+        Assert.Equal(4, root.GetProperty("examples").GetInt32());
+        Assert.Equal(1.0, root.GetProperty("baseline").GetProperty("accuracy").GetDouble());
+        var path0 = root.GetProperty("sets")[0];
+        // Without h0, h1 the first output is 0.01·x1·... < second: every example is called class 1.
+        Assert.Equal(0.5, path0.GetProperty("accuracy").GetDouble());
+        Assert.Equal(0.5, path0.GetProperty("acc_drop").GetDouble());
+        Assert.Equal([1.0, 0.0], path0.GetProperty("class_drops").EnumerateArray().Select(v => v.GetDouble()).Take(2));
+        Assert.Equal(1.0, path0.GetProperty("class_range").GetDouble());
+        Assert.Equal(0.0, root.GetProperty("sets")[1].GetProperty("acc_drop").GetDouble());
+        Assert.Equal("cpu (CPUExecutionProvider)", root.GetProperty("device").GetString());
+    }
+
+    [Fact]
+    public void An_unknown_layer_names_the_sets_file_and_the_choices()
+    {
+        var (model, data) = Fixture();
+        string sets = Sets("""{"sets": [{"id": "s", "layer": "fc7", "units": [0]}]}""");
+        var run = CliRun.Of("lesion", model, "--data", data, "--sets", sets, "--out", Path.Combine(TempDirectory.Create(), "l.json"));
+        Assert.Equal(3, run.ExitCode);
+        Assert.Equal($"error: {sets}: set 's': layer 'fc7' is not an analysable node set; expected one of: fc1", Assert.Single(run.ErrorLines));
+    }
+
+    [Fact]
+    public void A_unit_outside_the_layer_is_reported()
+    {
+        var (model, data) = Fixture();
+        string sets = Sets("""{"sets": [{"id": "s", "layer": "fc1", "units": [4]}]}""");
+        var run = CliRun.Of("lesion", model, "--data", data, "--sets", sets, "--out", Path.Combine(TempDirectory.Create(), "l.json"));
+        Assert.Equal(3, run.ExitCode);
+        Assert.Equal($"error: {sets}: set 's': unit 4 is outside layer 'fc1' (0..3)", Assert.Single(run.ErrorLines));
+    }
+
+    [Fact]
+    public void Data_of_the_wrong_shape_is_reported()
+    {
+        var (model, _) = Fixture();
+        string dir = TempDirectory.Create();
+        File.WriteAllBytes(Path.Combine(dir, "images"), Idx([1, 2, 2], [1, 2, 3, 4]));
+        File.WriteAllBytes(Path.Combine(dir, "labels"), Idx([1], [0]));
+        string sets = Sets("""{"sets": []}""");
+        var run = CliRun.Of("lesion", model, "--data", $"idx:{dir}/images,{dir}/labels", "--sets", sets, "--out", Path.Combine(dir, "l.json"));
+        Assert.Equal(3, run.ExitCode);
+        Assert.StartsWith($"error: {dir}/images: examples of 1x2x2 do not fit the model's input [1, 2]", Assert.Single(run.ErrorLines));
+    }
+}
