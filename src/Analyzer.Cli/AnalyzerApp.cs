@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Analyzer.Cli.Commands.Analyze;
 using Analyzer.Cli.Commands.Cluster;
 using Analyzer.Cli.Commands.Graph;
 using Analyzer.Cli.Commands.Inspect;
@@ -19,6 +20,7 @@ public static class AnalyzerApp
         root.Subcommands.Add(GraphCommand.Create());
         root.Subcommands.Add(ClusterCommand.Create());
         root.Subcommands.Add(LesionCommand.Create());
+        root.Subcommands.Add(AnalyzeCommand.Create());
         return root;
     }
 

@@ -1,0 +1,60 @@
+using System.CommandLine;
+
+namespace Analyzer.Cli.Commands.Analyze;
+
+/// <summary>`analyzer analyze [MODEL] [--data SPEC] [--scope] [--measures] [-k] [--random 19] [--out DIR]`: the whole
+/// pipeline.</summary>
+public static class AnalyzeCommand
+{
+    public const string DefaultModel = "onnx-models/fmnist-mlp.onnx";
+
+    public static Command Create()
+    {
+        var model = new Argument<string>("model")
+        {
+            Description = $"The ONNX model file (default: {DefaultModel})",
+            DefaultValueFactory = _ => DefaultModel,
+        };
+        var data = new DataOptions();
+        var edges = new Option<string>("--edges")
+        {
+            Description = "Comma-separated graph kinds; weights is available now (activations comes later)",
+            DefaultValueFactory = _ => "weights",
+        };
+        var scope = new Option<string>("--scope")
+        {
+            Description = "Comma-separated clustering scopes: network, layer",
+            DefaultValueFactory = _ => "network,layer",
+        };
+        var measures = new Option<string>("--measures")
+        {
+            Description = "Comma-separated measures: acc-drop, class-range (vis-score and softmax-entropy come later)",
+            DefaultValueFactory = _ => "acc-drop,class-range",
+        };
+        var k = new Option<int?>("-k", "--clusters") { Description = "Number of clusters (default 16, or 32 for ImageNet-scale inputs)" };
+        var random = new Option<int>("--random") { Description = "Random subclusters per true subcluster", DefaultValueFactory = _ => 19 };
+        var output = new Option<string?>("--out", "-o") { Description = "Output directory (default: results/MODEL-NAME)" };
+        var budget = new Option<int>("--memory-budget") { Description = "MiB that batched lesion inputs may take", DefaultValueFactory = _ => 256 };
+        var fresh = new Option<bool>("--fresh") { Description = "Ignore finished partitionings saved by an earlier, interrupted run" };
+        var seed = CommonOptions.Seed();
+        var device = CommonOptions.Device();
+        var threads = CommonOptions.Threads();
+        var command = new Command("analyze",
+            "Run the whole pipeline: cluster the network (weights; network and layer scope), lesion every subcluster and " +
+            "its random controls, and report Fisher statistics, p-values and effects like the paper's Tables 1 and 2 " +
+            "(results.json, table.md). Interrupted runs resume where they stopped.")
+        {
+            model, edges, scope, measures, k, random, output, budget, fresh, seed, device, threads,
+        };
+        foreach (var option in data.All) command.Options.Add(option);
+        command.SetAction(parse => CommandRunner.Run(parse, (stdout, stderr) => AnalyzeHandler.Run(new AnalyzeRequest(
+            parse.GetValue(model)!, parse.GetValue(data.Data)!, data.Preprocessing(parse), Split(parse.GetValue(edges)),
+            Split(parse.GetValue(scope)), Split(parse.GetValue(measures)), parse.GetValue(k), parse.GetValue(random),
+            parse.GetValue(output), parse.GetValue(seed), DeviceChoice.Parse(parse.GetValue(device)), parse.GetValue(threads),
+            parse.GetValue(budget), parse.GetValue(fresh)), stdout, stderr), threads));
+        return command;
+    }
+
+    private static string[] Split(string? list) =>
+        (list ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+}

@@ -1,0 +1,57 @@
+using Analyzer.Core.Clustering;
+using Analyzer.Core.Lesions;
+using Analyzer.Core.Statistics;
+
+namespace Analyzer.Core.Analysis;
+
+/// <summary>One measure's outcome for one partitioning: the statistics and the subclusters they came from.</summary>
+public sealed record MeasureReport(MeasureSummary Summary, IReadOnlyList<ControlledSubcluster> Subclusters,
+    IReadOnlyList<SkippedSubcluster> Skipped);
+
+/// <summary>
+/// The lesion measures (METHOD.md 6) of one partitioning: every analysed subcluster and its random controls are removed
+/// in turn; acc-drop and class-range of each are ranked against the controls' (METHOD.md 7).
+/// </summary>
+public static class LesionAnalysis
+{
+    public static readonly IReadOnlyList<string> Measures = ["acc-drop", "class-range"];
+
+    public static IReadOnlyDictionary<string, MeasureReport> Run(ModelNetwork network, NetworkPartitioning partitioning,
+        string partitioningKey, LesionEngine engine, LesionOutcome baseline, IReadOnlyList<string> measures, int randomCount,
+        int seed, PercentileTies ties = PercentileTies.MidRank, Action<int>? progress = null)
+    {
+        var (analysed, skipped) = SubclusterSampler.Sample(network.Neurons, partitioning, partitioningKey, randomCount, seed);
+        var sets = new List<LesionSet>();
+        foreach (var (s, i) in analysed.Select((s, i) => (s, i)))
+        {
+            sets.Add(new LesionSet($"{i}", s.Subcluster.NodeSet, s.Subcluster.Units));
+            sets.AddRange(s.Controls.Select((c, j) => new LesionSet($"{i}/{j}", s.Subcluster.NodeSet, c)));
+        }
+        var outcomes = engine.Evaluate(sets, progress);
+        var reports = new Dictionary<string, MeasureReport>();
+        foreach (string measure in measures)
+        {
+            Func<LesionOutcome, double> value = measure switch
+            {
+                "acc-drop" => o => LesionMeasures.AccuracyDrop(baseline, o),
+                "class-range" => o => LesionMeasures.ClassRange(LesionMeasures.ClassDrops(baseline, o)),
+                _ => throw new ArgumentException($"'{measure}' is not a lesion measure; use acc-drop or class-range", nameof(measures)),
+            };
+            int per = randomCount + 1;
+            var values = analysed.Select((_, i) => (value(outcomes[i * per]),
+                Enumerable.Range(1, randomCount).Select(j => value(outcomes[i * per + j])).ToArray())).ToList();
+            var summary = MeasureSummary.Compute(values, MeasureOrientation.HigherIsSpecialised, ties);
+            var measureSkipped = skipped.ToList();
+            for (int i = 0; i < analysed.Count; i++)
+                if (summary.Scores[i] is null)
+                    measureSkipped.Add(new SkippedSubcluster(analysed[i].Subcluster.Layer, analysed[i].Subcluster.Cluster,
+                        analysed[i].Subcluster.Units.Length, "the measure is not finite"));
+            reports[measure] = new MeasureReport(summary, analysed, measureSkipped);
+        }
+        return reports;
+    }
+
+    /// <summary>Lesion evaluations that <see cref="Run"/> will make (for progress).</summary>
+    public static int LesionCount(ModelNetwork network, NetworkPartitioning partitioning, string key, int randomCount, int seed) =>
+        SubclusterSampler.Sample(network.Neurons, partitioning, key, randomCount, seed).Analysed.Count * (randomCount + 1);
+}

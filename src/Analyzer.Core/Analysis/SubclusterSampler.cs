@@ -1,0 +1,81 @@
+using Analyzer.Core.Clustering;
+using Analyzer.Core.Graphs;
+
+namespace Analyzer.Core.Analysis;
+
+/// <summary>
+/// Splits a partitioning into subclusters and draws their random controls (METHOD.md 5): a subcluster is analysed when
+/// 2 ≤ size ≤ 0.99 × the layer's valid units; each gets <c>count</c> controls of the same size, drawn uniformly without
+/// replacement from the layer's valid units, independently of each other and of the subcluster. Every draw is seeded
+/// from the run's seed, the partitioning and the subcluster, so adding a measure never changes the controls.
+/// </summary>
+public static class SubclusterSampler
+{
+    public static (List<ControlledSubcluster> Analysed, List<SkippedSubcluster> Skipped) Sample(
+        NeuronGraph neurons, NetworkPartitioning partitioning, string partitioningKey, int count, int seed)
+    {
+        var analysed = new List<ControlledSubcluster>();
+        var skipped = new List<SkippedSubcluster>();
+        foreach (var layer in partitioning.Layers)
+        {
+            var set = neurons.NodeSets[layer.NodeSet];
+            if (!set.Analysed) continue;
+            var valid = Enumerable.Range(0, layer.Labels.Length).Where(u => layer.Labels[u] >= 0).ToArray();
+            foreach (var group in valid.GroupBy(u => layer.Labels[u]).OrderBy(g => g.Key))
+            {
+                var units = group.ToArray();
+                if (units.Length < 2)
+                {
+                    skipped.Add(new SkippedSubcluster(set.Name, group.Key, units.Length, "fewer than 2 units"));
+                    continue;
+                }
+                if (units.Length > 0.99 * valid.Length)
+                {
+                    skipped.Add(new SkippedSubcluster(set.Name, group.Key, units.Length,
+                        $"more than 99% of the layer's {valid.Length} valid units"));
+                    continue;
+                }
+                var rng = new Random(StableSeed(seed, partitioningKey, set.Index, group.Key));
+                var controls = Enumerable.Range(0, count).Select(_ => Draw(valid, units.Length, rng)).ToList();
+                analysed.Add(new ControlledSubcluster(new Subcluster(set.Index, set.Name, group.Key, units), controls));
+            }
+        }
+        return (analysed, skipped);
+    }
+
+    /// <summary>A uniform subset of <paramref name="size"/> units (partial Fisher-Yates), sorted.</summary>
+    private static int[] Draw(int[] valid, int size, Random rng)
+    {
+        var pool = (int[])valid.Clone();
+        for (int i = 0; i < size; i++)
+        {
+            int j = i + rng.Next(pool.Length - i);
+            (pool[i], pool[j]) = (pool[j], pool[i]);
+        }
+        var chosen = pool[..size];
+        Array.Sort(chosen);
+        return chosen;
+    }
+
+    /// <summary>A seed that depends only on its parts (FNV-1a over them), stable across runs and platforms.</summary>
+    public static int StableSeed(int seed, string key, int nodeSet, int cluster)
+    {
+        unchecked
+        {
+            uint hash = 2166136261;
+            void Mix(int value)
+            {
+                for (int b = 0; b < 4; b++)
+                {
+                    hash ^= (byte)(value >> (8 * b));
+                    hash *= 16777619;
+                }
+            }
+            Mix(seed);
+            foreach (char c in key) Mix(c);
+            Mix(nodeSet);
+            Mix(cluster);
+            return (int)(hash & 0x7fffffff);
+        }
+    }
+}

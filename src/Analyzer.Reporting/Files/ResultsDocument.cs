@@ -1,0 +1,30 @@
+namespace Analyzer.Reporting.Files;
+
+/// <summary>Mean effect and its standard error; <c>Notable</c>: more than 2 SE from 1 in the specialised direction.</summary>
+public sealed record EffectEntry(double Mean, double Se, bool Notable);
+
+/// <summary>One analysed subcluster: its value, its controls' values, its percentile and effect (METHOD.md 7).</summary>
+public sealed record SubclusterEntry(string Layer, int Cluster, int Size, IReadOnlyList<int> Units, double Value,
+    IReadOnlyList<double> Random, double Percentile, double Effect);
+
+/// <summary>A subcluster left out, and why.</summary>
+public sealed record SkippedEntry(string Layer, int Cluster, int Size, string Reason);
+
+/// <summary>One measure of one partitioning: Fisher statistic, its p-value, the effect, and everything they came from.</summary>
+public sealed record MeasureEntry(double Fisher, double P, EffectEntry Effect, int N, bool Significant,
+    IReadOnlyList<SubclusterEntry> Subclusters, IReadOnlyList<SkippedEntry> Skipped);
+
+/// <summary>One partitioning (edges x scope) with its measures, keyed acc-drop, class-range, vis-score, softmax-entropy.</summary>
+public sealed record PartitioningEntry(string Edges, string Scope, double Ncut, IReadOnlyDictionary<string, MeasureEntry> Measures);
+
+/// <summary>How significance was decided over the table.</summary>
+public sealed record SignificanceEntry(string Method, double Alpha, double? CriticalP);
+
+/// <summary>results.json (DESIGN.md): enough to recompute every statistic by hand.</summary>
+public sealed record ResultsDocument(string Model, string ModelSha256, string AnalyzerVersion, string Data, int Seed, int K,
+    int Random, string Device, int Examples, double BaselineAccuracy, SignificanceEntry Significance,
+    IReadOnlyList<PartitioningEntry> Partitionings);
+
+/// <summary>A finished partitioning saved while `analyze` runs, so that an interrupted run resumes without redoing it.
+/// <c>Key</c> names everything the entry depends on.</summary>
+public sealed record PartitioningCheckpoint(string Key, PartitioningEntry Partitioning);

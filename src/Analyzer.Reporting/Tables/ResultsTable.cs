@@ -1,0 +1,55 @@
+using System.Globalization;
+using System.Text;
+using Analyzer.Reporting.Files;
+
+namespace Analyzer.Reporting.Tables;
+
+/// <summary>
+/// Renders results.json as the paper's Tables 1 and 2 in Markdown: a row per network and partitioning; Fisher
+/// statistics with p-values (bold when significant after Benjamini-Hochberg), and effect measures ± SE (bold when more
+/// than two standard errors from 1 in the specialised direction). Only formats: every number comes from the document.
+/// </summary>
+public static class ResultsTable
+{
+    public static string Markdown(ResultsDocument results)
+    {
+        var measures = results.Partitionings.SelectMany(p => p.Measures.Keys).Distinct().ToList();
+        string network = Path.GetFileNameWithoutExtension(results.Model);
+        var text = new StringBuilder();
+        text.AppendLine($"# Local specialization: {results.Model} on {results.Data}");
+        text.AppendLine();
+        text.AppendLine(Invariant($"Baseline test accuracy {results.BaselineAccuracy:F4} on {results.Examples} examples; k = {results.K}; {results.Random} random subclusters per subcluster; seed {results.Seed}; {results.Device}."));
+        text.AppendLine();
+        string critical = results.Significance.CriticalP is { } c ? Invariant($"critical p = {c:G3}") : "no p-value passes";
+        text.AppendLine(Invariant($"Fisher statistics (p-value). Uniform percentiles give 0.98; **bold**: significant after {results.Significance.Method} at α = {results.Significance.Alpha} over this table ({critical})."));
+        text.AppendLine();
+        Header(text, measures);
+        foreach (var p in results.Partitionings)
+            Row(text, network, p, measures, m => m.Significant,
+                m => double.IsNaN(m.Fisher) ? "–" : Invariant($"{m.Fisher:F3} (p = {m.P:G3}, n = {m.N})"));
+        text.AppendLine();
+        text.AppendLine("Effect measures (mean ± SE). Above 1: more important/coherent than random (below 1 for " +
+                        "softmax-entropy); **bold**: more than 2 SE from 1 in that direction.");
+        text.AppendLine();
+        Header(text, measures);
+        foreach (var p in results.Partitionings)
+            Row(text, network, p, measures, m => m.Effect.Notable,
+                m => double.IsNaN(m.Effect.Mean) ? "–" : Invariant($"{m.Effect.Mean:F3} ± {m.Effect.Se:F3}"));
+        return text.ToString();
+    }
+
+    private static void Header(StringBuilder text, List<string> measures)
+    {
+        text.AppendLine($"| network | partitioning | {string.Join(" | ", measures)} |");
+        text.AppendLine($"|---|---|{string.Concat(measures.Select(_ => "---|"))}");
+    }
+
+    private static void Row(StringBuilder text, string network, PartitioningEntry p, List<string> measures,
+        Func<MeasureEntry, bool> bold, Func<MeasureEntry, string> cell)
+    {
+        var cells = measures.Select(m => p.Measures.TryGetValue(m, out var e) ? (bold(e) ? $"**{cell(e)}**" : cell(e)) : "–");
+        text.AppendLine($"| {network} | {p.Edges}, {p.Scope} | {string.Join(" | ", cells)} |");
+    }
+
+    private static string Invariant(FormattableString s) => s.ToString(CultureInfo.InvariantCulture);
+}
