@@ -1,0 +1,111 @@
+using System.Text.Json;
+using Analyzer.TestSupport;
+
+namespace Analyzer.Cli.Tests.Commands;
+
+public class AnalyzeCommandTests
+{
+    private static byte[] Idx(int[] dims, byte[] data)
+    {
+        var header = new List<byte> { 0, 0, 0x08, (byte)dims.Length };
+        foreach (int d in dims) header.AddRange([(byte)(d >> 24), (byte)(d >> 16), (byte)(d >> 8), (byte)d]);
+        return [.. header, .. data];
+    }
+
+    /// <summary>The two-pathway model with 40 examples: x0 large means class 0, x1 large means class 1.</summary>
+    private static (string Model, string Data) Fixture()
+    {
+        var rng = new Random(2);
+        var pixels = new List<byte>();
+        var labels = new List<byte>();
+        for (int i = 0; i < 40; i++)
+        {
+            int label = i % 2;
+            byte big = (byte)rng.Next(100, 255), small = (byte)rng.Next(0, 90);
+            pixels.AddRange(label == 0 ? [big, small] : [small, big]);
+            labels.Add((byte)label);
+        }
+        string dir = TempDirectory.Create();
+        File.WriteAllBytes(Path.Combine(dir, "images"), Idx([40, 1, 2], pixels.ToArray()));
+        File.WriteAllBytes(Path.Combine(dir, "labels"), Idx([40], labels.ToArray()));
+        return (TinyModels.TwoPathways(), $"idx:{Path.Combine(dir, "images")},{Path.Combine(dir, "labels")}");
+    }
+
+    private static string[] Args(string model, string data, string output) =>
+        ["analyze", model, "--data", data, "-k", "2", "--out", output, "--device", "cpu"];
+
+    [Fact]
+    public void Results_json_lets_every_statistic_be_recomputed_by_hand()
+    {
+        var (model, data) = Fixture();
+        string output = TempDirectory.Create();
+        var run = CliRun.Of(Args(model, data, output));
+        Assert.Equal(0, run.ExitCode);
+        Assert.Contains("| weights, network |", run.Output);
+        using var doc = JsonDocument.Parse(File.ReadAllText(Path.Combine(output, "results.json")));
+        var partitionings = doc.RootElement.GetProperty("partitionings").EnumerateArray().ToList();
+        Assert.Equal(["network", "layer"], partitionings.Select(p => p.GetProperty("scope").GetString()));
+        foreach (var p in partitionings)
+            foreach (var measure in p.GetProperty("measures").EnumerateObject())
+            {
+                var subclusters = measure.Value.GetProperty("subclusters").EnumerateArray().ToList();
+                var percentiles = new List<double>();
+                var effects = new List<double>();
+                foreach (var s in subclusters)
+                {
+                    double x = s.GetProperty("value").GetDouble();
+                    double[] r = s.GetProperty("random").EnumerateArray().Select(v => v.GetDouble()).ToArray();
+                    Assert.Equal(19, r.Length);
+                    // Mid-rank percentile, high values specialised: (#greater + ties/2 + 1/2) / 20.
+                    double percentile = (r.Count(v => v > x) + 0.5 * r.Count(v => v == x) + 0.5) / 20;
+                    Assert.Equal(percentile, s.GetProperty("percentile").GetDouble(), 12);
+                    double mu = Math.Max(0, r.Average()), xc = Math.Max(0, x);
+                    double effect = xc + mu == 0 ? 1 : 2 * xc / (xc + mu);
+                    Assert.Equal(effect, s.GetProperty("effect").GetDouble(), 12);
+                    percentiles.Add(percentile);
+                    effects.Add(effect);
+                }
+                int n = percentiles.Count;
+                Assert.True(n > 0, "no subcluster was analysed");
+                Assert.Equal(n, measure.Value.GetProperty("n").GetInt32());
+                double fisher = -percentiles.Average(Math.Log);
+                Assert.Equal(fisher, measure.Value.GetProperty("fisher").GetDouble(), 12);
+                // P(χ²_2n ≥ 2nF) = e^(-nF) Σ_{j<n} (nF)^j / j!.
+                double term = Math.Exp(-n * fisher), sum = 0;
+                for (int j = 0; j < n; j++)
+                {
+                    sum += term;
+                    term *= n * fisher / (j + 1);
+                }
+                Assert.Equal(sum, measure.Value.GetProperty("p").GetDouble(), 12);
+                Assert.Equal(effects.Average(), measure.Value.GetProperty("effect").GetProperty("mean").GetDouble(), 12);
+            }
+        Assert.True(File.Exists(Path.Combine(output, "table.md")));
+    }
+
+    [Fact]
+    public void A_second_run_resumes_finished_partitionings_and_writes_the_same_results()
+    {
+        var (model, data) = Fixture();
+        string output = TempDirectory.Create();
+        Assert.Equal(0, CliRun.Of(Args(model, data, output)).ExitCode);
+        string first = File.ReadAllText(Path.Combine(output, "results.json"));
+        var again = CliRun.Of(Args(model, data, output));
+        Assert.Equal(0, again.ExitCode);
+        Assert.Contains("weights-network: already done", again.Error);
+        Assert.Contains("weights-layer: already done", again.Error);
+        Assert.Equal(first, File.ReadAllText(Path.Combine(output, "results.json")));
+        // A different seed is a different experiment: nothing is reused.
+        var other = CliRun.Of([.. Args(model, data, output), "--seed", "1"]);
+        Assert.DoesNotContain("already done", other.Error);
+    }
+
+    [Fact]
+    public void Unavailable_measures_are_usage_errors()
+    {
+        var (model, data) = Fixture();
+        var run = CliRun.Of([.. Args(model, data, TempDirectory.Create()), "--measures", "vis-score"]);
+        Assert.Equal(2, run.ExitCode);
+        Assert.Equal("error: --measures: 'vis-score'; use a comma-separated list of: acc-drop, class-range", Assert.Single(run.ErrorLines));
+    }
+}
