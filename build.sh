@@ -114,8 +114,8 @@ case "$action" in
     exit "$status"
     ;;
   bench)
-    apt_install libopenblas0-pthread python3-sklearn || true
-    dotnet run --project bench/Analyzer.Benchmarks -c Release -- clustering
+    apt_install libopenblas0-pthread python3-sklearn python3-torch python3-onnx dataset-fashion-mnist || true
+    dotnet run --project bench/Analyzer.Benchmarks -c Release -- all
     ;;
   build)
     say "done: run ./analyzer --help"

@@ -1,9 +1,9 @@
 using Analyzer.Benchmarks;
 using BenchmarkDotNet.Running;
 
-// ./build.sh bench                -> the peer comparison (Analyzer vs scikit-learn, same machine, same run)
+// ./build.sh bench                -> the peer comparisons (clustering vs scikit-learn, lesions vs PyTorch), one run
 // dotnet run -c Release -- kernels -> BenchmarkDotNet micro-benchmarks of the CPU kernels
-string mode = args.FirstOrDefault() ?? "clustering";
+string mode = args.FirstOrDefault() ?? "all";
 switch (mode)
 {
     case "kernels":
@@ -11,7 +11,12 @@ switch (mode)
         return 0;
     case "clustering":
         return ClusteringComparison.Run(repeats: args.Length > 1 ? int.Parse(args[1]) : 3);
+    case "lesions":
+        return LesionComparison.Run(ClusteringComparison.FindRoot());
+    case "all":
+        int status = ClusteringComparison.Run(repeats: 3);
+        return status != 0 ? status : LesionComparison.Run(ClusteringComparison.FindRoot());
     default:
-        Console.Error.WriteLine($"unknown benchmark '{mode}'; use clustering or kernels");
+        Console.Error.WriteLine($"unknown benchmark '{mode}'; use all, clustering, lesions or kernels");
         return 2;
 }
