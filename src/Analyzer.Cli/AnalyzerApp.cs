@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Analyzer.Cli.Commands.Aggregate;
 using Analyzer.Cli.Commands.Analyze;
 using Analyzer.Cli.Commands.Cluster;
 using Analyzer.Cli.Commands.Graph;
@@ -21,6 +22,7 @@ public static class AnalyzerApp
         root.Subcommands.Add(ClusterCommand.Create());
         root.Subcommands.Add(LesionCommand.Create());
         root.Subcommands.Add(AnalyzeCommand.Create());
+        root.Subcommands.Add(AggregateCommand.Create());
         return root;
     }
 

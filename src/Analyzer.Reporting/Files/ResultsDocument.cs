@@ -11,8 +11,11 @@ public sealed record SubclusterEntry(string Layer, int Cluster, int Size, IReadO
 public sealed record SkippedEntry(string Layer, int Cluster, int Size, string Reason);
 
 /// <summary>One measure of one partitioning: Fisher statistic, its p-value, the effect, and everything they came from.</summary>
+/// <remarks>For an aggregate over replicates, <c>Fisher</c> is the mean of <c>ReplicateFisher</c>, <c>P</c> the Bates
+/// combination of <c>ReplicateP</c>, and the subclusters are pooled from every replicate.</remarks>
 public sealed record MeasureEntry(double Fisher, double P, EffectEntry Effect, int N, bool Significant,
-    IReadOnlyList<SubclusterEntry> Subclusters, IReadOnlyList<SkippedEntry> Skipped);
+    IReadOnlyList<SubclusterEntry> Subclusters, IReadOnlyList<SkippedEntry> Skipped,
+    IReadOnlyList<double>? ReplicateFisher = null, IReadOnlyList<double>? ReplicateP = null);
 
 /// <summary>One partitioning (edges x scope) with its measures, keyed acc-drop, class-range, vis-score, softmax-entropy.</summary>
 public sealed record PartitioningEntry(string Edges, string Scope, double Ncut, IReadOnlyDictionary<string, MeasureEntry> Measures);

@@ -108,4 +108,29 @@ public class AnalyzeCommandTests
         Assert.Equal(2, run.ExitCode);
         Assert.Equal("error: --measures: 'vis-score'; use a comma-separated list of: acc-drop, class-range", Assert.Single(run.ErrorLines));
     }
+
+    [Fact]
+    public void Aggregate_averages_fisher_combines_p_by_bates_and_pools_effects()
+    {
+        var (model, data) = Fixture();
+        string a = TempDirectory.Create(), b = TempDirectory.Create(), combined = TempDirectory.Create();
+        Assert.Equal(0, CliRun.Of(Args(model, data, a)).ExitCode);
+        Assert.Equal(0, CliRun.Of([.. Args(model, data, b), "--seed", "1"]).ExitCode);
+        var run = CliRun.Of("aggregate", a, b, "--out", combined);
+        Assert.Equal(0, run.ExitCode);
+        using var ra = JsonDocument.Parse(File.ReadAllText(Path.Combine(a, "results.json")));
+        using var rb = JsonDocument.Parse(File.ReadAllText(Path.Combine(b, "results.json")));
+        using var rc = JsonDocument.Parse(File.ReadAllText(Path.Combine(combined, "results.json")));
+        JsonElement Measure(JsonDocument d) => d.RootElement.GetProperty("partitionings")[0].GetProperty("measures").GetProperty("acc-drop");
+        var (ma, mb, mc) = (Measure(ra), Measure(rb), Measure(rc));
+        Assert.Equal((ma.GetProperty("fisher").GetDouble() + mb.GetProperty("fisher").GetDouble()) / 2, mc.GetProperty("fisher").GetDouble(), 12);
+        // Bates with R = 2: P(mean ≤ m) = s²/2 for s = 2m ≤ 1, else 1 - (2 - s)²/2.
+        double s = ma.GetProperty("p").GetDouble() + mb.GetProperty("p").GetDouble();
+        double expected = s <= 1 ? s * s / 2 : 1 - (2 - s) * (2 - s) / 2;
+        Assert.Equal(expected, mc.GetProperty("p").GetDouble(), 12);
+        Assert.Equal(ma.GetProperty("n").GetInt32() + mb.GetProperty("n").GetInt32(), mc.GetProperty("n").GetInt32());
+        var effects = new[] { ma, mb }.SelectMany(m => m.GetProperty("subclusters").EnumerateArray().Select(x => x.GetProperty("effect").GetDouble())).ToArray();
+        Assert.Equal(effects.Average(), mc.GetProperty("effect").GetProperty("mean").GetDouble(), 12);
+        Assert.True(File.Exists(Path.Combine(combined, "table.md")));
+    }
 }

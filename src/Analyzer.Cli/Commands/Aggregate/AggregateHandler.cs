@@ -1,0 +1,78 @@
+using Analyzer.Core.Datasets;
+using Analyzer.Core.Statistics;
+using Analyzer.Reporting.Files;
+using Analyzer.Reporting.Tables;
+
+namespace Analyzer.Cli.Commands.Aggregate;
+
+/// <summary>Reads the replicates' results.json, checks they are comparable, combines them and writes the table.</summary>
+public static class AggregateHandler
+{
+    public static int Run(string[] dirs, string outDir, TextWriter output, TextWriter error)
+    {
+        if (dirs.Length > IrwinHall.MaxReplicates)
+            throw new UsageException($"{dirs.Length} replicates; at most {IrwinHall.MaxReplicates} can be combined");
+        var replicates = dirs.Select(d =>
+        {
+            string path = Path.Combine(d, "results.json");
+            if (!File.Exists(path)) throw new DataFormatException($"{path}: file not found");
+            return (Path: path, Results: JsonFiles.Read<ResultsDocument>(path));
+        }).ToList();
+        var first = replicates[0].Results;
+        foreach (var (path, r) in replicates.Skip(1))
+        {
+            if (r.K != first.K || r.Random != first.Random || r.Data != first.Data)
+                throw new DataFormatException($"{path}: k = {r.K}, random = {r.Random}, data = {r.Data} differ from {replicates[0].Path} (k = {first.K}, random = {first.Random}, data = {first.Data})");
+            if (!r.Partitionings.Select(Key).SequenceEqual(first.Partitionings.Select(Key)))
+                throw new DataFormatException($"{path}: its partitionings ({string.Join(", ", r.Partitionings.Select(Key))}) differ from {replicates[0].Path}'s");
+        }
+
+        var partitionings = new List<PartitioningEntry>();
+        for (int i = 0; i < first.Partitionings.Count; i++)
+        {
+            var measures = new Dictionary<string, MeasureEntry>();
+            foreach (string measure in first.Partitionings[i].Measures.Keys)
+            {
+                var entries = replicates.Select(r => r.Results.Partitionings[i].Measures.TryGetValue(measure, out var e)
+                    ? e : throw new DataFormatException($"{r.Path}: measure {measure} is missing in {Key(r.Results.Partitionings[i])}")).ToList();
+                var pooled = entries.SelectMany(e => e.Subclusters).ToList();
+                var usable = entries.Where(e => double.IsFinite(e.Fisher) && double.IsFinite(e.P)).ToList();
+                var combined = usable.Count == 0
+                    ? new AggregatedMeasure(double.NaN, double.NaN, EffectMeasure.Summarise([]))
+                    : ReplicateAggregation.Combine(usable.Select(e => e.Fisher).ToArray(), usable.Select(e => e.P).ToArray(),
+                        pooled.Select(s => s.Effect).ToArray());
+                bool notable = combined.Effect.Count > 1 && combined.Effect.Mean - 2 * combined.Effect.StandardError > 1;
+                measures[measure] = new MeasureEntry(combined.Fisher, combined.P,
+                    new EffectEntry(combined.Effect.Mean, combined.Effect.StandardError, notable), pooled.Count, false, pooled,
+                    entries.SelectMany(e => e.Skipped).ToList(), entries.Select(e => e.Fisher).ToList(), entries.Select(e => e.P).ToList());
+            }
+            partitionings.Add(first.Partitionings[i] with
+            {
+                Ncut = replicates.Average(r => r.Results.Partitionings[i].Ncut),
+                Measures = measures,
+            });
+        }
+
+        var cells = partitionings.SelectMany((p, i) => p.Measures.Where(m => double.IsFinite(m.Value.P)).Select(m => (i, m.Key, m.Value.P))).ToList();
+        var bh = BenjaminiHochberg.Apply(cells.Select(c => c.P).ToArray());
+        var significant = cells.Where((_, j) => bh.Significant[j]).Select(c => (c.i, c.Key)).ToHashSet();
+        partitionings = partitionings.Select((p, i) => p with
+        {
+            Measures = p.Measures.ToDictionary(m => m.Key, m => m.Value with { Significant = significant.Contains((i, m.Key)) }),
+        }).ToList();
+
+        string models = string.Join(", ", replicates.Select(r => r.Results.Model));
+        var results = new ResultsDocument($"mean of {replicates.Count} replicates ({models})", string.Join(",", replicates.Select(r => r.Results.ModelSha256)),
+            AnalyzerInfo.Version, first.Data, first.Seed, first.K, first.Random, first.Device, first.Examples,
+            replicates.Average(r => r.Results.BaselineAccuracy), new SignificanceEntry("Benjamini-Hochberg", 0.05, bh.CriticalP), partitionings);
+        Directory.CreateDirectory(outDir);
+        JsonFiles.Write(Path.Combine(outDir, "results.json"), results);
+        string table = ResultsTable.Markdown(results);
+        File.WriteAllText(Path.Combine(outDir, "table.md"), table);
+        output.Write(table);
+        error.WriteLine($"wrote {CommandRunner.Display(Path.Combine(outDir, "results.json"))} and table.md");
+        return ExitCodes.Success;
+    }
+
+    private static string Key(PartitioningEntry p) => $"{p.Edges}-{p.Scope}";
+}
