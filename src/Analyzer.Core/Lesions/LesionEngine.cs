@@ -1,3 +1,5 @@
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
 using Analyzer.Core.Analysis;
 using Analyzer.Core.Datasets;
 using Analyzer.Core.Graphs;
@@ -84,6 +86,8 @@ public sealed class LesionEngine : IDisposable
     /// <summary>Correct predictions per class for each set of one node set (all ones masks elsewhere).</summary>
     private long[][] RunGroup(int nodeSet, List<LesionSet> sets, Action<int>? progress)
     {
+        if (nodeSet >= 0 && options.ReusePrefix && options.LowRankDense && DenseReader(nodeSet) is { } dense)
+            return RunGroupLowRank(nodeSet, dense, sets, progress);
         var correct = sets.Select(_ => new long[classes]).ToArray();
         bool cutModel = options.ReusePrefix && nodeSet >= 0;
         var (prefix, suffix, cut) = Sessions(nodeSet, cutModel);
@@ -121,14 +125,18 @@ public sealed class LesionEngine : IDisposable
                 var inputs = fixedInputs.Select(t => Tile(t, m, count)).ToList();
                 foreach (string maskName in masksToFeed)
                 {
-                    var point = maskOf.Values.First(p => p.MaskName == maskName);
+                    if (maskName != (nodeSet >= 0 ? maskOf[nodeSet].MaskName : null))
+                    {
+                        inputs.Add(Ones(maskName, m * count));
+                        continue;
+                    }
+                    var point = maskOf[nodeSet];
                     var mask = new float[m * count * point.Units];
                     Array.Fill(mask, 1f);
-                    if (maskName == (nodeSet >= 0 ? maskOf[nodeSet].MaskName : null))
-                        for (int j = 0; j < m; j++)
-                            foreach (int unit in sets[first + j].Units)
-                                for (int e = 0; e < count; e++)
-                                    mask[((j * count) + e) * point.Units + unit] = 0f;
+                    for (int j = 0; j < m; j++)
+                        foreach (int unit in sets[first + j].Units)
+                            for (int e = 0; e < count; e++)
+                                mask[((j * count) + e) * point.Units + unit] = 0f;
                     inputs.Add(new TensorInput(maskName, mask, [m * count, point.Units]));
                 }
                 var logits = suffix.Run(inputs, [rewriter.Output])[0].Data;
@@ -146,11 +154,164 @@ public sealed class LesionEngine : IDisposable
         return correct;
     }
 
+    /// <summary>The signed weights of a node set's dense reader as W'[feature, output] (alpha folded in), with the
+    /// names of its data input and output; null when the reader is not a plain Gemm/MatMul.</summary>
+    private DenseReaderInfo? DenseReader(int nodeSet)
+    {
+        var set = network.Neurons.NodeSets[nodeSet];
+        var layer = network.Neurons.Trace.Layers[set.ReaderLayer];
+        if (layer.Op is not ("Gemm" or "MatMul")) return null;
+        var node = network.Graph.Nodes[layer.NodeIndex];
+        var weight = network.Shapes.ConstantOf(node.Input(1));
+        if (weight is null || weight.Shape.Length != 2) return null;
+        int features = (int)layer.InputShape[1], outputs = layer.Outputs;
+        bool transB = layer.Op == "Gemm" && node.GetInt("transB", 0) != 0;
+        double alpha = layer.Op == "Gemm" ? node.GetFloat("alpha", 1.0) : 1.0;
+        var w = new float[features * outputs];
+        var values = weight.Floats ?? weight.AsDoubles();
+        for (int f = 0; f < features; f++)
+            for (int j = 0; j < outputs; j++)
+                w[f * outputs + j] = (float)(alpha * (transB ? values[j * features + f] : values[f * outputs + j]));
+        var featureUnits = layer.FeatureUnits ?? Enumerable.Range(0, features).ToArray();
+        var featuresOf = Enumerable.Range(0, set.Units).Select(u => new List<int>()).ToArray();
+        for (int f = 0; f < features; f++) featuresOf[featureUnits[f]].Add(f);
+        return new DenseReaderInfo(node.Inputs[0], node.Outputs[0], features, outputs, w, featuresOf.Select(l => l.ToArray()).ToArray(), layer.NodeIndex);
+    }
+
+    private sealed record DenseReaderInfo(string Input, string Output, int Features, int Outputs, float[] Weights,
+        int[][] FeaturesOfUnit, int NodeIndex);
+
+    /// <summary>
+    /// Lesions of a node set read by a dense layer y = x W' (+ bias): the prefix, cut after the reader, gives x and the
+    /// unlesioned y0 once per chunk; a lesion of units U gives y = y0 - x[:, F_U] W'[F_U, :], a rank-|F_U| update, and
+    /// only the layers after the reader run per lesion.
+    /// </summary>
+    private long[][] RunGroupLowRank(int nodeSet, DenseReaderInfo reader, List<LesionSet> sets, Action<int>? progress)
+    {
+        var correct = sets.Select(_ => new long[classes]).ToArray();
+        int key = -1 - nodeSet; // sessions cut after the reader, cached apart from the cut before it
+        // When the reader computes the model's output, nothing runs after it: the updated y are the logits.
+        bool direct = reader.Output == rewriter.Output;
+        if (!sessions.TryGetValue(key, out var entry))
+        {
+            var cut = rewriter.CutBefore(reader.NodeIndex + 1, [reader.Input, reader.Output]);
+            entry = (OnnxSession.Create(cut.Prefix.Bytes, network.Path, options.Device, options.Threads, options.Note),
+                     direct ? null! : OnnxSession.Create(cut.Suffix.Bytes, network.Path, options.Device, options.Threads, options.Note), cut);
+            sessions[key] = entry;
+        }
+        var (prefix, suffix, modelCut) = entry;
+        var cutInfo = modelCut!;
+        int exampleSize = data.ExampleSize;
+        int chunk = Math.Max(1, Math.Min(options.ChunkSize, data.Count));
+        var batch = new float[chunk * exampleSize];
+        int outputs = reader.Outputs, features = reader.Features;
+        var removedOf = sets.Select(set => set.Units.SelectMany(u => reader.FeaturesOfUnit[u]).Order().ToArray()).ToArray();
+        int maxMasks = Math.Clamp(options.RowsPerRun / chunk, 1, sets.Count);
+        var buffer = new float[maxMasks * chunk * outputs]; // reused: the suffix copies what it needs
+        for (int start = 0; start < data.Count; start += chunk)
+        {
+            int count = Math.Min(chunk, data.Count - start);
+            data.FillBatch(start, count, batch, options.Preprocessing);
+            var input = new TensorInput(rewriter.DataInput, batch[..(count * exampleSize)], [count, .. network.Shapes.ShapeOf(rewriter.DataInput).Skip(1)]);
+            var prefixInputs = new List<TensorInput> { input };
+            foreach (string maskName in cutInfo.Prefix.Inputs.Where(n => n != rewriter.DataInput))
+                prefixInputs.Add(Ones(maskName, count));
+            var prefixOut = prefix!.Run(prefixInputs, cutInfo.Prefix.Outputs);
+            var byName = cutInfo.Prefix.Outputs.Select((name, i) => (name, i)).ToDictionary(p => p.name, p => prefixOut[p.i]);
+            float[] x = byName[reader.Input].Data, y0 = byName[reader.Output].Data;
+            var others = cutInfo.Suffix.Inputs.Where(n => n != reader.Output && byName.ContainsKey(n))
+                .Select(n => new TensorInput(n, byName[n].Data, byName[n].Shape)).ToList();
+            if (cutInfo.Suffix.Inputs.Contains(rewriter.DataInput)) others.Add(input);
+            var masks = cutInfo.Suffix.Inputs.Where(n => rewriter.Masks.Contains(n)).ToList();
+            int masksPerRun = Math.Clamp(options.RowsPerRun / count, 1, sets.Count);
+            for (int first = 0; first < sets.Count; first += masksPerRun)
+            {
+                int m = Math.Min(masksPerRun, sets.Count - first);
+                var y = m * count * outputs == buffer.Length ? buffer : new float[m * count * outputs];
+                int firstSet = first;
+                Parallel.For(0, m, Analyzer.Kernels.Parallelism.Options(), j =>
+                {
+                    Subtract(x, features, reader.Weights, outputs, removedOf[firstSet + j], y0, y.AsSpan(j * count * outputs, count * outputs), count);
+                });
+                float[] logits = y;
+                if (!direct)
+                {
+                    var inputs = new List<TensorInput> { new(reader.Output, y, [m * count, outputs]) };
+                    inputs.AddRange(others.Select(t => Tile(t, m, count)));
+                    inputs.AddRange(masks.Select(name => Ones(name, m * count)));
+                    logits = suffix.Run(inputs, [rewriter.Output])[0].Data;
+                }
+                for (int j = 0; j < m; j++)
+                    for (int e = 0; e < count; e++)
+                    {
+                        int predicted = ArgMax(logits.AsSpan((j * count + e) * classes, classes));
+                        int label = data.Labels[start + e];
+                        if (predicted == label) correct[first + j][label]++;
+                    }
+                progress?.Invoke(m * count);
+            }
+        }
+        return correct;
+    }
+
+    /// <summary>
+    /// y = y0 - x[:, removed] · W'[removed, :] for every example. Blocks of 64 outputs stay in four AVX-512 registers
+    /// while the removed features stream past, so each weight row is loaded once per example and block.
+    /// </summary>
+    internal static void Subtract(float[] x, int features, float[] w, int outputs, int[] removed, float[] y0, Span<float> y, int count)
+    {
+        y0.AsSpan(0, count * outputs).CopyTo(y);
+        int blocked = Vector512.IsHardwareAccelerated ? outputs / 32 * 32 : 0;
+        int e = 0;
+        // Four examples at a time share each weight load: 4 rows x 32 outputs = 8 accumulators.
+        for (; e + 4 <= count && blocked > 0; e += 4)
+            for (int b = 0; b < blocked; b += 32)
+            {
+                var r0 = MemoryMarshal.Cast<float, Vector512<float>>(y.Slice(e * outputs + b, 32));
+                var r1 = MemoryMarshal.Cast<float, Vector512<float>>(y.Slice((e + 1) * outputs + b, 32));
+                var r2 = MemoryMarshal.Cast<float, Vector512<float>>(y.Slice((e + 2) * outputs + b, 32));
+                var r3 = MemoryMarshal.Cast<float, Vector512<float>>(y.Slice((e + 3) * outputs + b, 32));
+                Vector512<float> a00 = r0[0], a01 = r0[1], a10 = r1[0], a11 = r1[1], a20 = r2[0], a21 = r2[1], a30 = r3[0], a31 = r3[1];
+                foreach (int f in removed)
+                {
+                    var wv = MemoryMarshal.Cast<float, Vector512<float>>(w.AsSpan(f * outputs + b, 32));
+                    Vector512<float> w0 = wv[0], w1 = wv[1];
+                    var s0 = Vector512.Create(-x[e * features + f]);
+                    var s1 = Vector512.Create(-x[(e + 1) * features + f]);
+                    var s2 = Vector512.Create(-x[(e + 2) * features + f]);
+                    var s3 = Vector512.Create(-x[(e + 3) * features + f]);
+                    a00 = Vector512.FusedMultiplyAdd(s0, w0, a00); a01 = Vector512.FusedMultiplyAdd(s0, w1, a01);
+                    a10 = Vector512.FusedMultiplyAdd(s1, w0, a10); a11 = Vector512.FusedMultiplyAdd(s1, w1, a11);
+                    a20 = Vector512.FusedMultiplyAdd(s2, w0, a20); a21 = Vector512.FusedMultiplyAdd(s2, w1, a21);
+                    a30 = Vector512.FusedMultiplyAdd(s3, w0, a30); a31 = Vector512.FusedMultiplyAdd(s3, w1, a31);
+                }
+                r0[0] = a00; r0[1] = a01; r1[0] = a10; r1[1] = a11; r2[0] = a20; r2[1] = a21; r3[0] = a30; r3[1] = a31;
+            }
+        // The rest (a few examples, the outputs past the last full block, or no AVX-512): plain loops.
+        for (int row = 0; row < count; row++)
+        {
+            int from = row < e ? blocked : 0;
+            for (int i = from; i < outputs; i++)
+            {
+                float sum = y[row * outputs + i];
+                foreach (int f in removed) sum -= x[row * features + f] * w[f * outputs + i];
+                y[row * outputs + i] = sum;
+            }
+        }
+    }
+
+    private readonly Dictionary<(string, int), float[]> onesCache = new();
+
+    /// <summary>An all-ones mask (nothing removed) for <paramref name="rows"/> rows; cached, never written to.</summary>
     private TensorInput Ones(string maskName, int rows)
     {
         int units = maskOf.Values.First(p => p.MaskName == maskName).Units;
-        var ones = new float[rows * units];
-        Array.Fill(ones, 1f);
+        if (!onesCache.TryGetValue((maskName, rows), out var ones))
+        {
+            ones = new float[rows * units];
+            Array.Fill(ones, 1f);
+            onesCache[(maskName, rows)] = ones;
+        }
         return new TensorInput(maskName, ones, [rows, units]);
     }
 
@@ -195,7 +356,7 @@ public sealed class LesionEngine : IDisposable
         foreach (var (prefix, suffix, _) in sessions.Values)
         {
             prefix?.Dispose();
-            suffix.Dispose();
+            suffix?.Dispose();
         }
     }
 }

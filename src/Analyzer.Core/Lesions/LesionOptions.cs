@@ -14,6 +14,12 @@ public sealed record LesionOptions
     public long MemoryBudget { get; init; } = 256L << 20;
     /// <summary>Compute the layers before the lesioned one once per example instead of once per lesion.</summary>
     public bool ReusePrefix { get; init; } = true;
+    /// <summary>
+    /// For a node set read by a dense layer, compute that layer's unlesioned output once and subtract the removed
+    /// units' contribution (a rank-|set| update) instead of recomputing it per lesion. Exact up to float rounding, which
+    /// may flip a prediction whose top two logits tie to ~1e-6.
+    /// </summary>
+    public bool LowRankDense { get; init; } = true;
     /// <summary>At most this many rows (examples x masks) go into one suffix run.</summary>
     public int RowsPerRun { get; init; } = 2048;
     /// <summary>Examples per prefix computation.</summary>

@@ -105,7 +105,8 @@ public sealed class LesionRewriter
     /// <summary>
     /// Cuts the masked model before original node <paramref name="nodeIndex"/> (its mask nodes go with the suffix).
     /// </summary>
-    public ModelCut CutBefore(int nodeIndex)
+    /// <param name="extraOutputs">Tensors the prefix must also return even when the suffix does not read them.</param>
+    public ModelCut CutBefore(int nodeIndex, IReadOnlyList<string>? extraOutputs = null)
     {
         int cut = firstNodeOf[nodeIndex];
         var graph = masked.Graph;
@@ -130,12 +131,13 @@ public sealed class LesionRewriter
                 else if (graphInputs.Contains(input) && !suffixGraphInputs.Contains(input)) suffixGraphInputs.Add(input);
             }
 
+        var prefixOutputs = frontier.Concat((extraOutputs ?? []).Where(e => producedBefore.Contains(e) && !frontier.Contains(e))).ToList();
         var prefix = masked.Clone();
         prefix.Graph.Node.Clear();
         prefix.Graph.Node.AddRange(graph.Node.Take(cut).Select(n => n.Clone()));
         KeepInputs(prefix.Graph, prefixGraphInputs);
         prefix.Graph.Output.Clear();
-        foreach (var name in frontier) prefix.Graph.Output.Add(FloatInput(name, 0));
+        foreach (var name in prefixOutputs) prefix.Graph.Output.Add(FloatInput(name, 0));
 
         var suffix = masked.Clone();
         suffix.Graph.Node.Clear();
@@ -144,7 +146,7 @@ public sealed class LesionRewriter
         foreach (var name in frontier) suffix.Graph.Input.Add(FloatInput(name, 0));
 
         return new ModelCut(
-            new RewrittenModel(prefix.ToByteArray(), prefixGraphInputs, frontier),
+            new RewrittenModel(prefix.ToByteArray(), prefixGraphInputs, prefixOutputs),
             new RewrittenModel(suffix.ToByteArray(), [.. frontier, .. suffixGraphInputs], [Output]),
             frontier);
     }
