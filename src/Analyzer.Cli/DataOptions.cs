@@ -8,7 +8,7 @@ public sealed class DataOptions
 {
     public Option<string> Data { get; } = new("--data")
     {
-        Description = "Dataset: mnist[:train|test], fashion-mnist[:train|test] or idx:IMAGES,LABELS",
+        Description = "Dataset: mnist[:train|test], fashion-mnist[:train|test], idx:IMAGES,LABELS, npz:FILE (arrays x, y), folder:DIR (one subfolder per class), cifar10:DIR[:train|test]",
         DefaultValueFactory = _ => "fashion-mnist",
     };
 
@@ -30,10 +30,17 @@ public sealed class DataOptions
         DefaultValueFactory = _ => "1",
     };
 
-    public IEnumerable<Option> All => [Data, Scale, Mean, Std];
+    public Option<string> ChannelOrder { get; } = new Option<string>("--channel-order")
+    {
+        Description = "Channel order the model expects for colour images: rgb or bgr",
+        DefaultValueFactory = _ => "rgb",
+    }.AcceptOnlyFromAmong("rgb", "bgr");
+
+    public IEnumerable<Option> All => [Data, Scale, Mean, Std, ChannelOrder];
 
     public Preprocessing Preprocessing(ParseResult parse) => new(
         parse.GetValue(Scale),
         Core.Datasets.Preprocessing.ParseList(parse.GetValue(Mean)!, "--mean"),
-        Core.Datasets.Preprocessing.ParseList(parse.GetValue(Std)!, "--std"));
+        Core.Datasets.Preprocessing.ParseList(parse.GetValue(Std)!, "--std"),
+        parse.GetValue(ChannelOrder) == "bgr");
 }

@@ -13,6 +13,12 @@ public static class DatasetLoader
         {
             case "idx":
                 return FromIdx(spec.Path!, spec.LabelsPath!);
+            case "npz":
+                return ImageFileLoaders.Npz(spec.Path!);
+            case "folder":
+                return ImageFileLoaders.Folder(spec.Path!);
+            case "cifar10":
+                return ImageFileLoaders.Cifar10(spec.Path!, spec.Split ?? defaultSplit);
             default:
                 var split = spec.Split ?? defaultSplit;
                 string dir = Locate(spec.Kind);

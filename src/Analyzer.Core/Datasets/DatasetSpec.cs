@@ -2,7 +2,8 @@ namespace Analyzer.Core.Datasets;
 
 /// <summary>
 /// A parsed data SPEC of the command line (DESIGN.md): <c>mnist[:train|test]</c>, <c>fashion-mnist[:...]</c>,
-/// <c>idx:IMAGES,LABELS</c>. The split is null when the SPEC names none (each verb picks its default).
+/// <c>idx:IMAGES,LABELS</c>, <c>npz:FILE</c>, <c>folder:DIR</c>, <c>cifar10:DIR[:train|test]</c>. The split is null when
+/// the SPEC names none (each verb picks its default).
 /// </summary>
 public sealed record DatasetSpec(string Kind, string? Path, string? LabelsPath, DatasetSplit? Split)
 {
@@ -11,7 +12,7 @@ public sealed record DatasetSpec(string Kind, string? Path, string? LabelsPath, 
     public static DatasetSpec Parse(string text)
     {
         if (string.IsNullOrWhiteSpace(text))
-            throw new DataFormatException("--data: empty; use one of: mnist[:train|test], fashion-mnist[:train|test], idx:IMAGES,LABELS");
+            throw new DataFormatException("--data: empty; use one of: mnist[:train|test], fashion-mnist[:train|test], idx:IMAGES,LABELS, npz:FILE, folder:DIR, cifar10:DIR[:train|test]");
         int colon = text.IndexOf(':');
         string kind = colon < 0 ? text : text[..colon];
         string rest = colon < 0 ? "" : text[(colon + 1)..];
@@ -24,8 +25,17 @@ public sealed record DatasetSpec(string Kind, string? Path, string? LabelsPath, 
                 if (parts.Length != 2 || parts.Any(p => p.Length == 0))
                     throw new DataFormatException($"--data: '{text}' needs two files: idx:IMAGES,LABELS");
                 return new DatasetSpec(kind, parts[0], parts[1], null);
+            case "npz" or "folder":
+                if (rest.Length == 0) throw new DataFormatException($"--data: '{text}' needs a path: {kind}:PATH");
+                return new DatasetSpec(kind, rest, null, null);
+            case "cifar10":
+                int split = rest.LastIndexOf(':');
+                if (split > 0 && rest[(split + 1)..] is "train" or "test")
+                    return new DatasetSpec(kind, rest[..split], null, ParseSplit(rest[(split + 1)..], text));
+                if (rest.Length == 0) throw new DataFormatException($"--data: '{text}' needs a directory: cifar10:DIR[:train|test]");
+                return new DatasetSpec(kind, rest, null, null);
             default:
-                throw new DataFormatException($"--data: '{kind}' is not a known dataset kind; use one of: mnist, fashion-mnist, idx");
+                throw new DataFormatException($"--data: '{kind}' is not a known dataset kind; use one of: mnist, fashion-mnist, idx, npz, folder, cifar10");
         }
     }
 

@@ -4,9 +4,10 @@ namespace Analyzer.Core.Datasets;
 
 /// <summary>
 /// What the model expects of a pixel p in 0..255: x = (p · Scale - Mean[c]) / Std[c] per channel c (DESIGN.md:
-/// --scale, --mean, --std; default pixels / 255). One mean or std value applies to every channel.
+/// --scale, --mean, --std; default pixels / 255). One mean or std value applies to every channel. With
+/// <see cref="Bgr"/>, three-channel images reach the model in blue-green-red order (models trained with OpenCV/Caffe).
 /// </summary>
-public sealed record Preprocessing(double Scale, IReadOnlyList<double> Mean, IReadOnlyList<double> Std)
+public sealed record Preprocessing(double Scale, IReadOnlyList<double> Mean, IReadOnlyList<double> Std, bool Bgr = false)
 {
     public static readonly Preprocessing Default = new(1.0 / 255, [0.0], [1.0]);
 
