@@ -83,21 +83,8 @@ public static class ClusteringComparison
 
     private static PeerResult RunPeer(string root, string npy, int k, int repeats)
     {
-        var start = new ProcessStartInfo("/usr/bin/python3", [Path.Combine(root, "bench", "peers", "sklearn_spectral.py"), npy, k.ToString(CultureInfo.InvariantCulture), repeats.ToString(CultureInfo.InvariantCulture)])
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-        };
-        // These variables pin OpenBLAS to an old kernel on some machines here; the peer gets its best kernel.
-        start.Environment.Remove("OPENBLAS_CORETYPE");
-        start.Environment.Remove("OPENBLAS_L2_SIZE");
-        using var process = Process.Start(start) ?? throw new InvalidOperationException("cannot start /usr/bin/python3");
-        string output = process.StandardOutput.ReadToEnd();
-        string error = process.StandardError.ReadToEnd();
-        process.WaitForExit();
-        if (process.ExitCode != 0)
-            throw new InvalidOperationException($"peer failed (install the tools with ./build.sh tools): {error}");
-        using var doc = JsonDocument.Parse(output.Trim().Split('\n')[^1]);
+        using var doc = PeerProcess.Run(root, "sklearn_spectral.py", npy, k.ToString(CultureInfo.InvariantCulture),
+            repeats.ToString(CultureInfo.InvariantCulture));
         return new PeerResult(
             doc.RootElement.GetProperty("seconds").EnumerateArray().Select(e => e.GetDouble()).ToArray(),
             doc.RootElement.GetProperty("ncut").GetDouble(),

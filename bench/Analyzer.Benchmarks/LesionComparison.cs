@@ -65,19 +65,7 @@ public static class LesionComparison
 
     private static (double Seconds, double[] Accuracies) RunPeer(string root, string specPath, int threads)
     {
-        var start = new ProcessStartInfo("/usr/bin/python3",
-            [Path.Combine(root, "bench", "peers", "pytorch_lesions.py"), specPath, threads.ToString(CultureInfo.InvariantCulture)])
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-        };
-        using var process = Process.Start(start) ?? throw new InvalidOperationException("cannot start /usr/bin/python3");
-        string output = process.StandardOutput.ReadToEnd();
-        string error = process.StandardError.ReadToEnd();
-        process.WaitForExit();
-        if (process.ExitCode != 0)
-            throw new InvalidOperationException($"peer failed (install the tools with ./build.sh tools): {error}");
-        using var doc = JsonDocument.Parse(output.Trim().Split('\n')[^1]);
+        using var doc = PeerProcess.Run(root, "pytorch_lesions.py", specPath, threads.ToString(CultureInfo.InvariantCulture));
         return (doc.RootElement.GetProperty("seconds").GetDouble(),
             doc.RootElement.GetProperty("accuracies").EnumerateArray().Select(e => e.GetDouble()).ToArray());
     }

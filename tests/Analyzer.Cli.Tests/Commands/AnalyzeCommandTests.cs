@@ -5,12 +5,7 @@ namespace Analyzer.Cli.Tests.Commands;
 
 public class AnalyzeCommandTests
 {
-    private static byte[] Idx(int[] dims, byte[] data)
-    {
-        var header = new List<byte> { 0, 0, 0x08, (byte)dims.Length };
-        foreach (int d in dims) header.AddRange([(byte)(d >> 24), (byte)(d >> 16), (byte)(d >> 8), (byte)d]);
-        return [.. header, .. data];
-    }
+    private static byte[] Idx(int[] dims, byte[] data) => IdxBytes.Of(dims, data);
 
     /// <summary>The two-pathway model with 40 examples: x0 large means class 0, x1 large means class 1.</summary>
     private static (string Model, string Data) Fixture()

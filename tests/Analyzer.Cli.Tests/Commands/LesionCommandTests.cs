@@ -5,12 +5,7 @@ namespace Analyzer.Cli.Tests.Commands;
 
 public class LesionCommandTests
 {
-    private static byte[] Idx(int[] dims, byte[] data)
-    {
-        var header = new List<byte> { 0, 0, 0x08, (byte)dims.Length };
-        foreach (int d in dims) header.AddRange([(byte)(d >> 24), (byte)(d >> 16), (byte)(d >> 8), (byte)d]);
-        return [.. header, .. data];
-    }
+    private static byte[] Idx(int[] dims, byte[] data) => IdxBytes.Of(dims, data);
 
     /// <summary>Two-pathway model (x0 -> h0,h1 -> out0; x1 -> h2,h3 -> out1) and four examples, two per class.</summary>
     private static (string Model, string Data) Fixture()

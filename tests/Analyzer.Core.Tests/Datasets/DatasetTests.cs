@@ -6,12 +6,7 @@ namespace Analyzer.Core.Tests.Datasets;
 
 public class DatasetTests
 {
-    private static byte[] Idx(int[] dims, byte[] data)
-    {
-        var header = new List<byte> { 0, 0, 0x08, (byte)dims.Length };
-        foreach (int d in dims) header.AddRange([(byte)(d >> 24), (byte)(d >> 16), (byte)(d >> 8), (byte)d]);
-        return [.. header, .. data];
-    }
+    private static byte[] Idx(int[] dims, byte[] data) => IdxBytes.Of(dims, data);
 
     private static string Write(string dir, string name, byte[] bytes, bool gzip)
     {

@@ -53,18 +53,12 @@ public static class AggregateHandler
             });
         }
 
-        var cells = partitionings.SelectMany((p, i) => p.Measures.Where(m => double.IsFinite(m.Value.P)).Select(m => (i, m.Key, m.Value.P))).ToList();
-        var bh = BenjaminiHochberg.Apply(cells.Select(c => c.P).ToArray());
-        var significant = cells.Where((_, j) => bh.Significant[j]).Select(c => (c.i, c.Key)).ToHashSet();
-        partitionings = partitionings.Select((p, i) => p with
-        {
-            Measures = p.Measures.ToDictionary(m => m.Key, m => m.Value with { Significant = significant.Contains((i, m.Key)) }),
-        }).ToList();
+        var (significance, marked) = SignificanceMarking.Apply(partitionings);
 
         string models = string.Join(", ", replicates.Select(r => r.Results.Model));
         var results = new ResultsDocument($"mean of {replicates.Count} replicates ({models})", string.Join(",", replicates.Select(r => r.Results.ModelSha256)),
             AnalyzerInfo.Version, first.Data, first.Seed, first.K, first.Random, first.Device, first.Examples,
-            replicates.Average(r => r.Results.BaselineAccuracy), new SignificanceEntry("Benjamini-Hochberg", 0.05, bh.CriticalP), partitionings);
+            replicates.Average(r => r.Results.BaselineAccuracy), significance, marked);
         Directory.CreateDirectory(outDir);
         JsonFiles.Write(Path.Combine(outDir, "results.json"), results);
         string table = ResultsTable.Markdown(results);

@@ -82,7 +82,7 @@ public static class AnalyzeHandler
             entries.Add(entry);
         }
 
-        var (significance, marked) = Significance(entries);
+        var (significance, marked) = SignificanceMarking.Apply(entries);
         var results = new ResultsDocument(CommandRunner.Display(request.Model), network.Sha256, AnalyzerInfo.Version, request.Data,
             request.Seed, k, request.Random, engine.Provider, data.Count, baseline.Accuracy, significance, marked);
         JsonFiles.Write(Path.Combine(outDir, "results.json"), results);
@@ -123,18 +123,5 @@ public static class AnalyzeHandler
         bool notable = effect.Count > 1 && effect.Mean - 2 * effect.StandardError > 1;
         return new MeasureEntry(report.Summary.Fisher, report.Summary.P, new EffectEntry(effect.Mean, effect.StandardError, notable),
             report.Summary.N, false, subclusters, report.Skipped.Select(k => new SkippedEntry(k.Layer, k.Cluster, k.Size, k.Reason)).ToList());
-    }
-
-    /// <summary>Benjamini-Hochberg over every p-value of the table (METHOD.md 7).</summary>
-    private static (SignificanceEntry, List<PartitioningEntry>) Significance(List<PartitioningEntry> entries)
-    {
-        var cells = entries.SelectMany((p, i) => p.Measures.Where(m => double.IsFinite(m.Value.P)).Select(m => (i, m.Key, m.Value.P))).ToList();
-        var bh = BenjaminiHochberg.Apply(cells.Select(c => c.P).ToArray());
-        var significant = cells.Where((_, j) => bh.Significant[j]).Select(c => (c.i, c.Key)).ToHashSet();
-        var marked = entries.Select((p, i) => p with
-        {
-            Measures = p.Measures.ToDictionary(m => m.Key, m => m.Value with { Significant = significant.Contains((i, m.Key)) }),
-        }).ToList();
-        return (new SignificanceEntry("Benjamini-Hochberg", 0.05, bh.CriticalP), marked);
     }
 }
