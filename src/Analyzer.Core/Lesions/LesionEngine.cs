@@ -103,10 +103,7 @@ public sealed class LesionEngine : IDisposable
             List<TensorInput> fixedInputs;
             if (cutModel)
             {
-                var prefixInputs = new List<TensorInput> { input };
-                foreach (string maskName in cut!.Prefix.Inputs.Where(n => n != rewriter.DataInput))
-                    prefixInputs.Add(Ones(maskName, count));
-                var frontier = prefix!.Run(prefixInputs, cut.Frontier);
+                var frontier = RunPrefix(prefix!, cut!, input, count, cut!.Frontier);
                 fixedInputs = cut.Frontier.Select((name, i) => new TensorInput(name, frontier[i].Data, frontier[i].Shape)).ToList();
                 if (cut.Suffix.Inputs.Contains(rewriter.DataInput)) fixedInputs.Add(input);
             }
@@ -139,15 +136,7 @@ public sealed class LesionEngine : IDisposable
                                 mask[((j * count) + e) * point.Units + unit] = 0f;
                     inputs.Add(new TensorInput(maskName, mask, [m * count, point.Units]));
                 }
-                var logits = suffix.Run(inputs, [rewriter.Output])[0].Data;
-                for (int j = 0; j < m; j++)
-                    for (int e = 0; e < count; e++)
-                    {
-                        int row = j * count + e;
-                        int predicted = ArgMax(logits.AsSpan(row * classes, classes));
-                        int label = data.Labels[start + e];
-                        if (predicted == label) correct[first + j][label]++;
-                    }
+                Score(suffix.Run(inputs, [rewriter.Output])[0].Data, m, count, start, correct, first);
                 progress?.Invoke(m * count);
             }
         }
@@ -213,10 +202,7 @@ public sealed class LesionEngine : IDisposable
             int count = Math.Min(chunk, data.Count - start);
             data.FillBatch(start, count, batch, options.Preprocessing);
             var input = new TensorInput(rewriter.DataInput, batch[..(count * exampleSize)], [count, .. network.Shapes.ShapeOf(rewriter.DataInput).Skip(1)]);
-            var prefixInputs = new List<TensorInput> { input };
-            foreach (string maskName in cutInfo.Prefix.Inputs.Where(n => n != rewriter.DataInput))
-                prefixInputs.Add(Ones(maskName, count));
-            var prefixOut = prefix!.Run(prefixInputs, cutInfo.Prefix.Outputs);
+            var prefixOut = RunPrefix(prefix!, cutInfo, input, count, cutInfo.Prefix.Outputs);
             var byName = cutInfo.Prefix.Outputs.Select((name, i) => (name, i)).ToDictionary(p => p.name, p => prefixOut[p.i]);
             float[] x = byName[reader.Input].Data, y0 = byName[reader.Output].Data;
             var others = cutInfo.Suffix.Inputs.Where(n => n != reader.Output && byName.ContainsKey(n))
@@ -241,13 +227,7 @@ public sealed class LesionEngine : IDisposable
                     inputs.AddRange(masks.Select(name => Ones(name, m * count)));
                     logits = suffix.Run(inputs, [rewriter.Output])[0].Data;
                 }
-                for (int j = 0; j < m; j++)
-                    for (int e = 0; e < count; e++)
-                    {
-                        int predicted = ArgMax(logits.AsSpan((j * count + e) * classes, classes));
-                        int label = data.Labels[start + e];
-                        if (predicted == label) correct[first + j][label]++;
-                    }
+                Score(logits, m, count, start, correct, first);
                 progress?.Invoke(m * count);
             }
         }
@@ -298,6 +278,28 @@ public sealed class LesionEngine : IDisposable
                 y[row * outputs + i] = sum;
             }
         }
+    }
+
+    /// <summary>Runs a prefix on a chunk with every mask it reads set to ones (nothing removed before the cut).</summary>
+    private IReadOnlyList<(float[] Data, long[] Shape)> RunPrefix(OnnxSession prefix, ModelCut cut, TensorInput input, int count,
+        IReadOnlyList<string> outputs)
+    {
+        var inputs = new List<TensorInput> { input };
+        foreach (string maskName in cut.Prefix.Inputs.Where(n => n != rewriter.DataInput))
+            inputs.Add(Ones(maskName, count));
+        return prefix.Run(inputs, outputs);
+    }
+
+    /// <summary>Counts correct predictions per class: row j·count + e of the logits is example start + e under set first + j.</summary>
+    private void Score(float[] logits, int m, int count, int start, long[][] correct, int first)
+    {
+        for (int j = 0; j < m; j++)
+            for (int e = 0; e < count; e++)
+            {
+                int predicted = ArgMax(logits.AsSpan((j * count + e) * classes, classes));
+                int label = data.Labels[start + e];
+                if (predicted == label) correct[first + j][label]++;
+            }
     }
 
     private readonly Dictionary<(string, int), float[]> onesCache = new();
