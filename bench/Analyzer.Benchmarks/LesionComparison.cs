@@ -39,7 +39,7 @@ public static class LesionComparison
 
         int threads = Environment.ProcessorCount;
         var clock = Stopwatch.StartNew();
-        using (var engine = new LesionEngine(network, data, new LesionOptions { Device = ExecutionDevice.Cpu }))
+        using (var engine = new LesionEngine(network, data, new LesionOptions { Device = ExecutionDevice.Cpu, Threads = threads }))
         {
             engine.Baseline();
             var ours = engine.Evaluate(sets);

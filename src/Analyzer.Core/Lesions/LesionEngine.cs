@@ -1,5 +1,3 @@
-using System.Runtime.InteropServices;
-using System.Runtime.Intrinsics;
 using Analyzer.Core.Analysis;
 using Analyzer.Core.Datasets;
 using Analyzer.Core.Graphs;
@@ -172,31 +170,32 @@ public sealed class LesionEngine : IDisposable
 
     /// <summary>
     /// Lesions of a node set read by a dense layer y = x W' (+ bias): the prefix, cut after the reader, gives x and the
-    /// unlesioned y0 once per chunk; a lesion of units U gives y = y0 - x[:, F_U] W'[F_U, :], a rank-|F_U| update, and
-    /// only the layers after the reader run per lesion.
+    /// unlesioned y0 once per chunk; a lesion of units U gives y = y0 - x[:, F_U] W'[F_U, :], a rank-|F_U| update
+    /// computed by ONNX Runtime as one batched MatMul for several lesions of equal size, followed by the layers after
+    /// the reader.
     /// </summary>
     private long[][] RunGroupLowRank(int nodeSet, DenseReaderInfo reader, List<LesionSet> sets, Action<int>? progress)
     {
         var correct = sets.Select(_ => new long[classes]).ToArray();
         int key = -1 - nodeSet; // sessions cut after the reader, cached apart from the cut before it
-        // When the reader computes the model's output, nothing runs after it: the updated y are the logits.
-        bool direct = reader.Output == rewriter.Output;
         if (!sessions.TryGetValue(key, out var entry))
         {
             var cut = rewriter.CutBefore(reader.NodeIndex + 1, [reader.Input, reader.Output]);
+            var lowRank = rewriter.LowRankSuffix(reader.NodeIndex);
             entry = (OnnxSession.Create(cut.Prefix.Bytes, network.Path, options.Device, options.Threads, options.Note),
-                     direct ? null! : OnnxSession.Create(cut.Suffix.Bytes, network.Path, options.Device, options.Threads, options.Note), cut);
+                     OnnxSession.Create(lowRank.Bytes, network.Path, options.Device, options.Threads, options.Note), cut);
             sessions[key] = entry;
+            lowRankInputs[key] = lowRank.Inputs;
         }
         var (prefix, suffix, modelCut) = entry;
         var cutInfo = modelCut!;
+        var suffixInputs = lowRankInputs[key];
         int exampleSize = data.ExampleSize;
         int chunk = Math.Max(1, Math.Min(options.ChunkSize, data.Count));
         var batch = new float[chunk * exampleSize];
         int outputs = reader.Outputs, features = reader.Features;
+        // Features removed by each lesion; an empty lesion removes one dummy feature with zero weight.
         var removedOf = sets.Select(set => set.Units.SelectMany(u => reader.FeaturesOfUnit[u]).Order().ToArray()).ToArray();
-        int maxMasks = Math.Clamp(options.RowsPerRun / chunk, 1, sets.Count);
-        var buffer = new float[maxMasks * chunk * outputs]; // reused: the suffix copies what it needs
         for (int start = 0; start < data.Count; start += chunk)
         {
             int count = Math.Min(chunk, data.Count - start);
@@ -205,80 +204,46 @@ public sealed class LesionEngine : IDisposable
             var prefixOut = RunPrefix(prefix!, cutInfo, input, count, cutInfo.Prefix.Outputs);
             var byName = cutInfo.Prefix.Outputs.Select((name, i) => (name, i)).ToDictionary(p => p.name, p => prefixOut[p.i]);
             float[] x = byName[reader.Input].Data, y0 = byName[reader.Output].Data;
-            var others = cutInfo.Suffix.Inputs.Where(n => n != reader.Output && byName.ContainsKey(n))
+            var others = suffixInputs.Where(n => byName.ContainsKey(n) && n != reader.Output)
                 .Select(n => new TensorInput(n, byName[n].Data, byName[n].Shape)).ToList();
-            if (cutInfo.Suffix.Inputs.Contains(rewriter.DataInput)) others.Add(input);
-            var masks = cutInfo.Suffix.Inputs.Where(n => rewriter.Masks.Contains(n)).ToList();
+            if (suffixInputs.Contains(rewriter.DataInput)) others.Add(input);
+            var masks = suffixInputs.Where(n => rewriter.Masks.Contains(n)).ToList();
             int masksPerRun = Math.Clamp(options.RowsPerRun / count, 1, sets.Count);
-            for (int first = 0; first < sets.Count; first += masksPerRun)
+            for (int first = 0; first < sets.Count;)
             {
-                int m = Math.Min(masksPerRun, sets.Count - first);
-                var y = m * count * outputs == buffer.Length ? buffer : new float[m * count * outputs];
-                int firstSet = first;
-                Parallel.For(0, m, Analyzer.Kernels.Parallelism.Options(), j =>
+                // Lesions of equal size share one batched MatMul.
+                int size = removedOf[first].Length, m = 1;
+                while (m < masksPerRun && first + m < sets.Count && removedOf[first + m].Length == size) m++;
+                int r = Math.Max(1, size);
+                var xu = new float[m * count * r];
+                var wu = new float[m * r * outputs];
+                for (int j = 0; j < m; j++)
                 {
-                    Subtract(x, features, reader.Weights, outputs, removedOf[firstSet + j], y0, y.AsSpan(j * count * outputs, count * outputs), count);
-                });
-                float[] logits = y;
-                if (!direct)
-                {
-                    var inputs = new List<TensorInput> { new(reader.Output, y, [m * count, outputs]) };
-                    inputs.AddRange(others.Select(t => Tile(t, m, count)));
-                    inputs.AddRange(masks.Select(name => Ones(name, m * count)));
-                    logits = suffix.Run(inputs, [rewriter.Output])[0].Data;
+                    var removed = removedOf[first + j];
+                    for (int q = 0; q < removed.Length; q++)
+                    {
+                        int f = removed[q];
+                        for (int e = 0; e < count; e++) xu[(j * count + e) * r + q] = x[e * features + f];
+                        Array.Copy(reader.Weights, f * outputs, wu, (j * r + q) * outputs, outputs);
+                    }
                 }
-                Score(logits, m, count, start, correct, first);
+                var inputs = new List<TensorInput>
+                {
+                    new(LesionRewriter.BaseOutput, y0, [count, outputs]),
+                    new(LesionRewriter.RemovedInputs, xu, [m, count, r]),
+                    new(LesionRewriter.RemovedWeights, wu, [m, r, outputs]),
+                };
+                inputs.AddRange(others.Select(t => Tile(t, m, count)));
+                inputs.AddRange(masks.Select(name => Ones(name, m * count)));
+                Score(suffix.Run(inputs, [rewriter.Output])[0].Data, m, count, start, correct, first);
                 progress?.Invoke(m * count);
+                first += m;
             }
         }
         return correct;
     }
 
-    /// <summary>
-    /// y = y0 - x[:, removed] · W'[removed, :] for every example. Blocks of 64 outputs stay in four AVX-512 registers
-    /// while the removed features stream past, so each weight row is loaded once per example and block.
-    /// </summary>
-    internal static void Subtract(float[] x, int features, float[] w, int outputs, int[] removed, float[] y0, Span<float> y, int count)
-    {
-        y0.AsSpan(0, count * outputs).CopyTo(y);
-        int blocked = Vector512.IsHardwareAccelerated ? outputs / 32 * 32 : 0;
-        int e = 0;
-        // Four examples at a time share each weight load: 4 rows x 32 outputs = 8 accumulators.
-        for (; e + 4 <= count && blocked > 0; e += 4)
-            for (int b = 0; b < blocked; b += 32)
-            {
-                var r0 = MemoryMarshal.Cast<float, Vector512<float>>(y.Slice(e * outputs + b, 32));
-                var r1 = MemoryMarshal.Cast<float, Vector512<float>>(y.Slice((e + 1) * outputs + b, 32));
-                var r2 = MemoryMarshal.Cast<float, Vector512<float>>(y.Slice((e + 2) * outputs + b, 32));
-                var r3 = MemoryMarshal.Cast<float, Vector512<float>>(y.Slice((e + 3) * outputs + b, 32));
-                Vector512<float> a00 = r0[0], a01 = r0[1], a10 = r1[0], a11 = r1[1], a20 = r2[0], a21 = r2[1], a30 = r3[0], a31 = r3[1];
-                foreach (int f in removed)
-                {
-                    var wv = MemoryMarshal.Cast<float, Vector512<float>>(w.AsSpan(f * outputs + b, 32));
-                    Vector512<float> w0 = wv[0], w1 = wv[1];
-                    var s0 = Vector512.Create(-x[e * features + f]);
-                    var s1 = Vector512.Create(-x[(e + 1) * features + f]);
-                    var s2 = Vector512.Create(-x[(e + 2) * features + f]);
-                    var s3 = Vector512.Create(-x[(e + 3) * features + f]);
-                    a00 = Vector512.FusedMultiplyAdd(s0, w0, a00); a01 = Vector512.FusedMultiplyAdd(s0, w1, a01);
-                    a10 = Vector512.FusedMultiplyAdd(s1, w0, a10); a11 = Vector512.FusedMultiplyAdd(s1, w1, a11);
-                    a20 = Vector512.FusedMultiplyAdd(s2, w0, a20); a21 = Vector512.FusedMultiplyAdd(s2, w1, a21);
-                    a30 = Vector512.FusedMultiplyAdd(s3, w0, a30); a31 = Vector512.FusedMultiplyAdd(s3, w1, a31);
-                }
-                r0[0] = a00; r0[1] = a01; r1[0] = a10; r1[1] = a11; r2[0] = a20; r2[1] = a21; r3[0] = a30; r3[1] = a31;
-            }
-        // The rest (a few examples, the outputs past the last full block, or no AVX-512): plain loops.
-        for (int row = 0; row < count; row++)
-        {
-            int from = row < e ? blocked : 0;
-            for (int i = from; i < outputs; i++)
-            {
-                float sum = y[row * outputs + i];
-                foreach (int f in removed) sum -= x[row * features + f] * w[f * outputs + i];
-                y[row * outputs + i] = sum;
-            }
-        }
-    }
+    private readonly Dictionary<int, IReadOnlyList<string>> lowRankInputs = new();
 
     /// <summary>Runs a prefix on a chunk with every mask it reads set to ones (nothing removed before the cut).</summary>
     private IReadOnlyList<(float[] Data, long[] Shape)> RunPrefix(OnnxSession prefix, ModelCut cut, TensorInput input, int count,

@@ -151,6 +151,59 @@ public sealed class LesionRewriter
             frontier);
     }
 
+    /// <summary>Names of the inputs of <see cref="LowRankSuffix"/>.</summary>
+    public const string BaseOutput = "analyzer_y0", RemovedInputs = "analyzer_xu", RemovedWeights = "analyzer_wu";
+
+    /// <summary>
+    /// The part of the masked model after dense node <paramref name="readerNodeIndex"/>, fed by that node's unlesioned
+    /// output y0 [rows, out] and, per lesion, the removed inputs xu [lesions, rows, r] and their weights wu
+    /// [lesions, r, out]: the node's output is rebuilt as y0 - xu·wu (a batched rank-r update), stacked
+    /// lesion-major into [lesions·rows, out], and the rest of the model runs on it.
+    /// </summary>
+    public RewrittenModel LowRankSuffix(int readerNodeIndex)
+    {
+        var cut = CutBefore(readerNodeIndex + 1);
+        var suffix = ModelProto.Parser.ParseFrom(cut.Suffix.Bytes);
+        var graph = suffix.Graph;
+        string readerOutput = masked.Graph.Node[firstNodeOf[readerNodeIndex + 1] - 1].Output[0];
+        bool direct = readerOutput == Output;
+        string target = direct ? Output : readerOutput;
+        var kept = graph.Input.Where(v => v.Name != readerOutput).ToList();
+        graph.Input.Clear();
+        graph.Input.AddRange(kept);
+        graph.Input.Add(FloatInput(BaseOutput, 2));
+        graph.Input.Add(FloatInput(RemovedInputs, 3));
+        graph.Input.Add(FloatInput(RemovedWeights, 3));
+        // [lesions, rows, out] -> [lesions·rows, out], the width read from y0 (Reshape cannot infer two dimensions).
+        var prelude = new List<NodeProto>
+        {
+            Node("MatMul", [RemovedInputs, RemovedWeights], ["analyzer_correction"]),
+            Node("Sub", [BaseOutput, "analyzer_correction"], ["analyzer_lesioned"]),
+            Node("Shape", [BaseOutput], ["analyzer_y0_shape"]),
+            Node("Gather", ["analyzer_y0_shape", "analyzer_one"], ["analyzer_width"], ("axis", 0)),
+            Node("Concat", ["analyzer_minus_one", "analyzer_width"], ["analyzer_flat"], ("axis", 0)),
+            Node("Reshape", ["analyzer_lesioned", "analyzer_flat"], [target]),
+        };
+        graph.Initializer.Add(Int64Tensor("analyzer_one", [1]));
+        graph.Initializer.Add(Int64Tensor("analyzer_minus_one", [-1]));
+        var nodes = direct ? prelude : prelude.Concat(graph.Node).ToList();
+        graph.Node.Clear();
+        graph.Node.AddRange(nodes);
+        var inputs = kept.Where(v => !graph.Initializer.Any(t => t.Name == v.Name)).Select(v => v.Name)
+            .Concat([BaseOutput, RemovedInputs, RemovedWeights]).ToList();
+        return new RewrittenModel(suffix.ToByteArray(), inputs, [Output]);
+    }
+
+    private static NodeProto Node(string op, string[] inputs, string[] outputs, (string Name, long Value)? attribute = null)
+    {
+        var node = new NodeProto { OpType = op, Name = $"analyzer_{op.ToLowerInvariant()}_{outputs[0]}" };
+        node.Input.AddRange(inputs);
+        node.Output.AddRange(outputs);
+        if (attribute is { } a)
+            node.Attribute.Add(new AttributeProto { Name = a.Name, Type = AttributeProto.Types.AttributeType.Int, I = a.Value });
+        return node;
+    }
+
     private static void KeepInputs(GraphProto graph, IReadOnlyCollection<string> keep)
     {
         var initializers = graph.Initializer.Select(t => t.Name).ToHashSet();
