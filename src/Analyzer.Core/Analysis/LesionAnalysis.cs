@@ -18,7 +18,7 @@ public static class LesionAnalysis
 
     public static IReadOnlyDictionary<string, MeasureReport> Run(ModelNetwork network, NetworkPartitioning partitioning,
         string partitioningKey, LesionEngine engine, LesionOutcome baseline, IReadOnlyList<string> measures, int randomCount,
-        int seed, PercentileTies ties = PercentileTies.MidRank, Action<int>? progress = null)
+        int seed, ReferenceCompat? compat = null, Action<int>? progress = null)
     {
         var (analysed, skipped) = SubclusterSampler.Sample(network.Neurons, partitioning, partitioningKey, randomCount, seed);
         var sets = new List<LesionSet>();
@@ -29,18 +29,22 @@ public static class LesionAnalysis
         }
         var outcomes = engine.Evaluate(sets, progress);
         var reports = new Dictionary<string, MeasureReport>();
+        compat ??= ReferenceCompat.None;
         foreach (string measure in measures)
         {
             Func<LesionOutcome, double> value = measure switch
             {
+                "acc-drop" when compat.MeanClassAccuracy => o => LesionMeasures.MeanClassAccuracyDrop(baseline, o),
                 "acc-drop" => o => LesionMeasures.AccuracyDrop(baseline, o),
+                "class-range" when compat.NormalisedClassRange => o => LesionMeasures.NormalisedClassRange(LesionMeasures.ClassDrops(baseline, o)),
                 "class-range" => o => LesionMeasures.ClassRange(LesionMeasures.ClassDrops(baseline, o)),
                 _ => throw new ArgumentException($"'{measure}' is not a lesion measure; use acc-drop or class-range", nameof(measures)),
             };
             int per = randomCount + 1;
             var values = analysed.Select((_, i) => (value(outcomes[i * per]),
                 Enumerable.Range(1, randomCount).Select(j => value(outcomes[i * per + j])).ToArray())).ToList();
-            var summary = MeasureSummary.Compute(values, MeasureOrientation.HigherIsSpecialised, ties);
+            Func<double, double[], double>? effect = measure == "acc-drop" && compat.ReferenceAccDropEffect ? EffectMeasure.ComputeReference : null;
+            var summary = MeasureSummary.Compute(values, MeasureOrientation.HigherIsSpecialised, compat.Ties, effect);
             var measureSkipped = skipped.ToList();
             for (int i = 0; i < analysed.Count; i++)
                 if (summary.Scores[i] is null)

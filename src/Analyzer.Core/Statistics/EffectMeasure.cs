@@ -18,6 +18,13 @@ public static class EffectMeasure
         return x + mu == 0 ? 1.0 : 2 * x / (x + mu);
     }
 
+    /// <summary>The reference code's acc-drop effect (METHOD.md 9): 2x/(x + μ) only when both are positive, else 0.</summary>
+    public static double ComputeReference(double value, IReadOnlyList<double> controls)
+    {
+        double mu = controls.Average();
+        return value > 0 && mu > 0 ? 2 * value / (value + mu) : 0.0;
+    }
+
     public static EffectSummary Summarise(IReadOnlyList<double> effects)
     {
         ArgumentNullException.ThrowIfNull(effects);

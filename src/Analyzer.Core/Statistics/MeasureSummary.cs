@@ -10,13 +10,15 @@ public sealed record SubclusterScore(double Value, double[] Controls, double Per
 /// </summary>
 public sealed record MeasureSummary(double Fisher, double P, EffectSummary Effect, int N, IReadOnlyList<SubclusterScore?> Scores)
 {
+    /// <param name="effect">The effect of one subcluster; default <see cref="EffectMeasure.Compute"/>.</param>
     public static MeasureSummary Compute(IReadOnlyList<(double Value, double[] Controls)> subclusters, MeasureOrientation orientation,
-        PercentileTies ties = PercentileTies.MidRank)
+        PercentileTies ties = PercentileTies.MidRank, Func<double, double[], double>? effect = null)
     {
+        effect ??= EffectMeasure.Compute;
         var scores = subclusters.Select(s =>
             double.IsFinite(s.Value) && s.Controls.All(double.IsFinite)
                 ? new SubclusterScore(s.Value, s.Controls, SubclusterPercentile.Compute(s.Value, s.Controls, orientation, ties),
-                    EffectMeasure.Compute(s.Value, s.Controls))
+                    effect(s.Value, s.Controls))
                 : null).ToList();
         var valid = scores.Where(s => s is not null).Select(s => s!).ToList();
         if (valid.Count == 0)

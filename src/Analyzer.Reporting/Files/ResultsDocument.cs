@@ -23,10 +23,11 @@ public sealed record PartitioningEntry(string Edges, string Scope, double Ncut, 
 /// <summary>How significance was decided over the table.</summary>
 public sealed record SignificanceEntry(string Method, double Alpha, double? CriticalP);
 
-/// <summary>results.json (DESIGN.md): enough to recompute every statistic by hand.</summary>
+/// <summary>results.json (DESIGN.md): enough to recompute every statistic by hand. <c>Compat</c> lists the
+/// reference-compat switches in force (METHOD.md 9); empty for the paper's definitions.</summary>
 public sealed record ResultsDocument(string Model, string ModelSha256, string AnalyzerVersion, string Data, int Seed, int K,
     int Random, string Device, int Examples, double BaselineAccuracy, SignificanceEntry Significance,
-    IReadOnlyList<PartitioningEntry> Partitionings);
+    IReadOnlyList<PartitioningEntry> Partitionings, IReadOnlyList<string>? Compat = null);
 
 /// <summary>A finished partitioning saved while `analyze` runs, so that an interrupted run resumes without redoing it.
 /// <c>Key</c> names everything the entry depends on.</summary>

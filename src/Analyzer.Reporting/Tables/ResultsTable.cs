@@ -19,6 +19,8 @@ public static class ResultsTable
         text.AppendLine($"# Local specialization: {results.Model} on {results.Data}");
         text.AppendLine();
         text.AppendLine(Invariant($"Baseline test accuracy {results.BaselineAccuracy:F4} on {results.Examples} examples; k = {results.K}; {results.Random} random subclusters per subcluster; seed {results.Seed}; {results.Device}."));
+        if (results.Compat is { Count: > 0 } compat)
+            text.AppendLine($"Reference-compat switches (METHOD.md 9, not the paper's definitions): {string.Join(", ", compat)}.");
         text.AppendLine();
         string critical = results.Significance.CriticalP is { } c ? Invariant($"critical p = {c:G3}") : "no p-value passes";
         text.AppendLine(Invariant($"Fisher statistics (p-value). Uniform percentiles give 0.98; **bold**: significant after {results.Significance.Method} at α = {results.Significance.Alpha} over this table ({critical})."));

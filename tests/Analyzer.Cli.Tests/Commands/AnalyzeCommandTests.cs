@@ -128,4 +128,33 @@ public class AnalyzeCommandTests
         Assert.Equal(effects.Average(), mc.GetProperty("effect").GetProperty("mean").GetDouble(), 12);
         Assert.True(File.Exists(Path.Combine(combined, "table.md")));
     }
+
+    [Fact]
+    public void Compat_switches_are_recorded_and_use_strict_ties()
+    {
+        var (model, data) = Fixture();
+        string output = TempDirectory.Create();
+        Assert.Equal(0, CliRun.Of(Args(model, data, output)).ExitCode);
+        var run = CliRun.Of([.. Args(model, data, output), "--compat", "all"]);
+        Assert.Equal(0, run.ExitCode);
+        Assert.DoesNotContain("already done", run.Error); // different switches, different experiment
+        Assert.Contains("Reference-compat switches", run.Output);
+        using var doc = JsonDocument.Parse(File.ReadAllText(Path.Combine(output, "results.json")));
+        Assert.Equal(["ties", "accuracy", "class-range", "acc-drop-effect"], doc.RootElement.GetProperty("compat").EnumerateArray().Select(e => e.GetString()));
+        foreach (var s in doc.RootElement.GetProperty("partitionings")[0].GetProperty("measures").GetProperty("acc-drop").GetProperty("subclusters").EnumerateArray())
+        {
+            double x = s.GetProperty("value").GetDouble();
+            double[] r = s.GetProperty("random").EnumerateArray().Select(v => v.GetDouble()).ToArray();
+            Assert.Equal((r.Count(v => v > x) + 0.5) / 20, s.GetProperty("percentile").GetDouble(), 12);
+        }
+    }
+
+    [Fact]
+    public void An_unknown_compat_switch_is_a_usage_error()
+    {
+        var (model, data) = Fixture();
+        var run = CliRun.Of([.. Args(model, data, TempDirectory.Create()), "--compat", "fft"]);
+        Assert.Equal(2, run.ExitCode);
+        Assert.StartsWith("error: --compat: 'fft' is not a reference-compat switch", Assert.Single(run.ErrorLines));
+    }
 }

@@ -21,6 +21,8 @@ public static class AggregateHandler
         var first = replicates[0].Results;
         foreach (var (path, r) in replicates.Skip(1))
         {
+            if (!(r.Compat ?? []).SequenceEqual(first.Compat ?? []))
+                throw new DataFormatException($"{path}: reference-compat switches ({string.Join(",", r.Compat ?? [])}) differ from {replicates[0].Path}'s ({string.Join(",", first.Compat ?? [])})");
             if (r.K != first.K || r.Random != first.Random || r.Data != first.Data)
                 throw new DataFormatException($"{path}: k = {r.K}, random = {r.Random}, data = {r.Data} differ from {replicates[0].Path} (k = {first.K}, random = {first.Random}, data = {first.Data})");
             if (!r.Partitionings.Select(Key).SequenceEqual(first.Partitionings.Select(Key)))
@@ -58,7 +60,7 @@ public static class AggregateHandler
         string models = string.Join(", ", replicates.Select(r => r.Results.Model));
         var results = new ResultsDocument($"mean of {replicates.Count} replicates ({models})", string.Join(",", replicates.Select(r => r.Results.ModelSha256)),
             AnalyzerInfo.Version, first.Data, first.Seed, first.K, first.Random, first.Device, first.Examples,
-            replicates.Average(r => r.Results.BaselineAccuracy), significance, marked);
+            replicates.Average(r => r.Results.BaselineAccuracy), significance, marked, first.Compat);
         Directory.CreateDirectory(outDir);
         JsonFiles.Write(Path.Combine(outDir, "results.json"), results);
         string table = ResultsTable.Markdown(results);

@@ -35,6 +35,12 @@ public static class AnalyzeCommand
         var random = new Option<int>("--random") { Description = "Random subclusters per true subcluster", DefaultValueFactory = _ => 19 };
         var output = new Option<string?>("--out", "-o") { Description = "Output directory (default: results/MODEL-NAME)" };
         var budget = new Option<int>("--memory-budget") { Description = "MiB that batched lesion inputs may take", DefaultValueFactory = _ => 256 };
+        var compat = new Option<string?>("--compat")
+        {
+            Description = "Reproduce the authors' code where it differs from the paper (METHOD.md 9): all, or a comma-" +
+                          "separated list of ties (strict ties), accuracy (mean of per-class accuracies), class-range " +
+                          "((max-min)/|mean|), acc-drop-effect (0 unless both drops are positive)",
+        };
         var fresh = new Option<bool>("--fresh") { Description = "Ignore finished partitionings saved by an earlier, interrupted run" };
         var seed = CommonOptions.Seed();
         var device = CommonOptions.Device();
@@ -44,14 +50,14 @@ public static class AnalyzeCommand
             "its random controls, and report Fisher statistics, p-values and effects like the paper's Tables 1 and 2 " +
             "(results.json, table.md). Interrupted runs resume where they stopped.")
         {
-            model, edges, scope, measures, k, random, output, budget, fresh, seed, device, threads,
+            model, edges, scope, measures, k, random, output, budget, compat, fresh, seed, device, threads,
         };
         foreach (var option in data.All) command.Options.Add(option);
         command.SetAction(parse => CommandRunner.Run(parse, (stdout, stderr) => AnalyzeHandler.Run(new AnalyzeRequest(
             parse.GetValue(model)!, parse.GetValue(data.Data)!, data.Preprocessing(parse), Split(parse.GetValue(edges)),
             Split(parse.GetValue(scope)), Split(parse.GetValue(measures)), parse.GetValue(k), parse.GetValue(random),
             parse.GetValue(output), parse.GetValue(seed), DeviceChoice.Parse(parse.GetValue(device)), parse.GetValue(threads),
-            parse.GetValue(budget), parse.GetValue(fresh)), stdout, stderr), threads));
+            parse.GetValue(budget), parse.GetValue(fresh), parse.GetValue(compat)), stdout, stderr), threads));
         return command;
     }
 

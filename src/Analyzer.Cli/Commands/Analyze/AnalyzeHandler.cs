@@ -15,7 +15,7 @@ namespace Analyzer.Cli.Commands.Analyze;
 /// <summary>What `analyze` was asked to do.</summary>
 public sealed record AnalyzeRequest(string Model, string Data, Preprocessing Preprocessing, string[] Edges, string[] Scopes,
     string[] Measures, int? K, int Random, string? Out, int Seed, ExecutionDevice Device, int Threads, int MemoryBudgetMiB,
-    bool Fresh);
+    bool Fresh, string? Compat = null);
 
 /// <summary>
 /// Runs the pipeline partitioning by partitioning, saving each finished one under OUT/partitionings/ so that a rerun
@@ -26,6 +26,15 @@ public static class AnalyzeHandler
     public static int Run(AnalyzeRequest request, TextWriter output, TextWriter error)
     {
         Validate(request);
+        ReferenceCompat compat;
+        try
+        {
+            compat = ReferenceCompat.Parse(request.Compat);
+        }
+        catch (ArgumentException e)
+        {
+            throw new UsageException($"--compat: {e.Message}");
+        }
         var network = ModelNetwork.Load(request.Model);
         var data = DatasetLoader.Load(DatasetSpec.Parse(request.Data), DatasetSplit.Test);
         string outDir = request.Out ?? Path.Combine("results", Path.GetFileNameWithoutExtension(request.Model));
@@ -57,7 +66,7 @@ public static class AnalyzeHandler
             string checkpointPath = Path.Combine(outDir, "partitionings", $"{key}.json");
             string identity = string.Join("|", network.Sha256, request.Data, request.Preprocessing.Scale,
                 string.Join(",", request.Preprocessing.Mean), string.Join(",", request.Preprocessing.Std), request.Seed, k,
-                request.Random, string.Join(",", request.Measures), AnalyzerInfo.Version);
+                request.Random, string.Join(",", request.Measures), string.Join(",", compat.Enabled), AnalyzerInfo.Version);
             if (!request.Fresh && File.Exists(checkpointPath))
             {
                 var saved = JsonFiles.Read<PartitioningCheckpoint>(checkpointPath);
@@ -75,7 +84,7 @@ public static class AnalyzeHandler
             int lesions = LesionAnalysis.LesionCount(network, partitioning, key, request.Random, request.Seed);
             var progress = new ProgressLine(error, $"  {key}: {lesions} lesions", (long)lesions * data.Count);
             var reports = LesionAnalysis.Run(network, partitioning, key, engine, baseline, request.Measures, request.Random,
-                request.Seed, progress: done => progress.Advance(done));
+                request.Seed, compat, done => progress.Advance(done));
             var entry = new PartitioningEntry("weights", scope, partitioning.NormalizedCut,
                 reports.ToDictionary(r => r.Key, r => ToEntry(r.Value)));
             JsonFiles.Write(checkpointPath, new PartitioningCheckpoint(identity, entry));
@@ -84,7 +93,7 @@ public static class AnalyzeHandler
 
         var (significance, marked) = SignificanceMarking.Apply(entries);
         var results = new ResultsDocument(CommandRunner.Display(request.Model), network.Sha256, AnalyzerInfo.Version, request.Data,
-            request.Seed, k, request.Random, engine.Provider, data.Count, baseline.Accuracy, significance, marked);
+            request.Seed, k, request.Random, engine.Provider, data.Count, baseline.Accuracy, significance, marked, compat.Enabled);
         JsonFiles.Write(Path.Combine(outDir, "results.json"), results);
         string table = ResultsTable.Markdown(results);
         File.WriteAllText(Path.Combine(outDir, "table.md"), table);
