@@ -1,0 +1,103 @@
+using Analyzer.Kernels.Spearman;
+using Analyzer.TestSupport;
+
+namespace Analyzer.Kernels.Tests.Spearman;
+
+/// <summary>The properties every Spearman kernel must have; subclassed once per implementation.</summary>
+public abstract class SpearmanKernelContract
+{
+    protected abstract ISpearmanKernel Kernel { get; }
+
+    /// <summary>Tolerance of this backend against exact arithmetic.</summary>
+    protected virtual Tolerance Precision => new(1e-12, 1e-10);
+
+    private static double[] Random(int samples, int units, int seed, int levels = 0)
+    {
+        var rng = new Random(seed);
+        return Enumerable.Range(0, samples * units).Select(_ => levels > 0 ? rng.Next(levels) : rng.NextDouble() * 4 - 2).ToArray();
+    }
+
+    [Fact]
+    public void Hand_computed_pair_with_a_tie()
+    {
+        // x = 1..5, y = 5 6 7 8 7: ranks of y 1 2 3.5 5 3.5, r = 8/√95 (scipy.stats.spearmanr: 0.8207826816681233).
+        double[] samples = [1, 5, 2, 6, 3, 7, 4, 8, 5, 7];
+        var r2 = Kernel.SquaredCorrelations(samples, 5, 2, out var constant);
+        Assert.Equal(64.0 / 95, r2[1], 12);
+        Assert.Equal(r2[1], r2[2]);
+        Assert.Equal([0.0, 0.0], new[] { r2[0], r2[3] });
+        Assert.Equal([false, false], constant);
+    }
+
+    [Theory]
+    [InlineData(50, 7, 0)]
+    [InlineData(300, 40, 4)]   // heavy ties
+    [InlineData(513, 33, 0)]
+    public void Agrees_with_the_pairwise_definition(int samples, int units, int levels)
+    {
+        var data = Random(samples, units, samples + units, levels);
+        var expected = new SpearmanReference().SquaredCorrelations(data, samples, units, out var expectedConstant);
+        var actual = Kernel.SquaredCorrelations(data, samples, units, out var actualConstant);
+        Assert.Equal(expectedConstant, actualConstant);
+        Precision.AssertAll(actual, expected, "r²");
+    }
+
+    [Fact]
+    public void Is_invariant_under_strictly_increasing_transforms()
+    {
+        int samples = 200, units = 10;
+        var data = Random(samples, units, 3);
+        var transformed = data.Select((v, i) => i % units % 2 == 0 ? Math.Exp(v) : v * v * v + 5).ToArray();
+        var a = Kernel.SquaredCorrelations(data, samples, units, out _);
+        var b = Kernel.SquaredCorrelations(transformed, samples, units, out _);
+        Precision.AssertAll(b, a, "r² after monotone transforms");
+    }
+
+    [Fact]
+    public void Constant_units_are_flagged_and_have_no_edges()
+    {
+        int samples = 30, units = 4;
+        var data = Random(samples, units, 4);
+        for (int s = 0; s < samples; s++) data[s * units + 2] = 1.5;
+        var r2 = Kernel.SquaredCorrelations(data, samples, units, out var constant);
+        Assert.Equal([false, false, true, false], constant);
+        for (int u = 0; u < units; u++)
+        {
+            Assert.Equal(0.0, r2[2 * units + u]);
+            Assert.Equal(0.0, r2[u * units + 2]);
+        }
+        Assert.True(r2[0 * units + 1] > 0);
+    }
+
+    [Fact]
+    public void A_single_sample_makes_every_unit_constant()
+    {
+        var r2 = Kernel.SquaredCorrelations([1.0, 2.0, 3.0], 1, 3, out var constant);
+        Assert.All(constant, Assert.True);
+        Assert.All(r2, v => Assert.Equal(0.0, v));
+    }
+
+    [Fact]
+    public void Perfectly_monotone_and_reversed_units_correlate_fully()
+    {
+        int samples = 20;
+        var data = new double[samples * 2];
+        for (int s = 0; s < samples; s++)
+        {
+            data[2 * s] = s;
+            data[2 * s + 1] = -Math.Pow(s, 3);
+        }
+        var r2 = Kernel.SquaredCorrelations(data, samples, 2, out _);
+        Assert.Equal(1.0, r2[1], 12);
+    }
+}
+
+public class SpearmanReferenceTests : SpearmanKernelContract
+{
+    protected override ISpearmanKernel Kernel { get; } = new SpearmanReference();
+}
+
+public class SpearmanCpuKernelTests : SpearmanKernelContract
+{
+    protected override ISpearmanKernel Kernel { get; } = new SpearmanCpuKernel();
+}
