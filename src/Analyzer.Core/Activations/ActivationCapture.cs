@@ -1,0 +1,79 @@
+using Analyzer.Core.Analysis;
+using Analyzer.Core.Datasets;
+using Analyzer.Onnx;
+using Analyzer.Onnx.Inference;
+using Analyzer.Onnx.Rewriting;
+
+namespace Analyzer.Core.Activations;
+
+/// <summary>
+/// Records every unit's pre-activation on a sample of examples through ONNX Runtime (extra graph outputs), batch by
+/// batch; conv maps are reduced to Σ|a| over space as each batch arrives, so memory holds [samples x units] and one
+/// batch, not the maps.
+/// </summary>
+public static class ActivationCapture
+{
+    /// <returns>[samples x units] row-major, units of the points in order.</returns>
+    public static double[] Capture(ModelNetwork network, ImageDataset data, IReadOnlyList<int> examples,
+        IReadOnlyList<PreActivationPoint> points, Preprocessing preprocessing, ExecutionDevice device, int batchSize = 256,
+        Action<string>? note = null, Action<int>? progress = null)
+    {
+        var model = ExtraOutputs.Add(OnnxModelFile.Load(network.Path), points.Select(p => p.Tensor).ToList());
+        using var session = OnnxSession.Create(model.Bytes, network.Path, device, 0, note);
+        int units = points.Sum(p => p.NodeSet.Units);
+        var result = new double[(long)examples.Count * units];
+        int exampleSize = data.ExampleSize;
+        var inputShape = network.Shapes.ShapeOf(network.Graph.Inputs[0].Name);
+        var gathered = new float[batchSize * exampleSize];
+        var single = new float[exampleSize];
+        for (int start = 0; start < examples.Count; start += batchSize)
+        {
+            int count = Math.Min(batchSize, examples.Count - start);
+            for (int i = 0; i < count; i++)
+            {
+                data.FillBatch(examples[start + i], 1, single, preprocessing);
+                Array.Copy(single, 0, gathered, i * exampleSize, exampleSize);
+            }
+            var outputs = session.Run([new TensorInput(model.Inputs[0], gathered[..(count * exampleSize)], [count, .. inputShape.Skip(1)])],
+                model.Outputs);
+            var byName = model.Outputs.Select((n, i) => (n, i)).ToDictionary(p => p.n, p => outputs[p.i].Data);
+            int offset = 0;
+            foreach (var point in points)
+            {
+                float[] values = byName[point.Tensor];
+                int c = point.NodeSet.Units;
+                int spatial = values.Length / (count * c);
+                for (int e = 0; e < count; e++)
+                    for (int u = 0; u < c; u++)
+                    {
+                        double sum = 0;
+                        var map = values.AsSpan((e * c + u) * spatial, spatial);
+                        if (point.Rank > 2)
+                            foreach (float v in map) sum += Math.Abs(v);
+                        else
+                            sum = map[0];
+                        result[(long)(start + e) * units + offset + u] = sum;
+                    }
+                offset += c;
+            }
+            progress?.Invoke(count);
+        }
+        return result;
+    }
+
+    /// <summary>METHOD.md 3: <paramref name="count"/> examples drawn without replacement with the seed, in index order.</summary>
+    public static int[] Sample(int available, int count, int seed)
+    {
+        if (count >= available) return Enumerable.Range(0, available).ToArray();
+        var rng = new Random(seed);
+        var pool = Enumerable.Range(0, available).ToArray();
+        for (int i = 0; i < count; i++)
+        {
+            int j = i + rng.Next(available - i);
+            (pool[i], pool[j]) = (pool[j], pool[i]);
+        }
+        var chosen = pool[..count];
+        Array.Sort(chosen);
+        return chosen;
+    }
+}
