@@ -30,9 +30,16 @@ public static class CommonOptions
 
     public static Option<string> Edges() => new Option<string>("--edges")
     {
-        Description = "Graph edges: weights (|W|, no data needed). Activation graphs are not available yet",
+        Description = "Graph edges: weights (|W|, no data needed) or activations (squared Spearman correlation of " +
+                      "pre-activations over --samples training examples of --data)",
         DefaultValueFactory = _ => "weights",
-    }.AcceptOnlyFromAmong("weights");
+    }.AcceptOnlyFromAmong("weights", "activations");
+
+    public static Option<int> Samples() => new("--samples")
+    {
+        Description = "Examples drawn (seeded) from the training split for activation graphs",
+        DefaultValueFactory = _ => 5000,
+    };
 }
 
 /// <summary>Maps --device to the inference layer's choice.</summary>

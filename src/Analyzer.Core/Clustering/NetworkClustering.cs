@@ -9,14 +9,55 @@ namespace Analyzer.Core.Clustering;
 /// </summary>
 public static class NetworkClustering
 {
-    public static NetworkPartitioning Network(NeuronGraph neurons, DenseGraph graph, int k, SpectralOptions options, int seed)
+    public static NetworkPartitioning Network(NeuronGraph neurons, DenseGraph graph, int k, SpectralOptions options, int seed) =>
+        Network(GraphLayout.Of(neurons), graph, k, options, seed);
+
+    /// <summary>Network-wide partition of a graph whose nodes are laid out as <paramref name="layout"/> says.</summary>
+    public static NetworkPartitioning Network(GraphLayout layout, DenseGraph graph, int k, SpectralOptions options, int seed)
     {
         var partition = SpectralPartitioner.Partition(graph, k, options, seed);
-        var layers = neurons.NodeSets
-            .Select(s => new LayerLabels(s.Name, s.Index, partition.Labels[s.Offset..(s.Offset + s.Units)],
-                partition.Labels[s.Offset..(s.Offset + s.Units)].Where(l => l >= 0).Distinct().Count(), partition.NormalizedCut))
-            .ToList();
+        var layers = layout.Sets.Select((s, i) =>
+        {
+            var labels = partition.Labels[layout.Offsets[i]..(layout.Offsets[i] + s.Units)];
+            return new LayerLabels(s.Name, s.Index, labels, labels.Where(l => l >= 0).Distinct().Count(), partition.NormalizedCut);
+        }).ToList();
         return new NetworkPartitioning(ClusteringScope.Network, k, partition.NormalizedCut, partition.InvalidCount, layers);
+    }
+
+    /// <summary>
+    /// Layer-wise scope for activation graphs (METHOD.md 4): each analysed layer's own within-layer graph, clustered
+    /// with k_l = the number of distinct labels the layer has in the network-wide activation partitioning.
+    /// </summary>
+    public static NetworkPartitioning LayerwiseWithin(NeuronGraph neurons, NetworkPartitioning network,
+        Func<NodeSet, DenseGraph> layerGraph, SpectralOptions options, int seed, Action<string>? progress = null)
+    {
+        var result = new List<LayerLabels>();
+        int invalid = 0;
+        double ncutSum = 0;
+        foreach (var layer in network.Layers)
+        {
+            var set = neurons.NodeSets[layer.NodeSet];
+            if (!set.Analysed) continue;
+            progress?.Invoke(set.Name);
+            var graph = layerGraph(set);
+            int valid = graph.Degrees().Count(d => d > 0);
+            int[] labels;
+            double ncut = 0;
+            if (layer.Clusters <= 0 || valid == 0)
+                labels = Enumerable.Repeat(-1, set.Units).ToArray();
+            else
+            {
+                var partition = SpectralPartitioner.Partition(graph, Math.Min(layer.Clusters, valid), options, seed);
+                labels = partition.Labels;
+                ncut = partition.NormalizedCut;
+            }
+            int clusters = SpectralPartitioner.Renumber(labels);
+            invalid += labels.Count(l => l < 0);
+            ncutSum += ncut;
+            result.Add(new LayerLabels(set.Name, set.Index, labels, clusters, ncut));
+        }
+        // No single graph holds every layer here: report the sum of the layers' own cuts.
+        return new NetworkPartitioning(ClusteringScope.Layer, network.K, ncutSum, invalid, result);
     }
 
     /// <param name="network">The network-wide partitioning of the same graph, which sets each layer's k.</param>

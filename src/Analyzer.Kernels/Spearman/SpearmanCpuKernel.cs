@@ -47,7 +47,8 @@ public sealed class SpearmanCpuKernel : ISpearmanKernel
             for (int b = a; b < units; b++)
             {
                 // Symmetrise (the two triangles are summed in different orders) and square.
-                double r = a == b ? 0 : 0.5 * (result[(long)a * units + b] + result[(long)b * units + a]);
+                // Rounding can carry |r| a hair past 1; a correlation cannot exceed it.
+                double r = a == b ? 0 : Math.Clamp(0.5 * (result[(long)a * units + b] + result[(long)b * units + a]), -1, 1);
                 result[(long)a * units + b] = result[(long)b * units + a] = r * r;
             }
         }

@@ -39,7 +39,8 @@ public class AnalyzeCommandTests
         Assert.Contains("| weights, network |", run.Output);
         using var doc = JsonDocument.Parse(File.ReadAllText(Path.Combine(output, "results.json")));
         var partitionings = doc.RootElement.GetProperty("partitionings").EnumerateArray().ToList();
-        Assert.Equal(["network", "layer"], partitionings.Select(p => p.GetProperty("scope").GetString()));
+        Assert.Equal(["weights-network", "weights-layer", "activations-network", "activations-layer"],
+            partitionings.Select(p => $"{p.GetProperty("edges").GetString()}-{p.GetProperty("scope").GetString()}"));
         foreach (var p in partitionings)
             foreach (var measure in p.GetProperty("measures").EnumerateObject())
             {

@@ -38,4 +38,29 @@ public class GraphCommandTests
         Assert.Equal([1.0, 2, 3, 4, 5, 6], values);
         Assert.Equal((2, 3), (rows, cols));
     }
+
+    [Fact]
+    public void Activation_graph_of_an_mlp_holds_its_hidden_units_only()
+    {
+        // Two pathways: h0, h1 are x0 plus 1 % of x1 (h2, h3 the reverse), so within a pathway r² is near 1, across near 0.
+        var rng = new Random(4);
+        var pixels = Enumerable.Range(0, 60).Select(_ => (byte)rng.Next(256)).ToArray();
+        string dir = TempDirectory.Create();
+        File.WriteAllBytes(Path.Combine(dir, "images"), IdxBytes.Of([30, 1, 2], pixels));
+        File.WriteAllBytes(Path.Combine(dir, "labels"), IdxBytes.Of([30], new byte[30]));
+        string output = TempDirectory.Create();
+        var run = CliRun.Of("graph", TinyModels.TwoPathways(), "--edges", "activations", "--data", $"idx:{dir}/images,{dir}/labels",
+            "--out", output, "--device", "cpu");
+        Assert.Equal(0, run.ExitCode);
+        var (values, rows, _) = NpyFile.ReadMatrix(Path.Combine(output, "adjacency.npy"));
+        Assert.Equal(4, rows);
+        Assert.InRange(values[0 * 4 + 1], 0.95, 1.0);
+        Assert.InRange(values[2 * 4 + 3], 0.95, 1.0);
+        Assert.InRange(values[0 * 4 + 2], 0.0, 0.3);
+        Assert.Equal(values[0 * 4 + 2], values[2 * 4 + 0]);
+        using var nodes = JsonDocument.Parse(File.ReadAllText(Path.Combine(output, "nodes.json")));
+        var layer = Assert.Single(nodes.RootElement.GetProperty("layers").EnumerateArray());
+        Assert.Equal(("fc1", 0), (layer.GetProperty("name").GetString(), layer.GetProperty("offset").GetInt32()));
+        Assert.Equal("activations", nodes.RootElement.GetProperty("edges").GetString());
+    }
 }

@@ -101,3 +101,20 @@ public class SpearmanCpuKernelTests : SpearmanKernelContract
 {
     protected override ISpearmanKernel Kernel { get; } = new SpearmanCpuKernel();
 }
+
+public class SpearmanClampTests
+{
+    [Fact]
+    public void Squared_correlations_never_exceed_one()
+    {
+        // Identical columns of awkward values: rounding in the product would give r slightly above 1.
+        var rng = new Random(9);
+        int samples = 997, units = 6;
+        var column = Enumerable.Range(0, samples).Select(_ => rng.NextDouble() * 1e3).ToArray();
+        var data = new double[samples * units];
+        for (int s = 0; s < samples; s++)
+            for (int u = 0; u < units; u++) data[s * units + u] = column[s] * (u + 1);
+        var r2 = new SpearmanCpuKernel().SquaredCorrelations(data, samples, units, out _);
+        Assert.All(r2, v => Assert.InRange(v, 0.0, 1.0));
+    }
+}

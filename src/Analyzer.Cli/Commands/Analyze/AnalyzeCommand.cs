@@ -18,8 +18,8 @@ public static class AnalyzeCommand
         var data = new DataOptions();
         var edges = new Option<string>("--edges")
         {
-            Description = "Comma-separated graph kinds; weights is available now (activations comes later)",
-            DefaultValueFactory = _ => "weights",
+            Description = "Comma-separated graph kinds: weights, activations",
+            DefaultValueFactory = _ => "weights,activations",
         };
         var scope = new Option<string>("--scope")
         {
@@ -42,22 +42,23 @@ public static class AnalyzeCommand
                           "((max-min)/|mean|), acc-drop-effect (0 unless both drops are positive)",
         };
         var fresh = new Option<bool>("--fresh") { Description = "Ignore finished partitionings saved by an earlier, interrupted run" };
+        var samples = CommonOptions.Samples();
         var seed = CommonOptions.Seed();
         var device = CommonOptions.Device();
         var threads = CommonOptions.Threads();
         var command = new Command("analyze",
-            "Run the whole pipeline: cluster the network (weights; network and layer scope), lesion every subcluster and " +
+            "Run the whole pipeline: cluster the network (weights and activations; network and layer scope), lesion every subcluster and " +
             "its random controls, and report Fisher statistics, p-values and effects like the paper's Tables 1 and 2 " +
             "(results.json, table.md). Interrupted runs resume where they stopped.")
         {
-            model, edges, scope, measures, k, random, output, budget, compat, fresh, seed, device, threads,
+            model, edges, scope, measures, k, random, output, samples, budget, compat, fresh, seed, device, threads,
         };
         foreach (var option in data.All) command.Options.Add(option);
         command.SetAction(parse => CommandRunner.Run(parse, (stdout, stderr) => AnalyzeHandler.Run(new AnalyzeRequest(
             parse.GetValue(model)!, parse.GetValue(data.Data)!, data.Preprocessing(parse), Split(parse.GetValue(edges)),
             Split(parse.GetValue(scope)), Split(parse.GetValue(measures)), parse.GetValue(k), parse.GetValue(random),
             parse.GetValue(output), parse.GetValue(seed), DeviceChoice.Parse(parse.GetValue(device)), parse.GetValue(threads),
-            parse.GetValue(budget), parse.GetValue(fresh), parse.GetValue(compat)), stdout, stderr), threads));
+            parse.GetValue(budget), parse.GetValue(fresh), parse.GetValue(compat), parse.GetValue(samples)), stdout, stderr), threads));
         return command;
     }
 

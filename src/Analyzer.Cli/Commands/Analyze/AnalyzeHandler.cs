@@ -1,3 +1,4 @@
+using Analyzer.Core.Activations;
 using Analyzer.Cli.Commands.Cluster;
 using Analyzer.Cli.Commands.Lesion;
 using Analyzer.Core.Analysis;
@@ -15,7 +16,7 @@ namespace Analyzer.Cli.Commands.Analyze;
 /// <summary>What `analyze` was asked to do.</summary>
 public sealed record AnalyzeRequest(string Model, string Data, Preprocessing Preprocessing, string[] Edges, string[] Scopes,
     string[] Measures, int? K, int Random, string? Out, int Seed, ExecutionDevice Device, int Threads, int MemoryBudgetMiB,
-    bool Fresh, string? Compat = null);
+    bool Fresh, string? Compat = null, int Samples = 5000);
 
 /// <summary>
 /// Runs the pipeline partitioning by partitioning, saving each finished one under OUT/partitionings/ so that a rerun
@@ -39,9 +40,9 @@ public static class AnalyzeHandler
         var data = DatasetLoader.Load(DatasetSpec.Parse(request.Data), DatasetSplit.Test);
         string outDir = request.Out ?? Path.Combine("results", Path.GetFileNameWithoutExtension(request.Model));
         Directory.CreateDirectory(Path.Combine(outDir, "partitionings"));
-        var graph = WeightGraph.Build(network.Neurons);
+        var weightGraph = WeightGraph.Build(network.Neurons);
         int k = request.K ?? ClusterHandler.DefaultK(network);
-        int valid = graph.Degrees().Count(d => d > 0);
+        int valid = weightGraph.Degrees().Count(d => d > 0);
         if (k < 2 || k > valid)
             throw new UsageException($"-k: {k} clusters cannot be formed from {valid} connected nodes; use 2 to {valid}");
         var spectral = new SpectralOptions();
@@ -56,40 +57,50 @@ public static class AnalyzeHandler
             Note = LesionHandler.Once(error),
         });
         var baseline = engine.Baseline();
-        NetworkPartitioning? networkWide = null;
-        NetworkPartitioning NetworkWide() => networkWide ??= NetworkClustering.Network(network.Neurons, graph, k, spectral, request.Seed);
+        var graphs = new Dictionary<string, (GraphLayout Layout, DenseGraph Graph, ActivationGraph? Activations, NetworkPartitioning? NetworkWide)>();
+        var activationRequest = new ActivationRequest(request.Data, request.Preprocessing, request.Samples, request.Device);
 
         var entries = new List<PartitioningEntry>();
-        foreach (string scope in request.Scopes)
-        {
-            string key = $"weights-{scope}";
-            string checkpointPath = Path.Combine(outDir, "partitionings", $"{key}.json");
-            string identity = string.Join("|", network.Sha256, request.Data, request.Preprocessing.Scale,
-                string.Join(",", request.Preprocessing.Mean), string.Join(",", request.Preprocessing.Std), request.Seed, k,
-                request.Random, string.Join(",", request.Measures), string.Join(",", compat.Enabled), AnalyzerInfo.Version);
-            if (!request.Fresh && File.Exists(checkpointPath))
+        foreach (string edges in request.Edges)
+            foreach (string scope in request.Scopes)
             {
-                var saved = JsonFiles.Read<PartitioningCheckpoint>(checkpointPath);
-                if (saved.Key == identity)
+                string key = $"{edges}-{scope}";
+                string checkpointPath = Path.Combine(outDir, "partitionings", $"{key}.json");
+                string identity = string.Join("|", network.Sha256, request.Data, request.Preprocessing.Scale,
+                    string.Join(",", request.Preprocessing.Mean), string.Join(",", request.Preprocessing.Std), request.Preprocessing.Bgr,
+                    request.Seed, k, request.Random, string.Join(",", request.Measures), string.Join(",", compat.Enabled),
+                    edges == "activations" ? request.Samples : 0, AnalyzerInfo.Version);
+                if (!request.Fresh && File.Exists(checkpointPath))
                 {
-                    error.WriteLine($"  {key}: already done in an earlier run (--fresh redoes it)");
-                    entries.Add(saved.Partitioning);
-                    continue;
+                    var saved = JsonFiles.Read<PartitioningCheckpoint>(checkpointPath);
+                    if (saved.Key == identity)
+                    {
+                        error.WriteLine($"  {key}: already done in an earlier run (--fresh redoes it)");
+                        entries.Add(saved.Partitioning);
+                        continue;
+                    }
                 }
+                if (!graphs.TryGetValue(edges, out var source))
+                {
+                    var built = edges == "weights"
+                        ? (GraphLayout.Of(network.Neurons), weightGraph, (ActivationGraph?)null)
+                        : GraphSource.Build(network, edges, activationRequest, request.Seed, error);
+                    source = (built.Item1, built.Item2, built.Item3, null);
+                }
+                error.WriteLine($"  {key}: clustering");
+                var networkWide = source.NetworkWide ?? NetworkClustering.Network(source.Layout, source.Graph, k, spectral, request.Seed);
+                graphs[edges] = source with { NetworkWide = networkWide };
+                var partitioning = ClusterHandler.Partition(network, source.Layout, source.Graph, source.Activations, scope, k, spectral,
+                    request.Seed, TextWriter.Null, networkWide);
+                int lesions = LesionAnalysis.LesionCount(network, partitioning, key, request.Random, request.Seed);
+                var progress = new ProgressLine(error, $"  {key}: {lesions} lesions", (long)lesions * data.Count);
+                var reports = LesionAnalysis.Run(network, partitioning, key, engine, baseline, request.Measures, request.Random,
+                    request.Seed, compat, done => progress.Advance(done));
+                var entry = new PartitioningEntry(edges, scope, partitioning.NormalizedCut,
+                    reports.ToDictionary(r => r.Key, r => ToEntry(r.Value)));
+                JsonFiles.Write(checkpointPath, new PartitioningCheckpoint(identity, entry));
+                entries.Add(entry);
             }
-            error.WriteLine($"  {key}: clustering");
-            var partitioning = scope == "network"
-                ? NetworkWide()
-                : NetworkClustering.Layerwise(network.Neurons, graph, NetworkWide(), spectral, request.Seed);
-            int lesions = LesionAnalysis.LesionCount(network, partitioning, key, request.Random, request.Seed);
-            var progress = new ProgressLine(error, $"  {key}: {lesions} lesions", (long)lesions * data.Count);
-            var reports = LesionAnalysis.Run(network, partitioning, key, engine, baseline, request.Measures, request.Random,
-                request.Seed, compat, done => progress.Advance(done));
-            var entry = new PartitioningEntry("weights", scope, partitioning.NormalizedCut,
-                reports.ToDictionary(r => r.Key, r => ToEntry(r.Value)));
-            JsonFiles.Write(checkpointPath, new PartitioningCheckpoint(identity, entry));
-            entries.Add(entry);
-        }
 
         var (significance, marked) = SignificanceMarking.Apply(entries);
         var results = new ResultsDocument(CommandRunner.Display(request.Model), network.Sha256, AnalyzerInfo.Version, request.Data,
@@ -104,9 +115,8 @@ public static class AnalyzeHandler
 
     private static void Validate(AnalyzeRequest request)
     {
-        foreach (string e in request.Edges)
-            if (e != "weights")
-                throw new UsageException($"--edges: '{e}' is not available yet; use: weights");
+        if (request.Edges.Length == 0 || request.Edges.Any(e => e is not ("weights" or "activations")))
+            throw new UsageException($"--edges: '{string.Join(",", request.Edges)}'; use a comma-separated list of: weights, activations");
         if (request.Scopes.Length == 0 || request.Scopes.Any(s => s is not ("network" or "layer")))
             throw new UsageException($"--scope: '{string.Join(",", request.Scopes)}'; use a comma-separated list of: network, layer");
         if (request.Measures.Length == 0 || request.Measures.Any(m => !LesionAnalysis.Measures.Contains(m)))

@@ -32,14 +32,20 @@ public static class ClusterCommand
         var output = new Option<string>("--out", "-o") { Description = "The clustering JSON file to write", Required = true };
         var seed = CommonOptions.Seed();
         var threads = CommonOptions.Threads();
+        var data = new DataOptions();
+        var samples = CommonOptions.Samples();
+        var device = CommonOptions.Device();
         var command = new Command("cluster",
             "Partition the neurons by normalized spectral clustering (METHOD.md 4) and write the labels per layer")
         {
-            model, edges, scope, k, restarts, refine, output, seed, threads,
+            model, edges, scope, k, restarts, refine, output, samples, seed, device, threads,
         };
+        foreach (var option in data.All) command.Options.Add(option);
         command.SetAction(parse => CommandRunner.Run(parse, (stdout, stderr) => ClusterHandler.Run(new ClusterRequest(
             parse.GetValue(model)!, parse.GetValue(edges)!, parse.GetValue(scope)!, parse.GetValue(k), parse.GetValue(restarts), parse.GetValue(refine) == "lloyd",
-            parse.GetValue(output)!, parse.GetValue(seed)), stdout, stderr), threads));
+            parse.GetValue(output)!, parse.GetValue(seed),
+            new ActivationRequest(parse.GetValue(data.Data)!, data.Preprocessing(parse), parse.GetValue(samples), DeviceChoice.Parse(parse.GetValue(device)))),
+            stdout, stderr), threads));
         return command;
     }
 }

@@ -1,3 +1,4 @@
+using Analyzer.Core.Activations;
 using System.Diagnostics;
 using Analyzer.Core.Analysis;
 using Analyzer.Core.Clustering;
@@ -7,7 +8,8 @@ using Analyzer.Reporting.Files;
 namespace Analyzer.Cli.Commands.Cluster;
 
 /// <summary>What `cluster` was asked to do.</summary>
-public sealed record ClusterRequest(string Model, string Edges, string Scope, int? K, int? Restarts, bool LloydOnly, string Out, int Seed);
+public sealed record ClusterRequest(string Model, string Edges, string Scope, int? K, int? Restarts, bool LloydOnly, string Out, int Seed,
+    ActivationRequest? Activations = null);
 
 /// <summary>Loads the model, builds its graph, partitions it in the requested scope and writes the clustering JSON.</summary>
 public static class ClusterHandler
@@ -16,7 +18,7 @@ public static class ClusterHandler
     {
         var clock = Stopwatch.StartNew();
         var network = ModelNetwork.Load(request.Model);
-        var graph = WeightGraph.Build(network.Neurons);
+        var (layout, graph, activations) = GraphSource.Build(network, request.Edges, request.Activations, request.Seed, error);
         int k = request.K ?? DefaultK(network);
         int valid = graph.Degrees().Count(d => d > 0);
         if (k < 2 || k > valid)
@@ -29,10 +31,7 @@ public static class ClusterHandler
             Refinement = request.LloydOnly ? KMeansRefinement.None : KMeansRefinement.Hartigan,
         };
         error.WriteLine($"clustering {graph.N} nodes into {k} clusters ({request.Scope} scope)...");
-        var partitioning = NetworkClustering.Network(network.Neurons, graph, k, options, request.Seed);
-        if (request.Scope == "layer")
-            partitioning = NetworkClustering.Layerwise(network.Neurons, graph, partitioning, options, request.Seed,
-                layer => error.WriteLine($"  layer {layer}"));
+        var partitioning = Partition(network, layout, graph, activations, request.Scope, k, options, request.Seed, error);
         var document = new ClusteringDocument(CommandRunner.Display(request.Model), network.Sha256, AnalyzerInfo.Version,
             request.Seed, request.Edges, request.Scope, k, partitioning.NormalizedCut, partitioning.InvalidCount,
             partitioning.Layers.Select(l => new ClusteringLayer(l.Name, l.Clusters, l.NormalizedCut, l.Labels)).ToList());
@@ -40,6 +39,19 @@ public static class ClusterHandler
         output.WriteLine($"{CommandRunner.Display(request.Out)}: {partitioning.Layers.Count} layers, ncut {partitioning.NormalizedCut:F4}, " +
                          $"{partitioning.InvalidCount} invalid nodes ({clock.Elapsed.TotalSeconds:F1} s)");
         return ExitCodes.Success;
+    }
+
+    /// <summary>A partitioning in either scope (METHOD.md 4): layer-wise weights cluster each layer with its neighbours,
+    /// layer-wise activations each layer's own correlation graph; k per layer from the network-wide partition.</summary>
+    public static NetworkPartitioning Partition(ModelNetwork network, GraphLayout layout, DenseGraph graph, ActivationGraph? activations,
+        string scope, int k, SpectralOptions options, int seed, TextWriter error, NetworkPartitioning? networkWide = null)
+    {
+        networkWide ??= NetworkClustering.Network(layout, graph, k, options, seed);
+        if (scope == "network") return networkWide;
+        void Progress(string layer) => error.WriteLine($"  layer {layer}");
+        return activations is null
+            ? NetworkClustering.Layerwise(network.Neurons, graph, networkWide, options, seed, Progress)
+            : NetworkClustering.LayerwiseWithin(network.Neurons, networkWide, activations.LayerGraph, options, seed, Progress);
     }
 
     /// <summary>METHOD.md 4: k = 16 for MNIST/CIFAR-scale networks, 32 for ImageNet-scale inputs.</summary>

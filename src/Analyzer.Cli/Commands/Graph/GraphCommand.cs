@@ -12,14 +12,20 @@ public static class GraphCommand
         var output = new Option<string>("--out", "-o") { Description = "Directory for adjacency.npy and nodes.json", Required = true };
         var seed = CommonOptions.Seed();
         var threads = CommonOptions.Threads();
+        var data = new DataOptions();
+        var samples = CommonOptions.Samples();
+        var device = CommonOptions.Device();
         var command = new Command("graph",
             "Build the neuron graph (METHOD.md 1-2) and write it: adjacency.npy (float64 n x n, symmetric, zero " +
             "diagonal) and nodes.json (node sets in canonical order, invalid nodes)")
         {
-            model, edges, output, seed, threads,
+            model, edges, output, samples, seed, device, threads,
         };
+        foreach (var option in data.All) command.Options.Add(option);
         command.SetAction(parse => CommandRunner.Run(parse, (stdout, stderr) =>
-            GraphHandler.Run(parse.GetValue(model)!, parse.GetValue(edges)!, parse.GetValue(output)!, parse.GetValue(seed), stdout, stderr), threads));
+            GraphHandler.Run(parse.GetValue(model)!, parse.GetValue(edges)!, parse.GetValue(output)!, parse.GetValue(seed),
+                new ActivationRequest(parse.GetValue(data.Data)!, data.Preprocessing(parse), parse.GetValue(samples), DeviceChoice.Parse(parse.GetValue(device))),
+                stdout, stderr), threads));
         return command;
     }
 }

@@ -1,0 +1,43 @@
+using Analyzer.Core.Activations;
+using Analyzer.Core.Analysis;
+using Analyzer.Core.Datasets;
+using Analyzer.Core.Graphs;
+using Analyzer.Onnx.Inference;
+
+namespace Analyzer.Cli;
+
+/// <summary>What an activation graph needs besides the model.</summary>
+public sealed record ActivationRequest(string Data, Preprocessing Preprocessing, int Samples, ExecutionDevice Device);
+
+/// <summary>Builds the graph a verb asked for: weights, or activations on the training split of the data.</summary>
+public static class GraphSource
+{
+    /// <summary>The data activations are sampled from: a named dataset's training split, else the only split there is.</summary>
+    public static ImageDataset ActivationData(string dataSpec)
+    {
+        var spec = DatasetSpec.Parse(dataSpec);
+        if (spec.Kind is "mnist" or "fashion-mnist" or "cifar10") spec = spec with { Split = DatasetSplit.Train };
+        return DatasetLoader.Load(spec, DatasetSplit.Train);
+    }
+
+    public static ActivationGraph Activations(ModelNetwork network, ActivationRequest request, int seed, TextWriter error)
+    {
+        if (request.Samples < 2)
+            throw new UsageException($"--samples: {request.Samples}; at least 2 examples are needed for correlations");
+        var data = ActivationData(request.Data);
+        int samples = Math.Min(request.Samples, data.Count);
+        var progress = new ProgressLine(error, $"capturing pre-activations of {samples} examples", samples);
+        return ActivationGraph.Build(network, data, samples, seed, request.Preprocessing, request.Device,
+            note: Commands.Lesion.LesionHandler.Once(error), progress: n => progress.Advance(n));
+    }
+
+    /// <summary>The graph, its layout and its invalid nodes (no edges, or constant activations).</summary>
+    public static (GraphLayout Layout, DenseGraph Graph, ActivationGraph? Activations) Build(ModelNetwork network, string edges,
+        ActivationRequest? request, int seed, TextWriter error)
+    {
+        if (edges == "weights")
+            return (GraphLayout.Of(network.Neurons), WeightGraph.Build(network.Neurons), null);
+        var activations = Activations(network, request ?? throw new UsageException("--edges activations needs --data"), seed, error);
+        return (activations.Layout, activations.Graph, activations);
+    }
+}
