@@ -13,10 +13,13 @@ switch (mode)
         return ClusteringComparison.Run(repeats: args.Length > 1 ? int.Parse(args[1]) : 3);
     case "lesions":
         return LesionComparison.Run(ClusteringComparison.FindRoot());
+    case "spearman":
+        return SpearmanComparison.Run(ClusteringComparison.FindRoot());
     case "all":
-        int status = ClusteringComparison.Run(repeats: 3);
-        return status != 0 ? status : LesionComparison.Run(ClusteringComparison.FindRoot());
+        string root = ClusteringComparison.FindRoot();
+        return new[] { () => ClusteringComparison.Run(repeats: 3), () => LesionComparison.Run(root), () => SpearmanComparison.Run(root) }
+            .Select(run => run()).FirstOrDefault(status => status != 0);
     default:
-        Console.Error.WriteLine($"unknown benchmark '{mode}'; use all, clustering, lesions or kernels");
+        Console.Error.WriteLine($"unknown benchmark '{mode}'; use all, clustering, lesions, spearman or kernels");
         return 2;
 }

@@ -34,8 +34,20 @@ public static unsafe class DenseProduct
             throw new ArgumentException($"matrix '{name}' of {length} elements cannot hold {rows} x {cols} with leading dimension {ld}", name);
     }
 
+    /// <summary>
+    /// C = A·B for a square symmetric result (A·Aᵀ, Gram and correlation matrices): only the entries on and above the
+    /// diagonal are guaranteed (whole column panels below each row panel are skipped, about half the work); mirror them.
+    /// </summary>
+    public static void MultiplyUpper(double[] a, int lda, double[] b, int ldb, double[] c, int ldc, int n, int inner, int maxThreads = -1)
+    {
+        Check(a.Length, lda, n, inner, nameof(a));
+        Check(b.Length, ldb, inner, n, nameof(b));
+        Check(c.Length, ldc, n, n, nameof(c));
+        MultiplyUnchecked(a, lda, b, ldb, c, ldc, n, inner, n, maxThreads, null, upperOnly: true);
+    }
+
     internal static void MultiplyUnchecked(double[] a, int lda, double[] b, int ldb, double[] c, int ldc, int rows, int inner,
-        int cols, int maxThreads, TileMask? mask = null)
+        int cols, int maxThreads, TileMask? mask = null, bool upperOnly = false)
     {
         int rowTile = Vector512.IsHardwareAccelerated ? 6 : 4;
         int panels = (rows + 63) / 64;
@@ -43,26 +55,28 @@ public static unsafe class DenseProduct
         if (panels <= 1 || (long)rows * inner * cols < 1 << 18)
         {
             for (int p = 0; p < panels; p++)
-                MultiplyRows(a, lda, b, ldb, c, ldc, p * 64, Math.Min(rows, p * 64 + 64), inner, cols, rowTile, mask);
+                MultiplyRows(a, lda, b, ldb, c, ldc, p * 64, Math.Min(rows, p * 64 + 64), inner, cols, rowTile, mask, upperOnly);
             return;
         }
         Parallel.For(0, panels, options, p =>
         {
             int r0 = p * 64, r1 = Math.Min(rows, r0 + 64);
-            MultiplyRows(a, lda, b, ldb, c, ldc, r0, r1, inner, cols, rowTile, mask);
+            MultiplyRows(a, lda, b, ldb, c, ldc, r0, r1, inner, cols, rowTile, mask, upperOnly);
         });
     }
 
     private static void MultiplyRows(double[] a, int lda, double[] b, int ldb, double[] c, int ldc, int r0, int r1, int inner,
-        int cols, int rowTile, TileMask? mask)
+        int cols, int rowTile, TileMask? mask, bool upperOnly = false)
     {
+        // Upper only: column panels that end before this row panel starts lie wholly below the diagonal.
+        int firstColumn = upperOnly ? r0 / ColumnPanel * ColumnPanel : 0;
         for (int i = r0; i < r1; i++) Array.Clear(c, i * ldc, cols);
         for (int k0 = 0; k0 < inner; k0 += InnerBlock)
         {
             int kEnd = Math.Min(inner, k0 + InnerBlock);
             if (mask is null)
             {
-                MultiplyBlock(a, lda, b, ldb, c, ldc, r0, r1, k0, kEnd - k0, cols, rowTile);
+                MultiplyBlock(a, lda, b, ldb, c, ldc, r0, r1, k0, kEnd - k0, cols, rowTile, firstColumn);
                 continue;
             }
             // Runs of non-zero tiles within this inner block (row panels are 64 rows, one tile row, when masked).
@@ -73,18 +87,18 @@ public static unsafe class DenseProduct
                 int start = t * TileMask.Size;
                 while (t * TileMask.Size < kEnd && mask.IsNonzero(rowTileIndex, t)) t++;
                 int end = Math.Min(kEnd, t * TileMask.Size);
-                MultiplyBlock(a, lda, b, ldb, c, ldc, r0, r1, start, end - start, cols, rowTile);
+                MultiplyBlock(a, lda, b, ldb, c, ldc, r0, r1, start, end - start, cols, rowTile, firstColumn);
             }
         }
     }
 
     private static void MultiplyBlock(double[] a, int lda, double[] b, int ldb, double[] c, int ldc, int r0, int r1, int k0,
-        int kn, int cols, int rowTile)
+        int kn, int cols, int rowTile, int firstColumn = 0)
     {
         int fullCols = Vector256.IsHardwareAccelerated && Fma.IsSupported ? cols / ColumnPanel * ColumnPanel : 0;
         fixed (double* pa = a, pb = b, pc = c)
         {
-            for (int j0 = 0; j0 < fullCols; j0 += ColumnPanel)
+            for (int j0 = Math.Min(firstColumn, fullCols); j0 < fullCols; j0 += ColumnPanel)
             {
                 int i = r0;
                 if (rowTile == 6)

@@ -3,7 +3,7 @@ using Analyzer.Kernels.LinearAlgebra;
 namespace Analyzer.Kernels.Spearman;
 
 /// <summary>
-/// Spearman on the CPU: ranks per unit in parallel, each rank column centred and scaled to unit norm, then every
+/// Spearman on the CPU: ranks per unit in parallel (<see cref="RadixRanks"/>), each rank column centred and scaled to unit norm, then every
 /// correlation at once as Zᵀ·Z through the register-tiled <see cref="DenseProduct"/> kernel (AVX-512/AVX2), squared.
 /// </summary>
 public sealed class SpearmanCpuKernel : ISpearmanKernel
@@ -15,11 +15,11 @@ public sealed class SpearmanCpuKernel : ISpearmanKernel
         var flags = new bool[units];
         // zt: [units x samples], one standardised rank column per row.
         var zt = new double[(long)units * sampleCount];
-        Parallel.For(0, units, Parallelism.Options(), () => (Column: new double[sampleCount], Order: new int[sampleCount]), (u, _, buffers) =>
+        Parallel.For(0, units, Parallelism.Options(), () => (Column: new double[sampleCount], Ranks: new RadixRanks(sampleCount)), (u, _, buffers) =>
         {
             for (int s = 0; s < sampleCount; s++) buffers.Column[s] = samples[(long)s * units + u];
             var row = zt.AsSpan((int)((long)u * sampleCount), sampleCount);
-            if (!RankTransform.AverageRanks(buffers.Column, row, buffers.Order))
+            if (!buffers.Ranks.AverageRanks(buffers.Column, row))
             {
                 flags[u] = true;
                 row.Clear();

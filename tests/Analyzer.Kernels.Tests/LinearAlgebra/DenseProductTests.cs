@@ -116,3 +116,26 @@ public class TileMaskTests
                 Assert.Equal((r, c) is (0, 0) or (1, 2), mask.IsNonzero(r, c));
     }
 }
+
+public class UpperProductTests
+{
+    [Theory]
+    [InlineData(300, 200)]
+    [InlineData(77, 1000)]
+    [InlineData(16, 5)]
+    public void Upper_product_matches_the_reference_on_and_above_the_diagonal(int n, int inner)
+    {
+        var rng = new Random(n);
+        var a = Enumerable.Range(0, n * inner).Select(_ => rng.NextDouble() - 0.5).ToArray();
+        var at = new double[inner * n];
+        for (int i = 0; i < n; i++)
+            for (int k = 0; k < inner; k++) at[k * n + i] = a[i * inner + k];
+        var fast = new double[n * n];
+        var slow = new double[n * n];
+        DenseProduct.MultiplyUpper(a, inner, at, n, fast, n, n, inner);
+        DenseProductReference.Multiply(a, inner, at, n, slow, n, n, inner, n);
+        for (int i = 0; i < n; i++)
+            for (int j = i; j < n; j++)
+                Assert.True(Math.Abs(fast[i * n + j] - slow[i * n + j]) <= 1e-12 * (1 + Math.Abs(slow[i * n + j])), $"C[{i},{j}]");
+    }
+}

@@ -118,3 +118,30 @@ public class SpearmanClampTests
         Assert.All(r2, v => Assert.InRange(v, 0.0, 1.0));
     }
 }
+
+public class RadixRanksTests
+{
+    [Theory]
+    [InlineData(1000, 0)]
+    [InlineData(1000, 7)]     // many ties
+    [InlineData(3, 0)]
+    public void Radix_ranks_equal_the_comparison_sort_ranks(int n, int levels)
+    {
+        var rng = new Random(n + levels);
+        var values = Enumerable.Range(0, n).Select(_ => levels > 0 ? rng.Next(levels) - 3.0 : (rng.NextDouble() - 0.5) * Math.Pow(10, rng.Next(-5, 6))).ToArray();
+        values[0] = -0.0;
+        if (n > 1) values[1] = 0.0;
+        var expected = new double[n];
+        var actual = new double[n];
+        bool expectedVaries = RankTransform.AverageRanks(values, expected, new int[n]);
+        bool actualVaries = new RadixRanks(n).AverageRanks(values, actual);
+        Assert.Equal(expectedVaries, actualVaries);
+        Assert.Equal(expected, actual);
+    }
+
+    [Fact]
+    public void Equal_values_are_constant()
+    {
+        Assert.False(new RadixRanks(4).AverageRanks([2.5, 2.5, 2.5, 2.5], new double[4]));
+    }
+}
