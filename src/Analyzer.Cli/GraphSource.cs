@@ -2,6 +2,7 @@ using Analyzer.Core.Activations;
 using Analyzer.Core.Analysis;
 using Analyzer.Core.Datasets;
 using Analyzer.Core.Graphs;
+using Analyzer.Kernels.Spearman;
 using Analyzer.Onnx.Inference;
 
 namespace Analyzer.Cli;
@@ -27,8 +28,11 @@ public static class GraphSource
         var data = ActivationData(request.Data);
         int samples = Math.Min(request.Samples, data.Count);
         var progress = new ProgressLine(error, $"capturing pre-activations of {samples} examples", samples);
+        using var gpu = request.Device != ExecutionDevice.Cpu && SpearmanIlgpuKernel.CudaAvailable() ? new SpearmanIlgpuKernel(IlgpuTarget.Cuda) : null;
+        if (gpu is null && request.Device == ExecutionDevice.Cuda)
+            error.WriteLine("note: no CUDA device is visible; correlations run on the CPU");
         return ActivationGraph.Build(network, data, samples, seed, request.Preprocessing, request.Device,
-            note: Commands.Lesion.LesionHandler.Once(error), progress: n => progress.Advance(n));
+            gpu is null ? new SpearmanCpuKernel() : gpu, Commands.Lesion.LesionHandler.Once(error), n => progress.Advance(n));
     }
 
     /// <summary>The graph, its layout and its invalid nodes (no edges, or constant activations).</summary>

@@ -145,3 +145,31 @@ public class RadixRanksTests
         Assert.False(new RadixRanks(4).AverageRanks([2.5, 2.5, 2.5, 2.5], new double[4]));
     }
 }
+
+/// <summary>The ILGPU kernel on ILGPU's CPU accelerator: the same code that becomes PTX, run in CI.</summary>
+public sealed class SpearmanIlgpuCpuTests : SpearmanKernelContract, IDisposable
+{
+    private readonly SpearmanIlgpuKernel kernel = new(IlgpuTarget.Cpu);
+    protected override ISpearmanKernel Kernel => kernel;
+    public void Dispose() => kernel.Dispose();
+}
+
+/// <summary>The ILGPU kernel on a CUDA GPU; skipped where none is visible.</summary>
+public sealed class SpearmanIlgpuCudaTests : IDisposable
+{
+    private readonly SpearmanIlgpuKernel? kernel = SpearmanIlgpuKernel.CudaAvailable() ? new(IlgpuTarget.Cuda) : null;
+
+    [SkippableFact]
+    public void Agrees_with_the_cpu_kernel_on_the_gpu()
+    {
+        Skip.If(kernel is null, "no CUDA device is visible to ILGPU");
+        var rng = new Random(11);
+        int samples = 2000, units = 300;
+        var data = Enumerable.Range(0, samples * units).Select(_ => Math.Round(rng.NextDouble() * 100)).ToArray();
+        var expected = new SpearmanCpuKernel().SquaredCorrelations(data, samples, units, out _);
+        var actual = kernel!.SquaredCorrelations(data, samples, units, out _);
+        new Tolerance(1e-12, 1e-9).AssertAll(actual, expected, "r²");
+    }
+
+    public void Dispose() => kernel?.Dispose();
+}
