@@ -8,7 +8,7 @@ using Analyzer.Onnx.Inference;
 namespace Analyzer.Cli;
 
 /// <summary>What an activation graph needs besides the model.</summary>
-public sealed record ActivationRequest(string Data, Preprocessing Preprocessing, int Samples, ExecutionDevice Device);
+public sealed record ActivationRequest(string Data, Preprocessing Preprocessing, int Samples, ExecutionDevice Device, int MemoryBudgetMiB = 256);
 
 /// <summary>Builds the graph a verb asked for: weights, or activations on the training split of the data.</summary>
 public static class GraphSource
@@ -32,7 +32,8 @@ public static class GraphSource
         if (gpu is null && request.Device == ExecutionDevice.Cuda)
             error.WriteLine("note: no CUDA device is visible; correlations run on the CPU");
         return ActivationGraph.Build(network, data, samples, seed, request.Preprocessing, request.Device,
-            gpu is null ? new SpearmanCpuKernel() : gpu, Commands.Lesion.LesionHandler.Once(error), n => progress.Advance(n));
+            gpu is null ? new SpearmanCpuKernel() : gpu, Commands.Lesion.LesionHandler.Once(error), n => progress.Advance(n),
+            (long)request.MemoryBudgetMiB << 20);
     }
 
     /// <summary>The graph, its layout and its invalid nodes (no edges, or constant activations).</summary>

@@ -14,10 +14,13 @@ namespace Analyzer.Core.Activations;
 public static class ActivationCapture
 {
     /// <returns>[samples x units] row-major, units of the points in order.</returns>
+    /// <param name="memoryBudget">Bytes the captured maps of one batch may take; the batch size follows from it.</param>
     public static double[] Capture(ModelNetwork network, ImageDataset data, IReadOnlyList<int> examples,
-        IReadOnlyList<PreActivationPoint> points, Preprocessing preprocessing, ExecutionDevice device, int batchSize = 256,
+        IReadOnlyList<PreActivationPoint> points, Preprocessing preprocessing, ExecutionDevice device, long memoryBudget = 256L << 20,
         Action<string>? note = null, Action<int>? progress = null)
     {
+        long bytesPerExample = 4L * (data.ExampleSize + points.Sum(p => network.Shapes.ShapeOf(p.Tensor).Skip(1).Aggregate(1L, (a, d) => a * d)));
+        int batchSize = (int)Math.Clamp(memoryBudget / Math.Max(1, bytesPerExample), 1, 1024);
         var model = ExtraOutputs.Add(OnnxModelFile.Load(network.Path), points.Select(p => p.Tensor).ToList());
         using var session = OnnxSession.Create(model.Bytes, network.Path, device, 0, note);
         int units = points.Sum(p => p.NodeSet.Units);

@@ -29,12 +29,13 @@ public sealed class ActivationGraph
     /// <param name="data">The examples to sample from (the training split of a named dataset).</param>
     /// <param name="sampleCount">Examples drawn with the seed (METHOD.md 3: 5000 by default).</param>
     public static ActivationGraph Build(ModelNetwork network, ImageDataset data, int sampleCount, int seed, Preprocessing preprocessing,
-        ExecutionDevice device, ISpearmanKernel? kernel = null, Action<string>? note = null, Action<int>? progress = null)
+        ExecutionDevice device, ISpearmanKernel? kernel = null, Action<string>? note = null, Action<int>? progress = null,
+        long memoryBudget = 256L << 20)
     {
         kernel ??= new SpearmanCpuKernel();
         var points = PreActivationPoints.Find(network);
         var examples = ActivationCapture.Sample(data.Count, sampleCount, seed);
-        var samples = ActivationCapture.Capture(network, data, examples, points, preprocessing, device, note: note, progress: progress);
+        var samples = ActivationCapture.Capture(network, data, examples, points, preprocessing, device, memoryBudget, note, progress);
         var layout = GraphLayout.Packed(points.Select(p => p.NodeSet));
         int units = layout.NodeCount;
         var r2 = kernel.SquaredCorrelations(samples, examples.Length, units, out var constant);

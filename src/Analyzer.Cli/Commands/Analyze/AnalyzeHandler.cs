@@ -58,7 +58,7 @@ public static class AnalyzeHandler
         });
         var baseline = engine.Baseline();
         var graphs = new Dictionary<string, (GraphLayout Layout, DenseGraph Graph, ActivationGraph? Activations, NetworkPartitioning? NetworkWide)>();
-        var activationRequest = new ActivationRequest(request.Data, request.Preprocessing, request.Samples, request.Device);
+        var activationRequest = new ActivationRequest(request.Data, request.Preprocessing, request.Samples, request.Device, request.MemoryBudgetMiB);
 
         var entries = new List<PartitioningEntry>();
         foreach (string edges in request.Edges)

@@ -34,17 +34,18 @@ public static class ClusterCommand
         var threads = CommonOptions.Threads();
         var data = new DataOptions();
         var samples = CommonOptions.Samples();
+        var budget = new Option<int>("--memory-budget") { Description = "MiB that one batch of captured activations may take", DefaultValueFactory = _ => 256 };
         var device = CommonOptions.Device();
         var command = new Command("cluster",
             "Partition the neurons by normalized spectral clustering (METHOD.md 4) and write the labels per layer")
         {
-            model, edges, scope, k, restarts, refine, output, samples, seed, device, threads,
+            model, edges, scope, k, restarts, refine, output, samples, budget, seed, device, threads,
         };
         foreach (var option in data.All) command.Options.Add(option);
         command.SetAction(parse => CommandRunner.Run(parse, (stdout, stderr) => ClusterHandler.Run(new ClusterRequest(
             parse.GetValue(model)!, parse.GetValue(edges)!, parse.GetValue(scope)!, parse.GetValue(k), parse.GetValue(restarts), parse.GetValue(refine) == "lloyd",
             parse.GetValue(output)!, parse.GetValue(seed),
-            new ActivationRequest(parse.GetValue(data.Data)!, data.Preprocessing(parse), parse.GetValue(samples), DeviceChoice.Parse(parse.GetValue(device)))),
+            new ActivationRequest(parse.GetValue(data.Data)!, data.Preprocessing(parse), parse.GetValue(samples), DeviceChoice.Parse(parse.GetValue(device)), parse.GetValue(budget))),
             stdout, stderr), threads));
         return command;
     }
