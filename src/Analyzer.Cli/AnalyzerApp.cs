@@ -15,8 +15,9 @@ public static class AnalyzerApp
     {
         var root = new RootCommand(
             "Analyzer: measure local specialization in trained neural networks (Hod et al., \"Quantifying Local " +
-            "Specialization in Deep Neural Networks\"). Give it an ONNX model; it partitions the neurons by spectral " +
-            "clustering of a weight graph.");
+            "Specialization in Deep Neural Networks\"). Give it an ONNX model and a dataset; it partitions the neurons by " +
+            "spectral clustering of a weight or activation graph, tests every group against random groups by lesions, and " +
+            "reports Fisher statistics, p-values and effects. Start with: analyzer analyze");
         root.Subcommands.Add(InspectCommand.Create());
         root.Subcommands.Add(GraphCommand.Create());
         root.Subcommands.Add(ClusterCommand.Create());

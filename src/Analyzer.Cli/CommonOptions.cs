@@ -19,7 +19,7 @@ public static class CommonOptions
 
     public static Option<int> Threads() => new("--threads")
     {
-        Description = "CPU threads to use (default: all cores)",
+        Description = "CPU threads to use; 0 means all cores",
         DefaultValueFactory = _ => 0,
     };
 

@@ -12,7 +12,7 @@ public static class AnalyzeCommand
     {
         var model = new Argument<string>("model")
         {
-            Description = $"The ONNX model file (default: {DefaultModel})",
+            Description = "The ONNX model file",
             DefaultValueFactory = _ => DefaultModel,
         };
         var data = new DataOptions();
