@@ -73,7 +73,9 @@ public sealed class OnnxSession : IDisposable
         try
         {
             foreach (var input in inputs)
-                values.Add(OrtValue.CreateTensorValueFromMemory(input.Data, input.Shape));
+                values.Add(input.Int64Data is { } ints
+                    ? OrtValue.CreateTensorValueFromMemory(ints, input.Shape)
+                    : OrtValue.CreateTensorValueFromMemory(input.Data, input.Shape));
             using var runOptions = new RunOptions();
             using var results = session.Run(runOptions, inputs.Select(i => i.Name).ToArray(), values, outputs.ToArray());
             return results.Select(r => (r.GetTensorDataAsSpan<float>().ToArray(), r.GetTensorTypeAndShape().Shape)).ToList();

@@ -194,6 +194,78 @@ public sealed class LesionRewriter
         return new RewrittenModel(suffix.ToByteArray(), inputs, [Output]);
     }
 
+    /// <summary>Names of the extra inputs of <see cref="LowRankConvSuffix"/>: the target shapes of the two reshapes.</summary>
+    public const string StackedShape = "analyzer_stacked_shape", FlatShape = "analyzer_flat_shape";
+
+    /// <summary>
+    /// Like <see cref="LowRankSuffix"/> for a conv reader (group 1): y0 [rows, C_out, h, w] is the unlesioned output;
+    /// xu [rows, lesions·r, H, W] holds each lesion's removed input channels and wu [lesions·C_out, r, kh, kw] their
+    /// kernels; a grouped conv (group = lesions, the reader's pads, strides and dilations) gives every lesion's
+    /// removed contribution at once, which is subtracted lesion by lesion and stacked lesion-major into
+    /// [lesions·rows, C_out, h, w]. The int64 inputs <see cref="StackedShape"/> = [rows, lesions, C_out, h, w] and
+    /// <see cref="FlatShape"/> = [lesions·rows, C_out, h, w] drive the reshapes.
+    /// </summary>
+    public RewrittenModel LowRankConvSuffix(int readerNodeIndex, IReadOnlyList<(string Name, long[] Ints, string? Text)> convAttributes)
+    {
+        var cut = CutBefore(readerNodeIndex + 1);
+        var suffix = ModelProto.Parser.ParseFrom(cut.Suffix.Bytes);
+        var graph = suffix.Graph;
+        string readerOutput = masked.Graph.Node[firstNodeOf[readerNodeIndex + 1] - 1].Output[0];
+        string target = readerOutput == Output ? Output : readerOutput;
+        var kept = graph.Input.Where(v => v.Name != readerOutput).ToList();
+        graph.Input.Clear();
+        graph.Input.AddRange(kept);
+        graph.Input.Add(FloatInput(BaseOutput, 4));
+        graph.Input.Add(FloatInput(RemovedInputs, 4));
+        graph.Input.Add(FloatInput(RemovedWeights, 4));
+        graph.Input.Add(Int64Input(StackedShape));
+        graph.Input.Add(Int64Input(FlatShape));
+        var conv = Node("Conv", [RemovedInputs, RemovedWeights], ["analyzer_correction"]);
+        foreach (var (name, ints, text) in convAttributes)
+        {
+            var attribute = new AttributeProto { Name = name };
+            if (text is not null)
+            {
+                attribute.Type = AttributeProto.Types.AttributeType.String;
+                attribute.S = ByteString.CopyFromUtf8(text);
+            }
+            else if (name == "group")
+            {
+                attribute.Type = AttributeProto.Types.AttributeType.Int;
+                attribute.I = ints[0];
+            }
+            else
+            {
+                attribute.Type = AttributeProto.Types.AttributeType.Ints;
+                attribute.Ints.AddRange(ints);
+            }
+            conv.Attribute.Add(attribute);
+        }
+        var transpose = Node("Transpose", ["analyzer_stacked"], ["analyzer_lesion_major"]);
+        transpose.Attribute.Add(new AttributeProto { Name = "perm", Type = AttributeProto.Types.AttributeType.Ints, Ints = { 1, 0, 2, 3, 4 } });
+        var prelude = new List<NodeProto>
+        {
+            conv,
+            Node("Reshape", ["analyzer_correction", StackedShape], ["analyzer_stacked"]),
+            transpose,
+            Node("Sub", [BaseOutput, "analyzer_lesion_major"], ["analyzer_lesioned"]),
+            Node("Reshape", ["analyzer_lesioned", FlatShape], [target]),
+        };
+        var nodes = target == Output ? prelude : prelude.Concat(graph.Node).ToList();
+        graph.Node.Clear();
+        graph.Node.AddRange(nodes);
+        var inputs = kept.Where(v => !graph.Initializer.Any(t => t.Name == v.Name)).Select(v => v.Name)
+            .Concat([BaseOutput, RemovedInputs, RemovedWeights, StackedShape, FlatShape]).ToList();
+        return new RewrittenModel(suffix.ToByteArray(), inputs, [Output]);
+    }
+
+    private static ValueInfoProto Int64Input(string name)
+    {
+        var tensor = new TypeProto.Types.Tensor { ElemType = (int)TensorProto.Types.DataType.Int64, Shape = new TensorShapeProto() };
+        tensor.Shape.Dim.Add(new TensorShapeProto.Types.Dimension { DimParam = $"{name}_rank" });
+        return new ValueInfoProto { Name = name, Type = new TypeProto { TensorType = tensor } };
+    }
+
     private static NodeProto Node(string op, string[] inputs, string[] outputs, (string Name, long Value)? attribute = null)
     {
         var node = new NodeProto { OpType = op, Name = $"analyzer_{op.ToLowerInvariant()}_{outputs[0]}" };
