@@ -1,0 +1,111 @@
+using Analyzer.Onnx;
+using Analyzer.Onnx.Inference;
+using Analyzer.Onnx.Rewriting;
+
+namespace Analyzer.Core.Lesions;
+
+/// <summary>Lesions of node sets read by a conv, as one grouped conv over the removed channels of several lesions.</summary>
+public sealed partial class LesionEngine
+{
+    private sealed record ConvReaderInfo(string Input, string Output, int NodeIndex, int InChannels, int OutChannels, int KernelSize,
+        float[] Kernel, long[] KernelShape, IReadOnlyList<(string Name, long[] Ints, string? Text)> Attributes);
+
+    /// <summary>A node set read by a plain (group 1) Conv with a constant kernel: its reader, for rank-|set| lesions.</summary>
+    private ConvReaderInfo? ConvReader(int nodeSet)
+    {
+        var set = network.Neurons.NodeSets[nodeSet];
+        var layer = network.Neurons.Trace.Layers[set.ReaderLayer];
+        if (layer.Op != "Conv") return null;
+        var node = network.Graph.Nodes[layer.NodeIndex];
+        if (node.GetInt("group", 1) != 1 || network.Shapes.ConstantOf(node.Input(1)) is not { } weight || weight.Shape.Length != 4) return null;
+        var attributes = new List<(string, long[], string?)>();
+        foreach (string name in new[] { "pads", "strides", "dilations", "kernel_shape" })
+            if (node.GetInts(name) is { } ints) attributes.Add((name, ints, null));
+        string autoPad = node.GetString("auto_pad", "NOTSET");
+        if (autoPad != "NOTSET") attributes.Add(("auto_pad", [], autoPad));
+        var values = weight.AsDoubles();
+        int kernelSize = (int)(weight.Shape[2] * weight.Shape[3]);
+        return new ConvReaderInfo(node.Inputs[0], node.Outputs[0], layer.NodeIndex, (int)weight.Shape[1], (int)weight.Shape[0], kernelSize,
+            values.Select(v => (float)v).ToArray(), weight.Shape, attributes);
+    }
+
+    /// <summary>
+    /// Lesions of a node set read by a conv: the prefix, cut after the conv, gives its input x and unlesioned output
+    /// y0 once per chunk; a lesion of input channels U subtracts conv_U(x_U), the conv restricted to those channels,
+    /// computed for several equal-size lesions at once as one grouped conv, then the layers after the reader run.
+    /// </summary>
+    private long[][] RunGroupLowRankConv(int nodeSet, ConvReaderInfo reader, List<LesionSet> sets, Action<int>? progress)
+    {
+        var correct = sets.Select(_ => new long[classes]).ToArray();
+        int key = -1 - nodeSet;
+        int chunk = Math.Max(1, Math.Min(options.ChunkSize, data.Count));
+        // The grouped conv's group count is fixed in the model: every run holds M lesions, padded with empty ones, and
+        // each lesion's channels are padded with zero kernels to the run's largest lesion.
+        int lesionsPerRun = Math.Max(1, options.RowsPerRun / chunk);
+        if (!sessions.TryGetValue(key, out var entry))
+        {
+            var cut = rewriter.CutBefore(reader.NodeIndex + 1, [reader.Input, reader.Output]);
+            var lowRank = rewriter.LowRankConvSuffix(reader.NodeIndex, [.. reader.Attributes, ("group", [lesionsPerRun], null)]);
+            entry = (OnnxSession.Create(cut.Prefix.Bytes, network.Path, options.Device, options.Threads, options.Note),
+                     OnnxSession.Create(lowRank.Bytes, network.Path, options.Device, options.Threads, options.Note), cut);
+            sessions[key] = entry;
+            lowRankInputs[key] = lowRank.Inputs;
+        }
+        var (prefix, suffix, modelCut) = entry;
+        var cutInfo = modelCut!;
+        var suffixInputs = lowRankInputs[key];
+        int exampleSize = data.ExampleSize;
+        var batch = new float[chunk * exampleSize];
+        var ordered = sets.Select(set => set.Units.Order().ToArray()).ToArray();
+        for (int start = 0; start < data.Count; start += chunk)
+        {
+            int count = Math.Min(chunk, data.Count - start);
+            data.FillBatch(start, count, batch, options.Preprocessing);
+            var input = new TensorInput(rewriter.DataInput, batch[..(count * exampleSize)], [count, .. network.Shapes.ShapeOf(rewriter.DataInput).Skip(1)]);
+            var prefixOut = RunPrefix(prefix!, cutInfo, input, count, cutInfo.Prefix.Outputs);
+            var byName = cutInfo.Prefix.Outputs.Select((name, i) => (name, i)).ToDictionary(p => p.name, p => prefixOut[p.i]);
+            var (x, xShape) = byName[reader.Input];
+            var (y0, yShape) = byName[reader.Output];
+            int plane = (int)(xShape[2] * xShape[3]);
+            var others = suffixInputs.Where(n => byName.ContainsKey(n) && n != reader.Output)
+                .Select(n => new TensorInput(n, byName[n].Data, byName[n].Shape)).ToList();
+            if (suffixInputs.Contains(rewriter.DataInput)) others.Add(input);
+            var masks = suffixInputs.Where(n => rewriter.Masks.Contains(n)).ToList();
+            for (int first = 0; first < sets.Count;)
+            {
+                int used = Math.Min(lesionsPerRun, sets.Count - first), m = lesionsPerRun;
+                int r = Math.Max(1, Enumerable.Range(first, used).Max(j => ordered[j].Length));
+                // xu [count, m·r, H, W]: lesion j's removed channels; wu [m·C_out, r, kh, kw]: their kernels.
+                var xu = new float[(long)count * m * r * plane];
+                var wu = new float[m * reader.OutChannels * r * reader.KernelSize];
+                for (int j = 0; j < used; j++)
+                {
+                    var removed = ordered[first + j];
+                    for (int q = 0; q < removed.Length; q++)
+                    {
+                        int c = removed[q];
+                        for (int e = 0; e < count; e++)
+                            Array.Copy(x, ((long)e * reader.InChannels + c) * plane, xu, (((long)e * m + j) * r + q) * plane, plane);
+                        for (int o = 0; o < reader.OutChannels; o++)
+                            Array.Copy(reader.Kernel, (o * reader.InChannels + c) * reader.KernelSize, wu,
+                                ((j * reader.OutChannels + o) * r + q) * reader.KernelSize, reader.KernelSize);
+                    }
+                }
+                var inputs = new List<TensorInput>
+                {
+                    new(LesionRewriter.BaseOutput, y0, yShape),
+                    new(LesionRewriter.RemovedInputs, xu, [count, m * r, xShape[2], xShape[3]]),
+                    new(LesionRewriter.RemovedWeights, wu, [m * reader.OutChannels, r, reader.KernelShape[2], reader.KernelShape[3]]),
+                    TensorInput.Int64(LesionRewriter.StackedShape, [count, m, yShape[1], yShape[2], yShape[3]]),
+                    TensorInput.Int64(LesionRewriter.FlatShape, [m * count, yShape[1], yShape[2], yShape[3]]),
+                };
+                inputs.AddRange(others.Select(t => Tile(t, m, count)));
+                inputs.AddRange(masks.Select(name => Ones(name, m * count)));
+                Score(suffix.Run(inputs, [rewriter.Output])[0].Data, used, count, start, correct, first);
+                progress?.Invoke(used * count);
+                first += used;
+            }
+        }
+        return correct;
+    }
+}
