@@ -42,18 +42,23 @@ public sealed partial class LesionEngine
         // The grouped conv's group count is fixed in the model: every run holds M lesions, padded with empty ones, and
         // each lesion's channels are padded with zero kernels to the run's largest lesion.
         int lesionsPerRun = Math.Max(1, options.RowsPerRun / chunk);
-        if (!sessions.TryGetValue(key, out var entry))
+        (OnnxSession? Prefix, OnnxSession Suffix, ModelCut? Cut) entry;
+        lock (sessions)
         {
-            var cut = rewriter.CutBefore(reader.NodeIndex + 1, [reader.Input, reader.Output]);
-            var lowRank = rewriter.LowRankConvSuffix(reader.NodeIndex, [.. reader.Attributes, ("group", [lesionsPerRun], null)]);
-            entry = (OnnxSession.Create(cut.Prefix.Bytes, network.Path, options.Device, options.Threads, options.Note),
-                     OnnxSession.Create(lowRank.Bytes, network.Path, options.Device, options.Threads, options.Note), cut);
-            sessions[key] = entry;
-            lowRankInputs[key] = lowRank.Inputs;
+            if (!sessions.TryGetValue(key, out entry))
+            {
+                var cut = rewriter.CutBefore(reader.NodeIndex + 1, [reader.Input, reader.Output]);
+                var lowRank = rewriter.LowRankConvSuffix(reader.NodeIndex, [.. reader.Attributes, ("group", [lesionsPerRun], null)]);
+                entry = (OnnxSession.Create(cut.Prefix.Bytes, network.Path, options.Device, SessionThreads, options.Note),
+                         OnnxSession.Create(lowRank.Bytes, network.Path, options.Device, SessionThreads, options.Note), cut);
+                sessions[key] = entry;
+                lowRankInputs[key] = lowRank.Inputs;
+            }
         }
         var (prefix, suffix, modelCut) = entry;
         var cutInfo = modelCut!;
-        var suffixInputs = lowRankInputs[key];
+        IReadOnlyList<string> suffixInputs;
+        lock (sessions) suffixInputs = lowRankInputs[key];
         int exampleSize = data.ExampleSize;
         var batch = new float[chunk * exampleSize];
         var ordered = sets.Select(set => set.Units.Order().ToArray()).ToArray();

@@ -44,18 +44,23 @@ public sealed partial class LesionEngine
     {
         var correct = sets.Select(_ => new long[classes]).ToArray();
         int key = -1 - nodeSet; // sessions cut after the reader, cached apart from the cut before it
-        if (!sessions.TryGetValue(key, out var entry))
+        (OnnxSession? Prefix, OnnxSession Suffix, ModelCut? Cut) entry;
+        lock (sessions)
         {
-            var cut = rewriter.CutBefore(reader.NodeIndex + 1, [reader.Input, reader.Output]);
-            var lowRank = rewriter.LowRankSuffix(reader.NodeIndex);
-            entry = (OnnxSession.Create(cut.Prefix.Bytes, network.Path, options.Device, options.Threads, options.Note),
-                     OnnxSession.Create(lowRank.Bytes, network.Path, options.Device, options.Threads, options.Note), cut);
-            sessions[key] = entry;
-            lowRankInputs[key] = lowRank.Inputs;
+            if (!sessions.TryGetValue(key, out entry))
+            {
+                var cut = rewriter.CutBefore(reader.NodeIndex + 1, [reader.Input, reader.Output]);
+                var lowRank = rewriter.LowRankSuffix(reader.NodeIndex);
+                entry = (OnnxSession.Create(cut.Prefix.Bytes, network.Path, options.Device, SessionThreads, options.Note),
+                         OnnxSession.Create(lowRank.Bytes, network.Path, options.Device, SessionThreads, options.Note), cut);
+                sessions[key] = entry;
+                lowRankInputs[key] = lowRank.Inputs;
+            }
         }
         var (prefix, suffix, modelCut) = entry;
         var cutInfo = modelCut!;
-        var suffixInputs = lowRankInputs[key];
+        IReadOnlyList<string> suffixInputs;
+        lock (sessions) suffixInputs = lowRankInputs[key];
         int exampleSize = data.ExampleSize;
         int chunk = Math.Max(1, Math.Min(options.ChunkSize, data.Count));
         var batch = new float[chunk * exampleSize];

@@ -49,6 +49,11 @@ public sealed partial class LesionEngine : IDisposable
         rewriter = new LesionRewriter(OnnxModelFile.Load(network.Path), points);
     }
 
+    private int Streams => options.ConcurrentRuns > 0 ? options.ConcurrentRuns : Analyzer.Kernels.Parallelism.MaxThreads;
+
+    /// <summary>ONNX Runtime threads per session: as asked, else one per concurrent stream.</summary>
+    private int SessionThreads => options.Threads > 0 ? options.Threads : Streams > 1 ? 1 : 0;
+
     /// <summary>The provider that ran the model, e.g. "cpu (CPUExecutionProvider)".</summary>
     public string Provider => (full ?? sessions.Values.Select(s => s.Suffix).FirstOrDefault())?.Provider ?? "not run";
 
@@ -66,7 +71,23 @@ public sealed partial class LesionEngine : IDisposable
             var members = group.ToList();
             if (group.Key >= 0 && !maskOf.ContainsKey(group.Key))
                 throw new ArgumentException($"node set {group.Key} is not analysable", nameof(sets));
-            var correct = RunGroup(group.Key, members.Select(m => m.Set).ToList(), progress);
+            var groupSets = members.Select(m => m.Set).ToList();
+            long[][] correct;
+            int streams = Math.Clamp(Streams, 1, Math.Max(1, groupSets.Count));
+            if (streams == 1)
+                correct = RunGroup(group.Key, groupSets, progress);
+            else
+            {
+                // Independent slices of the group on concurrent streams sharing the sessions.
+                int per = (groupSets.Count + streams - 1) / streams;
+                var parts = new long[streams][][];
+                Parallel.For(0, streams, new ParallelOptions { MaxDegreeOfParallelism = streams }, t =>
+                {
+                    var slice = groupSets.Skip(t * per).Take(per).ToList();
+                    parts[t] = slice.Count == 0 ? [] : RunGroup(group.Key, slice, progress is null ? null : n => { lock (parts) progress(n); });
+                });
+                correct = parts.SelectMany(p => p).ToArray();
+            }
             for (int j = 0; j < members.Count; j++)
                 results[members[j].Index] = Outcome(members[j].Set.Id, correct[j]);
         }
@@ -166,18 +187,18 @@ public sealed partial class LesionEngine : IDisposable
             }
     }
 
-    private readonly Dictionary<(string, int), float[]> onesCache = new();
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<(string, int), float[]> onesCache = new();
 
     /// <summary>An all-ones mask (nothing removed) for <paramref name="rows"/> rows; cached, never written to.</summary>
     private TensorInput Ones(string maskName, int rows)
     {
         int units = maskOf.Values.First(p => p.MaskName == maskName).Units;
-        if (!onesCache.TryGetValue((maskName, rows), out var ones))
+        var ones = onesCache.GetOrAdd((maskName, rows), _ =>
         {
-            ones = new float[rows * units];
-            Array.Fill(ones, 1f);
-            onesCache[(maskName, rows)] = ones;
-        }
+            var values = new float[rows * units];
+            Array.Fill(values, 1f);
+            return values;
+        });
         return new TensorInput(maskName, ones, [rows, units]);
     }
 
@@ -203,17 +224,20 @@ public sealed partial class LesionEngine : IDisposable
     {
         if (!cutModel)
         {
-            full ??= OnnxSession.Create(rewriter.Full().Bytes, network.Path, options.Device, options.Threads, options.Note);
+            full ??= OnnxSession.Create(rewriter.Full().Bytes, network.Path, options.Device, SessionThreads, options.Note);
             return (null, full, null);
         }
+        lock (sessions)
+        {
         if (!sessions.TryGetValue(nodeSet, out var entry))
         {
             var cut = rewriter.CutBefore(maskOf[nodeSet].NodeIndex);
-            entry = (OnnxSession.Create(cut.Prefix.Bytes, network.Path, options.Device, options.Threads, options.Note),
-                     OnnxSession.Create(cut.Suffix.Bytes, network.Path, options.Device, options.Threads, options.Note), cut);
+            entry = (OnnxSession.Create(cut.Prefix.Bytes, network.Path, options.Device, SessionThreads, options.Note),
+                     OnnxSession.Create(cut.Suffix.Bytes, network.Path, options.Device, SessionThreads, options.Note), cut);
             sessions[nodeSet] = entry;
         }
         return entry;
+        }
     }
 
     public void Dispose()
