@@ -193,41 +193,4 @@ public static unsafe class DenseProduct
         c20.Store(r2); c21.Store(r2 + 4); c22.Store(r2 + 8); c23.Store(r2 + 12);
         c30.Store(r3); c31.Store(r3 + 4); c32.Store(r3 + 8); c33.Store(r3 + 12);
     }
-
-    /// <summary>C[m x cols] = Aᵀ B with A [inner x m] and B [inner x cols], row-major (Gram matrices of tall blocks).</summary>
-    public static void TransposeMultiply(double[] a, int lda, double[] b, int ldb, double[] c, int ldc, int inner, int m, int cols,
-        int maxThreads = -1)
-    {
-        Check(a.Length, lda, inner, m, nameof(a));
-        Check(b.Length, ldb, inner, cols, nameof(b));
-        Check(c.Length, ldc, m, cols, nameof(c));
-        // Split the long inner dimension into fixed chunks, sum each chunk's partial product, then add the partials in
-        // chunk order: deterministic whatever the scheduling.
-        const int chunk = 512;
-        int chunks = (inner + chunk - 1) / chunk;
-        var partials = new double[chunks][];
-        var options = Parallelism.Options(maxThreads);
-        Parallel.For(0, chunks, options, q =>
-        {
-            int k0 = q * chunk, kn = Math.Min(chunk, inner - k0);
-            // Transpose the A chunk so that the row-major kernel applies: At[m x kn].
-            var at = new double[m * kn];
-            for (int k = 0; k < kn; k++)
-                for (int i = 0; i < m; i++)
-                    at[i * kn + k] = a[(long)(k0 + k) * lda + i];
-            var bt = new double[kn * cols];
-            for (int k = 0; k < kn; k++)
-                Array.Copy(b, (long)(k0 + k) * ldb, bt, k * cols, cols);
-            var part = new double[m * cols];
-            MultiplyUnchecked(at, kn, bt, cols, part, cols, m, kn, cols, 1);
-            partials[q] = part;
-        });
-        for (int i = 0; i < m; i++)
-            for (int j = 0; j < cols; j++)
-            {
-                double sum = 0;
-                for (int q = 0; q < chunks; q++) sum += partials[q][i * cols + j];
-                c[i * ldc + j] = sum;
-            }
-    }
 }

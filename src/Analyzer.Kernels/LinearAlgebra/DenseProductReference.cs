@@ -18,17 +18,4 @@ public static class DenseProductReference
                 c[i * ldc + j] = sum;
             }
     }
-
-    /// <summary>C[m x cols] = Aᵀ B with A [inner x m] and B [inner x cols], row-major.</summary>
-    public static void TransposeMultiply(ReadOnlySpan<double> a, int lda, ReadOnlySpan<double> b, int ldb, Span<double> c,
-        int ldc, int inner, int m, int cols)
-    {
-        for (int i = 0; i < m; i++)
-            for (int j = 0; j < cols; j++)
-            {
-                double sum = 0;
-                for (int k = 0; k < inner; k++) sum += a[k * lda + i] * b[k * ldb + j];
-                c[i * ldc + j] = sum;
-            }
-    }
 }

@@ -43,21 +43,6 @@ public class DenseProductTests
         new Tolerance(1e-12, 1e-12).AssertAll(fast, slow, "C");
     }
 
-    [Theory]
-    [InlineData(1000, 48, 48)]
-    [InlineData(37, 5, 3)]
-    [InlineData(1500, 20, 7)]
-    public void TransposeMultiply_matches_the_reference(int inner, int m, int cols)
-    {
-        var a = Random(inner * m, 5);
-        var b = Random(inner * cols, 6);
-        var fast = new double[m * cols];
-        var slow = new double[m * cols];
-        DenseProduct.TransposeMultiply(a, m, b, cols, fast, cols, inner, m, cols);
-        DenseProductReference.TransposeMultiply(a, m, b, cols, slow, cols, inner, m, cols);
-        new Tolerance(1e-12, 1e-12).AssertAll(fast, slow, "C");
-    }
-
     [Fact]
     public void Multiply_gives_identical_results_with_one_thread_or_many()
     {
