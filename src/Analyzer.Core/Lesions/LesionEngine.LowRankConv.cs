@@ -37,45 +37,19 @@ public sealed partial class LesionEngine
     private long[][] RunGroupLowRankConv(int nodeSet, ConvReaderInfo reader, List<LesionSet> sets, Action<int>? progress)
     {
         var correct = sets.Select(_ => new long[classes]).ToArray();
-        int key = -1 - nodeSet;
-        int chunk = Math.Max(1, Math.Min(options.ChunkSize, data.Count));
+        int chunkSize = Math.Max(1, Math.Min(options.ChunkSize, data.Count));
         // The grouped conv's group count is fixed in the model: every run holds M lesions, padded with empty ones, and
         // each lesion's channels are padded with zero kernels to the run's largest lesion.
-        int lesionsPerRun = Math.Max(1, options.RowsPerRun / chunk);
-        (OnnxSession? Prefix, OnnxSession Suffix, ModelCut? Cut) entry;
-        lock (sessions)
-        {
-            if (!sessions.TryGetValue(key, out entry))
-            {
-                var cut = rewriter.CutBefore(reader.NodeIndex + 1, [reader.Input, reader.Output]);
-                var lowRank = rewriter.LowRankConvSuffix(reader.NodeIndex, [.. reader.Attributes, ("group", [lesionsPerRun], null)]);
-                entry = (OnnxSession.Create(cut.Prefix.Bytes, network.Path, options.Device, SessionThreads, options.Note),
-                         OnnxSession.Create(lowRank.Bytes, network.Path, options.Device, SessionThreads, options.Note), cut);
-                sessions[key] = entry;
-                lowRankInputs[key] = lowRank.Inputs;
-            }
-        }
-        var (prefix, suffix, modelCut) = entry;
-        var cutInfo = modelCut!;
-        IReadOnlyList<string> suffixInputs;
-        lock (sessions) suffixInputs = lowRankInputs[key];
-        int exampleSize = data.ExampleSize;
-        var batch = new float[chunk * exampleSize];
+        int lesionsPerRun = Math.Max(1, options.RowsPerRun / chunkSize);
+        var stage = Stage(nodeSet, reader.NodeIndex, reader.Input, reader.Output,
+            () => rewriter.LowRankConvSuffix(reader.NodeIndex, [.. reader.Attributes, ("group", [lesionsPerRun], null)]));
         var ordered = sets.Select(set => set.Units.Order().ToArray()).ToArray();
-        for (int start = 0; start < data.Count; start += chunk)
+        ForEachChunk(stage, reader.Input, reader.Output, chunk =>
         {
-            int count = Math.Min(chunk, data.Count - start);
-            data.FillBatch(start, count, batch, options.Preprocessing);
-            var input = new TensorInput(rewriter.DataInput, batch[..(count * exampleSize)], [count, .. network.Shapes.ShapeOf(rewriter.DataInput).Skip(1)]);
-            var prefixOut = RunPrefix(prefix!, cutInfo, input, count, cutInfo.Prefix.Outputs);
-            var byName = cutInfo.Prefix.Outputs.Select((name, i) => (name, i)).ToDictionary(p => p.name, p => prefixOut[p.i]);
-            var (x, xShape) = byName[reader.Input];
-            var (y0, yShape) = byName[reader.Output];
+            int count = chunk.Count;
+            var (x, xShape) = chunk.X;
+            var (y0, yShape) = chunk.Y0;
             int plane = (int)(xShape[2] * xShape[3]);
-            var others = suffixInputs.Where(n => byName.ContainsKey(n) && n != reader.Output)
-                .Select(n => new TensorInput(n, byName[n].Data, byName[n].Shape)).ToList();
-            if (suffixInputs.Contains(rewriter.DataInput)) others.Add(input);
-            var masks = suffixInputs.Where(n => rewriter.Masks.Contains(n)).ToList();
             for (int first = 0; first < sets.Count;)
             {
                 int used = Math.Min(lesionsPerRun, sets.Count - first), m = lesionsPerRun;
@@ -96,21 +70,18 @@ public sealed partial class LesionEngine
                                 ((j * reader.OutChannels + o) * r + q) * reader.KernelSize, reader.KernelSize);
                     }
                 }
-                var inputs = new List<TensorInput>
-                {
+                RunLowRank(stage, chunk,
+                [
                     new(LesionRewriter.BaseOutput, y0, yShape),
                     new(LesionRewriter.RemovedInputs, xu, [count, m * r, xShape[2], xShape[3]]),
                     new(LesionRewriter.RemovedWeights, wu, [m * reader.OutChannels, r, reader.KernelShape[2], reader.KernelShape[3]]),
                     TensorInput.Int64(LesionRewriter.StackedShape, [count, m, yShape[1], yShape[2], yShape[3]]),
                     TensorInput.Int64(LesionRewriter.FlatShape, [m * count, yShape[1], yShape[2], yShape[3]]),
-                };
-                inputs.AddRange(others.Select(t => Tile(t, m, count)));
-                inputs.AddRange(masks.Select(name => Ones(name, m * count)));
-                Score(suffix.Run(inputs, [rewriter.Output])[0].Data, used, count, start, correct, first);
+                ], m, used, correct, first);
                 progress?.Invoke(used * count);
                 first += used;
             }
-        }
+        });
         return correct;
     }
 }

@@ -43,42 +43,14 @@ public sealed partial class LesionEngine
     private long[][] RunGroupLowRank(int nodeSet, DenseReaderInfo reader, List<LesionSet> sets, Action<int>? progress)
     {
         var correct = sets.Select(_ => new long[classes]).ToArray();
-        int key = -1 - nodeSet; // sessions cut after the reader, cached apart from the cut before it
-        (OnnxSession? Prefix, OnnxSession Suffix, ModelCut? Cut) entry;
-        lock (sessions)
-        {
-            if (!sessions.TryGetValue(key, out entry))
-            {
-                var cut = rewriter.CutBefore(reader.NodeIndex + 1, [reader.Input, reader.Output]);
-                var lowRank = rewriter.LowRankSuffix(reader.NodeIndex);
-                entry = (OnnxSession.Create(cut.Prefix.Bytes, network.Path, options.Device, SessionThreads, options.Note),
-                         OnnxSession.Create(lowRank.Bytes, network.Path, options.Device, SessionThreads, options.Note), cut);
-                sessions[key] = entry;
-                lowRankInputs[key] = lowRank.Inputs;
-            }
-        }
-        var (prefix, suffix, modelCut) = entry;
-        var cutInfo = modelCut!;
-        IReadOnlyList<string> suffixInputs;
-        lock (sessions) suffixInputs = lowRankInputs[key];
-        int exampleSize = data.ExampleSize;
-        int chunk = Math.Max(1, Math.Min(options.ChunkSize, data.Count));
-        var batch = new float[chunk * exampleSize];
+        var stage = Stage(nodeSet, reader.NodeIndex, reader.Input, reader.Output, () => rewriter.LowRankSuffix(reader.NodeIndex));
         int outputs = reader.Outputs, features = reader.Features;
         // Features removed by each lesion; an empty lesion removes one dummy feature with zero weight.
         var removedOf = sets.Select(set => set.Units.SelectMany(u => reader.FeaturesOfUnit[u]).Order().ToArray()).ToArray();
-        for (int start = 0; start < data.Count; start += chunk)
+        ForEachChunk(stage, reader.Input, reader.Output, chunk =>
         {
-            int count = Math.Min(chunk, data.Count - start);
-            data.FillBatch(start, count, batch, options.Preprocessing);
-            var input = new TensorInput(rewriter.DataInput, batch[..(count * exampleSize)], [count, .. network.Shapes.ShapeOf(rewriter.DataInput).Skip(1)]);
-            var prefixOut = RunPrefix(prefix!, cutInfo, input, count, cutInfo.Prefix.Outputs);
-            var byName = cutInfo.Prefix.Outputs.Select((name, i) => (name, i)).ToDictionary(p => p.name, p => prefixOut[p.i]);
-            float[] x = byName[reader.Input].Data, y0 = byName[reader.Output].Data;
-            var others = suffixInputs.Where(n => byName.ContainsKey(n) && n != reader.Output)
-                .Select(n => new TensorInput(n, byName[n].Data, byName[n].Shape)).ToList();
-            if (suffixInputs.Contains(rewriter.DataInput)) others.Add(input);
-            var masks = suffixInputs.Where(n => rewriter.Masks.Contains(n)).ToList();
+            int count = chunk.Count;
+            float[] x = chunk.X.Data, y0 = chunk.Y0.Data;
             int masksPerRun = Math.Clamp(options.RowsPerRun / count, 1, sets.Count);
             for (int first = 0; first < sets.Count;)
             {
@@ -98,19 +70,16 @@ public sealed partial class LesionEngine
                         Array.Copy(reader.Weights, f * outputs, wu, (j * r + q) * outputs, outputs);
                     }
                 }
-                var inputs = new List<TensorInput>
-                {
+                RunLowRank(stage, chunk,
+                [
                     new(LesionRewriter.BaseOutput, y0, [count, outputs]),
                     new(LesionRewriter.RemovedInputs, xu, [m, count, r]),
                     new(LesionRewriter.RemovedWeights, wu, [m, r, outputs]),
-                };
-                inputs.AddRange(others.Select(t => Tile(t, m, count)));
-                inputs.AddRange(masks.Select(name => Ones(name, m * count)));
-                Score(suffix.Run(inputs, [rewriter.Output])[0].Data, m, count, start, correct, first);
+                ], m, m, correct, first);
                 progress?.Invoke(m * count);
                 first += m;
             }
-        }
+        });
         return correct;
     }
 }

@@ -21,7 +21,6 @@ public sealed partial class LesionEngine : IDisposable
     private readonly LesionRewriter rewriter;
     private readonly Dictionary<int, MaskPoint> maskOf = new();
     private readonly Dictionary<int, (OnnxSession? Prefix, OnnxSession Suffix, ModelCut? Cut)> sessions = new();
-    private readonly Dictionary<int, IReadOnlyList<string>> lowRankInputs = new(); // inputs of the low-rank suffixes
     private OnnxSession? full;
     private readonly int classes;
 
@@ -55,7 +54,8 @@ public sealed partial class LesionEngine : IDisposable
     private int SessionThreads => options.Threads > 0 ? options.Threads : Streams > 1 ? 1 : 0;
 
     /// <summary>The provider that ran the model, e.g. "cpu (CPUExecutionProvider)".</summary>
-    public string Provider => (full ?? sessions.Values.Select(s => s.Suffix).FirstOrDefault())?.Provider ?? "not run";
+    public string Provider =>
+        (full ?? sessions.Values.Select(s => s.Suffix).Concat(lowRankStages.Values.Select(s => s.Suffix)).FirstOrDefault())?.Provider ?? "not run";
 
     public int Classes => classes;
 
@@ -222,27 +222,33 @@ public sealed partial class LesionEngine : IDisposable
 
     private (OnnxSession? Prefix, OnnxSession Suffix, ModelCut? Cut) Sessions(int nodeSet, bool cutModel)
     {
-        if (!cutModel)
-        {
-            full ??= OnnxSession.Create(rewriter.Full().Bytes, network.Path, options.Device, SessionThreads, options.Note);
-            return (null, full, null);
-        }
+        // Concurrent streams share the sessions; the first to need one creates it.
         lock (sessions)
         {
-        if (!sessions.TryGetValue(nodeSet, out var entry))
-        {
-            var cut = rewriter.CutBefore(maskOf[nodeSet].NodeIndex);
-            entry = (OnnxSession.Create(cut.Prefix.Bytes, network.Path, options.Device, SessionThreads, options.Note),
-                     OnnxSession.Create(cut.Suffix.Bytes, network.Path, options.Device, SessionThreads, options.Note), cut);
-            sessions[nodeSet] = entry;
-        }
-        return entry;
+            if (!cutModel)
+            {
+                full ??= OnnxSession.Create(rewriter.Full().Bytes, network.Path, options.Device, SessionThreads, options.Note);
+                return (null, full, null);
+            }
+            if (!sessions.TryGetValue(nodeSet, out var entry))
+            {
+                var cut = rewriter.CutBefore(maskOf[nodeSet].NodeIndex);
+                entry = (OnnxSession.Create(cut.Prefix.Bytes, network.Path, options.Device, SessionThreads, options.Note),
+                         OnnxSession.Create(cut.Suffix.Bytes, network.Path, options.Device, SessionThreads, options.Note), cut);
+                sessions[nodeSet] = entry;
+            }
+            return entry;
         }
     }
 
     public void Dispose()
     {
         full?.Dispose();
+        foreach (var stage in lowRankStages.Values)
+        {
+            stage.Prefix.Dispose();
+            stage.Suffix.Dispose();
+        }
         foreach (var (prefix, suffix, _) in sessions.Values)
         {
             prefix?.Dispose();
