@@ -32,20 +32,17 @@ public static class ClusterCommand
         var output = new Option<string>("--out", "-o") { Description = "The clustering JSON file to write", Required = true };
         var seed = CommonOptions.Seed();
         var threads = CommonOptions.Threads();
-        var data = new DataOptions();
-        var samples = CommonOptions.Samples();
-        var budget = new Option<int>("--memory-budget") { Description = "MiB that one batch of captured activations may take", DefaultValueFactory = _ => 256 };
-        var device = CommonOptions.Device();
+        var activations = new ActivationOptions();
         var command = new Command("cluster",
             "Partition the neurons by normalized spectral clustering (METHOD.md 4) and write the labels per layer")
         {
-            model, edges, scope, k, restarts, refine, output, samples, budget, seed, device, threads,
+            model, edges, scope, k, restarts, refine, output, seed, threads,
         };
-        foreach (var option in data.All) command.Options.Add(option);
+        activations.AddTo(command);
         command.SetAction(parse => CommandRunner.Run(parse, (stdout, stderr) => ClusterHandler.Run(new ClusterRequest(
             parse.GetValue(model)!, parse.GetValue(edges)!, parse.GetValue(scope)!, parse.GetValue(k), parse.GetValue(restarts), parse.GetValue(refine) == "lloyd",
             parse.GetValue(output)!, parse.GetValue(seed),
-            new ActivationRequest(parse.GetValue(data.Data)!, data.Preprocessing(parse), parse.GetValue(samples), DeviceChoice.Parse(parse.GetValue(device)), parse.GetValue(budget))),
+            activations.Request(parse)),
             stdout, stderr), threads));
         return command;
     }

@@ -12,21 +12,17 @@ public static class GraphCommand
         var output = new Option<string>("--out", "-o") { Description = "Directory for adjacency.npy and nodes.json", Required = true };
         var seed = CommonOptions.Seed();
         var threads = CommonOptions.Threads();
-        var data = new DataOptions();
-        var samples = CommonOptions.Samples();
-        var budget = new Option<int>("--memory-budget") { Description = "MiB that one batch of captured activations may take", DefaultValueFactory = _ => 256 };
-        var device = CommonOptions.Device();
+        var activations = new ActivationOptions();
         var command = new Command("graph",
             "Build the neuron graph (METHOD.md 1-2) and write it: adjacency.npy (float64 n x n, symmetric, zero " +
             "diagonal) and nodes.json (node sets in canonical order, invalid nodes)")
         {
-            model, edges, output, samples, budget, seed, device, threads,
+            model, edges, output, seed, threads,
         };
-        foreach (var option in data.All) command.Options.Add(option);
+        activations.AddTo(command);
         command.SetAction(parse => CommandRunner.Run(parse, (stdout, stderr) =>
             GraphHandler.Run(parse.GetValue(model)!, parse.GetValue(edges)!, parse.GetValue(output)!, parse.GetValue(seed),
-                new ActivationRequest(parse.GetValue(data.Data)!, data.Preprocessing(parse), parse.GetValue(samples), DeviceChoice.Parse(parse.GetValue(device)), parse.GetValue(budget)),
-                stdout, stderr), threads));
+                activations.Request(parse), stdout, stderr), threads));
         return command;
     }
 }
