@@ -10,10 +10,13 @@ namespace Analyzer.TestSupport;
 public sealed class TinyModel
 {
     private readonly ModelProto model;
+    private readonly int elementType;
     private int counter;
 
-    public TinyModel(long opset = 13)
+    /// <param name="float64">Float tensors (inputs, outputs, weights) in double precision instead of float32.</param>
+    public TinyModel(long opset = 13, bool float64 = false)
     {
+        elementType = float64 ? 11 : 1;
         model = new ModelProto
         {
             IrVersion = 7,
@@ -25,7 +28,7 @@ public sealed class TinyModel
 
     public TinyModel Input(string name, params long[] shape)
     {
-        model.Graph.Input.Add(ValueInfo(name, shape, symbolicBatch: true));
+        model.Graph.Input.Add(ValueInfo(name, shape, symbolicBatch: true, elementType));
         return this;
     }
 
@@ -34,17 +37,18 @@ public sealed class TinyModel
         model.Graph.Output.Add(new ValueInfoProto
         {
             Name = name,
-            Type = new TypeProto { TensorType = new TypeProto.Types.Tensor { ElemType = 1 } },
+            Type = new TypeProto { TensorType = new TypeProto.Types.Tensor { ElemType = elementType } },
         });
         return this;
     }
 
-    /// <summary>A float32 initializer, row-major.</summary>
+    /// <summary>A floating-point initializer (float32, or float64 for a float64 model), row-major.</summary>
     public TinyModel Weight(string name, long[] shape, params double[] values)
     {
-        var t = new TensorProto { Name = name, DataType = (int)TensorProto.Types.DataType.Float };
+        var t = new TensorProto { Name = name, DataType = elementType };
         t.Dims.AddRange(shape);
-        t.FloatData.AddRange(values.Select(v => (float)v));
+        if (elementType == 11) t.DoubleData.AddRange(values);
+        else t.FloatData.AddRange(values.Select(v => (float)v));
         model.Graph.Initializer.Add(t);
         return this;
     }
@@ -87,9 +91,9 @@ public sealed class TinyModel
         return a;
     }
 
-    private static ValueInfoProto ValueInfo(string name, long[] shape, bool symbolicBatch)
+    private static ValueInfoProto ValueInfo(string name, long[] shape, bool symbolicBatch, int elementType)
     {
-        var tensor = new TypeProto.Types.Tensor { ElemType = 1, Shape = new TensorShapeProto() };
+        var tensor = new TypeProto.Types.Tensor { ElemType = elementType, Shape = new TensorShapeProto() };
         for (int i = 0; i < shape.Length; i++)
             tensor.Shape.Dim.Add(i == 0 && symbolicBatch
                 ? new TensorShapeProto.Types.Dimension { DimParam = "N" }

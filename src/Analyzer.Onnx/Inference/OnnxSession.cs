@@ -67,18 +67,26 @@ public sealed class OnnxSession : IDisposable
     }
 
     /// <summary>Runs the model; returns each requested output's data and shape.</summary>
-    public IReadOnlyList<(float[] Data, long[] Shape)> Run(IReadOnlyList<TensorInput> inputs, IReadOnlyList<string> outputs)
+    public IReadOnlyList<(float[] Data, long[] Shape)> Run(IReadOnlyList<TensorInput> inputs, IReadOnlyList<string> outputs) =>
+        Run(inputs, outputs, r => r.GetTensorDataAsSpan<float>().ToArray());
+
+    /// <summary>Runs a float64 model; returns each requested output's data and shape.</summary>
+    public IReadOnlyList<(double[] Data, long[] Shape)> RunFloat64(IReadOnlyList<TensorInput> inputs, IReadOnlyList<string> outputs) =>
+        Run(inputs, outputs, r => r.GetTensorDataAsSpan<double>().ToArray());
+
+    private IReadOnlyList<(T[] Data, long[] Shape)> Run<T>(IReadOnlyList<TensorInput> inputs, IReadOnlyList<string> outputs,
+        Func<OrtValue, T[]> read)
     {
         var values = new List<OrtValue>(inputs.Count);
         try
         {
             foreach (var input in inputs)
-                values.Add(input.Int64Data is { } ints
-                    ? OrtValue.CreateTensorValueFromMemory(ints, input.Shape)
+                values.Add(input.Int64Data is { } ints ? OrtValue.CreateTensorValueFromMemory(ints, input.Shape)
+                    : input.Float64Data is { } doubles ? OrtValue.CreateTensorValueFromMemory(doubles, input.Shape)
                     : OrtValue.CreateTensorValueFromMemory(input.Data, input.Shape));
             using var runOptions = new RunOptions();
             using var results = session.Run(runOptions, inputs.Select(i => i.Name).ToArray(), values, outputs.ToArray());
-            return results.Select(r => (r.GetTensorDataAsSpan<float>().ToArray(), r.GetTensorTypeAndShape().Shape)).ToList();
+            return results.Select(r => (read(r), r.GetTensorTypeAndShape().Shape)).ToList();
         }
         catch (OnnxRuntimeException e)
         {

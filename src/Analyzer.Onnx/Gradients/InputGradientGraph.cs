@@ -1,0 +1,158 @@
+using Analyzer.Onnx.Model;
+using Analyzer.Onnx.Protos;
+using Analyzer.Onnx.Rewriting;
+using Analyzer.Onnx.Shapes;
+using Google.Protobuf;
+
+namespace Analyzer.Onnx.Gradients;
+
+/// <summary>
+/// Builds, from a model, the ONNX graph of a feature-visualisation objective and its gradient with respect to the
+/// model's input (METHOD.md 6), so that ONNX Runtime computes input gradients on any device without a training
+/// framework. For targets t_1..t_m (pre-activation tensors [batch, C, spatial...] or [batch, C]) and one mask
+/// [batch, C_i] per target, row n's objective is Σ_i Σ_c mask_i[n, c] Σ_space |t_i[n, c, ...]|. The graph returns that
+/// objective [batch] and its gradient, the model's input shape; the backward half is written op by op as
+/// vector-Jacobian products (<see cref="OperatorGradients"/>).
+/// </summary>
+public static class InputGradientGraph
+{
+    public const string ObjectiveOutput = "analyzer_objective", GradientOutput = "analyzer_input_gradient";
+
+    /// <summary>Name of the mask input of target <paramref name="target"/>.</summary>
+    public static string MaskInput(int target) => $"analyzer_objective_mask_{target}";
+
+    /// <summary>Builds the graph; throws <see cref="ModelFormatException"/> naming an operator it cannot differentiate.</summary>
+    public static RewrittenModel Build(OnnxModelFile file, InferredShapes shapes, IReadOnlyList<string> targets)
+    {
+        var source = file.Graph;
+        string input = source.Inputs[0].Name;
+        var model = file.Proto.Clone();
+        var graph = model.Graph;
+        if (graph.Node.Count != source.Nodes.Count)
+            throw new InvalidOperationException("the decoded graph and the protobuf disagree on the node count");
+        int elementType = graph.Input.First(v => v.Name == input).Type.TensorType.ElemType;
+        var writer = new GraphWriter(graph, source.OpsetVersion, elementType, "analyzer_grad_");
+
+        var producer = new Dictionary<string, int>();
+        for (int i = 0; i < source.Nodes.Count; i++)
+            foreach (var output in source.Nodes[i].Outputs) producer[output] = i;
+        foreach (var target in targets)
+            if (!producer.ContainsKey(target))
+                throw new ModelFormatException($"{file.Path}: '{target}' is not computed by any node of the model");
+
+        var needed = Ancestors(source, producer, targets);
+        var dependent = DependentTensors(source, shapes, input, needed);
+        foreach (var target in targets.Where(t => !dependent.Contains(t)))
+            throw new ModelFormatException($"{file.Path}: tensor '{target}' does not depend on the input '{input}'");
+
+        // Forward half: the nodes the targets need, unchanged but for MaxPool, which must also return its indices.
+        var forward = new List<NodeProto>();
+        var indicesOf = new Dictionary<int, string>();
+        for (int i = 0; i < source.Nodes.Count; i++)
+        {
+            if (!needed.Contains(i)) continue;
+            var node = graph.Node[i];
+            if (node.OpType == "MaxPool" && dependent.Contains(node.Output[0]))
+            {
+                if (node.Output.Count < 2 || node.Output[1].Length == 0)
+                {
+                    if (node.Output.Count < 2) node.Output.Add("");
+                    node.Output[1] = writer.Fresh("maxpool_indices");
+                }
+                indicesOf[i] = node.Output[1];
+            }
+            forward.Add(node);
+        }
+        graph.Node.Clear();
+        graph.Node.AddRange(forward);
+        graph.ValueInfo.Clear();
+
+        // The objective and the gradient it seeds at each target.
+        var gradients = new GradientAccumulator(writer);
+        var objectives = new List<string>();
+        for (int t = 0; t < targets.Count; t++)
+        {
+            string target = targets[t];
+            int rank = shapes.ShapeOf(target).Length;
+            long[] spatial = Enumerable.Range(2, Math.Max(0, rank - 2)).Select(a => (long)a).ToArray();
+            string abs = writer.Unary("Abs", target);
+            string perUnit = rank > 2 ? writer.ReduceSum(abs, spatial, keepDims: false) : abs;
+            objectives.Add(writer.ReduceSum(writer.Binary("Mul", perUnit, MaskInput(t)), [1], keepDims: false));
+            string mask = rank > 2 ? writer.Unsqueeze(MaskInput(t), spatial) : MaskInput(t);
+            gradients.Add(target, writer.Binary("Mul", writer.Unary("Sign", target), mask));
+        }
+        writer.Add(objectives.Count == 1 ? "Identity" : "Sum", objectives, ObjectiveOutput);
+
+        // Backward half: every needed node in reverse order passes its outputs' gradient on to its dependent inputs.
+        var ops = new OperatorGradients(writer, shapes, file.Path);
+        foreach (int i in needed.Where(i => source.Nodes[i].Inputs.Any(dependent.Contains)).OrderDescending())
+        {
+            var node = source.Nodes[i];
+            var outputGradients = node.Outputs.Select(o => dependent.Contains(o) ? gradients.Take(o) : null).ToArray();
+            if (outputGradients.All(g => g is null)) continue;
+            foreach (var (tensor, gradient) in ops.Backward(node, outputGradients, dependent, indicesOf.GetValueOrDefault(i)))
+                gradients.Add(tensor, gradient);
+        }
+        string inputGradient = gradients.Take(input)
+            ?? throw new ModelFormatException($"{file.Path}: the objective does not depend on the input '{input}'");
+        writer.Add("Identity", [inputGradient], GradientOutput);
+
+        SetInterface(graph, input, targets, shapes, elementType);
+        return new RewrittenModel(model.ToByteArray(), [input, .. targets.Select((_, t) => MaskInput(t))], [ObjectiveOutput, GradientOutput]);
+    }
+
+    /// <summary>Indices of the nodes that the targets depend on.</summary>
+    private static HashSet<int> Ancestors(OnnxGraph graph, Dictionary<string, int> producer, IEnumerable<string> targets)
+    {
+        var needed = new HashSet<int>();
+        var stack = new Stack<string>(targets);
+        while (stack.Count > 0)
+        {
+            if (!producer.TryGetValue(stack.Pop(), out int i) || !needed.Add(i)) continue;
+            foreach (var input in graph.Nodes[i].Inputs.Where(n => n.Length > 0)) stack.Push(input);
+        }
+        return needed;
+    }
+
+    /// <summary>Floating-point tensors that vary with the input: the ones gradients flow through.</summary>
+    private static HashSet<string> DependentTensors(OnnxGraph graph, InferredShapes shapes, string input, HashSet<int> needed)
+    {
+        var dependent = new HashSet<string> { input };
+        foreach (var node in graph.Nodes.Where(n => needed.Contains(n.Index)))
+        {
+            if (node.OpType is "Shape" or "Size" || !node.Inputs.Any(dependent.Contains)) continue;
+            var outputs = node.OpType is "MaxPool" or "Dropout" ? node.Outputs.Take(1) : node.Outputs;
+            foreach (var output in outputs.Where(o => o.Length > 0 && !shapes.IsConstant(o))) dependent.Add(output);
+        }
+        return dependent;
+    }
+
+    private static void SetInterface(GraphProto graph, string input, IReadOnlyList<string> targets, InferredShapes shapes, int elementType)
+    {
+        var initializers = graph.Initializer.Select(t => t.Name).ToHashSet();
+        var data = graph.Input.First(v => v.Name == input);
+        var shape = data.Type.TensorType.Shape;
+        if (shape is { Dim.Count: > 0 })
+            shape.Dim[0] = new TensorShapeProto.Types.Dimension { DimParam = "batch" };
+        var kept = graph.Input.Where(v => v.Name == input || initializers.Contains(v.Name)).ToList();
+        graph.Input.Clear();
+        graph.Input.AddRange(kept);
+        for (int t = 0; t < targets.Count; t++)
+            graph.Input.Add(Value(MaskInput(t), elementType, ["batch", shapes.ShapeOf(targets[t])[1].ToString()]));
+        graph.Output.Clear();
+        graph.Output.Add(Value(ObjectiveOutput, elementType, ["batch"]));
+        var gradient = data.Clone();
+        gradient.Name = GradientOutput;
+        graph.Output.Add(gradient);
+    }
+
+    private static ValueInfoProto Value(string name, int elementType, string[] dims)
+    {
+        var tensor = new TypeProto.Types.Tensor { ElemType = elementType, Shape = new TensorShapeProto() };
+        foreach (var d in dims)
+            tensor.Shape.Dim.Add(long.TryParse(d, out long size)
+                ? new TensorShapeProto.Types.Dimension { DimValue = size }
+                : new TensorShapeProto.Types.Dimension { DimParam = d });
+        return new ValueInfoProto { Name = name, Type = new TypeProto { TensorType = tensor } };
+    }
+}

@@ -1,0 +1,194 @@
+using Analyzer.Onnx;
+using Analyzer.Onnx.Protos;
+using Analyzer.Onnx.Shapes;
+using Google.Protobuf;
+
+namespace Analyzer.TestSupport;
+
+/// <summary>
+/// Rewrites a float32 model into an equivalent float64 one that ONNX Runtime's CPU provider can run, for finite
+/// differences in double precision: every float tensor becomes float64; Conv (which ONNX Runtime implements only in
+/// float32) becomes an explicit im2col — Pad, a Gather of constant indices and a MatMul; AveragePool becomes such a conv
+/// with constant weights; GlobalAveragePool becomes ReduceMean. Output: the model's own outputs plus any extra tensors
+/// asked for, with a symbolic batch.
+/// </summary>
+public static class Float64Reference
+{
+    public static byte[] Convert(string path, IReadOnlyList<string> extraOutputs)
+    {
+        var file = OnnxModelFile.Load(path);
+        var shapes = ShapeInference.Infer(file.Graph);
+        var model = ModelProto.Parser.ParseFrom(file.ToBytes());
+        var graph = model.Graph;
+        long opset = file.Graph.OpsetVersion;
+        if (opset < 13) throw new ArgumentException("the float64 reference needs opset 13 or later");
+        foreach (var t in graph.Initializer) ToDouble(t);
+        foreach (var v in graph.Input.Concat(graph.Output).Concat(graph.ValueInfo))
+            if (v.Type?.TensorType is { ElemType: 1 } tt) tt.ElemType = 11;
+        var nodes = graph.Node.ToList();
+        graph.Node.Clear();
+        int counter = 0;
+        string Fresh(string hint) => $"f64_{hint}_{counter++}";
+        string Ints(long[] values, long[]? dims = null)
+        {
+            string name = Fresh("ints");
+            var t = new TensorProto { Name = name, DataType = 7 };
+            t.Dims.AddRange(dims ?? [values.Length]);
+            t.Int64Data.AddRange(values);
+            graph.Initializer.Add(t);
+            return name;
+        }
+        string Doubles(long[] dims, double[] values)
+        {
+            string name = Fresh("doubles");
+            var t = new TensorProto { Name = name, DataType = 11 };
+            t.Dims.AddRange(dims);
+            t.DoubleData.AddRange(values);
+            graph.Initializer.Add(t);
+            return name;
+        }
+        void Add(string op, string[] inputs, string output, params AttributeProto[] attributes)
+        {
+            var n = new NodeProto { OpType = op, Name = Fresh(op) };
+            n.Input.AddRange(inputs);
+            n.Output.Add(output);
+            n.Attribute.AddRange(attributes);
+            graph.Node.Add(n);
+        }
+
+        foreach (var node in nodes)
+        {
+            foreach (var a in node.Attribute)
+            {
+                if (a.Name == "to" && node.OpType == "Cast" && a.I == 1) a.I = 11;
+                if (a.T is { } t) ToDouble(t);
+            }
+            var decoded = file.Graph.Nodes[nodes.IndexOf(node)];
+            switch (node.OpType)
+            {
+                case "Conv":
+                {
+                    var w = shapes.ConstantOf(node.Input[1])!;
+                    double[]? bias = node.Input.Count > 2 && node.Input[2].Length > 0 ? shapes.ConstantOf(node.Input[2])!.AsDoubles() : null;
+                    Im2Col(decoded, node.Input[0], node.Output[0], w.Shape, w.AsDoubles(), bias, decoded.GetInt("group", 1));
+                    break;
+                }
+                case "AveragePool":
+                {
+                    long[] k = decoded.GetInts("kernel_shape")!;
+                    long c = shapes.ShapeOf(node.Input[0])[1];
+                    if (decoded.GetInt("count_include_pad", 0) == 0 && (decoded.GetInts("pads")?.Any(p => p != 0) ?? false))
+                        throw new ArgumentException("AveragePool with count_include_pad = 0 and pads is not converted");
+                    long size = k.Aggregate(1L, (a, b) => a * b);
+                    Im2Col(decoded, node.Input[0], node.Output[0], [c, 1, .. k], Enumerable.Repeat(1.0 / size, (int)(c * size)).ToArray(), null, c);
+                    break;
+                }
+                case "LeakyRelu":
+                {
+                    // No float64 LeakyRelu in ONNX Runtime's CPU provider: max(x, 0) + alpha·min(x, 0).
+                    string zero = Doubles([], [0.0]), positive = Fresh("positive"), negative = Fresh("negative"), scaled = Fresh("scaled");
+                    Add("Max", [node.Input[0], zero], positive);
+                    Add("Min", [node.Input[0], zero], negative);
+                    Add("Mul", [negative, Doubles([], [decoded.GetFloat("alpha", 0.01)])], scaled);
+                    Add("Add", [positive, scaled], node.Output[0]);
+                    break;
+                }
+                case "GlobalAveragePool":
+                    Add("ReduceMean", [node.Input[0]], node.Output[0], Attr("axes", [2, 3]), Attr("keepdims", 1));
+                    break;
+                default:
+                    graph.Node.Add(node);
+                    break;
+            }
+        }
+
+        void Im2Col(Analyzer.Onnx.Model.OnnxNode decoded, string x, string y, long[] wShape, double[] weights, double[]? bias, long group)
+        {
+            long[] inShape = shapes.ShapeOf(x), outShape = shapes.ShapeOf(y);
+            long c = inShape[1], h = inShape[2], wd = inShape[3], co = outShape[1], oh = outShape[2], ow = outShape[3];
+            long kh = wShape[2], kw = wShape[3], cg = c / group, cog = co / group;
+            long[] strides = decoded.GetInts("strides") ?? [1, 1];
+            long[] dil = decoded.GetInts("dilations") ?? [1, 1];
+            long[] pads = decoded.GetInts("pads") ?? [0, 0, 0, 0];
+            if (decoded.GetString("auto_pad", "NOTSET") is not ("NOTSET" or "VALID"))
+                throw new ArgumentException("auto_pad SAME is not converted");
+            long hp = h + pads[0] + pads[2], wp = wd + pads[1] + pads[3];
+            string padded = Fresh("padded");
+            Add("Pad", [x, Ints([0, 0, pads[0], pads[1], 0, 0, pads[2], pads[3]])], padded);
+            string flat = Fresh("flat");
+            Add("Reshape", [padded, Ints([0, c * hp * wp])], flat);
+            var parts = new List<string>();
+            for (long g = 0; g < group; g++)
+            {
+                var idx = new long[oh * ow * cg * kh * kw];
+                long n = 0;
+                for (long i = 0; i < oh; i++)
+                    for (long j = 0; j < ow; j++)
+                        for (long ci = 0; ci < cg; ci++)
+                            for (long a = 0; a < kh; a++)
+                                for (long b = 0; b < kw; b++)
+                                    idx[n++] = (g * cg + ci) * hp * wp + (i * strides[0] + a * dil[0]) * wp + j * strides[1] + b * dil[1];
+                string cols = Fresh("cols");
+                Add("Gather", [flat, Ints(idx, [oh * ow, cg * kh * kw])], cols, Attr("axis", 1));
+                // W_g as [cg·kh·kw, cog]
+                var wt = new double[cg * kh * kw * cog];
+                for (long o = 0; o < cog; o++)
+                    for (long r = 0; r < cg * kh * kw; r++)
+                        wt[r * cog + o] = weights[(g * cog + o) * cg * kh * kw + r];
+                string part = Fresh("part");
+                Add("MatMul", [cols, Doubles([cg * kh * kw, cog], wt)], part);
+                parts.Add(part);
+            }
+            string joined = Fresh("joined");
+            if (parts.Count == 1) Add("Identity", [parts[0]], joined);
+            else Add("Concat", [.. parts], joined, Attr("axis", 2));
+            if (bias is not null)
+            {
+                string biased = Fresh("biased");
+                Add("Add", [joined, Doubles([co], bias)], biased);
+                joined = biased;
+            }
+            string transposed = Fresh("transposed");
+            Add("Transpose", [joined], transposed, Attr("perm", [0, 2, 1]));
+            Add("Reshape", [transposed, Ints([0, co, oh, ow])], y);
+        }
+
+        var existing = graph.Output.Select(o => o.Name).ToHashSet();
+        foreach (var name in extraOutputs.Where(n => !existing.Contains(n)))
+            graph.Output.Add(new ValueInfoProto { Name = name, Type = new TypeProto { TensorType = new TypeProto.Types.Tensor { ElemType = 11 } } });
+        graph.ValueInfo.Clear();
+        foreach (var v in graph.Input.Concat(graph.Output))
+            if (v.Type?.TensorType?.Shape is { Dim.Count: > 0 } s)
+                s.Dim[0] = new TensorShapeProto.Types.Dimension { DimParam = "batch" };
+        return model.ToByteArray();
+    }
+
+    private static AttributeProto Attr(string name, long value) => new() { Name = name, Type = AttributeProto.Types.AttributeType.Int, I = value };
+
+    private static AttributeProto Attr(string name, long[] values)
+    {
+        var a = new AttributeProto { Name = name, Type = AttributeProto.Types.AttributeType.Ints };
+        a.Ints.AddRange(values);
+        return a;
+    }
+
+    private static void ToDouble(TensorProto t)
+    {
+        if (t.DataType != 1) return;
+        double[] values;
+        if (t.RawData.Length > 0)
+        {
+            var bytes = t.RawData.ToByteArray();
+            values = new double[bytes.Length / 4];
+            for (int i = 0; i < values.Length; i++) values[i] = BitConverter.ToSingle(bytes, 4 * i);
+            t.RawData = ByteString.Empty;
+        }
+        else
+        {
+            values = t.FloatData.Select(f => (double)f).ToArray();
+            t.FloatData.Clear();
+        }
+        t.DataType = 11;
+        t.DoubleData.AddRange(values);
+    }
+}

@@ -1,0 +1,102 @@
+using Analyzer.Onnx;
+using Analyzer.Onnx.Gradients;
+using Analyzer.Onnx.Inference;
+using Analyzer.Onnx.Shapes;
+
+namespace Analyzer.TestSupport;
+
+/// <summary>
+/// Checks the generated input-gradient graph of a float32 model against central finite differences of the same
+/// objective computed in float64 (<see cref="Float64Reference"/>), at a random input of two examples and random
+/// positive masks.
+/// </summary>
+public static class GradientCheck
+{
+    /// <returns>The largest |analytic - numeric| and the largest |numeric| over the checked elements.</returns>
+    /// <param name="elements">How many input elements per example to check (all when null), chosen at random.</param>
+    public static (double MaxError, double Scale) Compare(string path, IReadOnlyList<string> targets, int seed = 0,
+        int? elements = null, double step = 1e-6, double inputScale = 1)
+    {
+        var file = OnnxModelFile.Load(path);
+        var shapes = ShapeInference.Infer(file.Graph);
+        var gradientModel = InputGradientGraph.Build(file, shapes, targets);
+        string input = file.Graph.Inputs[0].Name;
+        long[] perExample = shapes.ShapeOf(input)[1..];
+        int size = (int)perExample.Aggregate(1L, (a, d) => a * d);
+        var rng = new Random(seed);
+        const int rows = 2;
+        var x = Enumerable.Range(0, rows * size).Select(_ => inputScale * (2 * rng.NextDouble() - 1)).ToArray();
+        var masks = targets.Select(t => Enumerable.Range(0, rows * (int)shapes.ShapeOf(t)[1]).Select(_ => 0.5 + rng.NextDouble()).ToArray()).ToList();
+
+        float[] analytic;
+        using (var session = OnnxSession.Create(gradientModel.Bytes, path, ExecutionDevice.Cpu))
+        {
+            var inputs = new List<TensorInput> { new(input, x.Select(v => (float)v).ToArray(), [rows, .. perExample]) };
+            for (int t = 0; t < targets.Count; t++)
+                inputs.Add(new(InputGradientGraph.MaskInput(t), masks[t].Select(v => (float)v).ToArray(), [rows, shapes.ShapeOf(targets[t])[1]]));
+            analytic = session.Run(inputs, [InputGradientGraph.GradientOutput])[0].Data;
+        }
+
+        var chosen = Enumerable.Range(0, size).ToArray();
+        if (elements is { } count && count < size)
+        {
+            rng.Shuffle(chosen);
+            chosen = chosen[..count];
+        }
+        var probes = new List<(int Row, int Element, double Sign)>();
+        for (int r = 0; r < rows; r++)
+            foreach (int e in chosen)
+            {
+                probes.Add((r, e, +1));
+                probes.Add((r, e, -1));
+            }
+        var reference = Float64Reference.Convert(path, targets);
+        using var referenceSession = OnnxSession.Create(reference, path, ExecutionDevice.Cpu);
+        var objective = new double[probes.Count];
+        const int chunk = 16;
+        for (int start = 0; start < probes.Count; start += chunk)
+        {
+            int n = Math.Min(chunk, probes.Count - start);
+            var batch = new double[n * size];
+            for (int i = 0; i < n; i++)
+            {
+                var (row, element, sign) = probes[start + i];
+                Array.Copy(x, row * size, batch, i * size, size);
+                batch[i * size + element] += sign * step;
+            }
+            var outputs = referenceSession.RunFloat64([TensorInput.Float64(input, batch, [n, .. perExample])], targets);
+            for (int i = 0; i < n; i++)
+            {
+                double total = 0;
+                for (int t = 0; t < targets.Count; t++)
+                {
+                    var (data, shape) = outputs[t];
+                    int channels = (int)shape[1], spatial = data.Length / (n * channels);
+                    for (int c = 0; c < channels; c++)
+                        for (int s = 0; s < spatial; s++)
+                            total += masks[t][probes[start + i].Row * channels + c] * Math.Abs(data[(i * channels + c) * spatial + s]);
+                }
+                objective[start + i] = total;
+            }
+        }
+        double maxError = 0, scale = 0;
+        for (int p = 0; p < probes.Count; p += 2)
+        {
+            var (row, element, _) = probes[p];
+            double numeric = (objective[p] - objective[p + 1]) / (2 * step);
+            maxError = Math.Max(maxError, Math.Abs(analytic[row * size + element] - numeric));
+            scale = Math.Max(scale, Math.Abs(numeric));
+        }
+        return (maxError, scale);
+    }
+
+    /// <summary>Asserts the analytic gradient equals the float64 finite differences to <paramref name="relative"/> of the
+    /// gradient's largest element (float32 arithmetic in the analytic graph).</summary>
+    public static void AssertMatches(string path, IReadOnlyList<string> targets, int seed = 0, int? elements = null,
+        double relative = 1e-4, double inputScale = 1)
+    {
+        var (error, scale) = Compare(path, targets, seed, elements, inputScale: inputScale);
+        Xunit.Assert.True(scale > 0, "the gradient is zero everywhere checked; the check would prove nothing");
+        Xunit.Assert.True(error <= relative * scale, $"max |analytic - finite difference| = {error:G4}, largest gradient {scale:G4} (allowed {relative:G2} of it)");
+    }
+}
