@@ -1,0 +1,25 @@
+using Analyzer.Core.Activations;
+using Analyzer.Core.Analysis;
+using Analyzer.TestSupport;
+
+namespace Analyzer.Core.Tests.Visualisation;
+
+/// <summary>
+/// The whole generated input gradient of every committed model, for the objective over all of its pre-activation
+/// points at once, against central finite differences of a float64 copy of the model.
+/// </summary>
+public class ModelGradientTests
+{
+    [Theory]
+    [InlineData("fmnist-mlp.onnx", null)]
+    [InlineData("fmnist-cnn.onnx", 24)]
+    [InlineData("fmnist-vgg-bn.onnx", 24)]
+    [InlineData("fmnist-vgg-bn-folded.onnx", 24)]
+    [InlineData("fmnist-resnet.onnx", 24)]
+    public void Input_gradient_matches_float64_finite_differences(string model, int? elements)
+    {
+        var network = ModelNetwork.Load(RepositoryFiles.Model(model));
+        var targets = PreActivationPoints.Find(network).Select(p => p.Tensor).ToList();
+        GradientCheck.AssertMatches(network.Path, targets, seed: 5, elements: elements, inputScale: 0.5);
+    }
+}
