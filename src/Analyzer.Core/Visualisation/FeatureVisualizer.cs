@@ -1,0 +1,236 @@
+using Analyzer.Core.Analysis;
+using Analyzer.Core.Datasets;
+using Analyzer.Kernels.Spearman;
+using Analyzer.Kernels.Visualisation;
+using Analyzer.Onnx;
+using Analyzer.Onnx.Gradients;
+using Analyzer.Onnx.Inference;
+using Analyzer.Onnx.Rewriting;
+
+namespace Analyzer.Core.Visualisation;
+
+/// <summary>
+/// Feature visualisation (METHOD.md 6): for each objective, an image parameterised as σ(p) in the pixel domain is
+/// randomly transformed, preprocessed as the model expects, and moved uphill by Adam along the input gradient that
+/// ONNX Runtime computes from the generated backward graph (<see cref="InputGradientGraph"/>). Many images are
+/// optimised together, one batch row each; every image's noise and transforms come from its own seed.
+/// </summary>
+public sealed class FeatureVisualizer : IDisposable
+{
+    private readonly ModelNetwork network;
+    private readonly OnnxModelFile file;
+    private readonly Preprocessing preprocessing;
+    private readonly VisualisationOptions options;
+    private readonly Action<string>? note;
+    private readonly IImageWarpKernel warpKernel;
+    private readonly IPixelAscentKernel ascentKernel;
+    private readonly Dictionary<string, OnnxSession> gradientSessions = [];
+    private readonly string input, output;
+    private readonly int channels, height, width;
+    private readonly bool image;
+    private readonly bool outputIsSoftmax;
+    private OnnxSession? forward;
+    private RewrittenModel? forwardModel;
+
+    public FeatureVisualizer(ModelNetwork network, Preprocessing preprocessing, VisualisationOptions options, Action<string>? note = null)
+    {
+        this.network = network;
+        this.preprocessing = preprocessing;
+        this.options = options;
+        this.note = note;
+        file = OnnxModelFile.Load(network.Path);
+        input = network.Graph.Inputs[0].Name;
+        output = network.Graph.Outputs[0].Name;
+        outputIsSoftmax = network.Graph.Nodes.Any(n => n.OpType == "Softmax" && n.Outputs.Contains(output));
+        long[] shape = network.Shapes.ShapeOf(input);
+        image = shape.Length == 4;
+        (channels, height, width) = image ? ((int)shape[1], (int)shape[2], (int)shape[3]) : (1, 1, (int)shape.Skip(1).Aggregate(1L, (a, d) => a * d));
+        if (options.Device == ExecutionDevice.Cuda && SpearmanIlgpuKernel.CudaAvailable())
+        {
+            warpKernel = new ImageWarpIlgpuKernel(IlgpuTarget.Cuda);
+            ascentKernel = new PixelAscentIlgpuKernel(IlgpuTarget.Cuda);
+        }
+        else
+        {
+            warpKernel = new ImageWarpCpuKernel();
+            ascentKernel = new PixelAscentCpuKernel();
+        }
+    }
+
+    /// <summary>What ONNX Runtime ran on (after the first batch).</summary>
+    public string Provider => forward?.Provider ?? gradientSessions.Values.FirstOrDefault()?.Provider ?? "not run";
+
+    /// <summary>Images per ONNX Runtime run, from the memory budget.</summary>
+    public int BatchRows
+    {
+        get
+        {
+            long perRow = 3 * 4 * network.Shapes.Shapes.Where(s => !network.Shapes.IsConstant(s.Key))
+                .Sum(s => s.Value.Aggregate(1L, (a, d) => a * Math.Max(1, d)));
+            return (int)Math.Clamp(options.MemoryBudget / Math.Max(1, perRow), 1, options.MaxBatch);
+        }
+    }
+
+    /// <summary>Optimises every objective; results in the objectives' order.</summary>
+    /// <param name="progress">Receives the number of image-steps done since the last call (total: objectives × steps).</param>
+    public IReadOnlyList<VisualisationResult> Run(IReadOnlyList<VisualisationObjective> objectives, Action<int>? progress = null)
+    {
+        var results = new VisualisationResult[objectives.Count];
+        int rows = BatchRows;
+        foreach (var group in objectives.Select((o, i) => (o, i)).GroupBy(p => p.o.Point.Tensor))
+        {
+            var members = group.ToList();
+            for (int start = 0; start < members.Count; start += rows)
+            {
+                var batch = members.Skip(start).Take(rows).ToList();
+                var images = Optimise(batch.Select(b => b.o).ToList(), progress);
+                var evaluated = Evaluate(batch.Select(b => b.o).ToList(), images);
+                for (int r = 0; r < batch.Count; r++) results[batch[r].i] = evaluated[r];
+            }
+        }
+        return results;
+    }
+
+    private OnnxSession GradientSession(string tensor)
+    {
+        if (!gradientSessions.TryGetValue(tensor, out var session))
+        {
+            var model = InputGradientGraph.Build(file, network.Shapes, [tensor]);
+            gradientSessions[tensor] = session = OnnxSession.Create(model.Bytes, network.Path, options.Device, options.Threads, note);
+        }
+        return session;
+    }
+
+    /// <returns>The final pixel images, [rows, channels, height, width].</returns>
+    private float[] Optimise(IReadOnlyList<VisualisationObjective> batch, Action<int>? progress)
+    {
+        int n = batch.Count, size = channels * height * width;
+        var point = batch[0].Point;
+        int units = point.NodeSet.Units;
+        var session = GradientSession(point.Tensor);
+        var shape = new ImageBatchShape(n, channels, height, width);
+        var parameters = new float[n * size];
+        var (m, v, pixels) = (new float[n * size], new float[n * size], new float[n * size]);
+        var (warped, modelInput, pixelGradient, sourceGradient) = (new float[n * size], new float[n * size], new float[n * size], new float[n * size]);
+        var rngs = batch.Select(o => new Random(o.Seed)).ToArray();
+        for (int r = 0; r < n; r++)
+            for (int k = 0; k < size; k++)
+            {
+                // Starting noise as Lucid's pixel image: N(0, 0.01²) behind the sigmoid, i.e. grey.
+                double u1 = 1 - rngs[r].NextDouble(), u2 = rngs[r].NextDouble();
+                parameters[r * size + k] = (float)(0.01 * Math.Sqrt(-2 * Math.Log(u1)) * Math.Cos(2 * Math.PI * u2));
+                pixels[r * size + k] = 1 / (1 + MathF.Exp(-parameters[r * size + k]));
+            }
+        var mask = new float[n * units];
+        for (int r = 0; r < n; r++)
+            foreach (int u in batch[r].Units) mask[r * units + u] = 1;
+        var (gain, offset) = ChannelAffine();
+        long[] inputShape = image ? [n, channels, height, width] : [n, .. network.Shapes.ShapeOf(input)[1..]];
+        var warps = new AffineWarp[n];
+        var settings = new AdamSettings(options.LearningRate);
+        for (int step = 1; step <= options.Steps; step++)
+        {
+            for (int r = 0; r < n; r++)
+                warps[r] = image && options.Transforms ? RandomTransforms.Draw(rngs[r], height, width) : AffineWarp.Identity;
+            if (image && options.Transforms) warpKernel.Warp(pixels, warped, shape, warps);
+            else pixels.CopyTo(warped, 0);
+            Preprocess(warped, modelInput, gain, offset);
+            var outputs = session.Run([new TensorInput(input, modelInput, inputShape), new TensorInput(InputGradientGraph.MaskInput(0), mask, [n, units])],
+                [InputGradientGraph.GradientOutput]);
+            var gradient = outputs[0].Data;
+            int plane = height * width;
+            for (int k = 0; k < n * size; k++) pixelGradient[k] = gradient[k] * gain[k / plane % channels];
+            if (image && options.Transforms) warpKernel.WarpAdjoint(pixelGradient, sourceGradient, shape, warps);
+            else pixelGradient.CopyTo(sourceGradient, 0);
+            ascentKernel.Step(parameters, m, v, sourceGradient, pixels, step, settings);
+            progress?.Invoke(n);
+        }
+        return pixels;
+    }
+
+    /// <summary>model input = gain[c] · pixel + offset[c], from x = (255 · pixel · scale - mean) / std.</summary>
+    private (float[] Gain, float[] Offset) ChannelAffine()
+    {
+        var gain = new float[channels];
+        var offset = new float[channels];
+        for (int c = 0; c < channels; c++)
+        {
+            double std = preprocessing.StdFor(c, channels), mean = preprocessing.MeanFor(c, channels);
+            gain[c] = (float)(255 * preprocessing.Scale / std);
+            offset[c] = (float)(-mean / std);
+        }
+        return (gain, offset);
+    }
+
+    private void Preprocess(float[] pixels, float[] destination, float[] gain, float[] offset)
+    {
+        int plane = height * width;
+        for (int k = 0; k < pixels.Length; k++)
+        {
+            int c = k / plane % channels;
+            destination[k] = gain[c] * pixels[k] + offset[c];
+        }
+    }
+
+    /// <summary>vis-score and softmax entropy of the final images, without transforms.</summary>
+    private VisualisationResult[] Evaluate(IReadOnlyList<VisualisationObjective> batch, float[] pixels)
+    {
+        if (forward is null)
+        {
+            var tensors = PointTensors().Append(output).ToList();
+            forwardModel = ExtraOutputs.Add(file, tensors);
+            forward = OnnxSession.Create(forwardModel.Bytes, network.Path, options.Device, options.Threads, note);
+        }
+        int n = batch.Count, size = channels * height * width;
+        var (gain, offset) = ChannelAffine();
+        var modelInput = new float[pixels.Length];
+        Preprocess(pixels, modelInput, gain, offset);
+        long[] inputShape = image ? [n, channels, height, width] : [n, .. network.Shapes.ShapeOf(input)[1..]];
+        string tensor = batch[0].Point.Tensor;
+        var outputs = forward.Run([new TensorInput(input, modelInput, inputShape)], [tensor, output]);
+        var (values, shape) = outputs[0];
+        var logits = outputs[1].Data;
+        int units = (int)shape[1], spatial = values.Length / (n * units), classes = logits.Length / n;
+        var results = new VisualisationResult[n];
+        for (int r = 0; r < n; r++)
+        {
+            double score = 0;
+            foreach (int u in batch[r].Units)
+                for (int s = 0; s < spatial; s++) score += Math.Abs(values[(r * units + u) * spatial + s]);
+            results[r] = new VisualisationResult(batch[r].Id, pixels.AsSpan(r * size, size).ToArray(), channels, height, width,
+                score, SoftmaxEntropy(logits.AsSpan(r * classes, classes), outputIsSoftmax));
+        }
+        return results;
+    }
+
+    private IEnumerable<string> PointTensors() =>
+        Activations.PreActivationPoints.Find(network).Select(p => p.Tensor).Distinct();
+
+    /// <summary>H = -Σ p ln p of softmax(logits) (or of the values themselves when the model ends in a Softmax).</summary>
+    public static double SoftmaxEntropy(ReadOnlySpan<float> logits, bool probabilities = false)
+    {
+        var p = new double[logits.Length];
+        if (probabilities)
+            for (int i = 0; i < p.Length; i++) p[i] = logits[i];
+        else
+        {
+            double max = double.NegativeInfinity;
+            foreach (float l in logits) max = Math.Max(max, l);
+            double sum = 0;
+            for (int i = 0; i < p.Length; i++) sum += p[i] = Math.Exp(logits[i] - max);
+            for (int i = 0; i < p.Length; i++) p[i] /= sum;
+        }
+        double entropy = 0;
+        foreach (double q in p)
+            if (q > 0) entropy -= q * Math.Log(q);
+        return entropy;
+    }
+
+    public void Dispose()
+    {
+        foreach (var session in gradientSessions.Values) session.Dispose();
+        forward?.Dispose();
+        (warpKernel as IDisposable)?.Dispose();
+        (ascentKernel as IDisposable)?.Dispose();
+    }
+}

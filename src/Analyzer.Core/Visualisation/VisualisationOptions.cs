@@ -1,0 +1,20 @@
+using Analyzer.Onnx.Inference;
+
+namespace Analyzer.Core.Visualisation;
+
+/// <summary>How feature visualisation optimises its images (METHOD.md 6: Adam, learning rate 0.05, 100 steps, random
+/// transforms every step).</summary>
+public sealed record VisualisationOptions
+{
+    public int Steps { get; init; } = 100;
+    public float LearningRate { get; init; } = 0.05f;
+    /// <summary>Random jitter/scale(/rotation) every step; off only to test the optimiser itself.</summary>
+    public bool Transforms { get; init; } = true;
+    public ExecutionDevice Device { get; init; } = ExecutionDevice.Auto;
+    /// <summary>ONNX Runtime threads (0: its default, one per core).</summary>
+    public int Threads { get; init; }
+    /// <summary>Bytes one batch's activations and gradients may take; the rows per batch follow from it.</summary>
+    public long MemoryBudget { get; init; } = 512L << 20;
+    /// <summary>Most images optimised together in one ONNX Runtime run.</summary>
+    public int MaxBatch { get; init; } = 256;
+}
