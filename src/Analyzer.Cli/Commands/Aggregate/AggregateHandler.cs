@@ -43,7 +43,7 @@ public static class AggregateHandler
                     ? new AggregatedMeasure(double.NaN, double.NaN, EffectMeasure.Summarise([]))
                     : ReplicateAggregation.Combine(usable.Select(e => e.Fisher).ToArray(), usable.Select(e => e.P).ToArray(),
                         pooled.Select(s => s.Effect).ToArray());
-                bool notable = combined.Effect.Count > 1 && combined.Effect.Mean - 2 * combined.Effect.StandardError > 1;
+                bool notable = MeasureOrientations.IsNotable(combined.Effect, MeasureOrientations.Of(measure));
                 measures[measure] = new MeasureEntry(combined.Fisher, combined.P,
                     new EffectEntry(combined.Effect.Mean, combined.Effect.StandardError, notable), pooled.Count, false, pooled,
                     entries.SelectMany(e => e.Skipped).ToList(), entries.Select(e => e.Fisher).ToList(), entries.Select(e => e.P).ToList());

@@ -7,8 +7,10 @@ using Analyzer.Core.Datasets;
 using Analyzer.Core.Graphs;
 using Analyzer.Core.Lesions;
 using Analyzer.Core.Statistics;
+using Analyzer.Core.Visualisation;
 using Analyzer.Onnx.Inference;
 using Analyzer.Reporting.Files;
+using Analyzer.Reporting.Images;
 using Analyzer.Reporting.Tables;
 
 namespace Analyzer.Cli.Commands.Analyze;
@@ -20,7 +22,8 @@ public sealed record AnalyzeRequest(string Model, string Data, Preprocessing Pre
 
 /// <summary>
 /// Runs the pipeline partitioning by partitioning, saving each finished one under OUT/partitionings/ so that a rerun
-/// resumes; then applies Benjamini-Hochberg over the table and writes results.json and table.md.
+/// resumes (and, with visualisation measures, a grid per subcluster under OUT/visualisations/); then applies
+/// Benjamini-Hochberg over the table and writes results.json and table.md.
 /// </summary>
 public static class AnalyzeHandler
 {
@@ -57,6 +60,11 @@ public static class AnalyzeHandler
             Note = LesionHandler.Once(error),
         });
         var baseline = engine.Baseline();
+        var lesionMeasures = request.Measures.Where(LesionAnalysis.Measures.Contains).ToList();
+        var visualisationMeasures = request.Measures.Where(VisualisationAnalysis.Measures.Contains).ToList();
+        using var visualizer = visualisationMeasures.Count == 0 ? null : new FeatureVisualizer(network, request.Preprocessing,
+            new VisualisationOptions { Device = request.Device, Threads = request.Threads, MemoryBudget = (long)request.MemoryBudgetMiB << 20 },
+            LesionHandler.Once(error));
         var graphs = new Dictionary<string, (GraphLayout Layout, DenseGraph Graph, ActivationGraph? Activations, NetworkPartitioning? NetworkWide)>();
         var activationRequest = new ActivationRequest(request.Data, request.Preprocessing, request.Samples, request.Device, request.MemoryBudgetMiB);
 
@@ -92,12 +100,27 @@ public static class AnalyzeHandler
                 graphs[edges] = source with { NetworkWide = networkWide };
                 var partitioning = ClusterHandler.Partition(network, source.Layout, source.Graph, source.Activations, scope, k, spectral,
                     request.Seed, TextWriter.Null, networkWide);
-                int lesions = LesionAnalysis.LesionCount(network, partitioning, key, request.Random, request.Seed);
-                var progress = new ProgressLine(error, $"  {key}: {lesions} lesions", (long)lesions * data.Count);
-                var reports = LesionAnalysis.Run(network, partitioning, key, engine, baseline, request.Measures, request.Random,
-                    request.Seed, compat, done => progress.Advance(done));
+                var measures = new Dictionary<string, MeasureEntry>();
+                if (lesionMeasures.Count > 0)
+                {
+                    int lesions = LesionAnalysis.LesionCount(network, partitioning, key, request.Random, request.Seed);
+                    var progress = new ProgressLine(error, $"  {key}: {lesions} lesions", (long)lesions * data.Count);
+                    var reports = LesionAnalysis.Run(network, partitioning, key, engine, baseline, lesionMeasures, request.Random,
+                        request.Seed, compat, done => progress.Advance(done));
+                    foreach (var (name, report) in reports) measures[name] = ToEntry(name, report);
+                }
+                if (visualizer is not null)
+                {
+                    int images = VisualisationAnalysis.ImageCount(network, partitioning, key, request.Random, request.Seed);
+                    var steps = new VisualisationOptions().Steps;
+                    var progress = new ProgressLine(error, $"  {key}: {images} visualisations", (long)images * steps);
+                    var (reports, pictures) = VisualisationAnalysis.Run(network, partitioning, key, visualizer, visualisationMeasures,
+                        request.Random, request.Seed, done => progress.Advance(done));
+                    WriteGrids(Path.Combine(outDir, "visualisations", key), pictures, request.Preprocessing.Bgr);
+                    foreach (var (name, report) in reports) measures[name] = ToEntry(name, report);
+                }
                 var entry = new PartitioningEntry(edges, scope, partitioning.NormalizedCut,
-                    reports.ToDictionary(r => r.Key, r => ToEntry(r.Value)));
+                    request.Measures.ToDictionary(m => m, m => measures[m]));
                 JsonFiles.Write(checkpointPath, new PartitioningCheckpoint(identity, entry));
                 entries.Add(entry);
             }
@@ -119,15 +142,28 @@ public static class AnalyzeHandler
             throw new UsageException($"--edges: '{string.Join(",", request.Edges)}'; use a comma-separated list of: weights, activations");
         if (request.Scopes.Length == 0 || request.Scopes.Any(s => s is not ("network" or "layer")))
             throw new UsageException($"--scope: '{string.Join(",", request.Scopes)}'; use a comma-separated list of: network, layer");
-        if (request.Measures.Length == 0 || request.Measures.Any(m => !LesionAnalysis.Measures.Contains(m)))
-            throw new UsageException($"--measures: '{string.Join(",", request.Measures)}'; use a comma-separated list of: acc-drop, class-range");
+        var known = LesionAnalysis.Measures.Concat(VisualisationAnalysis.Measures).ToList();
+        if (request.Measures.Length == 0 || request.Measures.Any(m => !known.Contains(m)))
+            throw new UsageException($"--measures: '{string.Join(",", request.Measures)}'; use a comma-separated list of: {string.Join(", ", known)}");
         if (request.Random < 1)
             throw new UsageException($"--random: {request.Random}; expected at least 1");
         if (!File.Exists(request.Model) && request.Model == AnalyzeCommand.DefaultModel)
             throw new UsageException($"no model given and {AnalyzeCommand.DefaultModel} is not here; run from the repository root or name a model");
     }
 
-    private static MeasureEntry ToEntry(MeasureReport report)
+    /// <summary>One PNG per subcluster: its visualisation framed, then its controls' (like the paper's Figure 6).</summary>
+    private static void WriteGrids(string directory, IReadOnlyList<SubclusterVisualisations> pictures, bool bgr)
+    {
+        foreach (var picture in pictures)
+        {
+            var s = picture.Subcluster;
+            string name = $"{FileNames.Safe(s.Layer)}-cluster{s.Cluster}.png";
+            PngFiles.WriteGrid(Path.Combine(directory, name),
+                picture.Images.Select(i => new PixelImage(i.Image, i.Channels, i.Height, i.Width, bgr)).ToList());
+        }
+    }
+
+    private static MeasureEntry ToEntry(string measure, MeasureReport report)
     {
         var subclusters = new List<SubclusterEntry>();
         for (int i = 0; i < report.Subclusters.Count; i++)
@@ -139,7 +175,7 @@ public static class AnalyzeHandler
                 score.Percentile, score.Effect));
         }
         var effect = report.Summary.Effect;
-        bool notable = effect.Count > 1 && effect.Mean - 2 * effect.StandardError > 1;
+        bool notable = MeasureOrientations.IsNotable(effect, MeasureOrientations.Of(measure));
         return new MeasureEntry(report.Summary.Fisher, report.Summary.P, new EffectEntry(effect.Mean, effect.StandardError, notable),
             report.Summary.N, false, subclusters, report.Skipped.Select(k => new SkippedEntry(k.Layer, k.Cluster, k.Size, k.Reason)).ToList());
     }

@@ -1,0 +1,63 @@
+using Analyzer.Core.Activations;
+using Analyzer.Core.Clustering;
+using Analyzer.Core.Statistics;
+using Analyzer.Core.Visualisation;
+
+namespace Analyzer.Core.Analysis;
+
+/// <summary>The images of one analysed subcluster: its own visualisation first, then its controls'.</summary>
+public sealed record SubclusterVisualisations(Subcluster Subcluster, IReadOnlyList<VisualisationResult> Images);
+
+/// <summary>
+/// The feature-visualisation measures (METHOD.md 6) of one partitioning: every analysed subcluster and its random
+/// controls are visualised (all of a layer's images optimised together); vis-score (higher is coherent) and
+/// softmax-entropy (lower is coherent) are ranked against the controls' (METHOD.md 7).
+/// </summary>
+public static class VisualisationAnalysis
+{
+    public static readonly IReadOnlyList<string> Measures = ["vis-score", "softmax-entropy"];
+
+    public static (IReadOnlyDictionary<string, MeasureReport> Reports, IReadOnlyList<SubclusterVisualisations> Images) Run(
+        ModelNetwork network, NetworkPartitioning partitioning, string partitioningKey, FeatureVisualizer visualizer,
+        IReadOnlyList<string> measures, int randomCount, int seed, Action<int>? progress = null)
+    {
+        var (analysed, skipped) = SubclusterSampler.Sample(network.Neurons, partitioning, partitioningKey, randomCount, seed);
+        var points = PreActivationPoints.Find(network).ToDictionary(p => p.NodeSet.Index);
+        var objectives = new List<VisualisationObjective>();
+        foreach (var (s, i) in analysed.Select((s, i) => (s, i)))
+        {
+            var sub = s.Subcluster;
+            var point = points[sub.NodeSet];
+            var sets = new[] { sub.Units }.Concat(s.Controls).ToList();
+            for (int j = 0; j < sets.Count; j++)
+                objectives.Add(new VisualisationObjective(j == 0 ? $"{i}" : $"{i}/{j - 1}", point, sets[j],
+                    SubclusterSampler.StableSeed(seed, $"{partitioningKey}/vis/{j}", sub.NodeSet, sub.Cluster)));
+        }
+        var results = visualizer.Run(objectives, progress);
+        int per = randomCount + 1;
+        var images = analysed.Select((s, i) => new SubclusterVisualisations(s.Subcluster, results.Skip(i * per).Take(per).ToList())).ToList();
+        var reports = new Dictionary<string, MeasureReport>();
+        foreach (string measure in measures)
+        {
+            Func<VisualisationResult, double> value = measure switch
+            {
+                "vis-score" => r => r.Score,
+                "softmax-entropy" => r => r.Entropy,
+                _ => throw new ArgumentException($"'{measure}' is not a visualisation measure; use vis-score or softmax-entropy", nameof(measures)),
+            };
+            var values = images.Select(v => (value(v.Images[0]), v.Images.Skip(1).Select(value).ToArray())).ToList();
+            var summary = MeasureSummary.Compute(values, MeasureOrientations.Of(measure), PercentileTies.MidRank);
+            var measureSkipped = skipped.ToList();
+            for (int i = 0; i < analysed.Count; i++)
+                if (summary.Scores[i] is null)
+                    measureSkipped.Add(new SkippedSubcluster(analysed[i].Subcluster.Layer, analysed[i].Subcluster.Cluster,
+                        analysed[i].Subcluster.Units.Length, "the measure is not finite"));
+            reports[measure] = new MeasureReport(summary, analysed, measureSkipped);
+        }
+        return (reports, images);
+    }
+
+    /// <summary>Images that <see cref="Run"/> will optimise (for progress: times the steps).</summary>
+    public static int ImageCount(ModelNetwork network, NetworkPartitioning partitioning, string key, int randomCount, int seed) =>
+        SubclusterSampler.Sample(network.Neurons, partitioning, key, randomCount, seed).Analysed.Count * (randomCount + 1);
+}
