@@ -5,6 +5,7 @@ using Analyzer.Cli.Commands.Cluster;
 using Analyzer.Cli.Commands.Graph;
 using Analyzer.Cli.Commands.Inspect;
 using Analyzer.Cli.Commands.Lesion;
+using Analyzer.Cli.Commands.Visualize;
 
 namespace Analyzer.Cli;
 
@@ -22,6 +23,7 @@ public static class AnalyzerApp
         root.Subcommands.Add(GraphCommand.Create());
         root.Subcommands.Add(ClusterCommand.Create());
         root.Subcommands.Add(LesionCommand.Create());
+        root.Subcommands.Add(VisualizeCommand.Create());
         root.Subcommands.Add(AnalyzeCommand.Create());
         root.Subcommands.Add(AggregateCommand.Create());
         return root;

@@ -39,3 +39,10 @@ public sealed record LesionSetResult(string Id, string Layer, int Size, double A
 /// <summary>The lesion JSON (DESIGN.md).</summary>
 public sealed record LesionDocument(string Model, string ModelSha256, string AnalyzerVersion, int Seed, string Data, string Device,
     int Examples, LesionBaseline Baseline, IReadOnlyList<LesionSetResult> Sets);
+
+/// <summary>One visualised set in scores.json: its vis-score, softmax entropy and PNG file (relative to scores.json).</summary>
+public sealed record VisualisationEntry(string Id, string Layer, IReadOnlyList<int> Units, double Score, double Entropy, string Image);
+
+/// <summary>scores.json, written by `visualize` (DESIGN.md).</summary>
+public sealed record ScoresDocument(string Model, string ModelSha256, string AnalyzerVersion, int Seed, string Device, int Steps,
+    IReadOnlyList<VisualisationEntry> Sets);

@@ -52,8 +52,10 @@ public class AnalyzeCommandTests
                     double x = s.GetProperty("value").GetDouble();
                     double[] r = s.GetProperty("random").EnumerateArray().Select(v => v.GetDouble()).ToArray();
                     Assert.Equal(19, r.Length);
-                    // Mid-rank percentile, high values specialised: (#greater + ties/2 + 1/2) / 20.
-                    double percentile = (r.Count(v => v > x) + 0.5 * r.Count(v => v == x) + 0.5) / 20;
+                    // Mid-rank percentile: (#more specialised-looking + ties/2 + 1/2) / 20; high values are
+                    // specialised-looking, except for softmax-entropy where low ones are.
+                    int more = measure.Name == "softmax-entropy" ? r.Count(v => v < x) : r.Count(v => v > x);
+                    double percentile = (more + 0.5 * r.Count(v => v == x) + 0.5) / 20;
                     Assert.Equal(percentile, s.GetProperty("percentile").GetDouble(), 12);
                     double mu = Math.Max(0, r.Average()), xc = Math.Max(0, x);
                     double effect = xc + mu == 0 ? 1 : 2 * xc / (xc + mu);
@@ -77,6 +79,9 @@ public class AnalyzeCommandTests
                 Assert.Equal(effects.Average(), measure.Value.GetProperty("effect").GetProperty("mean").GetDouble(), 12);
             }
         Assert.True(File.Exists(Path.Combine(output, "table.md")));
+        Assert.Equal(["acc-drop", "class-range", "vis-score", "softmax-entropy"],
+            partitionings[0].GetProperty("measures").EnumerateObject().Select(m => m.Name));
+        Assert.NotEmpty(Directory.GetFiles(Path.Combine(output, "visualisations", "weights-network"), "*.png"));
     }
 
     [Fact]
@@ -100,9 +105,10 @@ public class AnalyzeCommandTests
     public void Unavailable_measures_are_usage_errors()
     {
         var (model, data) = Fixture();
-        var run = CliRun.Of([.. Args(model, data, TempDirectory.Create()), "--measures", "vis-score"]);
+        var run = CliRun.Of([.. Args(model, data, TempDirectory.Create()), "--measures", "vis-score,coherence"]);
         Assert.Equal(2, run.ExitCode);
-        Assert.Equal("error: --measures: 'vis-score'; use a comma-separated list of: acc-drop, class-range", Assert.Single(run.ErrorLines));
+        Assert.Equal("error: --measures: 'vis-score,coherence'; use a comma-separated list of: acc-drop, class-range, vis-score, softmax-entropy",
+            Assert.Single(run.ErrorLines));
     }
 
     [Fact]

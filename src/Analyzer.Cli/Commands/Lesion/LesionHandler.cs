@@ -16,7 +16,7 @@ public static class LesionHandler
     public static int Run(LesionRequest request, TextWriter output, TextWriter error)
     {
         var network = ModelNetwork.Load(request.Model);
-        var sets = ReadSets(request.Sets, network);
+        var sets = UnitSetsFile.Read(request.Sets, network).Select(s => (Set: new LesionSet(s.Id, s.NodeSet.Index, s.Units), s.Layer)).ToList();
         var data = DatasetLoader.Load(DatasetSpec.Parse(request.Data), DatasetSplit.Test);
         using var engine = new LesionEngine(network, data, new LesionOptions
         {
@@ -52,33 +52,5 @@ public static class LesionHandler
             said = true;
             error.WriteLine($"note: {note}");
         };
-    }
-
-    private static List<(LesionSet Set, string Layer)> ReadSets(string path, ModelNetwork network)
-    {
-        if (!File.Exists(path))
-            throw new DataFormatException($"{path}: file not found");
-        SetsDocument document;
-        try
-        {
-            document = JsonFiles.Read<SetsDocument>(path);
-        }
-        catch (System.Text.Json.JsonException e)
-        {
-            throw new DataFormatException($"{path}: not a sets file ({e.Message.Split('.')[0]}); expected {{\"sets\": [{{\"id\", \"layer\", \"units\"}}]}}");
-        }
-        var analysable = network.Neurons.NodeSets.Where(s => s.Analysed).ToDictionary(s => s.Name);
-        var result = new List<(LesionSet, string)>();
-        foreach (var entry in document.Sets ?? [])
-        {
-            if (entry.Layer is null || !analysable.TryGetValue(entry.Layer, out var nodeSet))
-                throw new DataFormatException($"{path}: set '{entry.Id}': layer '{entry.Layer}' is not an analysable node set; expected one of: {string.Join(", ", analysable.Keys)}");
-            var units = (entry.Units ?? []).ToArray();
-            int bad = Array.FindIndex(units, u => u < 0 || u >= nodeSet.Units);
-            if (bad >= 0)
-                throw new DataFormatException($"{path}: set '{entry.Id}': unit {units[bad]} is outside layer '{entry.Layer}' (0..{nodeSet.Units - 1})");
-            result.Add((new LesionSet(entry.Id ?? $"set{result.Count}", nodeSet.Index, units.Distinct().ToArray()), entry.Layer));
-        }
-        return result;
     }
 }

@@ -1,0 +1,33 @@
+using System.CommandLine;
+
+namespace Analyzer.Cli.Commands.Visualize;
+
+/// <summary>`analyzer visualize MODEL --sets FILE --out DIR`: feature visualisations of given unit sets.</summary>
+public static class VisualizeCommand
+{
+    public static Command Create()
+    {
+        var model = CommonOptions.Model();
+        var data = new DataOptions();
+        var sets = new Option<string>("--sets") { Description = "JSON file {\"sets\": [{\"id\", \"layer\", \"units\": [...]}]}; layer is a node set name (see inspect)", Required = true };
+        var output = new Option<string>("--out", "-o") { Description = "Directory for scores.json and one PNG per set", Required = true };
+        var steps = new Option<int>("--steps") { Description = "Adam steps per image (METHOD.md 6: 100)", DefaultValueFactory = _ => 100 };
+        var budget = new Option<int>("--memory-budget") { Description = "MiB that one batch of images may take", DefaultValueFactory = _ => 256 };
+        var seed = CommonOptions.Seed();
+        var device = CommonOptions.Device();
+        var threads = CommonOptions.Threads();
+        var command = new Command("visualize",
+            "Optimise an image per unit set that maximises the sum of |pre-activation| of its units (METHOD.md 6: sigmoid " +
+            "pixels, Adam lr 0.05, random jitter and scale each step); write each image as a PNG in the model's pixel " +
+            "domain and scores.json with its vis-score and softmax entropy")
+        {
+            model, sets, output, steps, budget, seed, device, threads,
+        };
+        foreach (var option in data.All.Skip(1)) command.Options.Add(option);
+        command.SetAction(parse => CommandRunner.Run(parse, (stdout, stderr) => VisualizeHandler.Run(new VisualizeRequest(
+            parse.GetValue(model)!, data.Preprocessing(parse), parse.GetValue(sets)!, parse.GetValue(output)!, parse.GetValue(steps),
+            parse.GetValue(seed), DeviceChoice.Parse(parse.GetValue(device)), parse.GetValue(threads), parse.GetValue(budget)),
+            stdout, stderr), threads));
+        return command;
+    }
+}

@@ -1,0 +1,59 @@
+using Analyzer.Cli.Commands.Lesion;
+using Analyzer.Core.Activations;
+using Analyzer.Core.Analysis;
+using Analyzer.Core.Datasets;
+using Analyzer.Core.Visualisation;
+using Analyzer.Onnx.Inference;
+using Analyzer.Reporting.Files;
+using Analyzer.Reporting.Images;
+
+namespace Analyzer.Cli.Commands.Visualize;
+
+/// <summary>What `visualize` was asked to do.</summary>
+public sealed record VisualizeRequest(string Model, Preprocessing Preprocessing, string Sets, string Out, int Steps, int Seed,
+    ExecutionDevice Device, int Threads, int MemoryBudgetMiB);
+
+/// <summary>Reads the sets, optimises one image per set (all together) and writes the PNGs and scores.json.</summary>
+public static class VisualizeHandler
+{
+    public static int Run(VisualizeRequest request, TextWriter output, TextWriter error)
+    {
+        if (request.Steps < 1) throw new UsageException($"--steps: {request.Steps}; expected at least 1");
+        var network = ModelNetwork.Load(request.Model);
+        var sets = UnitSetsFile.Read(request.Sets, network);
+        if (sets.Count == 0) throw new DataFormatException($"{request.Sets}: the file names no sets");
+        var points = PreActivationPoints.Find(network).ToDictionary(p => p.NodeSet.Index);
+        var objectives = sets.Select(s => new VisualisationObjective(s.Id, points[s.NodeSet.Index], s.Units,
+            SubclusterSampler.StableSeed(request.Seed, $"visualize/{s.Id}", s.NodeSet.Index, 0))).ToList();
+        var options = new VisualisationOptions
+        {
+            Steps = request.Steps,
+            Device = request.Device,
+            Threads = request.Threads,
+            MemoryBudget = (long)request.MemoryBudgetMiB << 20,
+        };
+        using var visualizer = new FeatureVisualizer(network, request.Preprocessing, options, LesionHandler.Once(error));
+        var progress = new ProgressLine(error, $"visualize: {sets.Count} sets", (long)sets.Count * request.Steps);
+        var results = visualizer.Run(objectives, done => progress.Advance(done));
+        Directory.CreateDirectory(request.Out);
+        var entries = new List<VisualisationEntry>();
+        var used = new HashSet<string>();
+        for (int i = 0; i < sets.Count; i++)
+        {
+            string name = FileNames.Safe(sets[i].Id);
+            while (!used.Add(name)) name += "_";
+            string file = $"{name}.png";
+            var r = results[i];
+            PngFiles.Write(Path.Combine(request.Out, file), new PixelImage(r.Image, r.Channels, r.Height, r.Width, request.Preprocessing.Bgr));
+            entries.Add(new VisualisationEntry(sets[i].Id, sets[i].Layer, sets[i].Units, r.Score, r.Entropy, file));
+        }
+        var document = new ScoresDocument(CommandRunner.Display(request.Model), network.Sha256, AnalyzerInfo.Version, request.Seed,
+            visualizer.Provider, request.Steps, entries);
+        string scores = Path.Combine(request.Out, "scores.json");
+        JsonFiles.Write(scores, document);
+        foreach (var e in entries)
+            output.WriteLine($"{e.Id} ({e.Layer}, {e.Units.Count} units): vis-score {e.Score:G5}, softmax entropy {e.Entropy:F4} -> {e.Image}");
+        error.WriteLine($"wrote {CommandRunner.Display(scores)} and {entries.Count} PNG files ({visualizer.Provider})");
+        return ExitCodes.Success;
+    }
+}
