@@ -1,7 +1,8 @@
 using Analyzer.Benchmarks;
 using BenchmarkDotNet.Running;
 
-// ./build.sh bench                -> the peer comparisons (clustering vs scikit-learn, lesions vs PyTorch), one run
+// ./build.sh bench                -> the peer comparisons (clustering vs scikit-learn; lesions and visualisation vs
+//                                     PyTorch; Spearman vs scipy), one run
 // dotnet run -c Release -- kernels -> BenchmarkDotNet micro-benchmarks of the CPU kernels
 string mode = args.FirstOrDefault() ?? "all";
 switch (mode)
@@ -15,11 +16,13 @@ switch (mode)
         return LesionComparison.Run(ClusteringComparison.FindRoot());
     case "spearman":
         return SpearmanComparison.Run(ClusteringComparison.FindRoot());
+    case "visualisation":
+        return VisualisationComparison.Run(ClusteringComparison.FindRoot());
     case "all":
         string root = ClusteringComparison.FindRoot();
-        return new[] { () => ClusteringComparison.Run(repeats: 3), () => LesionComparison.Run(root), () => SpearmanComparison.Run(root) }
+        return new[] { () => ClusteringComparison.Run(repeats: 3), () => LesionComparison.Run(root), () => SpearmanComparison.Run(root), () => VisualisationComparison.Run(root) }
             .Select(run => run()).FirstOrDefault(status => status != 0);
     default:
-        Console.Error.WriteLine($"unknown benchmark '{mode}'; use all, clustering, lesions, spearman or kernels");
+        Console.Error.WriteLine($"unknown benchmark '{mode}'; use all, clustering, lesions, spearman, visualisation or kernels");
         return 2;
 }

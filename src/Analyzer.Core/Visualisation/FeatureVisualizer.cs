@@ -24,7 +24,7 @@ public sealed class FeatureVisualizer : IDisposable
     private readonly Action<string>? note;
     private readonly IImageWarpKernel warpKernel;
     private readonly IPixelAscentKernel ascentKernel;
-    private readonly Dictionary<string, OnnxSession> gradientSessions = [];
+    private readonly Dictionary<string, OnnxSession[]> gradientSessions = [];
     private readonly string input, output;
     private readonly int channels, height, width;
     private readonly bool image;
@@ -58,7 +58,13 @@ public sealed class FeatureVisualizer : IDisposable
     }
 
     /// <summary>What ONNX Runtime ran on (after the first batch).</summary>
-    public string Provider => forward?.Provider ?? gradientSessions.Values.FirstOrDefault()?.Provider ?? "not run";
+    public string Provider => forward?.Provider ?? gradientSessions.Values.FirstOrDefault()?[0].Provider ?? "not run";
+
+    /// <summary>Concurrent ONNX Runtime runs per step, each on a share of the batch (one per core on the CPU).</summary>
+    private int Streams => options.ConcurrentRuns > 0 ? options.ConcurrentRuns
+        : options.Device == ExecutionDevice.Cpu ? Analyzer.Kernels.Parallelism.MaxThreads : 1;
+
+    private int SessionThreads => options.Threads > 0 ? options.Threads : Streams > 1 ? 1 : 0;
 
     /// <summary>Images per ONNX Runtime run, from the memory budget.</summary>
     public int BatchRows
@@ -91,56 +97,69 @@ public sealed class FeatureVisualizer : IDisposable
         return results;
     }
 
-    private OnnxSession GradientSession(string tensor)
+    private OnnxSession[] GradientSessions(string tensor)
     {
-        if (!gradientSessions.TryGetValue(tensor, out var session))
+        if (!gradientSessions.TryGetValue(tensor, out var sessions))
         {
-            var model = InputGradientGraph.Build(file, network.Shapes, [tensor]);
-            gradientSessions[tensor] = session = OnnxSession.Create(model.Bytes, network.Path, options.Device, options.Threads, note);
+            var model = InputGradientGraph.Build(file, network.Shapes, [tensor], withObjective: false);
+            sessions = Enumerable.Range(0, Streams)
+                .Select(_ => OnnxSession.Create(model.Bytes, network.Path, options.Device, SessionThreads, note)).ToArray();
+            gradientSessions[tensor] = sessions;
         }
-        return session;
+        return sessions;
     }
 
     /// <returns>The final pixel images, [rows, channels, height, width].</returns>
+    /// <remarks>The rows are shared out over the streams; each stream runs all its steps on its own (its session,
+    /// single-threaded kernels), so the cores never wait for each other between steps.</remarks>
     private float[] Optimise(IReadOnlyList<VisualisationObjective> batch, Action<int>? progress)
     {
         int n = batch.Count, size = channels * height * width;
-        var point = batch[0].Point;
-        int units = point.NodeSet.Units;
-        var session = GradientSession(point.Tensor);
+        var sessions = GradientSessions(batch[0].Point.Tensor);
+        var pixels = new float[n * size];
+        int parts = Math.Min(sessions.Length, n);
+        var gate = new object();
+        Action<int>? report = progress is null ? null : done => { lock (gate) progress(done); };
+        Parallel.For(0, parts, new ParallelOptions { MaxDegreeOfParallelism = parts }, part =>
+        {
+            int first = (int)((long)n * part / parts), last = (int)((long)n * (part + 1) / parts);
+            var rows = batch.Skip(first).Take(last - first).ToList();
+            var (warp, ascent) = parts > 1 ? (new ImageWarpCpuKernel(threads: 1), new PixelAscentCpuKernel(threads: 1)) : (warpKernel, ascentKernel);
+            OptimiseRows(rows, sessions[part], warp, ascent, report).CopyTo(pixels, first * size);
+        });
+        return pixels;
+    }
+
+    private float[] OptimiseRows(IReadOnlyList<VisualisationObjective> rows, OnnxSession session, IImageWarpKernel warpKernel,
+        IPixelAscentKernel ascentKernel, Action<int>? progress)
+    {
+        int n = rows.Count, size = channels * height * width;
+        int units = rows[0].Point.NodeSet.Units;
         var shape = new ImageBatchShape(n, channels, height, width);
         var parameters = new float[n * size];
         var (m, v, pixels) = (new float[n * size], new float[n * size], new float[n * size]);
-        var (warped, modelInput, pixelGradient, sourceGradient) = (new float[n * size], new float[n * size], new float[n * size], new float[n * size]);
-        var rngs = batch.Select(o => new Random(o.Seed)).ToArray();
-        for (int r = 0; r < n; r++)
-            for (int k = 0; k < size; k++)
-            {
-                // Starting noise as Lucid's pixel image: N(0, 0.01²) behind the sigmoid, i.e. grey.
-                double u1 = 1 - rngs[r].NextDouble(), u2 = rngs[r].NextDouble();
-                parameters[r * size + k] = (float)(0.01 * Math.Sqrt(-2 * Math.Log(u1)) * Math.Cos(2 * Math.PI * u2));
-                pixels[r * size + k] = 1 / (1 + MathF.Exp(-parameters[r * size + k]));
-            }
+        var (warped, modelInput, sourceGradient) = (new float[n * size], new float[n * size], new float[n * size]);
+        bool transformed = image && options.Transforms;
+        var schedules = rows.Select(o => new VisualisationSchedule(o.Seed, height, width, transformed)).ToArray();
+        for (int r = 0; r < n; r++) schedules[r].InitialParameters(parameters.AsSpan(r * size, size));
+        for (int k = 0; k < n * size; k++) pixels[k] = 1 / (1 + MathF.Exp(-parameters[k]));
         var mask = new float[n * units];
         for (int r = 0; r < n; r++)
-            foreach (int u in batch[r].Units) mask[r * units + u] = 1;
+            foreach (int u in rows[r].Units) mask[r * units + u] = 1;
         var (gain, offset) = ChannelAffine();
         long[] inputShape = image ? [n, channels, height, width] : [n, .. network.Shapes.ShapeOf(input)[1..]];
         var warps = new AffineWarp[n];
         var settings = new AdamSettings(options.LearningRate);
         for (int step = 1; step <= options.Steps; step++)
         {
-            for (int r = 0; r < n; r++)
-                warps[r] = image && options.Transforms ? RandomTransforms.Draw(rngs[r], height, width) : AffineWarp.Identity;
-            if (image && options.Transforms) warpKernel.Warp(pixels, warped, shape, warps);
+            for (int r = 0; r < n; r++) warps[r] = schedules[r].NextWarp();
+            if (transformed) warpKernel.Warp(pixels, warped, shape, warps);
             else pixels.CopyTo(warped, 0);
             Preprocess(warped, modelInput, gain, offset);
-            var outputs = session.Run([new TensorInput(input, modelInput, inputShape), new TensorInput(InputGradientGraph.MaskInput(0), mask, [n, units])],
-                [InputGradientGraph.GradientOutput]);
-            var gradient = outputs[0].Data;
-            int plane = height * width;
-            for (int k = 0; k < n * size; k++) pixelGradient[k] = gradient[k] * gain[k / plane % channels];
-            if (image && options.Transforms) warpKernel.WarpAdjoint(pixelGradient, sourceGradient, shape, warps);
+            var pixelGradient = session.Run([new TensorInput(input, modelInput, inputShape), new TensorInput(InputGradientGraph.MaskInput(0), mask, [n, units])],
+                [InputGradientGraph.GradientOutput])[0].Data;
+            ScaleChannels(pixelGradient, gain, null);
+            if (transformed) warpKernel.WarpAdjoint(pixelGradient, sourceGradient, shape, warps);
             else pixelGradient.CopyTo(sourceGradient, 0);
             ascentKernel.Step(parameters, m, v, sourceGradient, pixels, step, settings);
             progress?.Invoke(n);
@@ -164,11 +183,19 @@ public sealed class FeatureVisualizer : IDisposable
 
     private void Preprocess(float[] pixels, float[] destination, float[] gain, float[] offset)
     {
+        pixels.CopyTo(destination, 0);
+        ScaleChannels(destination, gain, offset);
+    }
+
+    /// <summary>values = gain[c] · values (+ offset[c]) plane by plane.</summary>
+    private void ScaleChannels(float[] values, float[] gain, float[]? offset)
+    {
         int plane = height * width;
-        for (int k = 0; k < pixels.Length; k++)
+        for (int start = 0, c = 0; start < values.Length; start += plane, c = (c + 1) % channels)
         {
-            int c = k / plane % channels;
-            destination[k] = gain[c] * pixels[k] + offset[c];
+            var span = values.AsSpan(start, plane);
+            System.Numerics.Tensors.TensorPrimitives.Multiply(span, gain[c], span);
+            if (offset is not null) System.Numerics.Tensors.TensorPrimitives.Add(span, offset[c], span);
         }
     }
 
@@ -228,7 +255,7 @@ public sealed class FeatureVisualizer : IDisposable
 
     public void Dispose()
     {
-        foreach (var session in gradientSessions.Values) session.Dispose();
+        foreach (var session in gradientSessions.Values.SelectMany(s => s)) session.Dispose();
         forward?.Dispose();
         (warpKernel as IDisposable)?.Dispose();
         (ascentKernel as IDisposable)?.Dispose();

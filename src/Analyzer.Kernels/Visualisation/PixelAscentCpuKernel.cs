@@ -1,7 +1,8 @@
 namespace Analyzer.Kernels.Visualisation;
 
-/// <summary><see cref="IPixelAscentKernel"/> on the CPU in float32, in parallel blocks.</summary>
-public sealed class PixelAscentCpuKernel : IPixelAscentKernel
+/// <summary><see cref="IPixelAscentKernel"/> on the CPU in float32, in parallel blocks (at most <c>threads</c> workers;
+/// 0: <see cref="Parallelism.MaxThreads"/>).</summary>
+public sealed class PixelAscentCpuKernel(int threads = 0) : IPixelAscentKernel
 {
     private const int Block = 16384;
 
@@ -16,7 +17,7 @@ public sealed class PixelAscentCpuKernel : IPixelAscentKernel
         fixed (float* p = parameters, mp = m, vp = v, g = pixelGradient, x = pixels)
         {
             float* pp = p, mm = mp, vv = vp, gg = g, xx = x;
-            Parallel.For(0, (length + Block - 1) / Block, Parallelism.Options(), b =>
+            Parallel.For(0, (length + Block - 1) / Block, Parallelism.Options(threads), b =>
             {
                 int end = Math.Min(length, (b + 1) * Block);
                 for (int k = b * Block; k < end; k++)

@@ -22,7 +22,8 @@ public static class InputGradientGraph
     public static string MaskInput(int target) => $"analyzer_objective_mask_{target}";
 
     /// <summary>Builds the graph; throws <see cref="ModelFormatException"/> naming an operator it cannot differentiate.</summary>
-    public static RewrittenModel Build(OnnxModelFile file, InferredShapes shapes, IReadOnlyList<string> targets)
+    /// <param name="withObjective">Also return the objective (<see cref="ObjectiveOutput"/>); the gradient alone is cheaper.</param>
+    public static RewrittenModel Build(OnnxModelFile file, InferredShapes shapes, IReadOnlyList<string> targets, bool withObjective = true)
     {
         var source = file.Graph;
         string input = source.Inputs[0].Name;
@@ -52,7 +53,8 @@ public static class InputGradientGraph
         {
             if (!needed.Contains(i)) continue;
             var node = graph.Node[i];
-            if (node.OpType == "MaxPool" && dependent.Contains(node.Output[0]))
+            string? producerOp = producer.TryGetValue(node.Input[0], out int p) ? source.Nodes[p].OpType : null;
+            if (node.OpType == "MaxPool" && dependent.Contains(node.Output[0]) && !OperatorGradients.RoutesByEquality(source.Nodes[i], producerOp, shapes, source.OpsetVersion))
             {
                 if (node.Output.Count < 2 || node.Output[1].Length == 0)
                 {
@@ -75,13 +77,13 @@ public static class InputGradientGraph
             string target = targets[t];
             int rank = shapes.ShapeOf(target).Length;
             long[] spatial = Enumerable.Range(2, Math.Max(0, rank - 2)).Select(a => (long)a).ToArray();
-            string abs = writer.Unary("Abs", target);
-            string perUnit = rank > 2 ? writer.ReduceSum(abs, spatial, keepDims: false) : abs;
-            objectives.Add(writer.ReduceSum(writer.Binary("Mul", perUnit, MaskInput(t)), [1], keepDims: false));
+            string abs = withObjective ? writer.Unary("Abs", target) : "";
+            string perUnit = rank > 2 && withObjective ? writer.ReduceSum(abs, spatial, keepDims: false) : abs;
+            if (withObjective) objectives.Add(writer.ReduceSum(writer.Binary("Mul", perUnit, MaskInput(t)), [1], keepDims: false));
             string mask = rank > 2 ? writer.Unsqueeze(MaskInput(t), spatial) : MaskInput(t);
             gradients.Add(target, writer.Binary("Mul", writer.Unary("Sign", target), mask));
         }
-        writer.Add(objectives.Count == 1 ? "Identity" : "Sum", objectives, ObjectiveOutput);
+        if (withObjective) writer.Add(objectives.Count == 1 ? "Identity" : "Sum", objectives, ObjectiveOutput);
 
         // Backward half: every needed node in reverse order passes its outputs' gradient on to its dependent inputs.
         var ops = new OperatorGradients(writer, shapes, file.Path);
@@ -97,8 +99,9 @@ public static class InputGradientGraph
             ?? throw new ModelFormatException($"{file.Path}: the objective does not depend on the input '{input}'");
         writer.Add("Identity", [inputGradient], GradientOutput);
 
-        SetInterface(graph, input, targets, shapes, elementType);
-        return new RewrittenModel(model.ToByteArray(), [input, .. targets.Select((_, t) => MaskInput(t))], [ObjectiveOutput, GradientOutput]);
+        SetInterface(graph, input, targets, shapes, elementType, withObjective);
+        return new RewrittenModel(model.ToByteArray(), [input, .. targets.Select((_, t) => MaskInput(t))],
+            withObjective ? [ObjectiveOutput, GradientOutput] : [GradientOutput]);
     }
 
     /// <summary>Indices of the nodes that the targets depend on.</summary>
@@ -127,7 +130,8 @@ public static class InputGradientGraph
         return dependent;
     }
 
-    private static void SetInterface(GraphProto graph, string input, IReadOnlyList<string> targets, InferredShapes shapes, int elementType)
+    private static void SetInterface(GraphProto graph, string input, IReadOnlyList<string> targets, InferredShapes shapes, int elementType,
+        bool withObjective)
     {
         var initializers = graph.Initializer.Select(t => t.Name).ToHashSet();
         var data = graph.Input.First(v => v.Name == input);
@@ -140,7 +144,7 @@ public static class InputGradientGraph
         for (int t = 0; t < targets.Count; t++)
             graph.Input.Add(Value(MaskInput(t), elementType, ["batch", shapes.ShapeOf(targets[t])[1].ToString()]));
         graph.Output.Clear();
-        graph.Output.Add(Value(ObjectiveOutput, elementType, ["batch"]));
+        if (withObjective) graph.Output.Add(Value(ObjectiveOutput, elementType, ["batch"]));
         var gradient = data.Clone();
         gradient.Name = GradientOutput;
         graph.Output.Add(gradient);

@@ -30,7 +30,9 @@ internal sealed class OperatorGradients(GraphWriter w, InferredShapes shapes, st
                 if (node.OpType == "Cast" && node.GetInt("to", 1) != w.ElementType) throw Fail(node, "casts to another type");
                 return [(x, Needs(0))];
             case "Relu":
-                return [(x, w.Binary("Mul", Needs(0), w.CastToFloat(w.Binary("Greater", x, w.Scalar(0)))))];
+                // y > 0 exactly where x > 0; reading y rather than x lets ONNX Runtime fuse the forward Relu into its
+                // conv (and Greater + Cast + Mul runs faster there than Where or Sign).
+                return [(x, w.Binary("Mul", Needs(0), w.CastToFloat(w.Binary("Greater", node.Outputs[0], w.Scalar(0)))))];
             case "LeakyRelu":
                 double alpha = node.GetFloat("alpha", 0.01);
                 return [(x, w.Binary("Mul", Needs(0), w.Add("Where", [w.Binary("Greater", x, w.Scalar(0)), w.Scalar(1), w.Scalar(alpha)])))];
@@ -69,7 +71,7 @@ internal sealed class OperatorGradients(GraphWriter w, InferredShapes shapes, st
                 RequireConstant(node, dependent, 1, 2);
                 return [(x, Conv(node, Needs(0)))];
             case "MaxPool":
-                return [(x, MaxPool(node, Needs(0), indices ?? throw Fail(node, "internal: no indices output")))];
+                return [(x, indices is null ? MaxPoolByEquality(node, Needs(0)) : MaxPool(node, Needs(0), indices))];
             case "AveragePool":
                 return [(x, AveragePool(node, Needs(0)))];
             case "GlobalAveragePool":
@@ -216,7 +218,49 @@ internal sealed class OperatorGradients(GraphWriter w, InferredShapes shapes, st
     private string Conv(OnnxNode node, string gy)
     {
         long[] weight = shapes.ShapeOf(node.Inputs[1]);
-        return TransposedConv(node, gy, node.Inputs[1], weight[2..], node.GetInt("group", 1));
+        long group = node.GetInt("group", 1);
+        // A gradient with very few channels (an image's) runs better as a transposed convolution.
+        bool fewChannels = weight[1] * group < 4;
+        return (fewChannels ? null : FlippedConv(node, gy, group)) ?? TransposedConv(node, gy, node.Inputs[1], weight[2..], group);
+    }
+
+    /// <summary>
+    /// For a stride-1 conv, the input gradient is itself a convolution: dY convolved with the kernel flipped in space
+    /// and with input and output channels swapped (per group), padded by dilation·(k - 1) - pad on each side. ONNX
+    /// Runtime's forward Conv is much faster than its ConvTranspose, so this form is preferred where it applies;
+    /// null where it does not (strides, or pads beyond the kernel's reach).
+    /// </summary>
+    private string? FlippedConv(OnnxNode node, string gy, long group)
+    {
+        if (shapes.ConstantOf(node.Inputs[1]) is not { } weight || weight.Shape.Length != 4) return null;
+        long[] input = shapes.ShapeOf(node.Inputs[0])[2..], output = shapes.ShapeOf(node.Outputs[0])[2..];
+        long[] kernel = weight.Shape[2..];
+        long[] strides = node.GetInts("strides") ?? [1, 1];
+        long[] dilations = node.GetInts("dilations") ?? [1, 1];
+        if (strides.Any(v => v != 1)) return null;
+        var (begin, end) = Pads(node, input, output, kernel, strides, dilations);
+        var pads = new long[4];
+        for (int i = 0; i < 2; i++)
+        {
+            pads[i] = dilations[i] * (kernel[i] - 1) - begin[i];
+            pads[i + 2] = dilations[i] * (kernel[i] - 1) - end[i];
+            if (pads[i] < 0 || pads[i + 2] < 0) return null;
+        }
+        long outChannels = weight.Shape[0], inPerGroup = weight.Shape[1], outPerGroup = outChannels / group;
+        long kh = kernel[0], kw = kernel[1];
+        var source = weight.AsDoubles();
+        var flipped = new double[source.Length];
+        // W'[g·inPerGroup + ci, co, a, b] = W[g·outPerGroup + co, ci, kh-1-a, kw-1-b]
+        for (long g = 0; g < group; g++)
+            for (long co = 0; co < outPerGroup; co++)
+                for (long ci = 0; ci < inPerGroup; ci++)
+                    for (long a = 0; a < kh; a++)
+                        for (long b = 0; b < kw; b++)
+                            flipped[(((g * inPerGroup + ci) * outPerGroup + co) * kh + a) * kw + b] =
+                                source[(((g * outPerGroup + co) * inPerGroup + ci) * kh + (kh - 1 - a)) * kw + (kw - 1 - b)];
+        string flippedWeight = w.Constant([group * inPerGroup, outPerGroup, kh, kw], flipped, "conv_flipped_weight");
+        return w.Add("Conv", [gy, flippedWeight], null, GraphWriter.Ints("dilations", dilations), GraphWriter.Ints("pads", pads),
+            GraphWriter.Ints("kernel_shape", kernel), GraphWriter.Int("group", group));
     }
 
     private string MaxPool(OnnxNode node, string gy, string indices)
@@ -234,6 +278,41 @@ internal sealed class OperatorGradients(GraphWriter w, InferredShapes shapes, st
         else
             scattered = w.Add(w.Opset >= 11 ? "ScatterElements" : "Scatter", inputs, null, GraphWriter.Int("axis", 0));
         return w.ReshapeLike(scattered, x);
+    }
+
+    /// <summary>
+    /// Whether a MaxPool's gradient can be routed without its indices: 2-D windows that tile the input exactly
+    /// (kernel = stride, no pads, no dilation) over a ReLU's output. Each input is then in exactly one window, and the
+    /// gradient goes where the input equals its window's maximum. Ties happen where ReLU output 0s share a window —
+    /// the ReLU's own gradient is 0 there, so routing to all of them changes nothing; ties between equal positive
+    /// values, which PyTorch routes to the first, are left to chance (measure zero for real-valued inputs). ONNX
+    /// Runtime's MaxPool without indices runs in its fast blocked layout; the indices variant and the scatter cost
+    /// several times more.
+    /// </summary>
+    public static bool RoutesByEquality(OnnxNode node, string? producerOp, InferredShapes shapes, long opset)
+    {
+        if (producerOp != "Relu" || opset < 10 || node.Outputs.Count > 1 && node.Outputs[1].Length > 0) return false;
+        long[] kernel = node.GetInts("kernel_shape") ?? [];
+        long[] strides = node.GetInts("strides") ?? Enumerable.Repeat(1L, kernel.Length).ToArray();
+        long[] input = shapes.ShapeOf(node.Inputs[0]);
+        return kernel.Length == 2 && strides.SequenceEqual(kernel)
+            && (node.GetInts("pads")?.All(p => p == 0) ?? true)
+            && (node.GetInts("dilations")?.All(d => d == 1) ?? true)
+            && node.GetString("auto_pad", "NOTSET") is "NOTSET" or "VALID"
+            && input[2] % kernel[0] == 0 && input[3] % kernel[1] == 0;
+    }
+
+    private string MaxPoolByEquality(OnnxNode node, string gy)
+    {
+        string x = node.Inputs[0], y = node.Outputs[0];
+        long[] kernel = node.GetInts("kernel_shape")!;
+        // Nearest-neighbour upsampling by the kernel fills every window with its value.
+        string scales = w.Constant([4], [1, 1, kernel[0], kernel[1]], "pool_scales");
+        string Spread(string t) => w.Opset >= 11
+            ? w.Add("Resize", [t, "", scales], null, GraphWriter.String("mode", "nearest"),
+                GraphWriter.String("coordinate_transformation_mode", "asymmetric"), GraphWriter.String("nearest_mode", "floor"))
+            : w.Add("Resize", [t, scales], null, GraphWriter.String("mode", "nearest"));
+        return w.Binary("Mul", Spread(gy), w.CastToFloat(w.Binary("Equal", x, Spread(y))));
     }
 
     /// <summary>Whether some input element can fall in two pooling windows.</summary>

@@ -59,6 +59,32 @@ public class OperatorGradientTests
         GradientCheck.AssertMatches(m.Save(), ["y"]);
     }
 
+    [Fact]
+    public void ConvWithOneInputChannelUsesTheTransposedConvolution()
+    {
+        var m = new TinyModel().Input("x", 1, 1, 8, 8);
+        Weights(m, "w", 5, 1, 3, 3);
+        m.Node("Conv", ["x", "w"], ["y"], null, ("pads", new long[] { 1, 0, 1, 2 })).Output("y");
+        string path = m.Save();
+        var file = OnnxModelFile.Load(path);
+        var built = Onnx.Protos.ModelProto.Parser.ParseFrom(InputGradientGraph.Build(file, ShapeInference.Infer(file.Graph), ["y"]).Bytes);
+        Assert.Contains(built.Graph.Node, n => n.OpType == "ConvTranspose");
+        GradientCheck.AssertMatches(path, ["y"]);
+    }
+
+    [Fact]
+    public void StrideOneConvUsesTheFlippedKernelConvolution()
+    {
+        var m = new TinyModel().Input("x", 1, 4, 6, 5);
+        Weights(m, "w", 6, 2, 3, 2);
+        m.Node("Conv", ["x", "w"], ["y"], null, ("pads", new long[] { 1, 0, 0, 1 }), ("group", 2L)).Output("y");
+        string path = m.Save();
+        var file = OnnxModelFile.Load(path);
+        var built = Onnx.Protos.ModelProto.Parser.ParseFrom(InputGradientGraph.Build(file, ShapeInference.Infer(file.Graph), ["y"]).Bytes);
+        Assert.DoesNotContain(built.Graph.Node, n => n.OpType == "ConvTranspose");
+        GradientCheck.AssertMatches(path, ["y"]);
+    }
+
     [Theory]
     [InlineData(13L, 2L, 2L)]
     [InlineData(16L, 3L, 2L)]
@@ -71,6 +97,27 @@ public class OperatorGradientTests
             .Node("MaxPool", ["c"], ["y"], null, ("kernel_shape", new[] { kernel, kernel }), ("strides", new[] { stride, stride }))
             .Output("y");
         GradientCheck.AssertMatches(m.Save(), ["y"]);
+    }
+
+    [Fact]
+    public void MaxPoolAfterReluRoutesByEqualityWithoutIndices()
+    {
+        // Conv -> Relu -> 2x2 MaxPool: the gradient is routed where the input equals its window's maximum (no indices,
+        // no scatter); the negative bias makes many windows all-zero, so ties at 0 occur and must not leak gradient.
+        var m = new TinyModel().Input("x", 1, 1, 6, 6);
+        Weights(m, "w", 3, 1, 3, 3);
+        m.Weight("b", [3], -0.3, -0.2, -0.4);
+        Weights(m, "w2", 2, 3, 1, 1);
+        m.Node("Conv", ["x", "w", "b"], ["c"], null, ("pads", new long[] { 1, 1, 1, 1 }))
+            .Node("Relu", ["c"], ["r"])
+            .Node("MaxPool", ["r"], ["p"], null, ("kernel_shape", new long[] { 2, 2 }), ("strides", new long[] { 2, 2 }))
+            .Node("Conv", ["p", "w2"], ["y"]).Output("y");
+        string path = m.Save();
+        var file = OnnxModelFile.Load(path);
+        var built = Onnx.Protos.ModelProto.Parser.ParseFrom(InputGradientGraph.Build(file, ShapeInference.Infer(file.Graph), ["y"]).Bytes);
+        Assert.DoesNotContain(built.Graph.Node, n => n.OpType is "ScatterElements" or "Scatter");
+        Assert.Contains(built.Graph.Node, n => n.OpType == "Equal");
+        for (int seed = 0; seed < 4; seed++) GradientCheck.AssertMatches(path, ["y"], seed);
     }
 
     [Fact]
