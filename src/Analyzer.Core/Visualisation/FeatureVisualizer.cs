@@ -24,13 +24,13 @@ public sealed class FeatureVisualizer : IDisposable
     private readonly Action<string>? note;
     private readonly IImageWarpKernel warpKernel;
     private readonly IPixelAscentKernel ascentKernel;
+    private readonly Dictionary<string, byte[]> gradientModels = [];
     private readonly Dictionary<string, OnnxSession[]> gradientSessions = [];
     private readonly string input, output;
     private readonly int channels, height, width;
     private readonly bool image;
     private readonly bool outputIsSoftmax;
     private OnnxSession? forward;
-    private RewrittenModel? forwardModel;
 
     public FeatureVisualizer(ModelNetwork network, Preprocessing preprocessing, VisualisationOptions options, Action<string>? note = null)
     {
@@ -45,6 +45,9 @@ public sealed class FeatureVisualizer : IDisposable
         long[] shape = network.Shapes.ShapeOf(input);
         image = shape.Length == 4;
         (channels, height, width) = image ? ((int)shape[1], (int)shape[2], (int)shape[3]) : (1, 1, (int)shape.Skip(1).Aggregate(1L, (a, d) => a * d));
+        // Every gradient graph is built now, so that an operator that cannot be differentiated fails before any work.
+        foreach (var tensor in PointTensors())
+            gradientModels[tensor] = InputGradientGraph.Build(file, network.Shapes, [tensor], withObjective: false).Bytes;
         if (options.Device == ExecutionDevice.Cuda && SpearmanIlgpuKernel.CudaAvailable())
         {
             warpKernel = new ImageWarpIlgpuKernel(IlgpuTarget.Cuda);
@@ -101,9 +104,10 @@ public sealed class FeatureVisualizer : IDisposable
     {
         if (!gradientSessions.TryGetValue(tensor, out var sessions))
         {
-            var model = InputGradientGraph.Build(file, network.Shapes, [tensor], withObjective: false);
+            byte[] model = gradientModels.TryGetValue(tensor, out var built) ? built
+                : InputGradientGraph.Build(file, network.Shapes, [tensor], withObjective: false).Bytes;
             sessions = Enumerable.Range(0, Streams)
-                .Select(_ => OnnxSession.Create(model.Bytes, network.Path, options.Device, SessionThreads, note)).ToArray();
+                .Select(_ => OnnxSession.Create(model, network.Path, options.Device, SessionThreads, note)).ToArray();
             gradientSessions[tensor] = sessions;
         }
         return sessions;
@@ -205,7 +209,7 @@ public sealed class FeatureVisualizer : IDisposable
         if (forward is null)
         {
             var tensors = PointTensors().Append(output).ToList();
-            forwardModel = ExtraOutputs.Add(file, tensors);
+            var forwardModel = ExtraOutputs.Add(file, tensors);
             forward = OnnxSession.Create(forwardModel.Bytes, network.Path, options.Device, options.Threads, note);
         }
         int n = batch.Count, size = channels * height * width;
