@@ -2,6 +2,7 @@ using Analyzer.Core.Activations;
 using Analyzer.Core.Analysis;
 using Analyzer.Core.Datasets;
 using Analyzer.Core.Graphs;
+using Analyzer.Kernels;
 using Analyzer.Kernels.Spearman;
 using Analyzer.Onnx.Inference;
 

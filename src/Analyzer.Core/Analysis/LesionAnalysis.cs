@@ -6,7 +6,19 @@ namespace Analyzer.Core.Analysis;
 
 /// <summary>One measure's outcome for one partitioning: the statistics and the subclusters they came from.</summary>
 public sealed record MeasureReport(MeasureSummary Summary, IReadOnlyList<ControlledSubcluster> Subclusters,
-    IReadOnlyList<SkippedSubcluster> Skipped);
+    IReadOnlyList<SkippedSubcluster> Skipped)
+{
+    /// <summary>The report, with the subclusters whose measure was not finite (no score) added to the skipped ones.</summary>
+    public static MeasureReport Of(MeasureSummary summary, IReadOnlyList<ControlledSubcluster> analysed, IEnumerable<SkippedSubcluster> skipped)
+    {
+        var all = skipped.ToList();
+        for (int i = 0; i < analysed.Count; i++)
+            if (summary.Scores[i] is null)
+                all.Add(new SkippedSubcluster(analysed[i].Subcluster.Layer, analysed[i].Subcluster.Cluster,
+                    analysed[i].Subcluster.Units.Length, "the measure is not finite"));
+        return new MeasureReport(summary, analysed, all);
+    }
+}
 
 /// <summary>
 /// The lesion measures (METHOD.md 6) of one partitioning: every analysed subcluster and its random controls are removed
@@ -45,12 +57,7 @@ public static class LesionAnalysis
                 Enumerable.Range(1, randomCount).Select(j => value(outcomes[i * per + j])).ToArray())).ToList();
             Func<double, double[], double>? effect = measure == "acc-drop" && compat.ReferenceAccDropEffect ? EffectMeasure.ComputeReference : null;
             var summary = MeasureSummary.Compute(values, MeasureOrientation.HigherIsSpecialised, compat.Ties, effect);
-            var measureSkipped = skipped.ToList();
-            for (int i = 0; i < analysed.Count; i++)
-                if (summary.Scores[i] is null)
-                    measureSkipped.Add(new SkippedSubcluster(analysed[i].Subcluster.Layer, analysed[i].Subcluster.Cluster,
-                        analysed[i].Subcluster.Units.Length, "the measure is not finite"));
-            reports[measure] = new MeasureReport(summary, analysed, measureSkipped);
+            reports[measure] = MeasureReport.Of(summary, analysed, skipped);
         }
         return reports;
     }

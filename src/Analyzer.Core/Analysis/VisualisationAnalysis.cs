@@ -47,12 +47,7 @@ public static class VisualisationAnalysis
             };
             var values = images.Select(v => (value(v.Images[0]), v.Images.Skip(1).Select(value).ToArray())).ToList();
             var summary = MeasureSummary.Compute(values, MeasureOrientations.Of(measure), PercentileTies.MidRank);
-            var measureSkipped = skipped.ToList();
-            for (int i = 0; i < analysed.Count; i++)
-                if (summary.Scores[i] is null)
-                    measureSkipped.Add(new SkippedSubcluster(analysed[i].Subcluster.Layer, analysed[i].Subcluster.Cluster,
-                        analysed[i].Subcluster.Units.Length, "the measure is not finite"));
-            reports[measure] = new MeasureReport(summary, analysed, measureSkipped);
+            reports[measure] = MeasureReport.Of(summary, analysed, skipped);
         }
         return (reports, images);
     }

@@ -1,6 +1,6 @@
 using Analyzer.Core.Analysis;
 using Analyzer.Core.Datasets;
-using Analyzer.Kernels.Spearman;
+using Analyzer.Kernels;
 using Analyzer.Kernels.Visualisation;
 using Analyzer.Onnx;
 using Analyzer.Onnx.Gradients;
@@ -48,7 +48,7 @@ public sealed class FeatureVisualizer : IDisposable
         // Every gradient graph is built now, so that an operator that cannot be differentiated fails before any work.
         foreach (var tensor in PointTensors())
             gradientModels[tensor] = InputGradientGraph.Build(file, network.Shapes, [tensor], withObjective: false).Bytes;
-        if (options.Device == ExecutionDevice.Cuda && SpearmanIlgpuKernel.CudaAvailable())
+        if (options.Device == ExecutionDevice.Cuda && IlgpuDevice.CudaAvailable())
         {
             warpKernel = new ImageWarpIlgpuKernel(IlgpuTarget.Cuda);
             ascentKernel = new PixelAscentIlgpuKernel(IlgpuTarget.Cuda);

@@ -1,17 +1,7 @@
 using ILGPU;
 using ILGPU.Runtime;
-using ILGPU.Runtime.CPU;
-using ILGPU.Runtime.Cuda;
 
 namespace Analyzer.Kernels.Spearman;
-
-/// <summary>Which ILGPU accelerator runs a kernel: a CUDA GPU, or ILGPU's CPU accelerator (tests, machines without a
-/// GPU).</summary>
-public enum IlgpuTarget
-{
-    Cuda,
-    Cpu,
-}
 
 /// <summary>
 /// Spearman with the correlations on an ILGPU accelerator (PTX on NVIDIA GPUs, needing only the driver): ranks on the
@@ -20,43 +10,20 @@ public enum IlgpuTarget
 /// </summary>
 public sealed class SpearmanIlgpuKernel : ISpearmanKernel, IDisposable
 {
-    private readonly Context context;
-    private readonly Accelerator accelerator;
+    private readonly IlgpuDevice device;
     private readonly Action<Index2D, ArrayView1D<double, Stride1D.Dense>, int, int, ArrayView1D<double, Stride1D.Dense>> correlate;
 
     public SpearmanIlgpuKernel(IlgpuTarget target)
     {
-        context = Context.Create(builder => builder.Default());
-        try
-        {
-            accelerator = target == IlgpuTarget.Cuda
-                ? context.GetCudaDevice(0).CreateAccelerator(context)
-                : context.GetCPUDevice(0).CreateAccelerator(context);
-        }
-        catch (Exception)
-        {
-            context.Dispose();
-            throw;
-        }
-        correlate = accelerator.LoadAutoGroupedStreamKernel<Index2D, ArrayView1D<double, Stride1D.Dense>, int, int, ArrayView1D<double, Stride1D.Dense>>(Correlate);
+        device = new IlgpuDevice(target);
+        correlate = device.Accelerator.LoadAutoGroupedStreamKernel<Index2D, ArrayView1D<double, Stride1D.Dense>, int, int, ArrayView1D<double, Stride1D.Dense>>(Correlate);
     }
 
     /// <summary>The device's name, e.g. "NVIDIA H100 80GB HBM3" or "CPUAccelerator".</summary>
-    public string DeviceName => accelerator.Name;
+    public string DeviceName => device.Name;
 
     /// <summary>True when a CUDA device is visible to ILGPU.</summary>
-    public static bool CudaAvailable()
-    {
-        try
-        {
-            using var probe = Context.Create(builder => builder.Cuda());
-            return probe.GetCudaDevices().Count > 0;
-        }
-        catch (Exception)
-        {
-            return false;
-        }
-    }
+    public static bool CudaAvailable() => IlgpuDevice.CudaAvailable();
 
     public double[] SquaredCorrelations(double[] samples, int sampleCount, int units, out bool[] constant)
     {
@@ -79,6 +46,7 @@ public sealed class SpearmanIlgpuKernel : ISpearmanKernel, IDisposable
             for (int s = 0; s < sampleCount; s++) z[(long)s * units + u] = (b.Ranks[s] - mean) * scale;
             return b;
         }, _ => { });
+        var accelerator = device.Accelerator;
         using var zBuffer = accelerator.Allocate1D(z);
         using var resultBuffer = accelerator.Allocate1D<double>((long)units * units);
         resultBuffer.MemSetToZero();
@@ -104,9 +72,5 @@ public sealed class SpearmanIlgpuKernel : ISpearmanKernel, IDisposable
         result[(long)a * units + b] = r * r;
     }
 
-    public void Dispose()
-    {
-        accelerator.Dispose();
-        context.Dispose();
-    }
+    public void Dispose() => device.Dispose();
 }

@@ -1,8 +1,5 @@
-using Analyzer.Kernels.Spearman;
 using ILGPU;
 using ILGPU.Runtime;
-using ILGPU.Runtime.CPU;
-using ILGPU.Runtime.Cuda;
 
 namespace Analyzer.Kernels.Visualisation;
 
@@ -12,29 +9,18 @@ namespace Analyzer.Kernels.Visualisation;
 /// </summary>
 public sealed class ImageWarpIlgpuKernel : IImageWarpKernel, IDisposable
 {
-    private readonly Context context;
-    private readonly Accelerator accelerator;
+    private readonly IlgpuDevice device;
+    private Accelerator Accelerator => device.Accelerator;
     private readonly Action<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<AffineWarp>, int, int, int, int> warp, adjoint;
 
     public ImageWarpIlgpuKernel(IlgpuTarget target)
     {
-        context = Context.Create(builder => builder.Default());
-        try
-        {
-            accelerator = target == IlgpuTarget.Cuda
-                ? context.GetCudaDevice(0).CreateAccelerator(context)
-                : context.GetCPUDevice(0).CreateAccelerator(context);
-        }
-        catch (Exception)
-        {
-            context.Dispose();
-            throw;
-        }
-        warp = accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<AffineWarp>, int, int, int, int>(WarpKernel);
-        adjoint = accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<AffineWarp>, int, int, int, int>(AdjointKernel);
+        device = new IlgpuDevice(target);
+        warp = Accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<AffineWarp>, int, int, int, int>(WarpKernel);
+        adjoint = Accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<AffineWarp>, int, int, int, int>(AdjointKernel);
     }
 
-    public string DeviceName => accelerator.Name;
+    public string DeviceName => device.Name;
 
     public void Warp(ReadOnlySpan<float> source, Span<float> target, ImageBatchShape shape, ReadOnlySpan<AffineWarp> warps) =>
         Run(source, target, shape, warps, warp, clear: false);
@@ -45,12 +31,12 @@ public sealed class ImageWarpIlgpuKernel : IImageWarpKernel, IDisposable
     private void Run(ReadOnlySpan<float> input, Span<float> output, ImageBatchShape shape, ReadOnlySpan<AffineWarp> warps,
         Action<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<AffineWarp>, int, int, int, int> kernel, bool clear)
     {
-        using var inBuffer = accelerator.Allocate1D(input[..shape.Length].ToArray());
-        using var outBuffer = accelerator.Allocate1D<float>(shape.Length);
-        using var warpBuffer = accelerator.Allocate1D(warps[..shape.Images].ToArray());
+        using var inBuffer = Accelerator.Allocate1D(input[..shape.Length].ToArray());
+        using var outBuffer = Accelerator.Allocate1D<float>(shape.Length);
+        using var warpBuffer = Accelerator.Allocate1D(warps[..shape.Images].ToArray());
         if (clear) outBuffer.MemSetToZero();
         kernel(shape.Length, inBuffer.View, outBuffer.View, warpBuffer.View, shape.Images, shape.Channels, shape.Height, shape.Width);
-        accelerator.Synchronize();
+        Accelerator.Synchronize();
         outBuffer.GetAsArray1D().AsSpan().CopyTo(output);
     }
 
@@ -104,9 +90,5 @@ public sealed class ImageWarpIlgpuKernel : IImageWarpKernel, IDisposable
         }
     }
 
-    public void Dispose()
-    {
-        accelerator.Dispose();
-        context.Dispose();
-    }
+    public void Dispose() => device.Dispose();
 }

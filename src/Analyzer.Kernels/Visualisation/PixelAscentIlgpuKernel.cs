@@ -1,48 +1,34 @@
-using Analyzer.Kernels.Spearman;
 using ILGPU;
 using ILGPU.Runtime;
-using ILGPU.Runtime.CPU;
-using ILGPU.Runtime.Cuda;
 
 namespace Analyzer.Kernels.Visualisation;
 
 /// <summary><see cref="IPixelAscentKernel"/> on an ILGPU accelerator: one thread per pixel.</summary>
 public sealed class PixelAscentIlgpuKernel : IPixelAscentKernel, IDisposable
 {
-    private readonly Context context;
-    private readonly Accelerator accelerator;
+    private readonly IlgpuDevice device;
+    private Accelerator Accelerator => device.Accelerator;
     private readonly Action<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, AdamSettings, float, float> step;
 
     public PixelAscentIlgpuKernel(IlgpuTarget target)
     {
-        context = Context.Create(builder => builder.Default());
-        try
-        {
-            accelerator = target == IlgpuTarget.Cuda
-                ? context.GetCudaDevice(0).CreateAccelerator(context)
-                : context.GetCPUDevice(0).CreateAccelerator(context);
-        }
-        catch (Exception)
-        {
-            context.Dispose();
-            throw;
-        }
-        step = accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, AdamSettings, float, float>(StepKernel);
+        device = new IlgpuDevice(target);
+        step = Accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, AdamSettings, float, float>(StepKernel);
     }
 
     public void Step(Span<float> parameters, Span<float> m, Span<float> v, ReadOnlySpan<float> pixelGradient, Span<float> pixels,
         int stepNumber, AdamSettings settings)
     {
         int length = parameters.Length;
-        using var p = accelerator.Allocate1D(parameters.ToArray());
-        using var mb = accelerator.Allocate1D(m[..length].ToArray());
-        using var vb = accelerator.Allocate1D(v[..length].ToArray());
-        using var g = accelerator.Allocate1D(pixelGradient[..length].ToArray());
-        using var x = accelerator.Allocate1D<float>(length);
+        using var p = Accelerator.Allocate1D(parameters.ToArray());
+        using var mb = Accelerator.Allocate1D(m[..length].ToArray());
+        using var vb = Accelerator.Allocate1D(v[..length].ToArray());
+        using var g = Accelerator.Allocate1D(pixelGradient[..length].ToArray());
+        using var x = Accelerator.Allocate1D<float>(length);
         float stepSize = settings.LearningRate / (1 - MathF.Pow(settings.Beta1, stepNumber));
         float rootCorrection2 = MathF.Sqrt(1 - MathF.Pow(settings.Beta2, stepNumber));
         step(length, p.View, mb.View, vb.View, g.View, x.View, settings, stepSize, rootCorrection2);
-        accelerator.Synchronize();
+        Accelerator.Synchronize();
         p.GetAsArray1D().AsSpan().CopyTo(parameters);
         mb.GetAsArray1D().AsSpan().CopyTo(m);
         vb.GetAsArray1D().AsSpan().CopyTo(v);
@@ -63,9 +49,5 @@ public sealed class PixelAscentIlgpuKernel : IPixelAscentKernel, IDisposable
         x[k] = 1 / (1 + MathF.Exp(-updated));
     }
 
-    public void Dispose()
-    {
-        accelerator.Dispose();
-        context.Dispose();
-    }
+    public void Dispose() => device.Dispose();
 }

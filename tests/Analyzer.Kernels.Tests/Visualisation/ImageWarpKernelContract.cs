@@ -1,4 +1,3 @@
-using Analyzer.Kernels.Spearman;
 using Analyzer.Kernels.Visualisation;
 using Analyzer.TestSupport;
 
@@ -101,7 +100,7 @@ public sealed class ImageWarpIlgpuCpuTests : ImageWarpKernelContract, IDisposabl
 /// <summary>The ILGPU kernel on a CUDA GPU; skipped where none is visible.</summary>
 public sealed class ImageWarpIlgpuCudaTests : IDisposable
 {
-    private readonly ImageWarpIlgpuKernel? kernel = SpearmanIlgpuKernel.CudaAvailable() ? new(IlgpuTarget.Cuda) : null;
+    private readonly ImageWarpIlgpuKernel? kernel = IlgpuDevice.CudaAvailable() ? new(IlgpuTarget.Cuda) : null;
 
     [SkippableFact]
     public void Agrees_with_the_cpu_kernel_on_the_gpu()

@@ -1,4 +1,3 @@
-using Analyzer.Kernels.Spearman;
 using Analyzer.Kernels.Visualisation;
 using Analyzer.TestSupport;
 
@@ -67,7 +66,7 @@ public sealed class PixelAscentIlgpuCpuTests : PixelAscentKernelContract, IDispo
 /// <summary>The ILGPU kernel on a CUDA GPU; skipped where none is visible.</summary>
 public sealed class PixelAscentIlgpuCudaTests : IDisposable
 {
-    private readonly PixelAscentIlgpuKernel? kernel = SpearmanIlgpuKernel.CudaAvailable() ? new(IlgpuTarget.Cuda) : null;
+    private readonly PixelAscentIlgpuKernel? kernel = IlgpuDevice.CudaAvailable() ? new(IlgpuTarget.Cuda) : null;
 
     [SkippableFact]
     public void Agrees_with_the_cpu_kernel_on_the_gpu()
