@@ -14,14 +14,17 @@ namespace Analyzer.TestSupport;
 /// </summary>
 public static class Float64Reference
 {
-    public static byte[] Convert(string path, IReadOnlyList<string> extraOutputs)
+    /// <param name="opsetFloor">Raise the opset import to at least this (for older models whose operators mean the
+    /// same at that opset; the rewrite writes opset 13 forms).</param>
+    public static byte[] Convert(string path, IReadOnlyList<string> extraOutputs, long opsetFloor = 0)
     {
         var file = OnnxModelFile.Load(path);
         var shapes = ShapeInference.Infer(file.Graph);
         var model = ModelProto.Parser.ParseFrom(file.ToBytes());
         var graph = model.Graph;
-        long opset = file.Graph.OpsetVersion;
-        if (opset < 13) throw new ArgumentException("the float64 reference needs opset 13 or later");
+        long opset = Math.Max(file.Graph.OpsetVersion, opsetFloor);
+        if (opset < 13) throw new ArgumentException("the float64 reference needs opset 13 or later (see opsetFloor)");
+        foreach (var import in model.OpsetImport.Where(o => o.Domain.Length == 0)) import.Version = opset;
         foreach (var t in graph.Initializer) ToDouble(t);
         foreach (var v in graph.Input.Concat(graph.Output).Concat(graph.ValueInfo))
             if (v.Type?.TensorType is { ElemType: 1 } tt) tt.ElemType = 11;

@@ -18,6 +18,9 @@ public static class InputGradientGraph
 {
     public const string ObjectiveOutput = "analyzer_objective", GradientOutput = "analyzer_input_gradient";
 
+    /// <summary>The oldest opset whose operators the gradient graph can be written in (Sign, Where, ConstantOfShape).</summary>
+    public const long MinOpset = 9;
+
     /// <summary>Name of the mask input of target <paramref name="target"/>.</summary>
     public static string MaskInput(int target) => $"analyzer_objective_mask_{target}";
 
@@ -26,6 +29,8 @@ public static class InputGradientGraph
     public static RewrittenModel Build(OnnxModelFile file, InferredShapes shapes, IReadOnlyList<string> targets, bool withObjective = true)
     {
         var source = file.Graph;
+        if (source.OpsetVersion < MinOpset)
+            throw new ModelFormatException($"{file.Path}: feature visualisation needs opset {MinOpset} or later (the model has opset {source.OpsetVersion}); re-export it with a newer opset");
         string input = source.Inputs[0].Name;
         var model = file.Proto.Clone();
         var graph = model.Graph;

@@ -287,11 +287,11 @@ internal sealed class OperatorGradients(GraphWriter w, InferredShapes shapes, st
     /// the ReLU's own gradient is 0 there, so routing to all of them changes nothing; ties between equal positive
     /// values, which PyTorch routes to the first, are left to chance (measure zero for real-valued inputs). ONNX
     /// Runtime's MaxPool without indices runs in its fast blocked layout; the indices variant and the scatter cost
-    /// several times more.
+    /// several times more. Needs opset 11 (Equal on floats, Resize with its roi input).
     /// </summary>
     public static bool RoutesByEquality(OnnxNode node, string? producerOp, InferredShapes shapes, long opset)
     {
-        if (producerOp != "Relu" || opset < 10 || node.Outputs.Count > 1 && node.Outputs[1].Length > 0) return false;
+        if (producerOp != "Relu" || opset < 11 || node.Outputs.Count > 1 && node.Outputs[1].Length > 0) return false;
         long[] kernel = node.GetInts("kernel_shape") ?? [];
         long[] strides = node.GetInts("strides") ?? Enumerable.Repeat(1L, kernel.Length).ToArray();
         long[] input = shapes.ShapeOf(node.Inputs[0]);
@@ -308,10 +308,9 @@ internal sealed class OperatorGradients(GraphWriter w, InferredShapes shapes, st
         long[] kernel = node.GetInts("kernel_shape")!;
         // Nearest-neighbour upsampling by the kernel fills every window with its value.
         string scales = w.Constant([4], [1, 1, kernel[0], kernel[1]], "pool_scales");
-        string Spread(string t) => w.Opset >= 11
-            ? w.Add("Resize", [t, "", scales], null, GraphWriter.String("mode", "nearest"),
-                GraphWriter.String("coordinate_transformation_mode", "asymmetric"), GraphWriter.String("nearest_mode", "floor"))
-            : w.Add("Resize", [t, scales], null, GraphWriter.String("mode", "nearest"));
+        string roi = w.Constant([0], [], "pool_roi"); // required (if unused) before opset 13
+        string Spread(string t) => w.Add("Resize", [t, roi, scales], null, GraphWriter.String("mode", "nearest"),
+            GraphWriter.String("coordinate_transformation_mode", "asymmetric"), GraphWriter.String("nearest_mode", "floor"));
         return w.Binary("Mul", Spread(gy), w.CastToFloat(w.Binary("Equal", x, Spread(y))));
     }
 

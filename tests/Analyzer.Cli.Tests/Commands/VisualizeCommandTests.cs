@@ -54,6 +54,36 @@ public class VisualizeCommandTests
         }
     }
 
+    [SkippableFact]
+    public void A_colour_model_gets_rgb_pngs_in_its_pixel_domain()
+    {
+        // The WinML CIFAR-10 CNN expects (p/255 - 0.5)/0.5 per RGB channel: the PNG holds p, and the model run on
+        // (png/255 - 0.5)/0.5 gives the score back.
+        string? shared = RepositoryFiles.SharedData;
+        Skip.If(shared is null, "../shared/data is not beside this checkout");
+        string model = Path.Combine(shared!, "onnx-real", "cifar10-winml-tutorial-cnn.onnx");
+        string sets = Sets("""{"sets": [{"id": "g", "layer": "Gemm_11", "units": [3, 4]}]}""");
+        string output = TempDirectory.Create();
+        var run = CliRun.Of("visualize", model, "--sets", sets, "--out", output, "--device", "cpu", "--steps", "40", "--mean", "0.5", "--std", "0.5");
+        Assert.Equal(0, run.ExitCode);
+        using var doc = JsonDocument.Parse(File.ReadAllText(Path.Combine(output, "scores.json")));
+        var entry = doc.RootElement.GetProperty("sets")[0];
+        var (rgb, height, width) = PngFiles.Read(Path.Combine(output, "g.png"));
+        Assert.Equal((32, 32), (height, width));
+        var planar = new float[3 * 1024];
+        for (int c = 0; c < 3; c++)
+            for (int k = 0; k < 1024; k++) planar[c * 1024 + k] = (rgb[3 * k + c] / 255f - 0.5f) / 0.5f;
+        Assert.False(Enumerable.Range(0, 1024).All(k => rgb[3 * k] == rgb[3 * k + 1] && rgb[3 * k + 1] == rgb[3 * k + 2]), "the PNG is grey");
+        var point = Analyzer.Core.Activations.PreActivationPoints.Find(Analyzer.Core.Analysis.ModelNetwork.Load(model)).Single(p => p.NodeSet.Name == "Gemm_11");
+        var extra = ExtraOutputs.Add(OnnxModelFile.Load(model), [point.Tensor]);
+        using var session = OnnxSession.Create(extra.Bytes, model, ExecutionDevice.Cpu);
+        var (values, shape) = session.Run([new TensorInput(extra.Inputs[0], planar, [1, 3, 32, 32])], [point.Tensor])[0];
+        int spatial = values.Length / (int)shape[1];
+        double score = new[] { 3, 4 }.Sum(u => Enumerable.Range(0, spatial).Sum(s => (double)Math.Abs(values[u * spatial + s])));
+        double expected = entry.GetProperty("score").GetDouble();
+        Assert.True(Math.Abs(score - expected) <= 0.01 * expected, $"PNG gives {score}, scores.json says {expected}");
+    }
+
     [Fact]
     public void Same_seed_same_images_other_seed_other_images()
     {

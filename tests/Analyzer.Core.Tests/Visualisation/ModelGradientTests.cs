@@ -22,4 +22,16 @@ public class ModelGradientTests
         var targets = PreActivationPoints.Find(network).Select(p => p.Tensor).ToList();
         GradientCheck.AssertMatches(network.Path, targets, seed: 5, elements: elements, inputScale: 0.5);
     }
+
+    [SkippableFact]
+    public void Input_gradient_of_the_winml_cifar_cnn_matches_float64_finite_differences()
+    {
+        // A real PyTorch 1.7 export at opset 10 (RGB input, 5x5 convs, one 2x2 MaxPool): the graph is written in opset 10
+        // forms; its operators mean the same at opset 13, where the float64 reference is written.
+        string? shared = RepositoryFiles.SharedData;
+        Skip.If(shared is null, "../shared/data is not beside this checkout");
+        var network = ModelNetwork.Load(Path.Combine(shared!, "onnx-real", "cifar10-winml-tutorial-cnn.onnx"));
+        var targets = PreActivationPoints.Find(network).Select(p => p.Tensor).ToList();
+        GradientCheck.AssertMatches(network.Path, targets, seed: 2, elements: 16, inputScale: 0.5, opsetFloor: 13);
+    }
 }

@@ -278,6 +278,36 @@ public class OperatorGradientTests
         GradientCheck.AssertMatches(m.Save(), ["h", "y"]);
     }
 
+    [Theory]
+    [InlineData(10L)]
+    [InlineData(11L)]
+    public void OlderOpsetsWriteTheirOwnOperatorForms(long opset)
+    {
+        // Opset 10: ReduceSum/Unsqueeze axes as attributes, a non-overlapping MaxPool over a ReLU through Scatter.
+        var m = new TinyModel(opset).Input("x", 1, 2, 4, 4);
+        Weights(m, "w", 3, 2, 3, 3);
+        Weights(m, "w2", 4, 12);
+        Weights(m, "b2", 4);
+        m.Node("Conv", ["x", "w"], ["c"], null, ("pads", new long[] { 1, 1, 1, 1 }))
+            .Node("Relu", ["c"], ["r"])
+            .Node("MaxPool", ["r"], ["p"], null, ("kernel_shape", new long[] { 2, 2 }), ("strides", new long[] { 2, 2 }))
+            .Node("Flatten", ["p"], ["f"])
+            .Node("Gemm", ["f", "w2", "b2"], ["y"], null, ("transB", 1L)).Output("y");
+        string path = m.Save();
+        Assert.Contains(opset < 11 ? "Scatter" : "Equal", GradientOps(path));
+        GradientCheck.AssertMatches(path, ["c", "y"], opsetFloor: 13);
+    }
+
+    [Fact]
+    public void OpsetsBefore9AreRefused()
+    {
+        var m = new TinyModel(8).Input("x", 1, 4).Node("Relu", ["x"], ["y"]).Output("y");
+        string path = m.Save();
+        var file = OnnxModelFile.Load(path);
+        var e = Assert.Throws<ModelFormatException>(() => InputGradientGraph.Build(file, ShapeInference.Infer(file.Graph), ["y"]));
+        Assert.Equal($"{path}: feature visualisation needs opset 9 or later (the model has opset 8); re-export it with a newer opset", e.Message);
+    }
+
     [Fact]
     public void UnsupportedOperatorIsNamed()
     {
