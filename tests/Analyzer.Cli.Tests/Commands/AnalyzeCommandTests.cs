@@ -102,6 +102,20 @@ public class AnalyzeCommandTests
     }
 
     [Fact]
+    public void The_same_seed_gives_byte_identical_results_and_pictures()
+    {
+        var (model, data) = Fixture();
+        string first = TempDirectory.Create(), second = TempDirectory.Create();
+        Assert.Equal(0, CliRun.Of([.. Args(model, data, first), "--edges", "weights"]).ExitCode);
+        Assert.Equal(0, CliRun.Of([.. Args(model, data, second), "--edges", "weights"]).ExitCode);
+        Assert.Equal(File.ReadAllText(Path.Combine(first, "results.json")), File.ReadAllText(Path.Combine(second, "results.json")));
+        var pictures = Directory.GetFiles(Path.Combine(first, "visualisations"), "*.png", SearchOption.AllDirectories);
+        Assert.NotEmpty(pictures);
+        foreach (var picture in pictures)
+            Assert.Equal(File.ReadAllBytes(picture), File.ReadAllBytes(picture.Replace(first, second)));
+    }
+
+    [Fact]
     public void Unavailable_measures_are_usage_errors()
     {
         var (model, data) = Fixture();
