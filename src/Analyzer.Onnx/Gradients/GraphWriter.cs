@@ -84,10 +84,11 @@ internal sealed class GraphWriter
         ? Add("Unsqueeze", [x, Int64s(axes)])
         : Add("Unsqueeze", [x], null, Ints("axes", axes));
 
-    /// <summary>Slices <paramref name="x"/> along <paramref name="axes"/>.</summary>
-    public string Slice(string x, long[] starts, long[] ends, long[] axes) => Opset >= 10
-        ? Add("Slice", [x, Int64s(starts), Int64s(ends), Int64s(axes)])
-        : Add("Slice", [x], null, Ints("starts", starts), Ints("ends", ends), Ints("axes", axes));
+    /// <summary>Slices <paramref name="x"/> along <paramref name="axes"/> (with <paramref name="steps"/>: opset 10 or later).</summary>
+    public string Slice(string x, long[] starts, long[] ends, long[] axes, long[]? steps = null) => Opset >= 10
+        ? Add("Slice", steps is null ? [x, Int64s(starts), Int64s(ends), Int64s(axes)] : [x, Int64s(starts), Int64s(ends), Int64s(axes), Int64s(steps)])
+        : steps is null ? Add("Slice", [x], null, Ints("starts", starts), Ints("ends", ends), Ints("axes", axes))
+        : throw new InvalidOperationException("Slice with steps needs opset 10");
 
     /// <summary>Reshapes <paramref name="x"/> to the runtime shape of <paramref name="like"/>.</summary>
     public string ReshapeLike(string x, string like) => Add("Reshape", [x, Add("Shape", [like])]);

@@ -269,15 +269,38 @@ internal sealed class OperatorGradients(GraphWriter w, InferredShapes shapes, st
         string x = node.Inputs[0];
         // The indices address the flattened input; scatter the gradient there, adding where windows overlap.
         string zeros = w.Flatten1D(w.ZerosLike(x));
-        string[] inputs = [zeros, w.Flatten1D(indices), w.Flatten1D(gy)];
-        string scattered;
-        if (w.Opset >= 16)
-            scattered = w.Add("ScatterElements", inputs, null, GraphWriter.Int("axis", 0), GraphWriter.String("reduction", "add"));
-        else if (Overlaps(node))
-            throw Fail(node, $"overlapping windows need opset 16 or later for their gradient (scatter-add); the model has opset {w.Opset}");
-        else
-            scattered = w.Add(w.Opset >= 11 ? "ScatterElements" : "Scatter", inputs, null, GraphWriter.Int("axis", 0));
-        return w.ReshapeLike(scattered, x);
+        string Scatter(string idx, string updates) => w.Opset >= 16
+            ? w.Add("ScatterElements", [zeros, w.Flatten1D(idx), w.Flatten1D(updates)], null, GraphWriter.Int("axis", 0), GraphWriter.String("reduction", "add"))
+            : w.Add(w.Opset >= 11 ? "ScatterElements" : "Scatter", [zeros, w.Flatten1D(idx), w.Flatten1D(updates)], null, GraphWriter.Int("axis", 0));
+        var phases = Phases(node);
+        if (w.Opset >= 16 || phases.Count == 1) return w.ReshapeLike(Scatter(indices, gy), x);
+        // Before opset 16 there is no scatter-add: windows whose starts differ by a multiple of m = ceil(window / stride)
+        // per axis never overlap, so each such phase of the output scatters on its own and the phases are summed.
+        if (w.Opset < 10) throw Fail(node, $"overlapping windows need opset 10 or later for their gradient; the model has opset {w.Opset}");
+        var parts = phases.Select(phase =>
+        {
+            long[] axes = Enumerable.Range(2, phase.Start.Length).Select(a => (long)a).ToArray();
+            long[] ends = phase.Start.Select(_ => long.MaxValue).ToArray();
+            return Scatter(w.Slice(indices, phase.Start, ends, axes, phase.Step), w.Slice(gy, phase.Start, ends, axes, phase.Step));
+        }).ToList();
+        return w.ReshapeLike(w.Add("Sum", parts), x);
+    }
+
+    /// <summary>
+    /// The output positions of a pooling node grouped so that no two windows of a group overlap: per spatial axis, the
+    /// positions ≡ a (mod m) with m = ceil(effective window / stride). One group when windows never overlap.
+    /// </summary>
+    private List<(long[] Start, long[] Step)> Phases(OnnxNode node)
+    {
+        long[] kernel = node.GetInts("kernel_shape")!;
+        long[] strides = node.GetInts("strides") ?? Enumerable.Repeat(1L, kernel.Length).ToArray();
+        long[] dilations = node.GetInts("dilations") ?? Enumerable.Repeat(1L, kernel.Length).ToArray();
+        long[] output = shapes.ShapeOf(node.Outputs[0])[2..];
+        long[] m = kernel.Select((k, i) => Math.Min(output[i], ((k - 1) * dilations[i] + 1 + strides[i] - 1) / strides[i])).ToArray();
+        var phases = new List<(long[], long[])> { ([], []) };
+        for (int axis = 0; axis < kernel.Length; axis++)
+            phases = phases.SelectMany(p => Enumerable.Range(0, (int)m[axis]).Select(a => (p.Item1.Append(a).ToArray(), p.Item2.Append(m[axis]).ToArray()))).ToList();
+        return phases;
     }
 
     /// <summary>
@@ -312,15 +335,6 @@ internal sealed class OperatorGradients(GraphWriter w, InferredShapes shapes, st
         string Spread(string t) => w.Add("Resize", [t, roi, scales], null, GraphWriter.String("mode", "nearest"),
             GraphWriter.String("coordinate_transformation_mode", "asymmetric"), GraphWriter.String("nearest_mode", "floor"));
         return w.Binary("Mul", Spread(gy), w.CastToFloat(w.Binary("Equal", x, Spread(y))));
-    }
-
-    /// <summary>Whether some input element can fall in two pooling windows.</summary>
-    private bool Overlaps(OnnxNode node)
-    {
-        long[] kernel = node.GetInts("kernel_shape")!;
-        long[] strides = node.GetInts("strides") ?? Enumerable.Repeat(1L, kernel.Length).ToArray();
-        long[] dilations = node.GetInts("dilations") ?? Enumerable.Repeat(1L, kernel.Length).ToArray();
-        return kernel.Where((k, i) => (k - 1) * dilations[i] + 1 > strides[i]).Any();
     }
 
     private string AveragePool(OnnxNode node, string gy)
