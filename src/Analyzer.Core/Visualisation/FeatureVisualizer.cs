@@ -30,7 +30,8 @@ public sealed class FeatureVisualizer : IDisposable
     private readonly int channels, height, width;
     private readonly bool image;
     private readonly bool outputIsSoftmax;
-    private OnnxSession? forward;
+    private readonly OnnxSession forward;
+    private readonly bool onCpu;
 
     public FeatureVisualizer(ModelNetwork network, Preprocessing preprocessing, VisualisationOptions options, Action<string>? note = null)
     {
@@ -48,7 +49,11 @@ public sealed class FeatureVisualizer : IDisposable
         // Every gradient graph is built now, so that an operator that cannot be differentiated fails before any work.
         foreach (var tensor in PointTensors())
             gradientModels[tensor] = InputGradientGraph.Build(file, network.Shapes, [tensor], withObjective: false).Bytes;
-        if (options.Device == ExecutionDevice.Cuda && IlgpuDevice.CudaAvailable())
+        // The evaluation session says where ONNX Runtime really runs (auto falls back to the CPU without CUDA).
+        var tensors = PointTensors().Append(output).ToList();
+        forward = OnnxSession.Create(ExtraOutputs.Add(file, tensors).Bytes, network.Path, options.Device, options.Threads, note);
+        onCpu = forward.Provider.StartsWith("cpu", StringComparison.Ordinal);
+        if (!onCpu && IlgpuDevice.CudaAvailable())
         {
             warpKernel = new ImageWarpIlgpuKernel(IlgpuTarget.Cuda);
             ascentKernel = new PixelAscentIlgpuKernel(IlgpuTarget.Cuda);
@@ -60,12 +65,11 @@ public sealed class FeatureVisualizer : IDisposable
         }
     }
 
-    /// <summary>What ONNX Runtime ran on (after the first batch).</summary>
-    public string Provider => forward?.Provider ?? gradientSessions.Values.FirstOrDefault()?[0].Provider ?? "not run";
+    /// <summary>What ONNX Runtime runs on.</summary>
+    public string Provider => forward.Provider;
 
     /// <summary>Concurrent ONNX Runtime runs per step, each on a share of the batch (one per core on the CPU).</summary>
-    private int Streams => options.ConcurrentRuns > 0 ? options.ConcurrentRuns
-        : options.Device == ExecutionDevice.Cpu ? Analyzer.Kernels.Parallelism.MaxThreads : 1;
+    private int Streams => options.ConcurrentRuns > 0 ? options.ConcurrentRuns : onCpu ? Parallelism.MaxThreads : 1;
 
     private int SessionThreads => options.Threads > 0 ? options.Threads : Streams > 1 ? 1 : 0;
 
@@ -206,12 +210,6 @@ public sealed class FeatureVisualizer : IDisposable
     /// <summary>vis-score and softmax entropy of the final images, without transforms.</summary>
     private VisualisationResult[] Evaluate(IReadOnlyList<VisualisationObjective> batch, float[] pixels)
     {
-        if (forward is null)
-        {
-            var tensors = PointTensors().Append(output).ToList();
-            var forwardModel = ExtraOutputs.Add(file, tensors);
-            forward = OnnxSession.Create(forwardModel.Bytes, network.Path, options.Device, options.Threads, note);
-        }
         int n = batch.Count, size = channels * height * width;
         var (gain, offset) = ChannelAffine();
         var modelInput = new float[pixels.Length];
@@ -260,7 +258,7 @@ public sealed class FeatureVisualizer : IDisposable
     public void Dispose()
     {
         foreach (var session in gradientSessions.Values.SelectMany(s => s)) session.Dispose();
-        forward?.Dispose();
+        forward.Dispose();
         (warpKernel as IDisposable)?.Dispose();
         (ascentKernel as IDisposable)?.Dispose();
     }

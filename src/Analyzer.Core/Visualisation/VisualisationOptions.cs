@@ -15,8 +15,8 @@ public sealed record VisualisationOptions
     public int Threads { get; init; }
     /// <summary>Bytes one batch's activations and gradients may take; the rows per batch follow from it.</summary>
     public long MemoryBudget { get; init; } = 512L << 20;
-    /// <summary>Concurrent ONNX Runtime runs, each single-threaded on a share of the batch (0: one per core on the CPU,
-    /// one on a GPU).</summary>
+    /// <summary>Concurrent ONNX Runtime runs, each single-threaded on a share of the batch (0: one per core when ONNX
+    /// Runtime runs on the CPU, one on a GPU).</summary>
     public int ConcurrentRuns { get; init; }
     /// <summary>Most images optimised together in one ONNX Runtime run.</summary>
     public int MaxBatch { get; init; } = 256;
