@@ -1,3 +1,4 @@
+using Analyzer.Core.Activations;
 using Analyzer.Core.Analysis;
 using Analyzer.Core.Datasets;
 using Analyzer.Kernels;
@@ -62,6 +63,24 @@ public sealed class FeatureVisualizer : IDisposable
         {
             warpKernel = new ImageWarpCpuKernel();
             ascentKernel = new PixelAscentCpuKernel();
+        }
+    }
+
+    /// <summary>Null when every pre-activation of the model can be visualised; otherwise why not (one line, naming
+    /// the node and the operator).</summary>
+    public static string? Unsupported(ModelNetwork network)
+    {
+        try
+        {
+            var file = OnnxModelFile.Load(network.Path);
+            foreach (var point in PreActivationPoints.Find(network))
+                InputGradientGraph.Build(file, network.Shapes, [point.Tensor], withObjective: false);
+            return null;
+        }
+        catch (ModelFormatException e)
+        {
+            string prefix = $"{network.Path}: ";
+            return e.Message.StartsWith(prefix, StringComparison.Ordinal) ? e.Message[prefix.Length..] : e.Message;
         }
     }
 
@@ -233,7 +252,7 @@ public sealed class FeatureVisualizer : IDisposable
     }
 
     private IEnumerable<string> PointTensors() =>
-        Activations.PreActivationPoints.Find(network).Select(p => p.Tensor).Distinct();
+        PreActivationPoints.Find(network).Select(p => p.Tensor).Distinct();
 
     /// <summary>H = -Σ p ln p of softmax(logits) (or of the values themselves when the model ends in a Softmax).</summary>
     public static double SoftmaxEntropy(ReadOnlySpan<float> logits, bool probabilities = false)

@@ -21,7 +21,7 @@ public sealed record InspectLayer(int Index, string Name, string Op, IReadOnlyLi
 
 /// <summary>`inspect --json`: the model's layers and node sets.</summary>
 public sealed record InspectDocument(string Model, string ModelSha256, string AnalyzerVersion, long Opset, string Kind, int Nodes,
-    IReadOnlyList<InspectLayer> Layers, IReadOnlyList<NodeSetEntry> NodeSets, IReadOnlyList<string> Analysed);
+    IReadOnlyList<InspectLayer> Layers, IReadOnlyList<NodeSetEntry> NodeSets, IReadOnlyList<string> Analysed, string Visualisation);
 
 /// <summary>One set of units in a sets file: {"id", "layer" (node set name), "units"}.</summary>
 public sealed record UnitSetEntry(string Id, string Layer, IReadOnlyList<int> Units);

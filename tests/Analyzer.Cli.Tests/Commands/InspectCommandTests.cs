@@ -26,5 +26,16 @@ public class InspectCommandTests
         Assert.Equal([("x", "input", 2, 0), ("fc1", "hidden", 4, 2), ("fc2", "output", 2, 6)], sets);
         Assert.Equal(["fc1"], doc.RootElement.GetProperty("analysed").EnumerateArray().Select(e => e.GetString()));
         Assert.Equal("mlp", doc.RootElement.GetProperty("kind").GetString());
+        Assert.Equal("supported", doc.RootElement.GetProperty("visualisation").GetString());
+    }
+
+    [Fact]
+    public void Inspect_says_why_a_model_cannot_be_visualised()
+    {
+        var run = CliRun.Of("inspect", TinyModels.WithSoftplus(), "--json");
+        Assert.Equal(0, run.ExitCode);
+        using var doc = JsonDocument.Parse(run.Output);
+        Assert.StartsWith("unsupported: node 'soft': feature visualisation cannot differentiate operator 'Softplus'",
+            doc.RootElement.GetProperty("visualisation").GetString());
     }
 }

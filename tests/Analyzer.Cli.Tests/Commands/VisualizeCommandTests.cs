@@ -111,12 +111,7 @@ public class VisualizeCommandTests
     [Fact]
     public void A_model_with_an_operator_it_cannot_differentiate_is_named()
     {
-        var m = new TinyModel().Input("x", 1, 4).Weight("w", [3, 4], 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12).Weight("b", [3], 0, 0, 0)
-            .Weight("w2", [2, 3], 1, 1, 1, 1, 1, 1).Weight("b2", [2], 0, 0)
-            .Node("Softplus", ["x"], ["s"], "soft")
-            .Node("Gemm", ["s", "w", "b"], ["h"], "fc1", ("transB", 1L)).Node("Relu", ["h"], ["r"])
-            .Node("Gemm", ["r", "w2", "b2"], ["y"], "out", ("transB", 1L)).Output("y");
-        string model = m.Save();
+        string model = TinyModels.WithSoftplus();
         string sets = Sets("""{"sets": [{"id": "u", "layer": "fc1", "units": [0]}]}""");
         var run = CliRun.Of("visualize", model, "--sets", sets, "--out", TempDirectory.Create(), "--device", "cpu");
         Assert.Equal(3, run.ExitCode);

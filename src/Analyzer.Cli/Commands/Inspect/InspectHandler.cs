@@ -1,5 +1,6 @@
 using Analyzer.Core.Analysis;
 using Analyzer.Core.Graphs;
+using Analyzer.Core.Visualisation;
 using Analyzer.Reporting.Files;
 using Spectre.Console;
 
@@ -37,6 +38,7 @@ public static class InspectHandler
         foreach (var s in document.NodeSets)
             sets.AddRow(Cells(s.Name, s.Kind, s.Op, s.Units.ToString(), s.Offset.ToString(), document.Analysed.Contains(s.Name) ? "yes" : "no"));
         console.Write(sets);
+        console.Write(new Text($"Feature visualisation: {document.Visualisation}\n"));
         return ExitCodes.Success;
     }
 
@@ -52,7 +54,8 @@ public static class InspectHandler
             l.Outputs, l.InputUnitCount, readerOf.GetValueOrDefault(l.Index))).ToList();
         return new InspectDocument(CommandRunner.Display(network.Path), network.Sha256, AnalyzerInfo.Version,
             network.Graph.OpsetVersion, neurons.Kind == NetworkKind.Mlp ? "mlp" : "cnn", neurons.NodeCount, layers,
-            NodeSets(neurons), neurons.NodeSets.Where(s => s.Analysed).Select(s => s.Name).ToList());
+            NodeSets(neurons), neurons.NodeSets.Where(s => s.Analysed).Select(s => s.Name).ToList(),
+            FeatureVisualizer.Unsupported(network) is { } reason ? $"unsupported: {reason}" : "supported");
     }
 
     public static List<NodeSetEntry> NodeSets(NeuronGraph neurons) =>
