@@ -96,6 +96,9 @@ public static class Float64Reference
                     Add("Add", [positive, scaled], node.Output[0]);
                     break;
                 }
+                case "Softplus" or "Softsign" or "Elu" or "Selu" or "HardSigmoid" or "HardSwish":
+                    Smooth(decoded, node.Input[0], node.Output[0]);
+                    break;
                 case "GlobalAveragePool":
                     Add("ReduceMean", [node.Input[0]], node.Output[0], Attr("axes", [2, 3]), Attr("keepdims", 1));
                     break;
@@ -103,6 +106,32 @@ public static class Float64Reference
                     graph.Node.Add(node);
                     break;
             }
+        }
+
+        // Activations without float64 kernels in ONNX Runtime's CPU provider, from Exp, Log, Abs, Min, Max, Div.
+        void Smooth(Analyzer.Onnx.Model.OnnxNode decoded, string x, string y)
+        {
+            string Op(string op, params string[] inputs)
+            {
+                string output = Fresh(op.ToLowerInvariant());
+                Add(op, inputs, output);
+                return output;
+            }
+            string Scalar(double v) => Doubles([], [v]);
+            string HardSigmoid(double alpha, double beta) =>
+                Op("Max", Scalar(0), Op("Min", Scalar(1), Op("Add", Op("Mul", x, Scalar(alpha)), Scalar(beta))));
+            string ExpMinus1(string t) => Op("Sub", Op("Exp", t), Scalar(1));
+            string result = decoded.OpType switch
+            {
+                "Softplus" => Op("Log", Op("Add", Op("Exp", x), Scalar(1))),
+                "Softsign" => Op("Div", x, Op("Add", Scalar(1), Op("Abs", x))),
+                "Elu" => Op("Add", Op("Max", x, Scalar(0)), Op("Mul", ExpMinus1(Op("Min", x, Scalar(0))), Scalar(decoded.GetFloat("alpha", 1.0)))),
+                "Selu" => Op("Mul", Scalar(decoded.GetFloat("gamma", 1.05070102214813232421875)),
+                    Op("Add", Op("Max", x, Scalar(0)), Op("Mul", ExpMinus1(Op("Min", x, Scalar(0))), Scalar(decoded.GetFloat("alpha", 1.67326319217681884765625))))),
+                "HardSigmoid" => HardSigmoid(decoded.GetFloat("alpha", 0.2), decoded.GetFloat("beta", 0.5)),
+                _ => Op("Mul", x, HardSigmoid(1.0 / 6, 0.5)),
+            };
+            Add("Identity", [result], y);
         }
 
         void Im2Col(Analyzer.Onnx.Model.OnnxNode decoded, string x, string y, long[] wShape, double[] weights, double[]? bias, long group)

@@ -12,9 +12,10 @@ internal sealed class OperatorGradients(GraphWriter w, InferredShapes shapes, st
 {
     public static readonly IReadOnlyList<string> Supported =
     [
-        "Add", "AveragePool", "BatchNormalization", "Cast", "Clip", "Concat", "Conv", "Div", "Dropout", "Flatten", "Gemm",
-        "GlobalAveragePool", "Identity", "LeakyRelu", "MatMul", "MaxPool", "Mul", "Neg", "Pad", "Relu", "Reshape",
-        "Sigmoid", "Split", "Squeeze", "Sub", "Sum", "Tanh", "Transpose", "Unsqueeze",
+        "Add", "AveragePool", "BatchNormalization", "Cast", "Clip", "Concat", "Conv", "Div", "Dropout", "Elu", "Exp",
+        "Flatten", "Gemm", "GlobalAveragePool", "HardSigmoid", "HardSwish", "Identity", "LeakyRelu", "Log", "MatMul",
+        "MaxPool", "Mul", "Neg", "Pad", "Relu", "Reshape", "Selu", "Sigmoid", "Softplus", "Softsign", "Split", "Sqrt",
+        "Squeeze", "Sub", "Sum", "Tanh", "Transpose", "Unsqueeze",
     ];
 
     /// <param name="outputGradients">Per output, its gradient or null when none reaches it.</param>
@@ -34,8 +35,10 @@ internal sealed class OperatorGradients(GraphWriter w, InferredShapes shapes, st
                 // conv (and Greater + Cast + Mul runs faster there than Where or Sign).
                 return [(x, w.Binary("Mul", Needs(0), w.CastToFloat(w.Binary("Greater", node.Outputs[0], w.Scalar(0)))))];
             case "LeakyRelu":
+            {
                 double alpha = node.GetFloat("alpha", 0.01);
                 return [(x, w.Binary("Mul", Needs(0), w.Add("Where", [w.Binary("Greater", x, w.Scalar(0)), w.Scalar(1), w.Scalar(alpha)])))];
+            }
             case "Sigmoid":
             {
                 string y = node.Outputs[0];
@@ -48,6 +51,43 @@ internal sealed class OperatorGradients(GraphWriter w, InferredShapes shapes, st
             }
             case "Clip":
                 return [(x, w.Binary("Mul", Needs(0), ClipMask(node)))];
+            case "Softplus":
+                return [(x, w.Binary("Mul", Needs(0), w.Unary("Sigmoid", x)))];
+            case "Softsign":
+            {
+                string denominator = w.Binary("Add", w.Scalar(1), w.Unary("Abs", x));
+                return [(x, w.Binary("Div", Needs(0), w.Binary("Mul", denominator, denominator)))];
+            }
+            case "Exp":
+                return [(x, w.Binary("Mul", Needs(0), node.Outputs[0]))];
+            case "Log":
+                return [(x, w.Binary("Div", Needs(0), x))];
+            case "Sqrt":
+                return [(x, w.Binary("Div", w.Binary("Mul", Needs(0), w.Scalar(0.5)), node.Outputs[0]))];
+            case "Elu" or "Selu":
+            {
+                // x > 0: slope (1, or gamma); else y + alpha·slope (the derivative of slope·alpha·(eˣ - 1)).
+                double alpha = node.GetFloat("alpha", node.OpType == "Elu" ? 1.0 : 1.67326319217681884765625);
+                double gamma = node.OpType == "Elu" ? 1.0 : node.GetFloat("gamma", 1.05070102214813232421875);
+                string slope = w.Add("Where", [w.Binary("Greater", x, w.Scalar(0)), w.Scalar(gamma), w.Binary("Add", node.Outputs[0], w.Scalar(alpha * gamma))]);
+                return [(x, w.Binary("Mul", Needs(0), slope))];
+            }
+            case "HardSigmoid":
+            {
+                // PyTorch: alpha where 0 < alpha·x + beta < 1 (strictly), else 0.
+                double alpha = node.GetFloat("alpha", 0.2), beta = node.GetFloat("beta", 0.5);
+                string v = w.Binary("Add", w.Binary("Mul", x, w.Scalar(alpha)), w.Scalar(beta));
+                string inside = w.Binary("And", w.Binary("Greater", v, w.Scalar(0)), w.Binary("Less", v, w.Scalar(1)));
+                return [(x, w.Binary("Mul", Needs(0), w.Binary("Mul", w.CastToFloat(inside), w.Scalar(alpha))))];
+            }
+            case "HardSwish":
+            {
+                // PyTorch: 0 below -3, x/3 + 1/2 up to 3, 1 above.
+                string middle = w.Binary("Add", w.Binary("Mul", x, w.Scalar(1.0 / 3)), w.Scalar(0.5));
+                string slope = w.Add("Where", [w.Binary("Less", x, w.Scalar(-3)), w.Scalar(0),
+                    w.Add("Where", [w.Binary("Greater", x, w.Scalar(3)), w.Scalar(1), middle])]);
+                return [(x, w.Binary("Mul", Needs(0), slope))];
+            }
             case "Neg":
                 return [(x, w.Unary("Neg", Needs(0)))];
             case "Flatten" or "Reshape" or "Squeeze" or "Unsqueeze":

@@ -15,12 +15,12 @@ internal static class TinyModels
         .Output("y")
         .Save();
 
-    /// <summary>An MLP whose input first goes through Softplus, which feature visualisation cannot differentiate
-    /// (node 'soft'); hidden layer fc1.</summary>
-    public static string WithSoftplus() => new TinyModel().Input("x", 1, 4)
+    /// <summary>An MLP whose input first goes through Erf, which feature visualisation cannot differentiate
+    /// (node 'erf'); hidden layer fc1.</summary>
+    public static string WithErf() => new TinyModel().Input("x", 1, 4)
         .Weight("w", [3, 4], 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12).Weight("b", [3], 0, 0, 0)
         .Weight("w2", [2, 3], 1, 1, 1, 1, 1, 1).Weight("b2", [2], 0, 0)
-        .Node("Softplus", ["x"], ["s"], "soft")
+        .Node("Erf", ["x"], ["s"], "erf")
         .Node("Gemm", ["s", "w", "b"], ["h"], "fc1", ("transB", 1L)).Node("Relu", ["h"], ["r"])
         .Node("Gemm", ["r", "w2", "b2"], ["y"], "out", ("transB", 1L)).Output("y")
         .Save();

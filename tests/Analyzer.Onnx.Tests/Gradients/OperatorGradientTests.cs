@@ -269,6 +269,34 @@ public class OperatorGradientTests
         GradientCheck.AssertMatches(m.Save(), ["y"]);
     }
 
+    [Theory]
+    [InlineData("Softplus")]
+    [InlineData("Softsign")]
+    [InlineData("Elu")]
+    [InlineData("Selu")]
+    [InlineData("HardSigmoid")]
+    [InlineData("HardSwish")]
+    [InlineData("Exp")]
+    public void SmoothActivations(string op)
+    {
+        // Inputs spread over [-4, 4] so that HardSigmoid's and HardSwish's flat and linear parts are all visited.
+        var m = new TinyModel(14).Input("x", 1, 24);
+        Weights(m, "w", 24, 10);
+        m.Node(op, ["x"], ["a"]).Node("MatMul", ["a", "w"], ["y"]).Output("y");
+        GradientCheck.AssertMatches(m.Save(), ["y"], inputScale: 4);
+    }
+
+    [Fact]
+    public void LogAndSqrtOfPositiveValues()
+    {
+        var m = new TinyModel().Input("x", 1, 12);
+        m.Weight("one", [], 1.5);
+        Weights(m, "w", 12, 6);
+        m.Node("Add", ["x", "one"], ["p"]).Node("Log", ["p"], ["l"]).Node("Sqrt", ["p"], ["r"]).Node("Add", ["l", "r"], ["s"])
+            .Node("MatMul", ["s", "w"], ["y"]).Output("y");
+        GradientCheck.AssertMatches(m.Save(), ["y"]);
+    }
+
     [Fact]
     public void SeveralTargetsSumTheirObjectives()
     {
@@ -312,12 +340,12 @@ public class OperatorGradientTests
     [Fact]
     public void UnsupportedOperatorIsNamed()
     {
-        var m = new TinyModel().Input("x", 1, 4).Node("Softplus", ["x"], ["s"], "soft").Node("Relu", ["s"], ["y"]).Output("y");
+        var m = new TinyModel().Input("x", 1, 4).Node("Erf", ["x"], ["s"], "erf").Node("Relu", ["s"], ["y"]).Output("y");
         string path = m.Save();
         var file = OnnxModelFile.Load(path);
         var e = Assert.Throws<ModelFormatException>(() => InputGradientGraph.Build(file, ShapeInference.Infer(file.Graph), ["y"]));
-        Assert.Contains("'Softplus'", e.Message);
-        Assert.Contains("'soft'", e.Message);
+        Assert.Contains("'Erf'", e.Message);
+        Assert.Contains("'erf'", e.Message);
         Assert.StartsWith(path, e.Message);
     }
 }
