@@ -18,7 +18,10 @@ public static class ResultsTable
         var text = new StringBuilder();
         text.AppendLine($"# Local specialization: {results.Model} on {results.Data}");
         text.AppendLine();
-        text.AppendLine(Invariant($"Baseline test accuracy {results.BaselineAccuracy:F4} on {results.Examples} examples; k = {results.K}; {results.Random} random subclusters per subcluster; seed {results.Seed}; {results.Device}."));
+        string baseline = results.Examples > 0
+            ? Invariant($"Baseline test accuracy {results.BaselineAccuracy:F4} on {results.Examples} examples")
+            : "No test data used (weight graphs and feature visualisation only)";
+        text.AppendLine(Invariant($"{baseline}; k = {results.K}; {results.Random} random subclusters per subcluster; seed {results.Seed}; {results.Device}."));
         if (results.Compat is { Count: > 0 } compat)
             text.AppendLine($"Reference-compat switches (METHOD.md 9, not the paper's definitions): {string.Join(", ", compat)}.");
         text.AppendLine();

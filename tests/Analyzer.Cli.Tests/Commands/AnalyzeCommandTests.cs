@@ -116,6 +116,26 @@ public class AnalyzeCommandTests
     }
 
     [Fact]
+    public void Weights_and_visualisation_alone_need_no_data()
+    {
+        string output = TempDirectory.Create();
+        string missing = "idx:" + Path.Combine(TempDirectory.Create(), "no-images") + "," + Path.Combine(TempDirectory.Create(), "no-labels");
+        var run = CliRun.Of("analyze", TinyModels.TwoPathways(), "--data", missing, "-k", "2", "--edges", "weights",
+            "--measures", "vis-score,softmax-entropy", "--out", output, "--device", "cpu");
+        Assert.Equal(0, run.ExitCode);
+        Assert.Contains("No test data used", run.Output);
+        using var doc = JsonDocument.Parse(File.ReadAllText(Path.Combine(output, "results.json")));
+        Assert.Equal(0, doc.RootElement.GetProperty("examples").GetInt32());
+        Assert.Equal("none", doc.RootElement.GetProperty("data").GetString());
+        Assert.Equal(["vis-score", "softmax-entropy"],
+            doc.RootElement.GetProperty("partitionings")[0].GetProperty("measures").EnumerateObject().Select(m => m.Name));
+        // Lesions do need the data: the missing files are named.
+        var lesions = CliRun.Of("analyze", TinyModels.TwoPathways(), "--data", missing, "-k", "2", "--edges", "weights",
+            "--measures", "acc-drop", "--out", TempDirectory.Create(), "--device", "cpu");
+        Assert.Equal(3, lesions.ExitCode);
+    }
+
+    [Fact]
     public void Unavailable_measures_are_usage_errors()
     {
         var (model, data) = Fixture();

@@ -40,7 +40,11 @@ public static class AnalyzeHandler
             throw new UsageException($"--compat: {e.Message}");
         }
         var network = ModelNetwork.Load(request.Model);
-        var data = DatasetLoader.Load(DatasetSpec.Parse(request.Data), DatasetSplit.Test);
+        var lesionMeasures = request.Measures.Where(LesionAnalysis.Measures.Contains).ToList();
+        var visualisationMeasures = request.Measures.Where(VisualisationAnalysis.Measures.Contains).ToList();
+        // Weight graphs with visualisation measures alone need no data at all (a model screened without its dataset).
+        bool needsData = lesionMeasures.Count > 0 || request.Edges.Contains("activations");
+        var data = needsData ? DatasetLoader.Load(DatasetSpec.Parse(request.Data), DatasetSplit.Test) : null;
         string outDir = request.Out ?? Path.Combine("results", Path.GetFileNameWithoutExtension(request.Model));
         Directory.CreateDirectory(Path.Combine(outDir, "partitionings"));
         var weightGraph = WeightGraph.Build(network.Neurons);
@@ -49,9 +53,10 @@ public static class AnalyzeHandler
         if (k < 2 || k > valid)
             throw new UsageException($"-k: {k} clusters cannot be formed from {valid} connected nodes; use 2 to {valid}");
         var spectral = new SpectralOptions();
-        error.WriteLine($"analyze: {CommandRunner.Display(request.Model)} ({network.Neurons.NodeCount} neurons), {data.Count} test examples from {request.Data}, k = {k}");
+        error.WriteLine($"analyze: {CommandRunner.Display(request.Model)} ({network.Neurons.NodeCount} neurons), " +
+            (data is null ? "no data needed" : $"{data.Count} test examples from {request.Data}") + $", k = {k}");
 
-        using var engine = new LesionEngine(network, data, new LesionOptions
+        using var engine = data is null ? null : new LesionEngine(network, data, new LesionOptions
         {
             Preprocessing = request.Preprocessing,
             Device = request.Device,
@@ -59,9 +64,7 @@ public static class AnalyzeHandler
             MemoryBudget = (long)request.MemoryBudgetMiB << 20,
             Note = LesionHandler.Once(error),
         });
-        var baseline = engine.Baseline();
-        var lesionMeasures = request.Measures.Where(LesionAnalysis.Measures.Contains).ToList();
-        var visualisationMeasures = request.Measures.Where(VisualisationAnalysis.Measures.Contains).ToList();
+        var baseline = engine?.Baseline();
         using var visualizer = visualisationMeasures.Count == 0 ? null : new FeatureVisualizer(network, request.Preprocessing,
             new VisualisationOptions { Device = request.Device, Threads = request.Threads, MemoryBudget = (long)request.MemoryBudgetMiB << 20 },
             LesionHandler.Once(error));
@@ -104,8 +107,8 @@ public static class AnalyzeHandler
                 if (lesionMeasures.Count > 0)
                 {
                     int lesions = LesionAnalysis.LesionCount(network, partitioning, key, request.Random, request.Seed);
-                    var progress = new ProgressLine(error, $"  {key}: {lesions} lesions", (long)lesions * data.Count);
-                    var reports = LesionAnalysis.Run(network, partitioning, key, engine, baseline, lesionMeasures, request.Random,
+                    var progress = new ProgressLine(error, $"  {key}: {lesions} lesions", (long)lesions * data!.Count);
+                    var reports = LesionAnalysis.Run(network, partitioning, key, engine!, baseline!, lesionMeasures, request.Random,
                         request.Seed, compat, done => progress.Advance(done));
                     foreach (var (name, report) in reports) measures[name] = ToEntry(name, report);
                 }
@@ -126,8 +129,9 @@ public static class AnalyzeHandler
             }
 
         var (significance, marked) = SignificanceMarking.Apply(entries);
-        var results = new ResultsDocument(CommandRunner.Display(request.Model), network.Sha256, AnalyzerInfo.Version, request.Data,
-            request.Seed, k, request.Random, engine.Provider, data.Count, baseline.Accuracy, significance, marked, compat.Enabled);
+        var results = new ResultsDocument(CommandRunner.Display(request.Model), network.Sha256, AnalyzerInfo.Version,
+            data is null ? "none" : request.Data, request.Seed, k, request.Random, engine?.Provider ?? visualizer!.Provider,
+            data?.Count ?? 0, baseline?.Accuracy ?? double.NaN, significance, marked, compat.Enabled);
         JsonFiles.Write(Path.Combine(outDir, "results.json"), results);
         string table = ResultsTable.Markdown(results);
         File.WriteAllText(Path.Combine(outDir, "table.md"), table);
