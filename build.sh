@@ -99,8 +99,9 @@ case "$action" in
     results=artifacts/test-results
     rm -rf "$results"
     status=0
+    # --blame: should a test host ever crash, the log names the test that was running (and the sequence is kept).
     dotnet test Analyzer.sln -c Release --no-build -nologo "${props[@]}" --logger "trx" --logger "console;verbosity=minimal" \
-      --results-directory "$results" || status=$?
+      --blame --results-directory "$results" || status=$?
     passed=0; failed=0; skipped=0
     for trx in "$results"/*.trx; do
       [ -f "$trx" ] || continue
