@@ -9,7 +9,8 @@ namespace Analyzer.TestSupport;
 /// Rewrites a float32 model into an equivalent float64 one that ONNX Runtime's CPU provider can run, for finite
 /// differences in double precision: every float tensor becomes float64; Conv (which ONNX Runtime implements only in
 /// float32) becomes an explicit im2col — Pad, a Gather of constant indices and a MatMul; AveragePool becomes such a conv
-/// with constant weights; GlobalAveragePool becomes ReduceMean. Output: the model's own outputs plus any extra tensors
+/// with constant weights; GlobalAveragePool and GlobalMaxPool become ReduceMean and ReduceMax; activations without
+/// float64 kernels are spelled out in Exp, Log, Min and Max. Output: the model's own outputs plus any extra tensors
 /// asked for, with a symbolic batch.
 /// </summary>
 public static class Float64Reference
@@ -101,6 +102,9 @@ public static class Float64Reference
                     break;
                 case "GlobalAveragePool":
                     Add("ReduceMean", [node.Input[0]], node.Output[0], Attr("axes", [2, 3]), Attr("keepdims", 1));
+                    break;
+                case "GlobalMaxPool":
+                    Add("ReduceMax", [node.Input[0]], node.Output[0], Attr("axes", [2, 3]), Attr("keepdims", 1));
                     break;
                 default:
                     graph.Node.Add(node);

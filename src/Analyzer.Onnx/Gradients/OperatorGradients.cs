@@ -13,7 +13,7 @@ internal sealed class OperatorGradients(GraphWriter w, InferredShapes shapes, st
     public static readonly IReadOnlyList<string> Supported =
     [
         "Add", "AveragePool", "BatchNormalization", "Cast", "Clip", "Concat", "Conv", "Div", "Dropout", "Elu", "Exp",
-        "Flatten", "Gemm", "GlobalAveragePool", "HardSigmoid", "HardSwish", "Identity", "LeakyRelu", "Log", "MatMul",
+        "Flatten", "Gemm", "GlobalAveragePool", "GlobalMaxPool", "HardSigmoid", "HardSwish", "Identity", "LeakyRelu", "Log", "MatMul",
         "MaxPool", "Mul", "Neg", "Pad", "Relu", "Reshape", "Selu", "Sigmoid", "Softplus", "Softsign", "Split", "Sqrt",
         "Squeeze", "Sub", "Sum", "Tanh", "Transpose", "Unsqueeze",
     ];
@@ -119,6 +119,15 @@ internal sealed class OperatorGradients(GraphWriter w, InferredShapes shapes, st
                 long[] shape = shapes.ShapeOf(x);
                 long area = shape.Skip(2).Aggregate(1L, (a, d) => a * d);
                 return [(x, w.Binary("Mul", w.Binary("Expand", Needs(0), w.Add("Shape", [x])), w.Scalar(1.0 / area)))];
+            }
+            case "GlobalMaxPool":
+            {
+                // To the first maximum of each map (PyTorch's choice on ties): ArgMax over the flattened map, then scatter.
+                string flat = w.Add("Reshape", [x, w.Int64s(0, 0, -1)]);
+                string first = w.Add("ArgMax", [flat], null, GraphWriter.Int("axis", 2), GraphWriter.Int("keepdims", 1));
+                string updates = w.Add("Reshape", [Needs(0), w.Int64s(0, 0, 1)]);
+                string scattered = w.Add(w.Opset >= 11 ? "ScatterElements" : "Scatter", [w.ZerosLike(flat), first, updates], null, GraphWriter.Int("axis", 2));
+                return [(x, w.ReshapeLike(scattered, x))];
             }
             case "Add" or "Sub" or "Mul" or "Div" or "Sum":
                 return Elementwise(node, Needs(0), dependent);

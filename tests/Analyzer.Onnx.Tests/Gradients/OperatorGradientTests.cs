@@ -188,6 +188,15 @@ public class OperatorGradientTests
     }
 
     [Fact]
+    public void GlobalMaxPool()
+    {
+        var m = new TinyModel().Input("x", 1, 3, 5, 4);
+        Weights(m, "w", 2, 3, 1, 1);
+        m.Node("GlobalMaxPool", ["x"], ["g"]).Node("Conv", ["g", "w"], ["y"]).Output("y");
+        GradientCheck.AssertMatches(m.Save(), ["y"]);
+    }
+
+    [Fact]
     public void BatchNormalization()
     {
         var m = new TinyModel().Input("x", 1, 3, 4, 4);
