@@ -54,12 +54,18 @@ public static class InputGradientGraph
         // Forward half: the nodes the targets need, unchanged but for MaxPool, which must also return its indices.
         var forward = new List<NodeProto>();
         var indicesOf = new Dictionary<int, string>();
+        var fusedRelu = new Dictionary<int, string>(); // MaxPool node -> the input of the ReLU its gradient goes straight to
+        var readers = needed.SelectMany(i => source.Nodes[i].Inputs).GroupBy(n => n).ToDictionary(g => g.Key, g => g.Count());
         for (int i = 0; i < source.Nodes.Count; i++)
         {
             if (!needed.Contains(i)) continue;
             var node = graph.Node[i];
             string? producerOp = producer.TryGetValue(node.Input[0], out int p) ? source.Nodes[p].OpType : null;
-            if (node.OpType == "MaxPool" && dependent.Contains(node.Output[0]) && !OperatorGradients.RoutesByEquality(source.Nodes[i], producerOp, shapes, source.OpsetVersion))
+            bool byEquality = node.OpType == "MaxPool" && OperatorGradients.RoutesByEquality(source.Nodes[i], producerOp, shapes, source.OpsetVersion);
+            // A ReLU read only by this pool needs no gradient of its own: the pool's routing can carry its mask too.
+            if (byEquality && readers[node.Input[0]] == 1 && !targets.Contains(node.Input[0]))
+                fusedRelu[i] = source.Nodes[p].Inputs[0];
+            if (node.OpType == "MaxPool" && dependent.Contains(node.Output[0]) && !byEquality)
             {
                 if (node.Output.Count < 2 || node.Output[1].Length == 0)
                 {
@@ -97,7 +103,7 @@ public static class InputGradientGraph
             var node = source.Nodes[i];
             var outputGradients = node.Outputs.Select(o => dependent.Contains(o) ? gradients.Take(o) : null).ToArray();
             if (outputGradients.All(g => g is null)) continue;
-            foreach (var (tensor, gradient) in ops.Backward(node, outputGradients, dependent, indicesOf.GetValueOrDefault(i)))
+            foreach (var (tensor, gradient) in ops.Backward(node, outputGradients, dependent, indicesOf.GetValueOrDefault(i), fusedRelu.GetValueOrDefault(i)))
                 gradients.Add(tensor, gradient);
         }
         string inputGradient = gradients.Take(input)

@@ -19,9 +19,11 @@ internal sealed class OperatorGradients(GraphWriter w, InferredShapes shapes, st
     ];
 
     /// <param name="outputGradients">Per output, its gradient or null when none reaches it.</param>
-    /// <param name="indices">For MaxPool, the name of its indices output.</param>
+    /// <param name="indices">For MaxPool, the name of its indices output (null: routed by equality).</param>
+    /// <param name="reluInput">For a MaxPool routed by equality over a ReLU that only it reads: the ReLU's input, which
+    /// then receives the gradient directly (the ReLU itself gets none).</param>
     public IEnumerable<(string Tensor, string Gradient)> Backward(OnnxNode node, string?[] outputGradients,
-        HashSet<string> dependent, string? indices)
+        HashSet<string> dependent, string? indices, string? reluInput = null)
     {
         string Needs(int output) => outputGradients[output] ?? throw Fail(node, "internal: missing output gradient");
         string x = node.Inputs[0];
@@ -111,7 +113,7 @@ internal sealed class OperatorGradients(GraphWriter w, InferredShapes shapes, st
                 RequireConstant(node, dependent, 1, 2);
                 return [(x, Conv(node, Needs(0)))];
             case "MaxPool":
-                return [(x, indices is null ? MaxPoolByEquality(node, Needs(0)) : MaxPool(node, Needs(0), indices))];
+                return [indices is null ? MaxPoolByEquality(node, Needs(0), reluInput) : (x, MaxPool(node, Needs(0), indices))];
             case "AveragePool":
                 return [(x, AveragePool(node, Needs(0)))];
             case "GlobalAveragePool":
@@ -374,16 +376,19 @@ internal sealed class OperatorGradients(GraphWriter w, InferredShapes shapes, st
             && input[2] % kernel[0] == 0 && input[3] % kernel[1] == 0;
     }
 
-    private string MaxPoolByEquality(OnnxNode node, string gy)
+    private (string, string) MaxPoolByEquality(OnnxNode node, string gy, string? reluInput)
     {
         string x = node.Inputs[0], y = node.Outputs[0];
+        // With the ReLU fused: windows whose maximum is 0 (all inputs ≤ 0) must pass nothing, so their maximum is
+        // replaced by -1, which no ReLU output equals; elsewhere the maximum is positive and its ReLU slope 1.
+        string reference = reluInput is null ? y : w.Add("Where", [w.Binary("Greater", y, w.Scalar(0)), y, w.Scalar(-1)]);
         long[] kernel = node.GetInts("kernel_shape")!;
         // Nearest-neighbour upsampling by the kernel fills every window with its value.
         string scales = w.Constant([4], [1, 1, kernel[0], kernel[1]], "pool_scales");
         string roi = w.Constant([0], [], "pool_roi"); // required (if unused) before opset 13
         string Spread(string t) => w.Add("Resize", [t, roi, scales], null, GraphWriter.String("mode", "nearest"),
             GraphWriter.String("coordinate_transformation_mode", "asymmetric"), GraphWriter.String("nearest_mode", "floor"));
-        return w.Binary("Mul", Spread(gy), w.CastToFloat(w.Binary("Equal", x, Spread(y))));
+        return (reluInput ?? x, w.Binary("Mul", Spread(gy), w.CastToFloat(w.Binary("Equal", x, Spread(reference)))));
     }
 
     private string AveragePool(OnnxNode node, string gy)
