@@ -3,11 +3,12 @@
 
     /usr/bin/python3 bench/peers/pytorch_visualize.py SPEC.json THREADS
 
-SPEC.json: {"model", "kind": "cnn"|"mlp", "init": .npy [N, 784] starting parameters, "warps": .npy [steps*N, 6]
+SPEC.json: {"model", "kind": "cnn"|"mlp", "target": the module whose output is the pre-activation (cnn: conv1, conv2,
+conv3; mlp: fc4), "init": .npy [N, 784] starting parameters, "warps": .npy [steps*N, 6]
 (A, B, C, D, Tx, Ty per step and image: output pixel (i, j) samples column A·u + B·v + cx + Tx and row
 C·u + D·v + cy + Ty, u = j - cx, v = i - cy), "masks": .npy [N, C], "steps", "lr", "out": .npy to write [N, 784]}.
 Images are sigmoid(p); each step warps them (grid_sample, bilinear, zero fill, align_corners=True), runs the model up
-to the target pre-activation (CNN: conv3's output; MLP: fc4's output), maximises sum_u mask_u sum_space |z_u| with
+to the target pre-activation only, maximises sum_u mask_u sum_space |z_u| with
 torch.optim.Adam, and prints one JSON line {"seconds", "threads", "objective": [final objective per image]}.
 """
 import json
@@ -26,12 +27,16 @@ from train_models import Mlp, SmallCnn  # noqa: E402
 from lesions import load_weights  # noqa: E402
 
 
-def truncated(kind, model):
+def truncated(kind, target, model):
     if kind == "cnn":
         def forward(x):
-            x = F.relu(model.conv1(x))
-            x = F.max_pool2d(F.relu(model.conv2(x)), 2)
-            return model.conv3(x)
+            x = model.conv1(x)
+            if target == "conv1":
+                return x
+            x = model.conv2(F.relu(x))
+            if target == "conv2":
+                return x
+            return model.conv3(F.max_pool2d(F.relu(x), 2))
         return forward
 
     def forward(x):
@@ -60,7 +65,7 @@ def main():
     model = load_weights(Mlp() if spec["kind"] == "mlp" else SmallCnn(), spec["model"])
     for p in model.parameters():
         p.requires_grad_(False)
-    forward = truncated(spec["kind"], model)
+    forward = truncated(spec["kind"], spec["target"], model)
     init = torch.from_numpy(np.load(spec["init"]).astype(np.float32))
     n = init.shape[0]
     warps = torch.from_numpy(np.load(spec["warps"]).astype(np.float32)).view(spec["steps"], n, 6)

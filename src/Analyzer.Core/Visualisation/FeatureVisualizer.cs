@@ -25,7 +25,7 @@ public sealed class FeatureVisualizer : IDisposable
     private readonly Action<string>? note;
     private readonly IImageWarpKernel warpKernel;
     private readonly IPixelAscentKernel ascentKernel;
-    private readonly Dictionary<string, byte[]> gradientModels = [];
+    private readonly Dictionary<string, byte[]> gradientModels;
     private readonly Dictionary<string, OnnxSession[]> gradientSessions = [];
     private readonly string input, output;
     private readonly int channels, height, width;
@@ -48,8 +48,7 @@ public sealed class FeatureVisualizer : IDisposable
         image = shape.Length == 4;
         (channels, height, width) = image ? ((int)shape[1], (int)shape[2], (int)shape[3]) : (1, 1, (int)shape.Skip(1).Aggregate(1L, (a, d) => a * d));
         // Every gradient graph is built now, so that an operator that cannot be differentiated fails before any work.
-        foreach (var tensor in PointTensors())
-            gradientModels[tensor] = InputGradientGraph.Build(file, network.Shapes, [tensor], withObjective: false).Bytes;
+        gradientModels = GradientModels(file, network);
         // The evaluation session says where ONNX Runtime really runs (auto falls back to the CPU without CUDA).
         var tensors = PointTensors().Append(output).ToList();
         forward = OnnxSession.Create(ExtraOutputs.Add(file, tensors).Bytes, network.Path, options.Device, options.Threads, note);
@@ -72,9 +71,7 @@ public sealed class FeatureVisualizer : IDisposable
     {
         try
         {
-            var file = OnnxModelFile.Load(network.Path);
-            foreach (var point in PreActivationPoints.Find(network))
-                InputGradientGraph.Build(file, network.Shapes, [point.Tensor], withObjective: false);
+            GradientModels(OnnxModelFile.Load(network.Path), network);
             return null;
         }
         catch (ModelFormatException e)
@@ -83,6 +80,11 @@ public sealed class FeatureVisualizer : IDisposable
             return e.Message.StartsWith(prefix, StringComparison.Ordinal) ? e.Message[prefix.Length..] : e.Message;
         }
     }
+
+    /// <summary>The gradient graph of every pre-activation point, by tensor.</summary>
+    private static Dictionary<string, byte[]> GradientModels(OnnxModelFile file, ModelNetwork network) =>
+        PreActivationPoints.Find(network).Select(p => p.Tensor).Distinct()
+            .ToDictionary(t => t, t => InputGradientGraph.Build(file, network.Shapes, [t], withObjective: false).Bytes);
 
     /// <summary>What ONNX Runtime runs on.</summary>
     public string Provider => forward.Provider;
@@ -123,10 +125,14 @@ public sealed class FeatureVisualizer : IDisposable
         return results;
     }
 
+    /// <summary>The sessions of one point's gradient graph, one per stream. Only the current point's are kept: each
+    /// holds ONNX Runtime's memory arena at its peak, and the points are visited one after the other.</summary>
     private OnnxSession[] GradientSessions(string tensor)
     {
         if (!gradientSessions.TryGetValue(tensor, out var sessions))
         {
+            foreach (var session in gradientSessions.Values.SelectMany(s => s)) session.Dispose();
+            gradientSessions.Clear();
             byte[] model = gradientModels.TryGetValue(tensor, out var built) ? built
                 : InputGradientGraph.Build(file, network.Shapes, [tensor], withObjective: false).Bytes;
             sessions = Enumerable.Range(0, Streams)
