@@ -26,8 +26,8 @@ public sealed partial class LesionEngine
                 var cut = rewriter.CutBefore(readerNodeIndex + 1, [readerInput, readerOutput]);
                 var model = suffix();
                 stage = new LowRankStage(
-                    OnnxSession.Create(cut.Prefix.Bytes, network.Path, options.Device, SessionThreads, options.Note, memoryArena: false),
-                    OnnxSession.Create(model.Bytes, network.Path, options.Device, SessionThreads, options.Note, memoryArena: false),
+                    OnnxSession.Create(cut.Prefix.Bytes, network.Path, options.Device, SessionThreads, options.Note),
+                    OnnxSession.Create(model.Bytes, network.Path, options.Device, SessionThreads, options.Note),
                     cut, model.Inputs);
                 lowRankStages[nodeSet] = stage;
             }

@@ -227,14 +227,14 @@ public sealed partial class LesionEngine : IDisposable
         {
             if (!cutModel)
             {
-                full ??= OnnxSession.Create(rewriter.Full().Bytes, network.Path, options.Device, SessionThreads, options.Note, memoryArena: false);
+                full ??= OnnxSession.Create(rewriter.Full().Bytes, network.Path, options.Device, SessionThreads, options.Note);
                 return (null, full, null);
             }
             if (!sessions.TryGetValue(nodeSet, out var entry))
             {
                 var cut = rewriter.CutBefore(maskOf[nodeSet].NodeIndex);
-                entry = (OnnxSession.Create(cut.Prefix.Bytes, network.Path, options.Device, SessionThreads, options.Note, memoryArena: false),
-                         OnnxSession.Create(cut.Suffix.Bytes, network.Path, options.Device, SessionThreads, options.Note, memoryArena: false), cut);
+                entry = (OnnxSession.Create(cut.Prefix.Bytes, network.Path, options.Device, SessionThreads, options.Note),
+                         OnnxSession.Create(cut.Suffix.Bytes, network.Path, options.Device, SessionThreads, options.Note), cut);
                 sessions[nodeSet] = entry;
             }
             return entry;

@@ -27,16 +27,13 @@ public sealed class OnnxSession : IDisposable
     /// <param name="bytes">The serialized model.</param>
     /// <param name="model">The model's path as messages name it.</param>
     /// <param name="note">Receives a one-line note when the requested device is not available.</param>
-    /// <param name="memoryArena">Keep ONNX Runtime's CPU memory arena: fastest for many runs of one session, but the arena
-    /// holds its peak for the session's life. Without it memory follows the runs in flight (for many cached sessions).</param>
-    public static OnnxSession Create(byte[] bytes, string model, ExecutionDevice device, int threads = 0, Action<string>? note = null,
-        bool memoryArena = true)
+    public static OnnxSession Create(byte[] bytes, string model, ExecutionDevice device, int threads = 0, Action<string>? note = null)
     {
         if (device != ExecutionDevice.Cpu)
         {
             try
             {
-                var options = Options(threads, memoryArena);
+                var options = Options(threads);
                 options.AppendExecutionProvider_CUDA(0);
                 return new OnnxSession(new InferenceSession(bytes, options), model, "cuda:0 (CUDAExecutionProvider)");
             }
@@ -53,7 +50,7 @@ public sealed class OnnxSession : IDisposable
         }
         try
         {
-            return new OnnxSession(new InferenceSession(bytes, Options(threads, memoryArena)), model, "cpu (CPUExecutionProvider)");
+            return new OnnxSession(new InferenceSession(bytes, Options(threads)), model, "cpu (CPUExecutionProvider)");
         }
         catch (OnnxRuntimeException e)
         {
@@ -61,9 +58,9 @@ public sealed class OnnxSession : IDisposable
         }
     }
 
-    private static SessionOptions Options(int threads, bool memoryArena)
+    private static SessionOptions Options(int threads)
     {
-        var options = new SessionOptions { GraphOptimizationLevel = GraphOptimizationLevel.ORT_ENABLE_ALL, EnableCpuMemArena = memoryArena };
+        var options = new SessionOptions { GraphOptimizationLevel = GraphOptimizationLevel.ORT_ENABLE_ALL };
         options.LogSeverityLevel = OrtLoggingLevel.ORT_LOGGING_LEVEL_ERROR;
         if (threads > 0) options.IntraOpNumThreads = threads;
         return options;
