@@ -50,7 +50,7 @@ public sealed class FeatureVisualizer : IDisposable
         // Every gradient graph is built now, so that an operator that cannot be differentiated fails before any work.
         gradientModels = GradientModels(file, network);
         // The evaluation session says where ONNX Runtime really runs (auto falls back to the CPU without CUDA).
-        var tensors = PointTensors().Append(output).ToList();
+        var tensors = gradientModels.Keys.Append(output).ToList();
         forward = OnnxSession.Create(ExtraOutputs.Add(file, tensors).Bytes, network.Path, options.Device, options.Threads, note);
         onCpu = forward.Provider.StartsWith("cpu", StringComparison.Ordinal);
         if (!onCpu && IlgpuDevice.CudaAvailable())
@@ -256,9 +256,6 @@ public sealed class FeatureVisualizer : IDisposable
         }
         return results;
     }
-
-    private IEnumerable<string> PointTensors() =>
-        PreActivationPoints.Find(network).Select(p => p.Tensor).Distinct();
 
     /// <summary>H = -Σ p ln p of softmax(logits) (or of the values themselves when the model ends in a Softmax).</summary>
     public static double SoftmaxEntropy(ReadOnlySpan<float> logits, bool probabilities = false)
