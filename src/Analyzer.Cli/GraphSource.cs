@@ -38,7 +38,7 @@ public static class GraphSource
     }
 
     /// <summary>The graph, its layout and its invalid nodes (no edges, or constant activations).</summary>
-    public static (GraphLayout Layout, DenseGraph Graph, ActivationGraph? Activations) Build(ModelNetwork network, string edges,
+    public static (GraphLayout Layout, WeightedGraph Graph, ActivationGraph? Activations) Build(ModelNetwork network, string edges,
         ActivationRequest? request, int seed, TextWriter error)
     {
         if (edges == "weights")

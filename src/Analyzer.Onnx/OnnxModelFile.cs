@@ -32,11 +32,15 @@ public sealed class OnnxModelFile
     {
         if (!File.Exists(path))
             throw Errors.NotFound(path);
-        byte[] bytes = File.ReadAllBytes(path);
+        // Parsed from the stream, hashed in a second streaming pass: the file's bytes are held once, in the tensors.
+        string sha256;
+        using (var hashed = File.OpenRead(path))
+            sha256 = Convert.ToHexStringLower(SHA256.HashData(hashed));
         ModelProto model;
         try
         {
-            model = ModelProto.Parser.ParseFrom(bytes);
+            using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 20);
+            model = ModelProto.Parser.ParseFrom(stream);
         }
         catch (InvalidProtocolBufferException e)
         {
@@ -46,7 +50,7 @@ public sealed class OnnxModelFile
             throw model.IrVersion == 0 ? Errors.NotOnnx(path, "no ir_version and no graph") : Errors.NoGraph(path);
         if (model.IrVersion <= 0)
             throw Errors.NotOnnx(path, "ir_version is missing");
-        return new OnnxModelFile(path, model, Convert.ToHexStringLower(SHA256.HashData(bytes)));
+        return new OnnxModelFile(path, model, sha256);
     }
 
     /// <summary>The serialized model, exactly as it would be written (for in-memory inference sessions).</summary>

@@ -18,31 +18,33 @@ internal static class TensorDecoder
             throw Errors.Tensor(modelPath, t.Name, $"{count} elements is more than Analyzer can hold");
         int n = (int)count;
 
-        ReadOnlySpan<byte> raw = t.DataLocation == TensorProto.Types.DataLocation.External
+        ReadOnlyMemory<byte> raw = t.DataLocation == TensorProto.Types.DataLocation.External
             ? ReadExternal(modelPath, t)
-            : t.RawData.Span;
+            : t.RawData.Memory;
 
         switch (type)
         {
+            case TensorElementType.Float or TensorElementType.Double or TensorElementType.Float16 or TensorElementType.BFloat16
+                when raw.Length > 0:
+            {
+                int width = type switch { TensorElementType.Double => 8, TensorElementType.Float => 4, _ => 2 };
+                if (raw.Length != (long)n * width)
+                    throw Errors.Tensor(modelPath, t.Name,
+                        $"raw data holds {raw.Length} bytes but shape [{string.Join(", ", t.Dims)}] needs {(long)n * width}");
+                // Kept as the file's bytes and decoded on demand: a model's weights are not copied at load time.
+                return OnnxTensor.FromRaw(t.Name, shape, type, raw);
+            }
             case TensorElementType.Float:
-                return Floats(t, shape, type, raw.Length > 0
-                    ? FromRaw(modelPath, t, raw, n, 4, b => (double)BinaryPrimitives.ReadSingleLittleEndian(b))
-                    : Checked(modelPath, t, t.FloatData.Select(v => (double)v).ToArray(), n));
+                return Floats(t, shape, type, Checked(modelPath, t, t.FloatData.Select(v => (double)v).ToArray(), n));
             case TensorElementType.Double:
-                return Floats(t, shape, type, raw.Length > 0
-                    ? FromRaw(modelPath, t, raw, n, 8, b => BinaryPrimitives.ReadDoubleLittleEndian(b))
-                    : Checked(modelPath, t, t.DoubleData.ToArray(), n));
+                return Floats(t, shape, type, Checked(modelPath, t, t.DoubleData.ToArray(), n));
             case TensorElementType.Float16:
-                return Floats(t, shape, type, raw.Length > 0
-                    ? FromRaw(modelPath, t, raw, n, 2, b => (double)BinaryPrimitives.ReadHalfLittleEndian(b))
-                    : Checked(modelPath, t, t.Int32Data.Select(v => (double)BitConverter.UInt16BitsToHalf((ushort)v)).ToArray(), n));
+                return Floats(t, shape, type, Checked(modelPath, t, t.Int32Data.Select(v => (double)BitConverter.UInt16BitsToHalf((ushort)v)).ToArray(), n));
             case TensorElementType.BFloat16:
-                return Floats(t, shape, type, raw.Length > 0
-                    ? FromRaw(modelPath, t, raw, n, 2, b => BFloat16(BinaryPrimitives.ReadUInt16LittleEndian(b)))
-                    : Checked(modelPath, t, t.Int32Data.Select(v => BFloat16((ushort)v)).ToArray(), n));
+                return Floats(t, shape, type, Checked(modelPath, t, t.Int32Data.Select(v => BFloat16((ushort)v)).ToArray(), n));
             case TensorElementType.Int64:
                 return Ints(t, shape, type, raw.Length > 0
-                    ? FromRaw(modelPath, t, raw, n, 8, b => BinaryPrimitives.ReadInt64LittleEndian(b))
+                    ? FromRaw(modelPath, t, raw.Span, n, 8, b => BinaryPrimitives.ReadInt64LittleEndian(b))
                     : Checked(modelPath, t, t.Int64Data.ToArray(), n));
             case TensorElementType.Int32:
             case TensorElementType.Int16:
@@ -57,12 +59,12 @@ internal static class TensorDecoder
                     _ => 1,
                 };
                 return Ints(t, shape, type, raw.Length > 0
-                    ? FromRaw(modelPath, t, raw, n, size, b => ReadSmallInt(type, b))
+                    ? FromRaw(modelPath, t, raw.Span, n, size, b => ReadSmallInt(type, b))
                     : Checked(modelPath, t, t.Int32Data.Select(v => (long)v).ToArray(), n));
             case TensorElementType.UInt32:
             case TensorElementType.UInt64:
                 return Ints(t, shape, type, raw.Length > 0
-                    ? FromRaw(modelPath, t, raw, n, type == TensorElementType.UInt32 ? 4 : 8,
+                    ? FromRaw(modelPath, t, raw.Span, n, type == TensorElementType.UInt32 ? 4 : 8,
                         b => type == TensorElementType.UInt32 ? BinaryPrimitives.ReadUInt32LittleEndian(b) : (long)BinaryPrimitives.ReadUInt64LittleEndian(b))
                     : Checked(modelPath, t, t.Uint64Data.Select(v => (long)v).ToArray(), n));
             default:

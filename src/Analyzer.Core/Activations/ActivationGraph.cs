@@ -46,6 +46,6 @@ public sealed class ActivationGraph
     public DenseGraph LayerGraph(NodeSet set)
     {
         int position = Layout.Sets.Select(s => s.Index).ToList().IndexOf(set.Index);
-        return Graph.Subgraph(Enumerable.Range(Layout.Offsets[position], set.Units).ToList());
+        return Graph.DenseSubgraph(Enumerable.Range(Layout.Offsets[position], set.Units).ToList());
     }
 }

@@ -1,3 +1,4 @@
+using Analyzer.Core.Graphs;
 using Analyzer.Kernels.LinearAlgebra;
 
 namespace Analyzer.Core.Clustering;
@@ -14,15 +15,20 @@ public static class BlockKrylovEigensolver
     /// <param name="matrix">[n x n] row-major symmetric matrix M.</param>
     /// <param name="k">Number of wanted eigenpairs (largest algebraic).</param>
     /// <param name="tolerance">Residual norm at which a Ritz pair counts as converged (relative to ||M|| ~ 1 here).</param>
-    public static EigenPairs Largest(double[] matrix, int n, int k, int seed, double tolerance = 1e-9, int maxCycles = 300)
+    public static EigenPairs Largest(double[] matrix, int n, int k, int seed, double tolerance = 1e-9, int maxCycles = 300) =>
+        Largest(new DenseOperator(matrix, n), k, seed, tolerance, maxCycles);
+
+    /// <param name="matrix">The symmetric operator M (dense, or applied block by block).</param>
+    public static EigenPairs Largest(SymmetricOperator matrix, int k, int seed, double tolerance = 1e-9, int maxCycles = 300)
     {
+        int n = matrix.N;
         if (k < 1 || k > n)
             throw new ArgumentOutOfRangeException(nameof(k), $"k = {k} must be between 1 and n = {n}");
         int p = Math.Min(n, RoundUp(k + Math.Max(8, k / 4), 16));
         int s = int.TryParse(Environment.GetEnvironmentVariable("KRYLOV_S"), out var ss) ? ss : 4;
         if (int.TryParse(Environment.GetEnvironmentVariable("KRYLOV_P"), out var pp)) p = pp;
         if (s * p >= n / 2)
-            return DenseSymmetricEigensolver.Largest(matrix, n, k); // small problem: the dense solver is cheaper
+            return DenseSymmetricEigensolver.Largest(matrix.ToDense(), n, k); // small problem: the dense solver is cheaper
         return new Solver(matrix, n, p, s * p, seed).Run(k, tolerance, maxCycles);
     }
 
@@ -30,7 +36,7 @@ public static class BlockKrylovEigensolver
 
     /// <summary>Working storage of one solve: the basis V [n x m] with its transpose Vt [m x n] (so that both V·C and
     /// Vᵀ·W are plain row-major products) and MV = M·V.</summary>
-    private sealed class Solver(double[] matrix, int n, int p, int m, int seed)
+    private sealed class Solver(SymmetricOperator matrix, int n, int p, int m, int seed)
     {
         private readonly double[] v = new double[(long)n * m];
         private readonly double[] vt = new double[(long)m * n];
@@ -38,7 +44,6 @@ public static class BlockKrylovEigensolver
         private readonly double[] block = new double[n * p];
         private readonly double[] product = new double[n * p];
         private readonly Random rng = new(seed);
-        private readonly TileMask mask = TileMask.Of(matrix, n, n, n);
 
         public EigenPairs Run(int k, double tolerance, int maxCycles)
         {
@@ -108,7 +113,7 @@ public static class BlockKrylovEigensolver
         /// <summary>MV[:, column..column+p) = M · block.</summary>
         private void Apply(int column)
         {
-            DenseProduct.Multiply(matrix, n, block, p, product, p, n, n, p, mask: mask);
+            matrix.Apply(block, p, product);
             for (int r = 0; r < n; r++) Array.Copy(product, r * p, mv, (long)r * m + column, p);
         }
 

@@ -3,17 +3,17 @@ using Analyzer.Core.Graphs;
 namespace Analyzer.Core.Clustering;
 
 /// <summary>
-/// Clusters a network's graph in either scope (METHOD.md 4). Network-wide: one partition, split per node set. Layer-wise
+/// Clusters a network's graph in either scope (docs/method.md §4). Network-wide: one partition, split per node set. Layer-wise
 /// (weights): each hidden node set with its neighbouring node sets, only the edges that touch it, k_l = the number of
 /// distinct network-wide labels in it; its own labels are kept.
 /// </summary>
 public static class NetworkClustering
 {
-    public static NetworkPartitioning Network(NeuronGraph neurons, DenseGraph graph, int k, SpectralOptions options, int seed) =>
+    public static NetworkPartitioning Network(NeuronGraph neurons, WeightedGraph graph, int k, SpectralOptions options, int seed) =>
         Network(GraphLayout.Of(neurons), graph, k, options, seed);
 
     /// <summary>Network-wide partition of a graph whose nodes are laid out as <paramref name="layout"/> says.</summary>
-    public static NetworkPartitioning Network(GraphLayout layout, DenseGraph graph, int k, SpectralOptions options, int seed)
+    public static NetworkPartitioning Network(GraphLayout layout, WeightedGraph graph, int k, SpectralOptions options, int seed)
     {
         var partition = SpectralPartitioner.Partition(graph, k, options, seed);
         var layers = layout.Sets.Select((s, i) =>
@@ -25,11 +25,11 @@ public static class NetworkClustering
     }
 
     /// <summary>
-    /// Layer-wise scope for activation graphs (METHOD.md 4): each analysed layer's own within-layer graph, clustered
+    /// Layer-wise scope for activation graphs (docs/method.md §4): each analysed layer's own within-layer graph, clustered
     /// with k_l = the number of distinct labels the layer has in the network-wide activation partitioning.
     /// </summary>
     public static NetworkPartitioning LayerwiseWithin(NeuronGraph neurons, NetworkPartitioning network,
-        Func<NodeSet, DenseGraph> layerGraph, SpectralOptions options, int seed, Action<string>? progress = null)
+        Func<NodeSet, WeightedGraph> layerGraph, SpectralOptions options, int seed, Action<string>? progress = null)
     {
         var result = new List<LayerLabels>();
         int invalid = 0;
@@ -61,7 +61,7 @@ public static class NetworkClustering
     }
 
     /// <param name="network">The network-wide partitioning of the same graph, which sets each layer's k.</param>
-    public static NetworkPartitioning Layerwise(NeuronGraph neurons, DenseGraph graph, NetworkPartitioning network,
+    public static NetworkPartitioning Layerwise(NeuronGraph neurons, WeightedGraph graph, NetworkPartitioning network,
         SpectralOptions options, int seed, Action<string>? progress = null)
     {
         var result = new List<LayerLabels>();
@@ -76,12 +76,9 @@ public static class NetworkClustering
                 .Where(o => o.Index != set.Index && HasEdges(graph, set, o))
                 .SelectMany(o => Enumerable.Range(o.Offset, o.Units))
                 .ToList();
-            var local = graph.Subgraph([.. nodes, .. neighbours]);
             // Keep only the edges that touch this layer.
-            int own = nodes.Count, m = local.N;
-            for (int i = own; i < m; i++)
-                for (int j = own; j < m; j++)
-                    local.Adjacency[(long)i * m + j] = 0;
+            int own = nodes.Count;
+            var local = graph.Subgraph([.. nodes, .. neighbours], (i, j) => i < own || j < own);
             int[] labels;
             double ncut;
             var degrees = local.Degrees();
@@ -108,14 +105,5 @@ public static class NetworkClustering
         return new NetworkPartitioning(ClusteringScope.Layer, network.K, overall, invalid, result);
     }
 
-    private static bool HasEdges(DenseGraph graph, NodeSet a, NodeSet b)
-    {
-        for (int i = a.Offset; i < a.Offset + a.Units; i++)
-        {
-            var row = graph.Adjacency.AsSpan(i * graph.N + b.Offset, b.Units);
-            foreach (double v in row)
-                if (v != 0) return true;
-        }
-        return false;
-    }
+    private static bool HasEdges(WeightedGraph graph, NodeSet a, NodeSet b) => graph.HasEdges(a.Offset, a.Units, b.Offset, b.Units);
 }

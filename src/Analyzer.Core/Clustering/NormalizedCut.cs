@@ -8,27 +8,18 @@ namespace Analyzer.Core.Clustering;
 /// </summary>
 public static class NormalizedCut
 {
-    public static double Compute(DenseGraph graph, int[] labels)
+    public static double Compute(WeightedGraph graph, int[] labels)
     {
         if (labels.Length != graph.N)
             throw new ArgumentException($"{labels.Length} labels for a graph of {graph.N} nodes", nameof(labels));
         int clusters = labels.Max() + 1;
         var volume = new double[clusters];
         var within = new double[clusters];
-        int n = graph.N;
-        for (int i = 0; i < n; i++)
+        graph.VisitLabelledEdges(labels, (li, lj, w) =>
         {
-            int li = labels[i];
-            if (li < 0) continue;
-            var row = graph.Adjacency.AsSpan(i * n, n);
-            for (int j = 0; j < n; j++)
-            {
-                int lj = labels[j];
-                if (lj < 0) continue;
-                volume[li] += row[j];
-                if (lj == li) within[li] += row[j];
-            }
-        }
+            volume[li] += w;
+            if (lj == li) within[li] += w;
+        });
         double ncut = 0;
         for (int c = 0; c < clusters; c++)
             if (volume[c] > 0) ncut += (volume[c] - within[c]) / volume[c];

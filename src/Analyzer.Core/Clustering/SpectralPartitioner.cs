@@ -9,7 +9,7 @@ namespace Analyzer.Core.Clustering;
 /// </summary>
 public static class SpectralPartitioner
 {
-    public static Partition Partition(DenseGraph graph, int k, SpectralOptions options, int seed)
+    public static Partition Partition(WeightedGraph graph, int k, SpectralOptions options, int seed)
     {
         ArgumentNullException.ThrowIfNull(graph);
         double[] degree = graph.Degrees();
@@ -23,15 +23,7 @@ public static class SpectralPartitioner
         // M' = (D^-1/2 A D^-1/2 + I) / 2 has the eigenvectors of L_sym, with eigenvalue 1 - λ/2 in [0, 1]: the smallest
         // λ become the largest eigenvalues, which the Krylov solver finds fastest.
         var scale = valid.Select(i => 1.0 / Math.Sqrt(degree[i])).ToArray();
-        var m = new double[(long)n * n];
-        Parallel.For(0, n, Analyzer.Kernels.Parallelism.Options(), r =>
-        {
-            long row = (long)r * n, source = (long)valid[r] * graph.N;
-            for (int c = 0; c < n; c++)
-                m[row + c] = 0.5 * graph.Adjacency[source + valid[c]] * scale[r] * scale[c];
-            m[row + r] += 0.5;
-        });
-        var pairs = BlockKrylovEigensolver.Largest(m, n, k, seed, options.EigenTolerance);
+        var pairs = BlockKrylovEigensolver.Largest(graph.ScaledOperator(valid, scale, 0.5, 0.5), k, seed, options.EigenTolerance);
 
         var embedding = new double[n * k];
         for (int r = 0; r < n; r++)

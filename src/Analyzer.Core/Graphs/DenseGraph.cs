@@ -1,7 +1,7 @@
 namespace Analyzer.Core.Graphs;
 
 /// <summary>A weighted undirected graph as a dense symmetric n x n adjacency (row-major, zero diagonal).</summary>
-public sealed class DenseGraph
+public sealed class DenseGraph : WeightedGraph
 {
     public DenseGraph(int n, double[] adjacency)
     {
@@ -11,33 +11,86 @@ public sealed class DenseGraph
         Adjacency = adjacency;
     }
 
-    public int N { get; }
+    public override int N { get; }
     public double[] Adjacency { get; }
+    public override long StoredEntries => (long)N * N;
 
     public double this[int i, int j] => Adjacency[(long)i * N + j];
 
-    /// <summary>Weighted degree of every node (row sums).</summary>
-    public double[] Degrees()
+    public override double[] Degrees()
     {
         var d = new double[N];
         for (int i = 0; i < N; i++)
         {
             double sum = 0;
-            var row = Adjacency.AsSpan(i * N, N);
-            foreach (double v in row) sum += v;
+            foreach (double v in Adjacency.AsSpan(i * N, N)) sum += v;
             d[i] = sum;
         }
         return d;
     }
 
-    /// <summary>The subgraph on <paramref name="nodes"/> (in the given order).</summary>
-    public DenseGraph Subgraph(IReadOnlyList<int> nodes)
+    public override SymmetricOperator ScaledOperator(int[] nodes, double[] scale, double factor, double shift)
+    {
+        int n = nodes.Length;
+        var m = new double[(long)n * n];
+        Parallel.For(0, n, Kernels.Parallelism.Options(), r =>
+        {
+            long row = (long)r * n, source = (long)nodes[r] * N;
+            for (int c = 0; c < n; c++)
+                m[row + c] = factor * Adjacency[source + nodes[c]] * scale[r] * scale[c];
+            m[row + r] += shift;
+        });
+        return new DenseOperator(m, n);
+    }
+
+    public override void VisitLabelledEdges(int[] labels, Action<int, int, double> visit)
+    {
+        for (int i = 0; i < N; i++)
+        {
+            int li = labels[i];
+            if (li < 0) continue;
+            var row = Adjacency.AsSpan(i * N, N);
+            for (int j = 0; j < N; j++)
+                if (labels[j] >= 0 && row[j] != 0) visit(li, labels[j], row[j]);
+        }
+    }
+
+    public override WeightedGraph Subgraph(IReadOnlyList<int> nodes, Func<int, int, bool>? keep = null) => DenseSubgraph(nodes, keep);
+
+    /// <summary>The dense subgraph on <paramref name="nodes"/> (in the given order).</summary>
+    public DenseGraph DenseSubgraph(IReadOnlyList<int> nodes, Func<int, int, bool>? keep = null)
     {
         int m = nodes.Count;
         var a = new double[(long)m * m];
         for (int i = 0; i < m; i++)
             for (int j = 0; j < m; j++)
-                a[(long)i * m + j] = Adjacency[(long)nodes[i] * N + nodes[j]];
+                if (keep is null || keep(i, j))
+                    a[(long)i * m + j] = Adjacency[(long)nodes[i] * N + nodes[j]];
         return new DenseGraph(m, a);
+    }
+
+    public override bool HasEdges(int aStart, int aCount, int bStart, int bCount)
+    {
+        for (int i = aStart; i < aStart + aCount; i++)
+            foreach (double v in Adjacency.AsSpan(i * N + bStart, bCount))
+                if (v != 0) return true;
+        return false;
+    }
+
+    public override double[] ToDense() => Adjacency;
+
+    public override (long[] RowPointers, int[] Columns, double[] Values) ToCsr()
+    {
+        var pointers = new long[N + 1];
+        var columns = new List<int>();
+        var values = new List<double>();
+        for (int i = 0; i < N; i++)
+        {
+            var row = Adjacency.AsSpan(i * N, N);
+            for (int j = 0; j < N; j++)
+                if (row[j] != 0) { columns.Add(j); values.Add(row[j]); }
+            pointers[i + 1] = columns.Count;
+        }
+        return (pointers, columns.ToArray(), values.ToArray());
     }
 }

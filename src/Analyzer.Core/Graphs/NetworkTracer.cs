@@ -1,34 +1,20 @@
 using Analyzer.Onnx;
 using Analyzer.Onnx.Model;
+using Analyzer.Onnx.Operators;
 using Analyzer.Onnx.Shapes;
 
 namespace Analyzer.Core.Graphs;
 
 /// <summary>
-/// Walks an ONNX graph in node order and follows every channel from the layer that produced it to the layers that read
-/// it, through activations, pooling, BatchNorm, reshapes, transposes, Add and Concat (METHOD.md 1-2). BatchNorm and
-/// constant per-channel scales met before a non-linearity scale the producing layer's output channel; met after one,
-/// the reading layer's input channel.
+/// Walks an ONNX graph in node order and follows every unit from the layer that produced it to the layers that read
+/// it (docs/method.md §1-2), doing at each node what its operator's <see cref="ChannelFlow"/> says: through
+/// activations, pools, reshapes, transposes, slices, sums and concatenations; BatchNorm and constant per-unit scales met
+/// before a non-linearity scale the producing layer's output unit, met after one the reading layer's input unit; gates
+/// (x·g) and normalisations are non-linearities; attention (a product of two activations) and statistics of the
+/// example carry no units.
 /// </summary>
 public static class NetworkTracer
 {
-    private static readonly HashSet<string> Nonlinearities =
-    [
-        "Relu", "LeakyRelu", "Sigmoid", "Tanh", "Clip", "Softmax", "LogSoftmax", "Elu", "Selu", "Softplus", "Softsign",
-        "HardSigmoid", "HardSwish", "PRelu", "LRN", "Gelu", "Mish", "Celu", "ThresholdedRelu", "Exp", "Log", "Abs", "Sqrt",
-        "Erf", "Reciprocal", "Floor", "Ceil", "Round", "Sign", "Neg",
-    ];
-
-    /// <summary>Channel-preserving operators that neither scale nor count as a non-linearity for BN folding (pooling is
-    /// positively homogeneous, so a positive BN scale commutes with it).</summary>
-    private static readonly HashSet<string> Transparent =
-    [
-        "Identity", "Dropout", "Cast", "MaxPool", "AveragePool", "LpPool", "GlobalAveragePool", "GlobalMaxPool",
-        "GlobalLpPool", "Pad",
-    ];
-
-    private static readonly HashSet<string> Reshapes = ["Flatten", "Reshape", "Squeeze", "Unsqueeze"];
-
     public static NetworkTrace Trace(OnnxGraph graph) => Trace(graph, ShapeInference.Infer(graph));
 
     public static NetworkTrace Trace(OnnxGraph graph, InferredShapes shapes)
@@ -46,13 +32,16 @@ public static class NetworkTracer
             .ToList();
         if (tracer.Layers.Count == 0)
             throw new ModelFormatException($"{graph.Path}: no layer with weights (Gemm, MatMul or Conv) was found");
-        return new NetworkTrace(tracer.Layers, outputs, graph.Inputs[0].Name);
+        return new NetworkTrace(tracer.Layers, outputs, graph.Inputs[0].Name, tracer.HasAttention);
     }
 
     private sealed class Tracer(OnnxGraph graph, InferredShapes shapes)
     {
         public readonly Dictionary<string, TensorProvenance> Provenance = new();
         public readonly List<TracedLayer> Layers = new();
+        public bool HasAttention { get; private set; }
+        private readonly Dictionary<string, OnnxNode> producer = graph.Nodes.SelectMany(n => n.Outputs.Select(o => (o, n)))
+            .Where(p => p.o.Length > 0).GroupBy(p => p.o).ToDictionary(g => g.Key, g => g.First().n);
         private OnnxNode node = null!;
 
         private ModelFormatException Fail(string problem) => new($"{graph.Path}: node {node}: {problem}");
@@ -63,54 +52,71 @@ public static class NetworkTracer
             var dataInputs = n.Inputs.Where(i => i.Length > 0 && Provenance.ContainsKey(i)).ToList();
             if (dataInputs.Count == 0)
                 return; // constant subgraph, folded by shape inference
-            string op = n.OpType;
+            if (n.Outputs.Where(o => o.Length > 0).All(shapes.IsConstant))
+                return; // shape arithmetic on activations (Shape, Size): folded by shape inference
+            var definition = OperatorRegistry.Find(n.OpType) ?? throw Fail("operator is not supported");
             var first = Provenance[dataInputs[0]];
-            long[] outShape = n.Outputs.Count > 0 && shapes.Shapes.TryGetValue(n.Outputs[0], out var s) ? s : first.Shape;
+            long[] outShape = OutputShape(0);
 
-            switch (op)
+            switch (definition.Flow)
             {
-                case "Conv" or "Gemm" or "MatMul":
-                    Layer(first);
+                case ChannelFlow.ShapeOnly or ChannelFlow.Opaque:
+                    SetAllNone();
                     return;
-                case "BatchNormalization":
-                    Set(0, ScaleChannels(first, BatchNormScales()));
+                case ChannelFlow.Layer:
+                    Layer(definition, dataInputs);
                     return;
-                case "Mul" or "Div" when dataInputs.Count == 1:
-                    Set(0, ScaleChannels(first, ConstantChannelScales(op == "Div")).WithShape(outShape));
+                case ChannelFlow.Activation:
+                    Set(0, Activated(first).WithShape(outShape));
                     return;
-                case "Add" or "Sub" when dataInputs.Count == 1:
-                    Set(0, first.WithShape(outShape)); // a bias: no change to where values come from
+                case ChannelFlow.Transparent:
+                    Set(0, Pooled(first, outShape));
                     return;
-                case "Add" or "Sum" or "Sub" or "Mean" when dataInputs.Count > 1:
-                    Set(0, dataInputs.Skip(1).Aggregate(first, (acc, name) => Merge(acc, Provenance[name])));
+                case ChannelFlow.Rearrange:
+                    Set(0, definition.SourceIndex(n, shapes) is { } index
+                        ? first.Reindexed(index, outShape)
+                        : FromElementsChecked(first.Table, first.ElementMap(), outShape));
                     return;
-                case "Concat":
-                    Set(0, Concat(dataInputs));
+                case ChannelFlow.Select:
+                    Select(definition);
                     return;
-                case "Transpose":
-                    Set(0, Transpose(first));
+                case ChannelFlow.Scale:
+                {
+                    var scale = definition.Scales(n, shapes);
+                    Set(0, ScaleBy(first, scale.Shape, scale.Values, outShape));
                     return;
-                case "Split":
-                    Split(first);
+                }
+                case ChannelFlow.Normalize:
+                {
+                    var scale = definition.Scales(n, shapes);
+                    Set(0, ScaleBy(Normalised(first), scale.Shape, scale.Values, outShape));
                     return;
-                case "Slice":
-                    Set(0, SliceOf(first, outShape));
+                }
+                case ChannelFlow.Reduce:
+                    Set(0, Reduced(first, definition.Axes(n, shapes), outShape));
                     return;
+                case ChannelFlow.Elementwise:
+                    Set(0, Elementwise(dataInputs, outShape));
+                    return;
+                default:
+                    throw Fail($"channel flow {definition.Flow} is not handled");
             }
-            if (Reshapes.Contains(op))
-                Set(0, FromElementsChecked(first.Table, first.ElementMap(), outShape));
-            else if (Nonlinearities.Contains(op))
-                Set(0, first.MapOrigins(o => new ChannelOrigin(o.Terms.Select(t => t with { AfterNonlinearity = true }).ToArray(), o.InScale)).WithShape(outShape));
-            else if (Transparent.Contains(op))
-                Set(0, Pooled(first, outShape));
-            else
-                throw Fail("operator is not supported on the data path");
         }
+
+        private long[] OutputShape(int output) =>
+            output < node.Outputs.Count && shapes.Shapes.TryGetValue(node.Outputs[output], out var s) ? s : [];
 
         private void Set(int output, TensorProvenance p)
         {
-            if (output < node.Outputs.Count && node.Outputs[output].Length > 0)
+            if (output < node.Outputs.Count && node.Outputs[output].Length > 0 && !shapes.IsConstant(node.Outputs[output]))
                 Provenance[node.Outputs[output]] = p;
+        }
+
+        private void SetAllNone()
+        {
+            for (int o = 0; o < node.Outputs.Count; o++)
+                if (node.Outputs[o].Length > 0 && shapes.Shapes.ContainsKey(node.Outputs[o]))
+                    Set(o, TensorProvenance.None(OutputShape(o)));
         }
 
         private TensorProvenance FromElementsChecked(ChannelOrigin[] table, int[] map, long[] shape)
@@ -122,81 +128,82 @@ public static class NetworkTracer
 
         private TensorProvenance Pooled(TensorProvenance p, long[] outShape)
         {
-            if (p.PerChannel || TensorLayout.Count(outShape) == p.Map.Length)
+            if ((p.PerChannel && p.Map.Length == p.Channels) || TensorLayout.Count(outShape) == p.Map.Length)
                 return p.WithShape(outShape);
-            // Pooling before any layer (raw input): the pooled values are new input features.
-            return TensorProvenance.ModelInput(outShape);
+            if (p.Table.All(o => o.IsNone)) return TensorProvenance.None(outShape);
+            if (p.Table.All(o => o.FromModelInput))
+                return TensorProvenance.ModelInput(outShape); // pooling the raw input: the pooled values are new input features
+            throw Fail($"its input of shape [{string.Join(", ", p.Shape)}] is not uniform over its channels (a layout Analyzer cannot follow through it)");
         }
 
         public ChannelOrigin[] Units(TensorProvenance p)
         {
-            int[] map = p.PerChannel ? p.Map : p.ElementMap();
+            int[] map = p.PerChannel && p.Map.Length == p.Channels ? p.Map : p.ElementMap();
             return map.Select(i => p.Table[i]).ToArray();
         }
 
-        private double[] BatchNormScales()
-        {
-            double eps = node.GetFloat("epsilon", 1e-5);
-            double[] Param(int i, string what) =>
-                shapes.ConstantOf(node.Input(i))?.AsDoubles() ?? throw Fail($"{what} is not a constant");
-            double[] gamma = Param(1, "scale"), variance = Param(4, "variance");
-            return gamma.Select((g, c) => g / Math.Sqrt(variance[c] + eps)).ToArray();
-        }
+        private static ChannelOrigin Activated(ChannelOrigin o) =>
+            o.IsNone ? o : new ChannelOrigin(o.Terms.Select(t => t with { AfterNonlinearity = true }).ToArray(), o.InScale, Activated: true);
 
-        private double[] ConstantChannelScales(bool reciprocal)
-        {
-            var constant = node.Inputs.Select(shapes.ConstantOf).FirstOrDefault(c => c is not null)
-                ?? throw Fail("expected one constant operand");
-            long[] shape = shapes.ShapeOf(node.Inputs.First(i => !shapes.IsConstant(i)));
-            int channels = shape.Length > 1 ? (int)shape[1] : (int)shape[0];
-            double[] values = constant.AsDoubles();
-            long[] full = TensorLayout.Broadcast(shape, constant.Shape) ?? throw Fail("constant does not broadcast");
-            long[] index = TensorLayout.BroadcastIndex(constant.Shape, full);
-            long inner = full.Length > 2 ? TensorLayout.Count(full.AsSpan(2)) : 1;
-            var scales = new double[channels];
-            for (long e = 0; e < index.Length; e++)
-            {
-                int c = (int)(e / inner % channels);
-                double v = values[index[e]];
-                if (e % inner == 0 && e / inner < channels) scales[c] = v;
-                else if (v != scales[c])
-                    throw Fail("multiplying by a constant that varies within a channel is not supported");
-            }
-            return reciprocal ? scales.Select(v => 1.0 / v).ToArray() : scales;
-        }
+        private static TensorProvenance Activated(TensorProvenance p) => p.MapOrigins(Activated);
+
+        /// <summary>A normalisation across units (LayerNorm, GroupNorm): a non-linearity, but no privileged basis.</summary>
+        private static TensorProvenance Normalised(TensorProvenance p) =>
+            p.MapOrigins(o => o.IsNone ? o : new ChannelOrigin(o.Terms.Select(t => t with { AfterNonlinearity = true }).ToArray(), o.InScale));
 
         private static ChannelOrigin Scaled(ChannelOrigin o, double s) =>
-            o.Terms.Any(t => t.AfterNonlinearity || t.Layer < 0)
+            o.IsNone ? o
+            : o.Terms.Any(t => t.AfterNonlinearity || t.Layer < 0)
                 ? o with { InScale = o.InScale * s }
-                : new ChannelOrigin(o.Terms.Select(t => t with { OutScale = t.OutScale * s }).ToArray(), o.InScale);
+                : new ChannelOrigin(o.Terms.Select(t => t with { OutScale = t.OutScale * s }).ToArray(), o.InScale, o.Activated);
 
-        private TensorProvenance ScaleChannels(TensorProvenance p, double[] scales)
+        private static TensorProvenance ScaleBy(TensorProvenance p, long[] valueShape, double[] values, long[] outShape) =>
+            TensorProvenance.WithValues(p, valueShape, values, outShape, Scaled);
+
+        // ---- sums, products, gates -------------------------------------------------------------------------------
+
+        private TensorProvenance Elementwise(List<string> dataInputs, long[] outShape)
         {
-            if (scales.Length != p.Channels)
-                throw Fail($"has {scales.Length} channel scales for {p.Channels} channels");
-            if (p.PerChannel)
-                return TensorProvenance.PerChannelOf(
-                    Enumerable.Range(0, p.Channels).Select(c => Scaled(p.Table[p.Map[c]], scales[c])).ToArray(), p.Shape);
-            var memo = new Dictionary<(int, int), int>();
-            var table = new List<ChannelOrigin>();
-            int[] elements = p.ElementMap();
-            var map = new int[elements.Length];
-            for (int e = 0; e < elements.Length; e++)
+            string op = node.OpType;
+            var constants = node.Inputs.Where(i => i.Length > 0 && !Provenance.ContainsKey(i)).ToList();
+            var first = Provenance[dataInputs[0]];
+            if (dataInputs.Count == 1)
             {
-                int c = p.ChannelOfElement(e);
-                if (!memo.TryGetValue((elements[e], c), out int idx))
-                {
-                    idx = table.Count;
-                    table.Add(Scaled(p.Table[elements[e]], scales[c]));
-                    memo[(elements[e], c)] = idx;
-                }
-                map[e] = idx;
+                if (op is "Add" or "Sub" or "Sum")
+                    return first.BroadcastTo(outShape); // a shift: no change to where values come from
+                var constant = shapes.ConstantOf(constants.FirstOrDefault()) ?? throw Fail("expected one constant operand");
+                if (op is "Mul")
+                    return ScaleBy(first, constant.Shape, constant.AsDoubles(), outShape);
+                if (op is "Div" && node.Inputs[0] == dataInputs[0])
+                    return ScaleBy(first, constant.Shape, constant.AsDoubles().Select(v => 1 / v).ToArray(), outShape);
+                if (op is "Mean")
+                    return ScaleBy(first, [], [1.0 / node.Inputs.Count(i => i.Length > 0)], outShape);
+                // Pow(x, e), constant / x, clamps (Max, Min with a constant): non-linear in x.
+                return Activated(first).BroadcastTo(outShape);
             }
-            return TensorProvenance.FromElements(table.ToArray(), map, p.Shape);
+            var parts = dataInputs.Select(i => Provenance[i]).ToList();
+            switch (op)
+            {
+                case "Add" or "Sum" or "Sub":
+                    return parts.Skip(1).Aggregate(first, (acc, p) => TensorProvenance.Zip(acc, p, outShape, Combine));
+                case "Mean":
+                    return ScaleBy(parts.Skip(1).Aggregate(first, (acc, p) => TensorProvenance.Zip(acc, p, outShape, Combine)),
+                        [], [1.0 / parts.Count], outShape);
+                case "Mul" or "Div":
+                {
+                    double gate = dataInputs.Count == 2 ? SelfGateLimit(dataInputs[0], dataInputs[1]) : 1;
+                    bool divide = op == "Div";
+                    return TensorProvenance.Zip(first, parts[1], outShape, (a, b) => Product(a, b, divide, gate));
+                }
+                default: // Max, Min, Pow of two activations
+                    return parts.Skip(1).Aggregate(first, (acc, p) => TensorProvenance.Zip(acc, p, outShape, (a, b) => Product(a, b, false, 1)));
+            }
         }
 
         private static ChannelOrigin Combine(ChannelOrigin a, ChannelOrigin b)
         {
+            if (a.IsNone) return b;
+            if (b.IsNone) return a;
             if (a.InScale == b.InScale)
                 return new ChannelOrigin([.. a.Terms, .. b.Terms], a.InScale);
             // Branches scaled differently after their non-linearities: the scale belongs to each branch's terms.
@@ -204,201 +211,234 @@ public static class NetworkTracer
             return new ChannelOrigin([.. Push(a), .. Push(b)], 1.0);
         }
 
-        private TensorProvenance Merge(TensorProvenance a, TensorProvenance b)
+        /// <summary>
+        /// A product of two activations, a non-linearity (docs/method.md §2, gates): the units of both factors, each
+        /// once (a unit in both factors keeps the scale it has where it is not yet past a non-linearity: x in x·g(x)),
+        /// all now past a non-linearity; the factors' after-scales multiply, and a self-gate's limit
+        /// <paramref name="gate"/> normalises it.
+        /// </summary>
+        private static ChannelOrigin Product(ChannelOrigin a, ChannelOrigin b, bool divide, double gate)
         {
-            if (!a.Shape.SequenceEqual(b.Shape))
-                throw Fail($"adds tensors of shapes [{string.Join(", ", a.Shape)}] and [{string.Join(", ", b.Shape)}]; only equal shapes are supported");
-            if (a.PerChannel && b.PerChannel)
-                return TensorProvenance.PerChannelOf(
-                    Enumerable.Range(0, a.Channels).Select(c => Combine(a.Table[a.Map[c]], b.Table[b.Map[c]])).ToArray(), a.Shape);
-            int[] ea = a.ElementMap(), eb = b.ElementMap();
-            var memo = new Dictionary<(int, int), int>();
-            var table = new List<ChannelOrigin>();
-            var map = new int[ea.Length];
-            for (int e = 0; e < ea.Length; e++)
+            if (a.IsNone && b.IsNone) return a;
+            var terms = new List<OriginTerm>();
+            foreach (var t in a.Terms.Concat(b.Terms))
             {
-                if (!memo.TryGetValue((ea[e], eb[e]), out int idx))
-                {
-                    idx = table.Count;
-                    table.Add(Combine(a.Table[ea[e]], b.Table[eb[e]]));
-                    memo[(ea[e], eb[e])] = idx;
-                }
-                map[e] = idx;
+                int same = terms.FindIndex(u => u.Layer == t.Layer && u.Unit == t.Unit);
+                if (same < 0) terms.Add(t);
+                else if (terms[same].AfterNonlinearity && !t.AfterNonlinearity) terms[same] = t;
             }
-            return TensorProvenance.FromElements(table.ToArray(), map, a.Shape);
+            double scale = (divide ? a.InScale / b.InScale : a.InScale * b.InScale) * gate;
+            return new ChannelOrigin(terms.Select(t => t with { AfterNonlinearity = true }).ToArray(), scale, Activated: true);
         }
 
-        private TensorProvenance Concat(List<string> dataInputs)
+        /// <summary>
+        /// For a self-gate x·g(x) (SiLU, GELU written out, HardSwish as x·HardSigmoid(x)), g's value for large x, so that
+        /// the activation counts with unit slope wherever it is written out (GELU as x·(1 + erf(x/√2))·0.5 and as Gelu
+        /// give the same graph; docs/method.md §2). 1 when neither factor is an elementwise function of the other.
+        /// </summary>
+        private double SelfGateLimit(string a, string b) => GateLimit(a, b) ?? GateLimit(b, a) ?? 1;
+
+        private double? GateLimit(string x, string gate)
         {
-            if (node.Inputs.Any(i => i.Length > 0 && !Provenance.ContainsKey(i)))
-                throw Fail("concatenating computed tensors with constants is not supported");
-            var parts = dataInputs.Select(i => Provenance[i]).ToList();
-            long[] outShape = shapes.ShapeOf(node.Outputs[0]);
-            int axis = TensorLayout.Axis(node.GetInt("axis", 0), outShape.Length);
-            var table = new List<ChannelOrigin>();
-            var offsets = new List<int>();
-            foreach (var p in parts)
+            var chain = new List<OnnxNode>();
+            string current = gate;
+            while (current != x)
             {
-                offsets.Add(table.Count);
-                table.AddRange(p.Table);
+                if (!producer.TryGetValue(current, out var n) || chain.Count > 16) return null;
+                var definition = OperatorRegistry.Find(n.OpType);
+                var data = n.Inputs.Where(i => i.Length > 0 && !shapes.IsConstant(i)).ToList();
+                if (definition is null || data.Count != 1 || (!definition.HasScalarFunction && definition.Flow != ChannelFlow.Transparent)
+                    || n.Inputs.Any(i => i.Length > 0 && shapes.ConstantOf(i) is { ElementCount: > 1 }))
+                    return null;
+                chain.Add(n);
+                current = data[0];
             }
-            if (axis == 1 && parts.All(p => p.PerChannel))
-                return new TensorProvenance(table.ToArray(),
-                    parts.SelectMany((p, k) => p.Map.Select(i => i + offsets[k])).ToArray(), true, outShape);
-            long outer = TensorLayout.Count(outShape.AsSpan(0, axis));
-            var map = new List<int>();
-            var elementMaps = parts.Select(p => p.ElementMap()).ToList();
-            for (long o = 0; o < outer; o++)
-                for (int k = 0; k < parts.Count; k++)
-                {
-                    long block = TensorLayout.Count(parts[k].Shape.AsSpan(axis));
-                    for (long j = 0; j < block; j++) map.Add(elementMaps[k][o * block + j] + offsets[k]);
-                }
-            return TensorProvenance.FromElements(table.ToArray(), map.ToArray(), outShape);
+            double value = 1e3;
+            for (int k = chain.Count - 1; k >= 0; k--)
+            {
+                var n = chain[k];
+                var definition = OperatorRegistry.Find(n.OpType)!;
+                if (!definition.HasScalarFunction) continue; // Identity, Cast
+                var operands = n.Inputs.Select(i => i.Length == 0 ? double.NaN
+                    : shapes.ConstantOf(i) is { } c ? c.AsDoubles()[0] : value).ToArray();
+                value = definition.Evaluate(n, operands);
+            }
+            return double.IsFinite(value) && value != 0 ? value : null;
         }
 
-        private TensorProvenance Transpose(TensorProvenance p)
-        {
-            int rank = p.Shape.Length;
-            int[] perm = node.GetInts("perm")?.Select(v => (int)v).ToArray() ?? Enumerable.Range(0, rank).Reverse().ToArray();
-            long[] outShape = perm.Select(i => p.Shape[i]).ToArray();
-            return TensorProvenance.FromElements(p.Table, TensorLayout.Transpose(p.ElementMap(), p.Shape, perm), outShape);
-        }
+        // ---- reductions ------------------------------------------------------------------------------------------
 
-        private TensorProvenance SliceOf(TensorProvenance p, long[] outShape)
+        /// <summary>Along axes where every output element's inputs share one origin, a reduction passes it on (a pool);
+        /// elsewhere the result is a statistic of the example with no units of its own.</summary>
+        private TensorProvenance Reduced(TensorProvenance p, int[] axes, long[] outShape)
         {
-            // Slices of a computed tensor keep positions along each axis; derive them from the inferred output shape
-            // and the starts/steps (constant inputs or, before opset 10, attributes).
-            long[] starts, axes, steps;
-            if (graph.OpsetVersion < 10)
-            {
-                starts = node.GetInts("starts")!;
-                axes = node.GetInts("axes") ?? Enumerable.Range(0, starts.Length).Select(i => (long)i).ToArray();
-                steps = Enumerable.Repeat(1L, starts.Length).ToArray();
-            }
-            else
-            {
-                starts = shapes.ConstantOf(node.Input(1))!.AsInt64s();
-                axes = shapes.ConstantOf(node.Input(3))?.AsInt64s() ?? Enumerable.Range(0, starts.Length).Select(i => (long)i).ToArray();
-                steps = shapes.ConstantOf(node.Input(4))?.AsInt64s() ?? Enumerable.Repeat(1L, starts.Length).ToArray();
-            }
-            var begin = new long[p.Shape.Length];
-            var step = Enumerable.Repeat(1L, p.Shape.Length).ToArray();
-            for (int i = 0; i < starts.Length; i++)
-            {
-                int a = TensorLayout.Axis(axes[i], p.Shape.Length);
-                long dim = p.Shape[a];
-                long lo = starts[i] < 0 ? starts[i] + dim : starts[i];
-                begin[a] = steps[i] > 0 ? Math.Clamp(lo, 0, dim) : Math.Clamp(lo, 0, dim - 1);
-                step[a] = steps[i];
-            }
-            return Sliced(p, begin, step, outShape);
-        }
-
-        private void Split(TensorProvenance p)
-        {
-            int axis = TensorLayout.Axis(node.GetInt("axis", 0), p.Shape.Length);
-            long offset = 0;
-            for (int k = 0; k < node.Outputs.Count; k++)
-            {
-                long[] outShape = shapes.ShapeOf(node.Outputs[k]);
-                var begin = new long[p.Shape.Length];
-                begin[axis] = offset;
-                Set(k, Sliced(p, begin, Enumerable.Repeat(1L, p.Shape.Length).ToArray(), outShape));
-                offset += outShape[axis];
-            }
-        }
-
-        private static TensorProvenance Sliced(TensorProvenance p, long[] begin, long[] step, long[] outShape)
-        {
+            if (axes.Length == 0) return p.WithShape(outShape);
+            if (p.PerChannel && p.Map.Length == p.Channels && p.Shape.Length > 1 && !axes.Contains(0) && !axes.Contains(1))
+                return new TensorProvenance(p.Table, p.Map, true, outShape);
+            long[] shape = p.Shape;
+            long[] kept = shape.Select((d, i) => axes.Contains(i) ? 1 : d).ToArray();
+            long[] keptStrides = TensorLayout.Strides(kept);
             int[] elements = p.ElementMap();
-            var map = TensorLayout.SliceIndex(p.Shape, begin, step, outShape).Select(i => elements[i]).ToArray();
-            return TensorProvenance.FromElements(p.Table, map, outShape);
+            var entry = Enumerable.Repeat(-1, (int)TensorLayout.Count(kept)).ToArray();
+            var index = new long[shape.Length];
+            for (long e = 0; e < elements.Length; e++)
+            {
+                long o = 0;
+                for (int i = 0; i < shape.Length; i++) if (!axes.Contains(i)) o += index[i] * keptStrides[i];
+                int current = entry[o], value = elements[e];
+                entry[o] = current == -1 || current == value || p.Table[current].SameAs(p.Table[value]) ? value : -2;
+                for (int i = shape.Length - 1; i >= 0; i--)
+                {
+                    if (++index[i] < shape[i]) break;
+                    index[i] = 0;
+                }
+            }
+            var table = p.Table.Append(ChannelOrigin.None).ToArray();
+            int none = table.Length - 1;
+            // With keepdims = 0 the same elements lie in the same order.
+            var map = entry.Select(v => v < 0 ? none : v).ToArray();
+            return FromElementsChecked(table, map, outShape);
         }
 
-        private void Layer(TensorProvenance input)
+        // ---- concatenation, splits, slices, gathers --------------------------------------------------------------
+
+        private void Select(OperatorDefinition definition)
+        {
+            var present = node.Inputs.Where(i => i.Length > 0).ToList();
+            if (node.OpType == "Concat")
+            {
+                long[] outShape = OutputShape(0);
+                int axis = TensorLayout.Axis(node.GetInt("axis", 0), outShape.Length);
+                var parts = present.Select(i => Provenance.TryGetValue(i, out var p) ? p : TensorProvenance.None(shapes.ShapeOf(i))).ToList();
+                var table = new List<ChannelOrigin>();
+                var offsets = new List<int>();
+                foreach (var p in parts)
+                {
+                    offsets.Add(table.Count);
+                    table.AddRange(p.Table);
+                }
+                if (axis == 1 && outShape.Length > 1 && parts.All(p => p.PerChannel && p.Map.Length == p.Channels))
+                {
+                    Set(0, new TensorProvenance(table.ToArray(), parts.SelectMany((p, k) => p.Map.Select(i => i + offsets[k])).ToArray(), true, outShape));
+                    return;
+                }
+                var all = parts.SelectMany((p, k) => p.ElementMap().Select(i => i + offsets[k])).ToArray();
+                var index = definition.SourceIndex(node, shapes)!;
+                Set(0, TensorProvenance.FromElements(table.ToArray(), index.Select(i => all[i]).ToArray(), outShape));
+                return;
+            }
+            var input = Provenance[node.Inputs[0]];
+            for (int o = 0; o < node.Outputs.Count; o++)
+            {
+                if (node.Outputs[o].Length == 0) continue;
+                var index = definition.SourceIndex(node, shapes, o) ?? throw Fail("no element map");
+                Set(o, input.Reindexed(index, OutputShape(o)));
+            }
+        }
+
+        // ---- layers ----------------------------------------------------------------------------------------------
+
+        private void Layer(OperatorDefinition definition, List<string> dataInputs)
         {
             string op = node.OpType;
             string dataName = node.Inputs[0];
             if (!Provenance.ContainsKey(dataName))
                 throw Fail($"the first input '{dataName}' is a constant; expected the layer's activations there and its weights second");
-            var weight = shapes.ConstantOf(node.Input(1))
-                ?? throw Fail($"weight '{node.Input(1)}' is computed at run time; expected an initializer or constant");
-            long[] outShape = shapes.ShapeOf(node.Outputs[0]);
+            if (dataInputs.Contains(node.Inputs[1]))
+            {
+                // A product of two activations (attention scores, attention-weighted values): not a layer.
+                HasAttention = true;
+                SetAllNone();
+                return;
+            }
+            if (shapes.ConstantOf(node.Input(1)) is null)
+                throw Fail($"weight '{node.Input(1)}' is computed at run time; expected an initializer or constant");
+            var input = Provenance[dataName];
+            long[] outShape = OutputShape(0);
             long[] inShape = input.Shape;
-            double[] w = weight.AsDoubles();
+            if (input.Table.All(o => o.IsNone))
+            {
+                // Weights applied to values that come from no unit (attention's output projection): not a layer either.
+                SetAllNone();
+                return;
+            }
             ChannelOrigin[] units;
-            double[] unitWeights;
-            int[]? featureUnits = null;
-            int outputs;
+            int[] featureUnits;
+            int unitAxis;
             if (op == "Conv")
             {
+                unitAxis = 1;
                 if (!input.PerChannel && input.Table.All(o => o.FromModelInput))
                     input = TensorProvenance.PerChannelOf(Enumerable.Range(0, (int)inShape[1])
                         .Select(c => new ChannelOrigin([new OriginTerm(-1, c, 1.0, false)], 1.0)).ToArray(), inShape);
-                else if (!input.PerChannel)
+                else if (!input.PerChannel || input.Map.Length != input.Channels)
                     throw Fail("its input channels are not uniform over space (a layout Analyzer cannot follow)");
                 units = input.Map.Select(i => input.Table[i]).ToArray();
-                outputs = (int)weight.Shape[0];
-                int groupIn = (int)weight.Shape[1];
-                int kernel = (int)TensorLayout.Count(weight.Shape.AsSpan(2));
-                int perGroupOut = outputs / (int)node.GetInt("group", 1);
-                unitWeights = new double[outputs * units.Length];
-                for (int j = 0; j < outputs; j++)
-                {
-                    int g = j / perGroupOut;
-                    for (int ci = 0; ci < groupIn; ci++)
-                    {
-                        double sum = 0;
-                        int baseIndex = (j * groupIn + ci) * kernel;
-                        for (int q = 0; q < kernel; q++) sum += Math.Abs(w[baseIndex + q]);
-                        int unit = g * groupIn + ci;
-                        unitWeights[j * units.Length + unit] = sum * Math.Abs(units[unit].InScale);
-                    }
-                }
+                featureUnits = Enumerable.Range(0, units.Length).ToArray();
             }
             else
             {
-                if (inShape.Length != 2)
-                    throw Fail($"input has shape [{string.Join(", ", inShape)}]; expected [batch, features]");
                 if (op == "Gemm" && node.GetInt("transA", 0) != 0)
                     throw Fail("transA = 1 on the activations is not supported");
-                int features = (int)inShape[1];
-                bool transposed = op == "Gemm" && node.GetInt("transB", 0) != 0;
-                outputs = (int)outShape[1];
-                double alpha = op == "Gemm" ? Math.Abs(node.GetFloat("alpha", 1.0)) : 1.0;
-                // Group the features by origin: a flattened conv feature map gives one unit per channel.
-                int[] featureMap = input.PerChannel ? input.Map : input.ElementMap();
-                var unitOfEntry = new Dictionary<int, int>();
-                var featureUnit = new int[features];
-                var unitList = new List<ChannelOrigin>();
-                for (int f = 0; f < features; f++)
-                {
-                    if (!unitOfEntry.TryGetValue(featureMap[f], out int u))
-                    {
-                        u = unitList.Count;
-                        unitOfEntry[featureMap[f]] = u;
-                        unitList.Add(input.Table[featureMap[f]]);
-                    }
-                    featureUnit[f] = u;
-                }
-                units = unitList.ToArray();
-                if (units.Length != features) featureUnits = featureUnit;
-                unitWeights = new double[outputs * units.Length];
-                for (int j = 0; j < outputs; j++)
-                    for (int f = 0; f < features; f++)
-                    {
-                        double v = transposed ? w[j * features + f] : w[f * outputs + j];
-                        unitWeights[j * units.Length + featureUnit[f]] += Math.Abs(v) * alpha;
-                    }
-                for (int j = 0; j < outputs; j++)
-                    for (int u = 0; u < units.Length; u++)
-                        unitWeights[j * units.Length + u] *= Math.Abs(units[u].InScale);
+                unitAxis = inShape.Length - 1;
+                (units, featureUnits) = DenseUnits(input, inShape);
             }
+            var weights = definition.Weights(node, shapes, featureUnits, units.Length);
+            // Scales after a non-linearity fold into this layer's input units (with their sign where weights keep theirs).
+            for (int j = 0; j < weights.Outputs; j++)
+                for (int u = 0; u < units.Length; u++)
+                    weights.Values[(long)j * units.Length + u] *= weights.Signed ? units[u].InScale : Math.Abs(units[u].InScale);
             int index = Layers.Count;
-            Layers.Add(new TracedLayer(index, node.DisplayName, op, node.Index, units, unitWeights, outputs, inShape, outShape, featureUnits));
-            var origins = Enumerable.Range(0, outputs).Select(j => new ChannelOrigin([new OriginTerm(index, j, 1.0, false)], 1.0)).ToArray();
-            Set(0, TensorProvenance.PerChannelOf(origins, outShape));
+            bool grouped = featureUnits.Length != units.Length;
+            Layers.Add(new TracedLayer(index, node.DisplayName, op, node.Index, units, weights.Values, weights.Outputs, inShape, outShape,
+                grouped ? featureUnits : null, unitAxis, weights.Signed));
+            var origins = Enumerable.Range(0, weights.Outputs).Select(j => new ChannelOrigin([new OriginTerm(index, j, 1.0, false)], 1.0)).ToArray();
+            if (unitAxis == 1 || outShape.Length <= 2)
+                Set(0, TensorProvenance.PerChannelOf(origins, outShape));
+            else
+            {
+                // Units on the last axis ([batch, tokens, units] or [batch, H, W, units]): the same origins at every position.
+                var map = new int[TensorLayout.Count(outShape)];
+                for (int e = 0; e < map.Length; e++) map[e] = e % weights.Outputs;
+                Set(0, TensorProvenance.FromElements(origins, map, outShape));
+            }
+        }
+
+        /// <summary>
+        /// The units of a dense layer's input: its features on the last axis, each with the origin it has at every
+        /// position (positions with no origin, such as a class token, are ignored), grouped by origin (a flattened conv
+        /// feature map gives one unit per channel). Returns the units and each feature's unit.
+        /// </summary>
+        private (ChannelOrigin[] Units, int[] FeatureUnits) DenseUnits(TensorProvenance input, long[] inShape)
+        {
+            int features = (int)inShape[^1];
+            int[] elements = input.PerChannel && inShape.Length <= 2 ? input.Map : input.ElementMap();
+            var entryOf = new int[features];
+            Array.Fill(entryOf, -1);
+            for (int e = 0; e < elements.Length; e++)
+            {
+                int f = e % features, entry = elements[e];
+                if (input.Table[entry].IsNone) continue;
+                if (entryOf[f] == -1) entryOf[f] = entry;
+                else if (entryOf[f] != entry && !input.Table[entryOf[f]].SameAs(input.Table[entry]))
+                    throw Fail($"feature {f} of its input [{string.Join(", ", inShape)}] comes from different units at different positions (a layout Analyzer cannot follow)");
+            }
+            var unitOfEntry = new Dictionary<int, int>();
+            var featureUnit = new int[features];
+            var units = new List<ChannelOrigin>();
+            for (int f = 0; f < features; f++)
+            {
+                int entry = entryOf[f];
+                // A feature that comes from no unit (a constant everywhere) is a unit of its own.
+                if (entry < 0 || !unitOfEntry.TryGetValue(entry, out int u))
+                {
+                    u = units.Count;
+                    if (entry >= 0) unitOfEntry[entry] = u;
+                    units.Add(entry < 0 ? ChannelOrigin.None : input.Table[entry]);
+                }
+                featureUnit[f] = u;
+            }
+            return (units.ToArray(), featureUnit);
         }
     }
 }

@@ -1,10 +1,12 @@
 namespace Analyzer.Core.Graphs;
 
-/// <summary>Multilayer perceptron (no conv anywhere) or convolutional network: they define node sets differently.</summary>
+/// <summary>Multilayer perceptron (no conv anywhere), convolutional network, or transformer (attention anywhere): they
+/// define node sets differently (docs/method.md §1).</summary>
 public enum NetworkKind
 {
     Mlp,
     Cnn,
+    Transformer,
 }
 
 /// <summary>The neurons of a model in canonical order (METHOD.md 1): node sets in layer order, units in channel order.</summary>

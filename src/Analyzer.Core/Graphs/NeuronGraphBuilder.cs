@@ -2,7 +2,7 @@ using Analyzer.Onnx;
 
 namespace Analyzer.Core.Graphs;
 
-/// <summary>Chooses the node sets of a traced network (METHOD.md 1).</summary>
+/// <summary>Chooses the node sets of a traced network (docs/method.md §1).</summary>
 public static class NeuronGraphBuilder
 {
     public static NeuronGraph Build(NetworkTrace trace, string modelPath)
@@ -16,6 +16,19 @@ public static class NeuronGraphBuilder
             offset += units.Length;
         }
 
+        if (trace.HasAttention)
+        {
+            // Transformers: the units a layer reads straight after their own elementwise non-linearity (an MLP block's
+            // hidden units), each from one layer. The residual stream has no privileged basis and attention is not a
+            // layer in the paper's sense, so neither gives node sets.
+            foreach (var layer in layers)
+                if (layer.InputUnits.Length > 0 && layer.InputUnits.All(u => u.Activated && u.Terms.Length > 0 && u.Terms.All(t => t.Layer >= 0)
+                        && u.Terms.Select(t => t.Layer).Distinct().Count() == 1))
+                    Add(layer.Name, NodeSetKind.Hidden, layer.Op, layer.Index, layer.InputUnits);
+            if (sets.Count == 0)
+                throw new ModelFormatException($"{modelPath}: a transformer without MLP blocks (no layer reads activated units): nothing to analyse");
+            return new NeuronGraph(NetworkKind.Transformer, sets, trace);
+        }
         if (trace.IsConvolutional)
         {
             // A node set per layer that reads conv feature maps: the image is not a node set, and dense layers after

@@ -1,35 +1,116 @@
+using Analyzer.Kernels.LinearAlgebra;
+
 namespace Analyzer.Core.Graphs;
 
 /// <summary>
-/// The graph from weights (METHOD.md 2): a layer joins its input node set to every node set its outputs reach; the edge
-/// from input unit i to a reached unit u is the sum over u's origins (layer output j, scale s) of |s| x the layer's
-/// folded |W| between j and i (entrywise L1 for conv kernels). Symmetric, no self-loops.
+/// The graph from weights (docs/method.md §2): a layer joins its input node set to every node set its outputs reach;
+/// the edge from input unit i to a reached unit u is the sum over u's origins (layer output j, scale s) of |s| x the
+/// layer's folded |W| between j and i (entrywise L1 for conv kernels). A layer whose input is not a node set (a
+/// transformer MLP's first layer, reading the residual stream) is composed with the nearest layer before it that has
+/// one: the edge is |the composite linear map| between the two node sets. Symmetric, no self-loops; stored as blocks
+/// between node sets (<see cref="BlockGraph"/>).
 /// </summary>
 public static class WeightGraph
 {
-    public static DenseGraph Build(NeuronGraph graph)
+    public static BlockGraph Build(NeuronGraph graph)
     {
-        int n = graph.NodeCount;
-        var a = new double[(long)n * n];
+        var layers = graph.Trace.Layers;
         var inputSetOfLayer = graph.NodeSets.Where(s => s.ReaderLayer >= 0).ToDictionary(s => s.ReaderLayer);
+        var blocks = new List<BlockGraph.Block>();
         foreach (var target in graph.NodeSets)
+        {
+            // Direct contributions, per source node set: |s| · |W_L[j, i]|.
+            var direct = new Dictionary<int, (int Lo, int Hi)>();
+            var composed = new Dictionary<int, List<(int Unit, OriginTerm Term)>>(); // by layer L without an input set
             for (int u = 0; u < target.Units; u++)
                 foreach (var term in target.UnitOrigins[u].Terms)
                 {
-                    if (term.Layer < 0 || !inputSetOfLayer.TryGetValue(term.Layer, out var source))
-                        continue;
-                    var layer = graph.Trace.Layers[term.Layer];
-                    int row = target.Offset + u;
-                    double scale = Math.Abs(term.OutScale);
-                    for (int i = 0; i < source.Units; i++)
+                    if (term.Layer < 0) continue;
+                    if (inputSetOfLayer.TryGetValue(term.Layer, out var source))
+                        direct[source.Index] = direct.TryGetValue(source.Index, out var r) ? (Math.Min(r.Lo, u), Math.Max(r.Hi, u)) : (u, u);
+                    else
                     {
-                        double w = scale * layer.Weight(term.Unit, i);
-                        int col = source.Offset + i;
-                        a[(long)row * n + col] += w;
-                        a[(long)col * n + row] += w;
+                        if (!composed.TryGetValue(term.Layer, out var list)) composed[term.Layer] = list = [];
+                        list.Add((u, term));
                     }
                 }
-        for (int i = 0; i < n; i++) a[(long)i * n + i] = 0;
-        return new DenseGraph(n, a);
+            foreach (var (sourceIndex, (lo, hi)) in direct.OrderBy(p => p.Key))
+            {
+                var source = graph.NodeSets[sourceIndex];
+                int cols = hi - lo + 1;
+                var values = new double[(long)source.Units * cols];
+                for (int u = lo; u <= hi; u++)
+                    foreach (var term in target.UnitOrigins[u].Terms)
+                    {
+                        if (term.Layer < 0 || !inputSetOfLayer.TryGetValue(term.Layer, out var s) || s.Index != sourceIndex) continue;
+                        var layer = layers[term.Layer];
+                        double scale = Math.Abs(term.OutScale);
+                        for (int i = 0; i < source.Units; i++)
+                            values[(long)i * cols + u - lo] += scale * layer.Weight(term.Unit, i);
+                    }
+                Add(blocks, source.Offset, source.Units, target.Offset + lo, cols, values);
+            }
+            foreach (var (sourceIndex, signed) in Composites(graph, inputSetOfLayer, target, composed).OrderBy(p => p.Key))
+            {
+                var source = graph.NodeSets[sourceIndex];
+                // signed is [target units x source units]; the block is [source x target].
+                var values = new double[(long)source.Units * target.Units];
+                for (int u = 0; u < target.Units; u++)
+                    for (int i = 0; i < source.Units; i++)
+                        values[(long)i * target.Units + u] = Math.Abs(signed[(long)u * source.Units + i]);
+                Add(blocks, source.Offset, source.Units, target.Offset, target.Units, values);
+            }
+        }
+        return new BlockGraph(graph.NodeCount, blocks);
+    }
+
+    private static void Add(List<BlockGraph.Block> blocks, int rowStart, int rows, int colStart, int cols, double[] values)
+    {
+        if (rowStart == colStart) return; // a set joined to itself would be a self-loop
+        if (values.AsSpan().IndexOfAnyExcept(0.0) >= 0)
+            blocks.Add(new BlockGraph.Block(rowStart, rows, colStart, cols, values));
+    }
+
+    /// <summary>
+    /// For target units whose origin is a layer L without an input node set: the signed composite of L with the
+    /// nearest earlier layer L2 that has one (the latest among the layers L's input units come from), through L's input
+    /// units d: C[u, i] = s_u · Σ_d W_L[j_u, d] · s_d · W_L2[j_d, i]. Returns, per source node set, C as
+    /// [target units x source units].
+    /// </summary>
+    private static Dictionary<int, double[]> Composites(NeuronGraph graph, Dictionary<int, NodeSet> inputSetOfLayer, NodeSet target,
+        Dictionary<int, List<(int Unit, OriginTerm Term)>> composed)
+    {
+        var layers = graph.Trace.Layers;
+        var result = new Dictionary<int, double[]>();
+        foreach (var (layerIndex, members) in composed)
+        {
+            var layer = layers[layerIndex];
+            if (!layer.Signed) continue; // conv reading the image: nothing to compose with
+            int nearest = layer.InputUnits.SelectMany(d => d.Terms).Where(t => t.Layer >= 0 && inputSetOfLayer.ContainsKey(t.Layer))
+                .Select(t => t.Layer).DefaultIfEmpty(-1).Max();
+            if (nearest < 0) continue;
+            var previous = layers[nearest];
+            var source = inputSetOfLayer[nearest];
+            if (!previous.Signed) continue;
+            int d = layer.InputUnitCount, m = source.Units;
+            // R[d, i] = s_d · W_L2[j_d, i] over the terms of d from L2.
+            var r = new double[(long)d * m];
+            for (int k = 0; k < d; k++)
+                foreach (var term in layer.InputUnits[k].Terms.Where(t => t.Layer == nearest))
+                    for (int i = 0; i < m; i++)
+                        r[(long)k * m + i] += term.OutScale * previous.SignedWeight(term.Unit, i);
+            // A[u, d] = s_u · W_L[j_u, d] for the target units u with a term from L.
+            var a = new double[(long)target.Units * d];
+            foreach (var (u, term) in members)
+                for (int k = 0; k < d; k++)
+                    a[(long)u * d + k] += term.OutScale * layer.SignedWeight(term.Unit, k);
+            var c = new double[(long)target.Units * m];
+            DenseProduct.Multiply(a, d, r, m, c, m, target.Units, d, m);
+            if (result.TryGetValue(source.Index, out var sum))
+                for (long e = 0; e < c.Length; e++) sum[e] += c[e];
+            else
+                result[source.Index] = c;
+        }
+        return result;
     }
 }

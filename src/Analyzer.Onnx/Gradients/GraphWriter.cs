@@ -14,18 +14,22 @@ internal sealed class GraphWriter
     private readonly string prefix;
     private int counter;
 
-    public GraphWriter(GraphProto graph, long opset, int elementType, string prefix)
+    /// <param name="dryRun">Build the nodes but leave large constants empty: for checking that a graph can be built.</param>
+    public GraphWriter(GraphProto graph, long opset, int elementType, string prefix, bool dryRun = false)
     {
         this.graph = graph;
         Opset = opset;
         ElementType = elementType;
         this.prefix = prefix;
+        DryRun = dryRun;
     }
 
     public long Opset { get; }
 
-    /// <summary>The ONNX data type of the model's floating-point tensors (1 float32, 11 float64).</summary>
+    /// <summary>The ONNX data type of the model's floating-point tensors (1 float32, 10 float16, 11 float64).</summary>
     public int ElementType { get; }
+
+    public bool DryRun { get; }
 
     public string Fresh(string hint) => $"{prefix}{hint}_{counter++}";
 
@@ -52,33 +56,90 @@ internal sealed class GraphWriter
         return name;
     }
 
+    /// <summary>A floating-point constant computed only when the graph is really built (not in a dry run).</summary>
+    public string Constant(long[] shape, Func<float[]> values, string hint = "const")
+    {
+        string name = Fresh(hint);
+        var t = new TensorProto { Name = name, DataType = ElementType };
+        t.Dims.AddRange(shape);
+        if (!DryRun) t.RawData = Raw(values());
+        graph.Initializer.Add(t);
+        return name;
+    }
+
     public string Scalar(double value) => Constant([], [value], "scalar");
 
-    public string Int64s(params long[] values)
+    public string Int64s(params long[] values) => Int64s(values, [values.Length]);
+
+    /// <summary>An int64 constant of the given shape.</summary>
+    public string Int64s(long[] values, long[] shape)
     {
         string name = Fresh("ints");
         var t = new TensorProto { Name = name, DataType = (int)TensorProto.Types.DataType.Int64 };
-        t.Dims.Add(values.Length);
+        t.Dims.AddRange(shape);
         t.Int64Data.AddRange(values);
         graph.Initializer.Add(t);
         return name;
     }
 
+    /// <summary>Zero padding of <paramref name="x"/> by begin and end counts per axis (pads as an input from opset 11).</summary>
+    public string Pad(string x, long[] begin, long[] end) => Opset >= 11
+        ? Add("Pad", [x, Int64s([.. begin, .. end])])
+        : Add("Pad", [x], null, Ints("pads", [.. begin, .. end]));
+
     public TensorProto FloatTensor(string name, long[] shape, IReadOnlyList<double> values)
     {
         var t = new TensorProto { Name = name, DataType = ElementType };
         t.Dims.AddRange(shape);
-        if (ElementType == (int)TensorProto.Types.DataType.Double) t.DoubleData.AddRange(values);
-        else t.FloatData.AddRange(values.Select(v => (float)v));
+        if (ElementType == (int)TensorProto.Types.DataType.Double)
+        {
+            var bytes = new byte[values.Count * 8];
+            for (int i = 0; i < values.Count; i++) System.Buffers.Binary.BinaryPrimitives.WriteDoubleLittleEndian(bytes.AsSpan(8 * i), values[i]);
+            t.RawData = ByteString.CopyFrom(bytes);
+        }
+        else
+        {
+            t.RawData = Raw(values.Select(v => (float)v).ToArray());
+        }
         return t;
+    }
+
+    /// <summary>Little-endian bytes of float32 values in the model's element type.</summary>
+    private ByteString Raw(float[] values)
+    {
+        switch (ElementType)
+        {
+            case (int)TensorProto.Types.DataType.Double:
+            {
+                var bytes = new byte[values.Length * 8];
+                for (int i = 0; i < values.Length; i++) System.Buffers.Binary.BinaryPrimitives.WriteDoubleLittleEndian(bytes.AsSpan(8 * i), values[i]);
+                return ByteString.CopyFrom(bytes);
+            }
+            case (int)TensorProto.Types.DataType.Float16:
+            {
+                var bytes = new byte[values.Length * 2];
+                for (int i = 0; i < values.Length; i++) System.Buffers.Binary.BinaryPrimitives.WriteHalfLittleEndian(bytes.AsSpan(2 * i), (Half)values[i]);
+                return ByteString.CopyFrom(bytes);
+            }
+            default:
+            {
+                var bytes = new byte[values.Length * 4];
+                for (int i = 0; i < values.Length; i++) System.Buffers.Binary.BinaryPrimitives.WriteSingleLittleEndian(bytes.AsSpan(4 * i), values[i]);
+                return ByteString.CopyFrom(bytes);
+            }
+        }
     }
 
     /// <summary>Casts a boolean tensor to the element type.</summary>
     public string CastToFloat(string x) => Add("Cast", [x], null, Int("to", ElementType));
 
-    public string ReduceSum(string x, long[] axes, bool keepDims) => Opset >= 13
-        ? Add("ReduceSum", [x, Int64s(axes)], null, Int("keepdims", keepDims ? 1 : 0))
-        : Add("ReduceSum", [x], null, Ints("axes", axes), Int("keepdims", keepDims ? 1 : 0));
+    public string ReduceSum(string x, long[] axes, bool keepDims) => Reduce("ReduceSum", x, axes, keepDims);
+
+    /// <summary>A reduction over <paramref name="axes"/>, with the axes as an input where the opset wants one
+    /// (ReduceSum from 13, every other reduction from 18).</summary>
+    public string Reduce(string op, string x, long[] axes, bool keepDims) => Opset >= (op == "ReduceSum" ? 13 : 18)
+        ? Add(op, [x, Int64s(axes)], null, Int("keepdims", keepDims ? 1 : 0))
+        : Add(op, [x], null, Ints("axes", axes), Int("keepdims", keepDims ? 1 : 0));
 
     public string Unsqueeze(string x, long[] axes) => Opset >= 13
         ? Add("Unsqueeze", [x, Int64s(axes)])

@@ -1,4 +1,5 @@
 using Analyzer.Onnx.Model;
+using Analyzer.Onnx.Operators;
 using Analyzer.Onnx.Protos;
 using Analyzer.Onnx.Rewriting;
 using Analyzer.Onnx.Shapes;
@@ -12,7 +13,7 @@ namespace Analyzer.Onnx.Gradients;
 /// framework. For targets t_1..t_m (pre-activation tensors [batch, C, spatial...] or [batch, C]) and one mask
 /// [batch, C_i] per target, row n's objective is Σ_i Σ_c mask_i[n, c] Σ_space |t_i[n, c, ...]|. The graph returns that
 /// objective [batch] and its gradient, the model's input shape; the backward half is written op by op as
-/// vector-Jacobian products (<see cref="OperatorGradients"/>).
+/// vector-Jacobian products (each operator's rule in <see cref="OperatorRegistry"/>).
 /// </summary>
 public static class InputGradientGraph
 {
@@ -28,16 +29,45 @@ public static class InputGradientGraph
     /// <param name="withObjective">Also return the objective (<see cref="ObjectiveOutput"/>); the gradient alone is cheaper.</param>
     public static RewrittenModel Build(OnnxModelFile file, InferredShapes shapes, IReadOnlyList<string> targets, bool withObjective = true)
     {
+        var model = file.Proto.Clone();
+        var (inputs, outputs) = Write(file, model, shapes, targets, withObjective, dryRun: false);
+        return new RewrittenModel(model.ToByteArray(), inputs, outputs);
+    }
+
+    /// <summary>
+    /// Whether the gradient graph of <paramref name="targets"/> can be built: null when it can, else the reason (one line
+    /// naming the node, without the file). Writes the backward nodes without their large constants and without copying
+    /// or serialising the model, so it is cheap even for large models.
+    /// </summary>
+    public static string? Check(OnnxModelFile file, InferredShapes shapes, IReadOnlyList<string> targets)
+    {
+        var model = new ModelProto { Graph = new GraphProto() };
+        model.Graph.Node.AddRange(file.Proto.Graph.Node.Select(n => n.Clone()));
+        model.Graph.Input.AddRange(file.Proto.Graph.Input.Select(v => v.Clone()));
+        try
+        {
+            Write(file, model, shapes, targets, withObjective: false, dryRun: true);
+            return null;
+        }
+        catch (ModelFormatException e)
+        {
+            string prefix = $"{file.Path}: ";
+            return e.Message.StartsWith(prefix, StringComparison.Ordinal) ? e.Message[prefix.Length..] : e.Message;
+        }
+    }
+
+    private static (IReadOnlyList<string> Inputs, IReadOnlyList<string> Outputs) Write(OnnxModelFile file, ModelProto model, InferredShapes shapes,
+        IReadOnlyList<string> targets, bool withObjective, bool dryRun)
+    {
         var source = file.Graph;
         if (source.OpsetVersion < MinOpset)
             throw new ModelFormatException($"{file.Path}: feature visualisation needs opset {MinOpset} or later (the model has opset {source.OpsetVersion}); re-export it with a newer opset");
         string input = source.Inputs[0].Name;
-        var model = file.Proto.Clone();
         var graph = model.Graph;
         if (graph.Node.Count != source.Nodes.Count)
             throw new InvalidOperationException("the decoded graph and the protobuf disagree on the node count");
         int elementType = graph.Input.First(v => v.Name == input).Type.TensorType.ElemType;
-        var writer = new GraphWriter(graph, source.OpsetVersion, elementType, "analyzer_grad_");
+        var writer = new GraphWriter(graph, source.OpsetVersion, elementType, "analyzer_grad_", dryRun);
 
         var producer = new Dictionary<string, int>();
         for (int i = 0; i < source.Nodes.Count; i++)
@@ -61,7 +91,7 @@ public static class InputGradientGraph
             if (!needed.Contains(i)) continue;
             var node = graph.Node[i];
             string? producerOp = producer.TryGetValue(node.Input[0], out int p) ? source.Nodes[p].OpType : null;
-            bool byEquality = node.OpType == "MaxPool" && OperatorGradients.RoutesByEquality(source.Nodes[i], producerOp, shapes, source.OpsetVersion);
+            bool byEquality = node.OpType == "MaxPool" && PoolingOperators.RoutesByEquality(source.Nodes[i], producerOp, shapes, source.OpsetVersion);
             // A ReLU read only by this pool needs no gradient of its own: the pool's routing can carry its mask too.
             if (byEquality && readers[node.Input[0]] == 1 && !targets.Contains(node.Input[0]))
                 fusedRelu[i] = source.Nodes[p].Inputs[0];
@@ -97,13 +127,16 @@ public static class InputGradientGraph
         if (withObjective) writer.Add(objectives.Count == 1 ? "Identity" : "Sum", objectives, ObjectiveOutput);
 
         // Backward half: every needed node in reverse order passes its outputs' gradient on to its dependent inputs.
-        var ops = new OperatorGradients(writer, shapes, file.Path);
+        var context = new GradientContext(writer, shapes, file.Path, dependent);
         foreach (int i in needed.Where(i => source.Nodes[i].Inputs.Any(dependent.Contains)).OrderDescending())
         {
             var node = source.Nodes[i];
             var outputGradients = node.Outputs.Select(o => dependent.Contains(o) ? gradients.Take(o) : null).ToArray();
             if (outputGradients.All(g => g is null)) continue;
-            foreach (var (tensor, gradient) in ops.Backward(node, outputGradients, dependent, indicesOf.GetValueOrDefault(i), fusedRelu.GetValueOrDefault(i)))
+            var rule = OperatorRegistry.Find(node.OpType)?.Gradient
+                ?? throw new ModelFormatException($"{file.Path}: node '{node.DisplayName}' ({node.OpType}): feature visualisation cannot differentiate it: "
+                    + (OperatorRegistry.Find(node.OpType)?.GradientGap ?? "the operator is unknown"));
+            foreach (var (tensor, gradient) in context.Backward(node, rule, outputGradients, indicesOf.GetValueOrDefault(i), fusedRelu.GetValueOrDefault(i)))
                 gradients.Add(tensor, gradient);
         }
         string inputGradient = gradients.Take(input)
@@ -111,8 +144,7 @@ public static class InputGradientGraph
         writer.Add("Identity", [inputGradient], GradientOutput);
 
         SetInterface(graph, input, targets, shapes, elementType, withObjective);
-        return new RewrittenModel(model.ToByteArray(), [input, .. targets.Select((_, t) => MaskInput(t))],
-            withObjective ? [ObjectiveOutput, GradientOutput] : [GradientOutput]);
+        return ([input, .. targets.Select((_, t) => MaskInput(t))], withObjective ? [ObjectiveOutput, GradientOutput] : [GradientOutput]);
     }
 
     /// <summary>Indices of the nodes that the targets depend on.</summary>

@@ -8,11 +8,15 @@ namespace Analyzer.Onnx.Shapes;
 /// </summary>
 public sealed class InferredShapes
 {
-    internal InferredShapes(Dictionary<string, long[]> shapes, Dictionary<string, OnnxTensor> constants)
+    internal InferredShapes(Dictionary<string, long[]> shapes, Dictionary<string, OnnxTensor> constants, long opset)
     {
         Shapes = shapes;
         Constants = constants;
+        Opset = opset;
     }
+
+    /// <summary>The model's default-domain opset (some operators read their arguments differently by opset).</summary>
+    public long Opset { get; }
 
     public IReadOnlyDictionary<string, long[]> Shapes { get; }
     public IReadOnlyDictionary<string, OnnxTensor> Constants { get; }

@@ -14,17 +14,8 @@ public static class NpyFile
     {
         if (values.Length != (long)rows * cols)
             throw new ArgumentException($"{values.Length} values cannot form a {rows} x {cols} matrix", nameof(values));
-        string header = $"{{'descr': '<f8', 'fortran_order': False, 'shape': ({rows}, {cols}), }}";
-        int total = Magic.Length + 4 + header.Length + 1;
-        int padding = (64 - total % 64) % 64;
-        header = header + new string(' ', padding) + "\n";
         using var stream = new FileStream(path, FileMode.Create, FileAccess.Write, FileShare.None, 1 << 20);
-        stream.Write(Magic);
-        stream.Write([1, 0]);
-        Span<byte> length = stackalloc byte[2];
-        BinaryPrimitives.WriteUInt16LittleEndian(length, (ushort)header.Length);
-        stream.Write(length);
-        stream.Write(Encoding.ASCII.GetBytes(header));
+        WriteHeader(stream, "<f8", $"({rows}, {cols})");
         var buffer = new byte[8 * 4096];
         for (int start = 0; start < values.Length; start += 4096)
         {
@@ -33,6 +24,21 @@ public static class NpyFile
                 BinaryPrimitives.WriteDoubleLittleEndian(buffer.AsSpan(8 * i), values[start + i]);
             stream.Write(buffer, 0, 8 * count);
         }
+    }
+
+    /// <summary>The magic, version 1.0 and the header dictionary, padded to a multiple of 64 bytes.</summary>
+    internal static void WriteHeader(Stream stream, string descr, string shape)
+    {
+        string header = $"{{'descr': '{descr}', 'fortran_order': False, 'shape': {shape}, }}";
+        int total = Magic.Length + 4 + header.Length + 1;
+        int padding = (64 - total % 64) % 64;
+        header = header + new string(' ', padding) + "\n";
+        stream.Write(Magic);
+        stream.Write([1, 0]);
+        Span<byte> length = stackalloc byte[2];
+        BinaryPrimitives.WriteUInt16LittleEndian(length, (ushort)header.Length);
+        stream.Write(length);
+        stream.Write(Encoding.ASCII.GetBytes(header));
     }
 
     /// <summary>Reads a matrix written by <see cref="WriteMatrix"/> (float64, C order, 2-D).</summary>

@@ -10,7 +10,8 @@ public class WeightGraphTests
     private static (NeuronGraph Neurons, DenseGraph Graph) Build(TinyModel model)
     {
         var network = ModelNetwork.Load(model.Save());
-        return (network.Neurons, WeightGraph.Build(network.Neurons));
+        var graph = WeightGraph.Build(network.Neurons);
+        return (network.Neurons, new DenseGraph(graph.N, graph.ToDense()));
     }
 
     /// <summary>Asserts the graph has exactly these undirected edges (i, j, weight) and nothing else.</summary>

@@ -68,7 +68,7 @@ public static class AnalyzeHandler
         using var visualizer = visualisationMeasures.Count == 0 ? null : new FeatureVisualizer(network, request.Preprocessing,
             new VisualisationOptions { Device = request.Device, Threads = request.Threads, MemoryBudget = (long)request.MemoryBudgetMiB << 20 },
             LesionHandler.Once(error));
-        var graphs = new Dictionary<string, (GraphLayout Layout, DenseGraph Graph, ActivationGraph? Activations, NetworkPartitioning? NetworkWide)>();
+        var graphs = new Dictionary<string, (GraphLayout Layout, WeightedGraph Graph, ActivationGraph? Activations, NetworkPartitioning? NetworkWide)>();
         var activationRequest = new ActivationRequest(request.Data, request.Preprocessing, request.Samples, request.Device, request.MemoryBudgetMiB);
 
         var entries = new List<PartitioningEntry>();
@@ -94,7 +94,7 @@ public static class AnalyzeHandler
                 if (!graphs.TryGetValue(edges, out var source))
                 {
                     var built = edges == "weights"
-                        ? (GraphLayout.Of(network.Neurons), weightGraph, (ActivationGraph?)null)
+                        ? (GraphLayout.Of(network.Neurons), (WeightedGraph)weightGraph, (ActivationGraph?)null)
                         : GraphSource.Build(network, edges, activationRequest, request.Seed, error);
                     source = (built.Item1, built.Item2, built.Item3, null);
                 }

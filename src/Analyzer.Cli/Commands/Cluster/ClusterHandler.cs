@@ -43,7 +43,7 @@ public static class ClusterHandler
 
     /// <summary>A partitioning in either scope (METHOD.md 4): layer-wise weights cluster each layer with its neighbours,
     /// layer-wise activations each layer's own correlation graph; k per layer from the network-wide partition.</summary>
-    public static NetworkPartitioning Partition(ModelNetwork network, GraphLayout layout, DenseGraph graph, ActivationGraph? activations,
+    public static NetworkPartitioning Partition(ModelNetwork network, GraphLayout layout, WeightedGraph graph, ActivationGraph? activations,
         string scope, int k, SpectralOptions options, int seed, TextWriter error, NetworkPartitioning? networkWide = null)
     {
         networkWide ??= NetworkClustering.Network(layout, graph, k, options, seed);

@@ -9,20 +9,26 @@ public static class GraphCommand
     {
         var model = CommonOptions.Model();
         var edges = CommonOptions.Edges();
-        var output = new Option<string>("--out", "-o") { Description = "Directory for adjacency.npy and nodes.json", Required = true };
+        var output = new Option<string>("--out", "-o") { Description = "Directory for the adjacency and nodes.json", Required = true };
+        var format = new Option<string>("--format")
+        {
+            Description = $"adjacency.npy (dense float64 n x n), adjacency.npz (scipy.sparse CSR, for scipy.sparse.load_npz), or auto: " +
+                          $"dense up to {GraphHandler.DenseLimit} nodes, sparse above",
+            DefaultValueFactory = _ => "auto",
+        }.AcceptOnlyFromAmong("auto", "dense", "sparse");
         var seed = CommonOptions.Seed();
         var threads = CommonOptions.Threads();
         var activations = new ActivationOptions();
         var command = new Command("graph",
-            "Build the neuron graph (METHOD.md 1-2) and write it: adjacency.npy (float64 n x n, symmetric, zero " +
-            "diagonal) and nodes.json (node sets in canonical order, invalid nodes)")
+            "Build the neuron graph (docs/method.md 1-3) and write it: adjacency.npy (float64 n x n, symmetric, zero " +
+            "diagonal; adjacency.npz, scipy's sparse CSR, for large graphs) and nodes.json (node sets in canonical order, invalid nodes)")
         {
-            model, edges, output, seed, threads,
+            model, edges, output, format, seed, threads,
         };
         activations.AddTo(command);
         command.SetAction(parse => CommandRunner.Run(parse, (stdout, stderr) =>
             GraphHandler.Run(parse.GetValue(model)!, parse.GetValue(edges)!, parse.GetValue(output)!, parse.GetValue(seed),
-                activations.Request(parse), stdout, stderr), threads));
+                activations.Request(parse), parse.GetValue(format)!, stdout, stderr), threads));
         return command;
     }
 }

@@ -1,0 +1,234 @@
+using Analyzer.Kernels.LinearAlgebra;
+
+namespace Analyzer.Core.Graphs;
+
+/// <summary>
+/// A weighted undirected graph stored as dense blocks between disjoint node ranges: block b holds
+/// A[RowStart + r, ColStart + c] = Values[r·Cols + c] and, by symmetry, the transposed entries; blocks add up where
+/// they overlap. Weight graphs join each node set only to the sets its layer reaches (docs/design.md, graphs), so this
+/// holds a DenseNet or a vision transformer in a fraction of the n² a dense matrix needs, and products with it cost
+/// the same fraction.
+/// </summary>
+public sealed class BlockGraph : WeightedGraph
+{
+    /// <summary>One dense block [Rows x Cols] between node ranges that do not overlap.</summary>
+    public sealed record Block(int RowStart, int Rows, int ColStart, int Cols, double[] Values);
+
+    private readonly List<Block> blocks;
+
+    public BlockGraph(int n, IEnumerable<Block> blocks)
+    {
+        N = n;
+        this.blocks = blocks.ToList();
+        foreach (var b in this.blocks)
+        {
+            if (b.Values.Length != (long)b.Rows * b.Cols)
+                throw new ArgumentException($"block at ({b.RowStart}, {b.ColStart}) holds {b.Values.Length} values for {b.Rows} x {b.Cols}", nameof(blocks));
+            if (b.RowStart < 0 || b.ColStart < 0 || b.RowStart + b.Rows > n || b.ColStart + b.Cols > n)
+                throw new ArgumentException($"block at ({b.RowStart}, {b.ColStart}) of {b.Rows} x {b.Cols} lies outside {n} nodes", nameof(blocks));
+            if (b.RowStart < b.ColStart + b.Cols && b.ColStart < b.RowStart + b.Rows)
+                throw new ArgumentException($"block at ({b.RowStart}, {b.ColStart}) of {b.Rows} x {b.Cols} overlaps the diagonal", nameof(blocks));
+        }
+    }
+
+    public override int N { get; }
+    public IReadOnlyList<Block> Blocks => blocks;
+    public override long StoredEntries => 2 * blocks.Sum(b => (long)b.Rows * b.Cols);
+
+    public override double[] Degrees()
+    {
+        var d = new double[N];
+        foreach (var b in blocks)
+            for (int r = 0; r < b.Rows; r++)
+            {
+                var row = b.Values.AsSpan(r * b.Cols, b.Cols);
+                double sum = 0;
+                for (int c = 0; c < b.Cols; c++)
+                {
+                    sum += row[c];
+                    d[b.ColStart + c] += row[c];
+                }
+                d[b.RowStart + r] += sum;
+            }
+        return d;
+    }
+
+    public override double[] ToDense()
+    {
+        var a = new double[(long)N * N];
+        foreach (var b in blocks)
+            for (int r = 0; r < b.Rows; r++)
+                for (int c = 0; c < b.Cols; c++)
+                {
+                    double v = b.Values[r * b.Cols + c];
+                    a[(long)(b.RowStart + r) * N + b.ColStart + c] += v;
+                    a[(long)(b.ColStart + c) * N + b.RowStart + r] += v;
+                }
+        return a;
+    }
+
+    public override (long[] RowPointers, int[] Columns, double[] Values) ToCsr()
+    {
+        // Blocks may overlap: gather each row's (column, value) pairs, then sort and merge duplicates.
+        var rows = new List<(int Column, double Value)>[N];
+        for (int i = 0; i < N; i++) rows[i] = [];
+        foreach (var b in blocks)
+            for (int r = 0; r < b.Rows; r++)
+                for (int c = 0; c < b.Cols; c++)
+                {
+                    double v = b.Values[r * b.Cols + c];
+                    if (v == 0) continue;
+                    rows[b.RowStart + r].Add((b.ColStart + c, v));
+                    rows[b.ColStart + c].Add((b.RowStart + r, v));
+                }
+        var pointers = new long[N + 1];
+        var columns = new List<int>();
+        var values = new List<double>();
+        for (int i = 0; i < N; i++)
+        {
+            foreach (var group in rows[i].GroupBy(e => e.Column).OrderBy(g => g.Key))
+            {
+                columns.Add(group.Key);
+                values.Add(group.Sum(e => e.Value));
+            }
+            rows[i] = null!;
+            pointers[i + 1] = columns.Count;
+        }
+        return (pointers, columns.ToArray(), values.ToArray());
+    }
+
+    public override void VisitLabelledEdges(int[] labels, Action<int, int, double> visit)
+    {
+        foreach (var b in blocks)
+            for (int r = 0; r < b.Rows; r++)
+            {
+                int lr = labels[b.RowStart + r];
+                if (lr < 0) continue;
+                for (int c = 0; c < b.Cols; c++)
+                {
+                    int lc = labels[b.ColStart + c];
+                    double v = b.Values[r * b.Cols + c];
+                    if (lc < 0 || v == 0) continue;
+                    visit(lr, lc, v);
+                    visit(lc, lr, v);
+                }
+            }
+    }
+
+    public override bool HasEdges(int aStart, int aCount, int bStart, int bCount)
+    {
+        foreach (var b in blocks)
+            if (HasIn(b, aStart, aCount, bStart, bCount) || HasIn(b, bStart, bCount, aStart, aCount))
+                return true;
+        return false;
+    }
+
+    /// <summary>Whether block b holds a non-zero entry in rows [rowStart, +rowCount) and columns [colStart, +colCount).</summary>
+    private static bool HasIn(Block b, int rowStart, int rowCount, int colStart, int colCount)
+    {
+        int r0 = Math.Max(b.RowStart, rowStart), r1 = Math.Min(b.RowStart + b.Rows, rowStart + rowCount);
+        int c0 = Math.Max(b.ColStart, colStart), c1 = Math.Min(b.ColStart + b.Cols, colStart + colCount);
+        for (int r = r0; r < r1; r++)
+            if (b.Values.AsSpan((r - b.RowStart) * b.Cols + c0 - b.ColStart, Math.Max(0, c1 - c0)).IndexOfAnyExcept(0.0) >= 0)
+                return true;
+        return false;
+    }
+
+    public override WeightedGraph Subgraph(IReadOnlyList<int> nodes, Func<int, int, bool>? keep = null)
+    {
+        var position = new int[N];
+        Array.Fill(position, -1);
+        for (int i = 0; i < nodes.Count; i++) position[nodes[i]] = i;
+        var result = new List<Block>();
+        foreach (var b in blocks)
+            foreach (var (rowOld, rowNew, rowCount) in Runs(position, b.RowStart, b.Rows))
+                foreach (var (colOld, colNew, colCount) in Runs(position, b.ColStart, b.Cols))
+                {
+                    var values = new double[rowCount * colCount];
+                    bool any = false;
+                    for (int r = 0; r < rowCount; r++)
+                        for (int c = 0; c < colCount; c++)
+                        {
+                            if (keep is not null && !keep(rowNew + r, colNew + c)) continue;
+                            double v = b.Values[(rowOld - b.RowStart + r) * b.Cols + colOld - b.ColStart + c];
+                            values[r * colCount + c] = v;
+                            any |= v != 0;
+                        }
+                    if (any) result.Add(new Block(rowNew, rowCount, colNew, colCount, values));
+                }
+        return new BlockGraph(nodes.Count, result);
+    }
+
+    /// <summary>Maximal runs of [start, start + count) whose kept nodes have consecutive new positions:
+    /// (first old index, first new position, length).</summary>
+    private static IEnumerable<(int Old, int New, int Count)> Runs(int[] position, int start, int count)
+    {
+        int i = start, end = start + count;
+        while (i < end)
+        {
+            if (position[i] < 0) { i++; continue; }
+            int j = i + 1;
+            while (j < end && position[j] == position[j - 1] + 1) j++;
+            yield return (i, position[i], j - i);
+            i = j;
+        }
+    }
+
+    public override SymmetricOperator ScaledOperator(int[] nodes, double[] scale, double factor, double shift)
+    {
+        var sub = (BlockGraph)Subgraph(nodes);
+        var scaled = sub.blocks.Select(b =>
+        {
+            var values = new double[b.Values.Length];
+            for (int r = 0; r < b.Rows; r++)
+                for (int c = 0; c < b.Cols; c++)
+                    values[r * b.Cols + c] = factor * scale[b.RowStart + r] * b.Values[r * b.Cols + c] * scale[b.ColStart + c];
+            return new Block(b.RowStart, b.Rows, b.ColStart, b.Cols, values);
+        }).ToList();
+        return new BlockOperator(nodes.Length, scaled, shift);
+    }
+
+    /// <summary>M = Σ_b (B + Bᵀ) + shift·I, applied block by block with the dense product kernel.</summary>
+    private sealed class BlockOperator(int n, List<Block> blocks, double shift) : SymmetricOperator
+    {
+        private double[] scratchIn = [], scratchOut = [], scratchT = [];
+
+        public override int N => n;
+
+        public override void Apply(double[] x, int cols, double[] y)
+        {
+            for (int i = 0; i < (long)n * cols; i++) y[i] = shift * x[i];
+            foreach (var b in blocks)
+            {
+                // y[rows] += B · x[cols]
+                Ensure(ref scratchIn, b.Cols * cols);
+                Ensure(ref scratchOut, b.Rows * cols);
+                Array.Copy(x, (long)b.ColStart * cols, scratchIn, 0, (long)b.Cols * cols);
+                DenseProduct.Multiply(b.Values, b.Cols, scratchIn, cols, scratchOut, cols, b.Rows, b.Cols, cols);
+                long rowBase = (long)b.RowStart * cols;
+                for (int i = 0; i < b.Rows * cols; i++) y[rowBase + i] += scratchOut[i];
+                // y[cols] += Bᵀ · x[rows], as (x[rows]ᵀ · B)ᵀ
+                Ensure(ref scratchT, cols * b.Rows);
+                for (int r = 0; r < b.Rows; r++)
+                    for (int c = 0; c < cols; c++) scratchT[c * b.Rows + r] = x[rowBase + (long)r * cols + c];
+                Ensure(ref scratchOut, cols * b.Cols);
+                DenseProduct.Multiply(scratchT, b.Rows, b.Values, b.Cols, scratchOut, b.Cols, cols, b.Rows, b.Cols);
+                long colBase = (long)b.ColStart * cols;
+                for (int c = 0; c < cols; c++)
+                    for (int q = 0; q < b.Cols; q++) y[colBase + (long)q * cols + c] += scratchOut[c * b.Cols + q];
+            }
+        }
+
+        private static void Ensure(ref double[] buffer, long length)
+        {
+            if (buffer.Length < length) buffer = new double[length];
+        }
+
+        public override double[] ToDense()
+        {
+            var a = new BlockGraph(n, blocks).ToDense();
+            for (int i = 0; i < n; i++) a[(long)i * n + i] += shift;
+            return a;
+        }
+    }
+}

@@ -1,0 +1,38 @@
+namespace Analyzer.Core.Graphs;
+
+/// <summary>
+/// A weighted undirected graph with zero diagonal: dense (<see cref="DenseGraph"/>, activation graphs) or as dense
+/// blocks between node ranges (<see cref="BlockGraph"/>, weight graphs, which join a node set only to its neighbours).
+/// Clustering works on either through these operations.
+/// </summary>
+public abstract class WeightedGraph
+{
+    public abstract int N { get; }
+
+    /// <summary>Weighted degree of every node (row sums).</summary>
+    public abstract double[] Degrees();
+
+    /// <summary>The operator M = factor·S·A·S + shift·I restricted to <paramref name="nodes"/> (ascending, in that
+    /// order), with S = diag(<paramref name="scale"/>): what the eigensolver iterates on.</summary>
+    public abstract SymmetricOperator ScaledOperator(int[] nodes, double[] scale, double factor, double shift);
+
+    /// <summary>For each pair of labels (a, b), a ≥ 0 and b ≥ 0, calls <paramref name="visit"/> with every edge weight
+    /// between nodes labelled a and b, each edge twice (once per direction), as the dense adjacency's entries would.</summary>
+    public abstract void VisitLabelledEdges(int[] labels, Action<int, int, double> visit);
+
+    /// <summary>The subgraph on <paramref name="nodes"/> (in that order); with <paramref name="keep"/>, only the edges
+    /// between nodes i and j (positions in <paramref name="nodes"/>) for which it holds.</summary>
+    public abstract WeightedGraph Subgraph(IReadOnlyList<int> nodes, Func<int, int, bool>? keep = null);
+
+    /// <summary>Whether any edge joins a node of [aStart, aStart + aCount) to one of [bStart, bStart + bCount).</summary>
+    public abstract bool HasEdges(int aStart, int aCount, int bStart, int bCount);
+
+    /// <summary>Number of stored entries (n² for a dense graph; both triangles).</summary>
+    public abstract long StoredEntries { get; }
+
+    /// <summary>The full n x n adjacency, row-major.</summary>
+    public abstract double[] ToDense();
+
+    /// <summary>The non-zero entries in compressed sparse row form (both triangles, columns ascending within a row).</summary>
+    public abstract (long[] RowPointers, int[] Columns, double[] Values) ToCsr();
+}

@@ -1,0 +1,108 @@
+using Analyzer.Onnx.Gradients;
+using Analyzer.Onnx.Model;
+using Analyzer.Onnx.Shapes;
+using static Analyzer.Onnx.Operators.OperatorRegistry;
+
+namespace Analyzer.Onnx.Operators;
+
+/// <summary>
+/// Conv: a layer (docs/method.md §1-2) whose input channels are a node set's units; its weight between output channel j
+/// and input channel i is the entrywise L1 norm of the kernel slice K[j, i - g·C/G, ...] within i's group g (grouped
+/// and depthwise convs connect only within a group). Its gradient is a convolution with the flipped kernel (stride 1)
+/// or a transposed convolution.
+/// </summary>
+internal static class ConvolutionOperators
+{
+    public static IEnumerable<OperatorDefinition> Definitions()
+    {
+        yield return Op("Conv", ChannelFlow.Layer, Shapes, Gradient, weights: Weights);
+    }
+
+    private static void Shapes(ShapeContext c)
+    {
+        long[] x = c.Shape(0);
+        long[] w = c.Shape(1);
+        if (x.Length < 3 || w.Length != x.Length)
+            throw c.Fail($"input of shape {ShapeContext.Format(x)} and weight of shape {ShapeContext.Format(w)} do not fit; expected [N, C, spatial...] and [M, C/group, kernel...]");
+        long group = c.Node.GetInt("group", 1);
+        if (group < 1 || x[1] != w[1] * group || w[0] % group != 0)
+            throw c.Fail($"input has {x[1]} channels but the weight expects {w[1] * group} ({w[1]} per group x {group} groups)");
+        c.Set(0, [x[0], w[0], .. CommonShapes.SpatialOutput(c, x[2..], w[2..])]);
+    }
+
+    private static LayerWeights Weights(OnnxNode node, InferredShapes shapes, int[] featureUnits, int units)
+    {
+        var weight = shapes.ConstantOf(node.Input(1)) ?? throw new InvalidOperationException("conv weight is not constant");
+        int outputs = (int)weight.Shape[0], groupIn = (int)weight.Shape[1];
+        int kernel = (int)TensorLayout.Count(weight.Shape.AsSpan(2));
+        int perGroupOut = outputs / (int)node.GetInt("group", 1);
+        var values = new double[(long)outputs * units];
+        var row = new float[groupIn * kernel];
+        for (int j = 0; j < outputs; j++)
+        {
+            weight.ReadSingles((long)j * row.Length, row);
+            int g = j / perGroupOut;
+            for (int ci = 0; ci < groupIn; ci++)
+            {
+                double sum = 0;
+                for (int q = 0; q < kernel; q++) sum += Math.Abs(row[ci * kernel + q]);
+                values[(long)j * units + featureUnits[g * groupIn + ci]] += sum;
+            }
+        }
+        return new LayerWeights(outputs, 1, values, Signed: false, Convolution: true);
+    }
+
+    private static IEnumerable<(string, string)> Gradient(GradientContext c)
+    {
+        c.RequireConstant(1, 2);
+        long[] weight = c.ShapeOf(c.Node.Inputs[1]);
+        long group = c.Node.GetInt("group", 1);
+        // A gradient with very few channels (an image's) runs better as a transposed convolution.
+        bool fewChannels = weight[1] * group < 4;
+        string gradient = (fewChannels ? null : FlippedConv(c, group)) ?? ConvGeometry.TransposedConv(c, c.G(), c.Node.Inputs[1], weight[2..], group);
+        return [(c.X, gradient)];
+    }
+
+    /// <summary>
+    /// For a stride-1 conv, the input gradient is itself a convolution: dY convolved with the kernel flipped in space
+    /// and with input and output channels swapped (per group), padded by dilation·(k - 1) - pad on each side. ONNX
+    /// Runtime's forward Conv is much faster than its ConvTranspose, so this form is preferred where it applies;
+    /// null where it does not (strides, or pads beyond the kernel's reach).
+    /// </summary>
+    private static string? FlippedConv(GradientContext c, long group)
+    {
+        var node = c.Node;
+        if (c.ConstantTensor(1) is not { } weight || weight.Shape.Length != 4) return null;
+        long[] input = c.ShapeOf(node.Inputs[0])[2..], output = c.ShapeOf(node.Outputs[0])[2..];
+        long[] kernel = weight.Shape[2..];
+        long[] strides = ConvGeometry.Strides(node, 2), dilations = ConvGeometry.Dilations(node, 2);
+        if (strides.Any(v => v != 1)) return null;
+        var (begin, end) = ConvGeometry.Pads(node, input, output, kernel, strides, dilations);
+        var pads = new long[4];
+        for (int i = 0; i < 2; i++)
+        {
+            pads[i] = dilations[i] * (kernel[i] - 1) - begin[i];
+            pads[i + 2] = dilations[i] * (kernel[i] - 1) - end[i];
+            if (pads[i] < 0 || pads[i + 2] < 0) return null;
+        }
+        long outChannels = weight.Shape[0], inPerGroup = weight.Shape[1], outPerGroup = outChannels / group;
+        long kh = kernel[0], kw = kernel[1];
+        string flippedWeight = c.W.Constant([group * inPerGroup, outPerGroup, kh, kw], () =>
+        {
+            var source = new float[weight.ElementCount];
+            weight.ReadSingles(0, source);
+            var flipped = new float[source.Length];
+            // W'[g·inPerGroup + ci, co, a, b] = W[g·outPerGroup + co, ci, kh-1-a, kw-1-b]
+            for (long g = 0; g < group; g++)
+                for (long co = 0; co < outPerGroup; co++)
+                    for (long ci = 0; ci < inPerGroup; ci++)
+                        for (long a = 0; a < kh; a++)
+                            for (long b = 0; b < kw; b++)
+                                flipped[(((g * inPerGroup + ci) * outPerGroup + co) * kh + a) * kw + b] =
+                                    source[(((g * outPerGroup + co) * inPerGroup + ci) * kh + (kh - 1 - a)) * kw + (kw - 1 - b)];
+            return flipped;
+        }, "conv_flipped_weight");
+        return c.W.Add("Conv", [c.G(), flippedWeight], null, GraphWriter.Ints("dilations", dilations), GraphWriter.Ints("pads", pads),
+            GraphWriter.Ints("kernel_shape", kernel), GraphWriter.Int("group", group));
+    }
+}

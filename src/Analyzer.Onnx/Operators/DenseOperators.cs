@@ -1,0 +1,140 @@
+using Analyzer.Onnx.Gradients;
+using Analyzer.Onnx.Model;
+using Analyzer.Onnx.Shapes;
+using static Analyzer.Onnx.Operators.OperatorRegistry;
+
+namespace Analyzer.Onnx.Operators;
+
+/// <summary>
+/// Dense layers (docs/method.md §1-2): Gemm, and MatMul by a constant matrix, whose units are the features on the data
+/// input's last axis (a MatMul over [batch, tokens, features] or [batch, H, W, C] is a dense layer applied at every
+/// position). A MatMul of two activations (attention) is not a layer: the tracer gives its output no units.
+/// </summary>
+internal static class DenseOperators
+{
+    public static IEnumerable<OperatorDefinition> Definitions()
+    {
+        yield return Op("Gemm", ChannelFlow.Layer, GemmShapes, GemmGradient, weights: GemmWeights);
+        yield return Op("MatMul", ChannelFlow.Layer, MatMulShapes, MatMulGradient, weights: MatMulWeights);
+    }
+
+    private static void GemmShapes(ShapeContext c)
+    {
+        long[] a = c.Shape(0), b = c.Shape(1);
+        if (a.Length != 2 || b.Length != 2)
+            throw c.Fail($"expected 2-D inputs; got {ShapeContext.Format(a)} and {ShapeContext.Format(b)}");
+        bool transA = c.Node.GetInt("transA", 0) != 0, transB = c.Node.GetInt("transB", 0) != 0;
+        long m = transA ? a[1] : a[0], k = transA ? a[0] : a[1];
+        long kb = transB ? b[1] : b[0], n = transB ? b[0] : b[1];
+        if (k != kb)
+            throw c.Fail($"weight B has shape {ShapeContext.Format(b)} but its input has {k} units; expected [{(transB ? "*, " + k : k + ", *")}]");
+        c.Set(0, [m, n]);
+    }
+
+    private static void MatMulShapes(ShapeContext c)
+    {
+        long[] a = c.Shape(0), b = c.Shape(1);
+        long[] a2 = a.Length == 1 ? [1, a[0]] : a, b2 = b.Length == 1 ? [b[0], 1] : b;
+        if (a2[^1] != b2[^2])
+            throw c.Fail($"inner dimensions differ: {ShapeContext.Format(a)} x {ShapeContext.Format(b)}");
+        long[] batch = TensorLayout.Broadcast(a2[..^2], b2[..^2]) ?? throw c.Fail("batch dimensions do not broadcast");
+        var shape = new List<long>(batch);
+        if (a.Length > 1) shape.Add(a2[^2]);
+        if (b.Length > 1) shape.Add(b2[^1]);
+        c.Set(0, shape.ToArray());
+    }
+
+    private static LayerWeights GemmWeights(OnnxNode node, InferredShapes shapes, int[] featureUnits, int units)
+    {
+        var weight = shapes.ConstantOf(node.Input(1)) ?? throw new InvalidOperationException("Gemm weight is not constant");
+        bool transposed = node.GetInt("transB", 0) != 0;
+        double alpha = node.GetFloat("alpha", 1.0);
+        return Aggregate(weight, transposed, alpha, featureUnits, units, unitAxis: 1);
+    }
+
+    private static LayerWeights MatMulWeights(OnnxNode node, InferredShapes shapes, int[] featureUnits, int units)
+    {
+        var weight = shapes.ConstantOf(node.Input(1)) ?? throw new InvalidOperationException("MatMul weight is not constant");
+        if (weight.Shape.Length != 2) throw new InvalidOperationException("MatMul weight is not a matrix");
+        return Aggregate(weight, transposed: false, 1.0, featureUnits, units, shapes.ShapeOf(node.Inputs[0]).Length - 1);
+    }
+
+    /// <summary>
+    /// W [features x outputs] (or [outputs x features] when transposed) times alpha per output and input unit: with its
+    /// sign when every unit is one feature; the entrywise L1 norm over a unit's features when units group several (a
+    /// flattened conv feature map, one unit per channel, like a kernel's L1 norm over positions).
+    /// </summary>
+    private static LayerWeights Aggregate(OnnxTensor weight, bool transposed, double alpha, int[] featureUnits, int units, int unitAxis)
+    {
+        int features = featureUnits.Length;
+        int outputs = (int)(transposed ? weight.Shape[0] : weight.Shape[1]);
+        bool signed = features == units;
+        double Value(float w) => signed ? alpha * w : Math.Abs(alpha * w);
+        var values = new double[(long)outputs * units];
+        if (transposed)
+        {
+            var row = new float[features];
+            for (int j = 0; j < outputs; j++)
+            {
+                weight.ReadSingles((long)j * features, row);
+                for (int f = 0; f < features; f++) values[(long)j * units + featureUnits[f]] += Value(row[f]);
+            }
+        }
+        else
+        {
+            var row = new float[outputs];
+            for (int f = 0; f < features; f++)
+            {
+                weight.ReadSingles((long)f * outputs, row);
+                int u = featureUnits[f];
+                for (int j = 0; j < outputs; j++) values[(long)j * units + u] += Value(row[j]);
+            }
+        }
+        return new LayerWeights(outputs, unitAxis, values, signed, Convolution: false);
+    }
+
+    private static IEnumerable<(string, string)> GemmGradient(GradientContext c)
+    {
+        c.RequireConstant(1, 2);
+        // Y = alpha·op(A)·op(B) + beta·C  =>  d op(A) = alpha·dY·op(B)ᵀ, and dA is its transpose when transA.
+        var w = c.W;
+        double alpha = c.Node.GetFloat("alpha", 1);
+        bool transA = c.Node.GetInt("transA", 0) != 0, transB = c.Node.GetInt("transB", 0) != 0;
+        string b = c.Node.Inputs[1];
+        string product = w.Opset >= 11
+            ? w.Add("Gemm", [c.G(), b], null, GraphWriter.Int("transB", transB ? 0 : 1), GraphWriter.Float("alpha", alpha))
+            : Scale(w, w.Binary("MatMul", c.G(), transB ? b : w.Add("Transpose", [b], null, GraphWriter.Ints("perm", [1, 0]))), alpha);
+        return [(c.X, transA ? w.Add("Transpose", [product], null, GraphWriter.Ints("perm", [1, 0])) : product)];
+    }
+
+    private static string Scale(GraphWriter w, string x, double factor) => factor == 1 ? x : w.Binary("Mul", x, w.Scalar(factor));
+
+    /// <summary>dA = g·Bᵀ and dB = Aᵀ·g (last two axes swapped), each summed back over broadcast batch axes.</summary>
+    private static IEnumerable<(string, string)> MatMulGradient(GradientContext c)
+    {
+        string a = c.Node.Inputs[0], b = c.Node.Inputs[1];
+        int rankA = c.ShapeOf(a).Length, rankB = c.ShapeOf(b).Length;
+        if (rankA < 2 || rankB < 2) throw c.Fail("a one-dimensional operand");
+        long[] output = c.ShapeOf(c.Y);
+        var result = new List<(string, string)>();
+        if (c.IsDependent(a))
+        {
+            string product = c.W.Binary("MatMul", c.G(), SwapLast(c.W, b, rankB));
+            result.Add((a, rankB == 2 ? product : c.ReduceTo(product, [.. output[..^1], c.ShapeOf(a)[^1]], a)));
+        }
+        if (c.IsDependent(b))
+        {
+            string product = c.W.Binary("MatMul", SwapLast(c.W, a, rankA), c.G());
+            long[] full = [.. output[..^2], c.ShapeOf(b)[^2], output[^1]];
+            result.Add((b, c.ReduceTo(product, full, b)));
+        }
+        return result;
+    }
+
+    private static string SwapLast(GraphWriter w, string x, int rank)
+    {
+        var perm = Enumerable.Range(0, rank).Select(i => (long)i).ToArray();
+        (perm[^1], perm[^2]) = (perm[^2], perm[^1]);
+        return w.Add("Transpose", [x], null, GraphWriter.Ints("perm", perm));
+    }
+}
