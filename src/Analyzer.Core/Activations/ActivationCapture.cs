@@ -21,7 +21,7 @@ public static class ActivationCapture
     {
         long bytesPerExample = 4L * (data.ExampleSize + points.Sum(p => network.Shapes.ShapeOf(p.Tensor).Skip(1).Aggregate(1L, (a, d) => a * d)));
         int batchSize = (int)Math.Clamp(memoryBudget / Math.Max(1, bytesPerExample), 1, 1024);
-        var model = ExtraOutputs.Add(OnnxModelFile.Load(network.Path), points.Select(p => p.Tensor).ToList());
+        var model = ExtraOutputs.Add(network.File, points.Select(p => p.Tensor).ToList());
         using var session = OnnxSession.Create(model.Bytes, network.Path, device, 0, note);
         int units = points.Sum(p => p.NodeSet.Units);
         var result = new double[(long)examples.Count * units];
@@ -45,16 +45,21 @@ public static class ActivationCapture
             {
                 float[] values = byName[point.Tensor];
                 int c = point.NodeSet.Units;
-                int spatial = values.Length / (count * c);
+                long[] shape = network.Shapes.ShapeOf(point.Tensor);
+                // Element (example, outer, unit, inner), the units on the point's axis; L1 over outer and inner.
+                int outer = (int)shape[1..point.UnitAxis].Aggregate(1L, (a, d) => a * d);
+                int inner = (int)shape[(point.UnitAxis + 1)..].Aggregate(1L, (a, d) => a * d);
                 for (int e = 0; e < count; e++)
                     for (int u = 0; u < c; u++)
                     {
                         double sum = 0;
-                        var map = values.AsSpan((e * c + u) * spatial, spatial);
                         if (point.Rank > 2)
-                            foreach (float v in map) sum += Math.Abs(v);
+                        {
+                            for (int o = 0; o < outer; o++)
+                                foreach (float v in values.AsSpan((int)((((long)e * outer + o) * c + u) * inner), inner)) sum += Math.Abs(v);
+                        }
                         else
-                            sum = map[0];
+                            sum = values[e * c + u];
                         result[(long)(start + e) * units + offset + u] = sum;
                     }
                 offset += c;

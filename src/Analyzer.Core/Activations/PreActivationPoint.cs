@@ -44,7 +44,11 @@ public static class PreActivationPoints
             int unitAxis = reader.UnitAxis;
             while (producer.TryGetValue(tensor, out var node) && Step(node, tensor, shapes, producer) is { } next)
             {
-                unitAxis = InputAxis(node, tensor, next.Tensor, unitAxis, set.Units, shapes);
+                // A step that scatters the units over several axes (a channel shuffle's reshape) ends the walk: the
+                // pre-activation is read where the units still lie along one axis, in the node set's order.
+                int axis = InputAxis(node, tensor, next.Tensor, unitAxis, set.Units, shapes);
+                if (axis < 1) break;
+                unitAxis = axis;
                 tensor = next.Tensor;
                 if (next.Activation) break;
             }
@@ -103,6 +107,7 @@ public static class PreActivationPoints
     private static int InputAxis(OnnxNode node, string output, string input, int axis, int units, InferredShapes shapes)
     {
         long[] inShape = shapes.ShapeOf(input), outShape = shapes.ShapeOf(output);
+        if (axis < 0 || axis >= outShape.Length) return -1;
         if (node.OpType == "Transpose")
             return LayoutPermutation(node, outShape.Length)[axis];
         if (inShape.Length == outShape.Length && axis < inShape.Length && inShape[axis] == outShape[axis])

@@ -128,8 +128,9 @@ public sealed class BlockGraph : WeightedGraph
     {
         int r0 = Math.Max(b.RowStart, rowStart), r1 = Math.Min(b.RowStart + b.Rows, rowStart + rowCount);
         int c0 = Math.Max(b.ColStart, colStart), c1 = Math.Min(b.ColStart + b.Cols, colStart + colCount);
+        if (r0 >= r1 || c0 >= c1) return false;
         for (int r = r0; r < r1; r++)
-            if (b.Values.AsSpan((r - b.RowStart) * b.Cols + c0 - b.ColStart, Math.Max(0, c1 - c0)).IndexOfAnyExcept(0.0) >= 0)
+            if (b.Values.AsSpan((r - b.RowStart) * b.Cols + c0 - b.ColStart, c1 - c0).IndexOfAnyExcept(0.0) >= 0)
                 return true;
         return false;
     }

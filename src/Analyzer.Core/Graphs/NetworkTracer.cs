@@ -228,7 +228,10 @@ public static class NetworkTracer
                 else if (terms[same].AfterNonlinearity && !t.AfterNonlinearity) terms[same] = t;
             }
             double scale = (divide ? a.InScale / b.InScale : a.InScale * b.InScale) * gate;
-            return new ChannelOrigin(terms.Select(t => t with { AfterNonlinearity = true }).ToArray(), scale, Activated: true);
+            // A product with a statistic of the example (LayerNorm written out: (x - μ) / σ) normalises, which is a
+            // non-linearity but gives no privileged basis; a product of two units' values is a gate.
+            bool gated = !a.IsNone && !b.IsNone;
+            return new ChannelOrigin(terms.Select(t => t with { AfterNonlinearity = true }).ToArray(), scale, Activated: gated);
         }
 
         /// <summary>
@@ -286,7 +289,8 @@ public static class NetworkTracer
                 long o = 0;
                 for (int i = 0; i < shape.Length; i++) if (!axes.Contains(i)) o += index[i] * keptStrides[i];
                 int current = entry[o], value = elements[e];
-                entry[o] = current == -1 || current == value || p.Table[current].SameAs(p.Table[value]) ? value : -2;
+                if (current != -2)
+                    entry[o] = current == -1 || current == value || p.Table[current].SameAs(p.Table[value]) ? value : -2;
                 for (int i = shape.Length - 1; i >= 0; i--)
                 {
                     if (++index[i] < shape[i]) break;
@@ -337,6 +341,10 @@ public static class NetworkTracer
         }
 
         // ---- layers ----------------------------------------------------------------------------------------------
+
+        /// <summary>Whether every term of <paramref name="part"/> is among <paramref name="whole"/>'s.</summary>
+        private static bool Contains(ChannelOrigin whole, ChannelOrigin part) =>
+            part.Terms.All(t => whole.Terms.Any(u => u.Layer == t.Layer && u.Unit == t.Unit));
 
         private void Layer(OperatorDefinition definition, List<string> dataInputs)
         {
@@ -415,13 +423,17 @@ public static class NetworkTracer
             int[] elements = input.PerChannel && inShape.Length <= 2 ? input.Map : input.ElementMap();
             var entryOf = new int[features];
             Array.Fill(entryOf, -1);
+            var table = input.Table.ToList();
             for (int e = 0; e < elements.Length; e++)
             {
                 int f = e % features, entry = elements[e];
-                if (input.Table[entry].IsNone) continue;
-                if (entryOf[f] == -1) entryOf[f] = entry;
-                else if (entryOf[f] != entry && !input.Table[entryOf[f]].SameAs(input.Table[entry]))
-                    throw Fail($"feature {f} of its input [{string.Join(", ", inShape)}] comes from different units at different positions (a layout Analyzer cannot follow)");
+                if (table[entry].IsNone || entryOf[f] == entry) continue;
+                if (entryOf[f] == -1) { entryOf[f] = entry; continue; }
+                var (current, other) = (table[entryOf[f]], table[entry]);
+                if (current.SameAs(other) || Contains(current, other)) continue;
+                // Positions that miss some of the feature's origins (a class token has no patch embedding): the union.
+                if (Contains(other, current)) { entryOf[f] = entry; continue; }
+                throw Fail($"feature {f} of its input [{string.Join(", ", inShape)}] comes from different units at different positions (a layout Analyzer cannot follow)");
             }
             var unitOfEntry = new Dictionary<int, int>();
             var featureUnit = new int[features];
@@ -434,7 +446,7 @@ public static class NetworkTracer
                 {
                     u = units.Count;
                     if (entry >= 0) unitOfEntry[entry] = u;
-                    units.Add(entry < 0 ? ChannelOrigin.None : input.Table[entry]);
+                    units.Add(entry < 0 ? ChannelOrigin.None : table[entry]);
                 }
                 featureUnit[f] = u;
             }

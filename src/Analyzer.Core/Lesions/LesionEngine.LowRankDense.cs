@@ -13,7 +13,7 @@ public sealed partial class LesionEngine
     {
         var set = network.Neurons.NodeSets[nodeSet];
         var layer = network.Neurons.Trace.Layers[set.ReaderLayer];
-        if (layer.Op is not ("Gemm" or "MatMul")) return null;
+        if (layer.Op is not ("Gemm" or "MatMul") || layer.InputShape.Length != 2) return null;
         var node = network.Graph.Nodes[layer.NodeIndex];
         var weight = network.Shapes.ConstantOf(node.Input(1));
         if (weight is null || weight.Shape.Length != 2) return null;

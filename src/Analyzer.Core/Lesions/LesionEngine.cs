@@ -41,11 +41,12 @@ public sealed partial class LesionEngine : IDisposable
         foreach (var set in network.Neurons.NodeSets.Where(s => s.Analysed))
         {
             var reader = network.Neurons.Trace.Layers[set.ReaderLayer];
-            var point = new MaskPoint($"analyzer_mask_{set.Index}", reader.NodeIndex, set.Units, reader.InputShape.Length, reader.FeatureUnits);
+            var point = new MaskPoint($"analyzer_mask_{set.Index}", reader.NodeIndex, set.Units, reader.InputShape.Length, reader.FeatureUnits,
+                reader.UnitAxis);
             points.Add(point);
             maskOf[set.Index] = point;
         }
-        rewriter = new LesionRewriter(OnnxModelFile.Load(network.Path), points);
+        rewriter = new LesionRewriter(network.File, points);
     }
 
     private int Streams => options.ConcurrentRuns > 0 ? options.ConcurrentRuns : Analyzer.Kernels.Parallelism.MaxThreads;

@@ -25,8 +25,8 @@ public sealed class FeatureVisualizer : IDisposable
     private readonly Action<string>? note;
     private readonly IImageWarpKernel warpKernel;
     private readonly IPixelAscentKernel ascentKernel;
-    private readonly Dictionary<string, byte[]> gradientModels;
     private readonly Dictionary<string, OnnxSession[]> gradientSessions = [];
+    private readonly Dictionary<string, int> pointAxis;
     private readonly string input, output;
     private readonly int channels, height, width;
     private readonly bool image;
@@ -40,17 +40,21 @@ public sealed class FeatureVisualizer : IDisposable
         this.preprocessing = preprocessing;
         this.options = options;
         this.note = note;
-        file = OnnxModelFile.Load(network.Path);
+        file = network.File;
         input = network.Graph.Inputs[0].Name;
         output = network.Graph.Outputs[0].Name;
         outputIsSoftmax = network.Graph.Nodes.Any(n => n.OpType == "Softmax" && n.Outputs.Contains(output));
         long[] shape = network.Shapes.ShapeOf(input);
         image = shape.Length == 4;
         (channels, height, width) = image ? ((int)shape[1], (int)shape[2], (int)shape[3]) : (1, 1, (int)shape.Skip(1).Aggregate(1L, (a, d) => a * d));
-        // Every gradient graph is built now, so that an operator that cannot be differentiated fails before any work.
-        gradientModels = GradientModels(file, network);
+        // Every gradient graph is checked now (cheaply, without building it), so that an operator that cannot be
+        // differentiated fails before any work; each is built when its point comes.
+        pointAxis = PreActivationPoints.Find(network).GroupBy(p => p.Tensor).ToDictionary(g => g.Key, g => g.First().UnitAxis);
+        var points = pointAxis.Keys.ToList();
+        if (InputGradientGraph.Check(file, network.Shapes, points) is { } reason)
+            throw new ModelFormatException($"{network.Path}: {reason}");
         // The evaluation session says where ONNX Runtime really runs (auto falls back to the CPU without CUDA).
-        var tensors = gradientModels.Keys.Append(output).ToList();
+        var tensors = points.Append(output).ToList();
         forward = OnnxSession.Create(ExtraOutputs.Add(file, tensors).Bytes, network.Path, options.Device, options.Threads, note);
         onCpu = forward.Provider.StartsWith("cpu", StringComparison.Ordinal);
         if (!onCpu && IlgpuDevice.CudaAvailable())
@@ -67,12 +71,15 @@ public sealed class FeatureVisualizer : IDisposable
 
     /// <summary>Null when every pre-activation of the model can be visualised; otherwise why not (one line, naming
     /// the node and the operator).</summary>
-    public static string? Unsupported(ModelNetwork network)
+    public static string? Unsupported(ModelNetwork network) => Unsupported(network, network.File);
+
+    /// <inheritdoc cref="Unsupported(ModelNetwork)"/>
+    public static string? Unsupported(ModelNetwork network, OnnxModelFile file)
     {
         try
         {
-            GradientModels(OnnxModelFile.Load(network.Path), network);
-            return null;
+            var targets = PreActivationPoints.Find(network).Select(p => p.Tensor).Distinct().ToList();
+            return InputGradientGraph.Check(file, network.Shapes, targets);
         }
         catch (ModelFormatException e)
         {
@@ -80,11 +87,6 @@ public sealed class FeatureVisualizer : IDisposable
             return e.Message.StartsWith(prefix, StringComparison.Ordinal) ? e.Message[prefix.Length..] : e.Message;
         }
     }
-
-    /// <summary>The gradient graph of every pre-activation point, by tensor.</summary>
-    private static Dictionary<string, byte[]> GradientModels(OnnxModelFile file, ModelNetwork network) =>
-        PreActivationPoints.Find(network).Select(p => p.Tensor).Distinct()
-            .ToDictionary(t => t, t => InputGradientGraph.Build(file, network.Shapes, [t], withObjective: false).Bytes);
 
     /// <summary>What ONNX Runtime runs on.</summary>
     public string Provider => forward.Provider;
@@ -133,8 +135,7 @@ public sealed class FeatureVisualizer : IDisposable
         {
             foreach (var session in gradientSessions.Values.SelectMany(s => s)) session.Dispose();
             gradientSessions.Clear();
-            byte[] model = gradientModels.TryGetValue(tensor, out var built) ? built
-                : InputGradientGraph.Build(file, network.Shapes, [tensor], withObjective: false).Bytes;
+            byte[] model = InputGradientGraph.Build(file, network.Shapes, [tensor], withObjective: false, [pointAxis.GetValueOrDefault(tensor, 1)]).Bytes;
             sessions = Enumerable.Range(0, Streams)
                 .Select(_ => OnnxSession.Create(model, network.Path, options.Device, SessionThreads, note)).ToArray();
             gradientSessions[tensor] = sessions;
@@ -244,13 +245,17 @@ public sealed class FeatureVisualizer : IDisposable
         var outputs = forward.Run([new TensorInput(input, modelInput, inputShape)], [tensor, output]);
         var (values, shape) = outputs[0];
         var logits = outputs[1].Data;
-        int units = (int)shape[1], spatial = values.Length / (n * units), classes = logits.Length / n;
+        int axis = batch[0].Point.UnitAxis;
+        // Element (row, outer, unit, inner) of the point's tensor, with the units on `axis`.
+        int units = (int)shape[axis], outer = (int)shape[1..axis].Aggregate(1L, (a, d) => a * d);
+        int inner = (int)shape[(axis + 1)..].Aggregate(1L, (a, d) => a * d), classes = logits.Length / n;
         var results = new VisualisationResult[n];
         for (int r = 0; r < n; r++)
         {
             double score = 0;
             foreach (int u in batch[r].Units)
-                for (int s = 0; s < spatial; s++) score += Math.Abs(values[(r * units + u) * spatial + s]);
+                for (int o = 0; o < outer; o++)
+                    for (int s = 0; s < inner; s++) score += Math.Abs(values[(((long)r * outer + o) * units + u) * inner + s]);
             results[r] = new VisualisationResult(batch[r].Id, pixels.AsSpan(r * size, size).ToArray(), channels, height, width,
                 score, SoftmaxEntropy(logits.AsSpan(r * classes, classes), outputIsSoftmax));
         }

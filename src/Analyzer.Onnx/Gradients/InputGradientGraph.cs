@@ -10,7 +10,8 @@ namespace Analyzer.Onnx.Gradients;
 /// <summary>
 /// Builds, from a model, the ONNX graph of a feature-visualisation objective and its gradient with respect to the
 /// model's input (METHOD.md 6), so that ONNX Runtime computes input gradients on any device without a training
-/// framework. For targets t_1..t_m (pre-activation tensors [batch, C, spatial...] or [batch, C]) and one mask
+/// framework. For targets t_1..t_m (pre-activation tensors [batch, C, spatial...] or [batch, C], or with the units on the
+/// last axis, [batch, positions..., C], as a unit axis says) and one mask
 /// [batch, C_i] per target, row n's objective is Σ_i Σ_c mask_i[n, c] Σ_space |t_i[n, c, ...]|. The graph returns that
 /// objective [batch] and its gradient, the model's input shape; the backward half is written op by op as
 /// vector-Jacobian products (each operator's rule in <see cref="OperatorRegistry"/>).
@@ -27,10 +28,12 @@ public static class InputGradientGraph
 
     /// <summary>Builds the graph; throws <see cref="ModelFormatException"/> naming an operator it cannot differentiate.</summary>
     /// <param name="withObjective">Also return the objective (<see cref="ObjectiveOutput"/>); the gradient alone is cheaper.</param>
-    public static RewrittenModel Build(OnnxModelFile file, InferredShapes shapes, IReadOnlyList<string> targets, bool withObjective = true)
+    /// <param name="unitAxes">Per target, the axis of its units (1 when null).</param>
+    public static RewrittenModel Build(OnnxModelFile file, InferredShapes shapes, IReadOnlyList<string> targets, bool withObjective = true,
+        IReadOnlyList<int>? unitAxes = null)
     {
         var model = file.Proto.Clone();
-        var (inputs, outputs) = Write(file, model, shapes, targets, withObjective, dryRun: false);
+        var (inputs, outputs) = Write(file, model, shapes, targets, withObjective, dryRun: false, unitAxes);
         return new RewrittenModel(model.ToByteArray(), inputs, outputs);
     }
 
@@ -46,7 +49,7 @@ public static class InputGradientGraph
         model.Graph.Input.AddRange(file.Proto.Graph.Input.Select(v => v.Clone()));
         try
         {
-            Write(file, model, shapes, targets, withObjective: false, dryRun: true);
+            Write(file, model, shapes, targets, withObjective: false, dryRun: true, null);
             return null;
         }
         catch (ModelFormatException e)
@@ -57,8 +60,9 @@ public static class InputGradientGraph
     }
 
     private static (IReadOnlyList<string> Inputs, IReadOnlyList<string> Outputs) Write(OnnxModelFile file, ModelProto model, InferredShapes shapes,
-        IReadOnlyList<string> targets, bool withObjective, bool dryRun)
+        IReadOnlyList<string> targets, bool withObjective, bool dryRun, IReadOnlyList<int>? unitAxes)
     {
+        int UnitAxis(int t) => unitAxes?[t] ?? 1;
         var source = file.Graph;
         if (source.OpsetVersion < MinOpset)
             throw new ModelFormatException($"{file.Path}: feature visualisation needs opset {MinOpset} or later (the model has opset {source.OpsetVersion}); re-export it with a newer opset");
@@ -90,11 +94,11 @@ public static class InputGradientGraph
         {
             if (!needed.Contains(i)) continue;
             var node = graph.Node[i];
-            string? producerOp = producer.TryGetValue(node.Input[0], out int p) ? source.Nodes[p].OpType : null;
+            string? producerOp = node.Input.Count > 0 && producer.TryGetValue(node.Input[0], out int p) ? source.Nodes[p].OpType : null;
             bool byEquality = node.OpType == "MaxPool" && PoolingOperators.RoutesByEquality(source.Nodes[i], producerOp, shapes, source.OpsetVersion);
             // A ReLU read only by this pool needs no gradient of its own: the pool's routing can carry its mask too.
             if (byEquality && readers[node.Input[0]] == 1 && !targets.Contains(node.Input[0]))
-                fusedRelu[i] = source.Nodes[p].Inputs[0];
+                fusedRelu[i] = source.Nodes[producer[node.Input[0]]].Inputs[0];
             if (node.OpType == "MaxPool" && dependent.Contains(node.Output[0]) && !byEquality)
             {
                 if (node.Output.Count < 2 || node.Output[1].Length == 0)
@@ -116,8 +120,9 @@ public static class InputGradientGraph
         for (int t = 0; t < targets.Count; t++)
         {
             string target = targets[t];
-            int rank = shapes.ShapeOf(target).Length;
-            long[] spatial = Enumerable.Range(2, Math.Max(0, rank - 2)).Select(a => (long)a).ToArray();
+            int rank = shapes.ShapeOf(target).Length, unitAxis = UnitAxis(t);
+            // The positions each unit's |values| are summed over: every axis but the batch and the units.
+            long[] spatial = Enumerable.Range(1, Math.Max(0, rank - 1)).Where(a => a != unitAxis).Select(a => (long)a).ToArray();
             string abs = withObjective ? writer.Unary("Abs", target) : "";
             string perUnit = rank > 2 && withObjective ? writer.ReduceSum(abs, spatial, keepDims: false) : abs;
             if (withObjective) objectives.Add(writer.ReduceSum(writer.Binary("Mul", perUnit, MaskInput(t)), [1], keepDims: false));
@@ -143,7 +148,7 @@ public static class InputGradientGraph
             ?? throw new ModelFormatException($"{file.Path}: the objective does not depend on the input '{input}'");
         writer.Add("Identity", [inputGradient], GradientOutput);
 
-        SetInterface(graph, input, targets, shapes, elementType, withObjective);
+        SetInterface(graph, input, targets.Select((t, i) => (t, UnitAxis(i))).ToList(), shapes, elementType, withObjective);
         return ([input, .. targets.Select((_, t) => MaskInput(t))], withObjective ? [ObjectiveOutput, GradientOutput] : [GradientOutput]);
     }
 
@@ -173,7 +178,7 @@ public static class InputGradientGraph
         return dependent;
     }
 
-    private static void SetInterface(GraphProto graph, string input, IReadOnlyList<string> targets, InferredShapes shapes, int elementType,
+    private static void SetInterface(GraphProto graph, string input, IReadOnlyList<(string Tensor, int UnitAxis)> targets, InferredShapes shapes, int elementType,
         bool withObjective)
     {
         var initializers = graph.Initializer.Select(t => t.Name).ToHashSet();
@@ -185,7 +190,7 @@ public static class InputGradientGraph
         graph.Input.Clear();
         graph.Input.AddRange(kept);
         for (int t = 0; t < targets.Count; t++)
-            graph.Input.Add(Value(MaskInput(t), elementType, ["batch", shapes.ShapeOf(targets[t])[1].ToString()]));
+            graph.Input.Add(Value(MaskInput(t), elementType, ["batch", shapes.ShapeOf(targets[t].Tensor)[targets[t].UnitAxis].ToString()]));
         graph.Output.Clear();
         if (withObjective) graph.Output.Add(Value(ObjectiveOutput, elementType, ["batch"]));
         var gradient = data.Clone();

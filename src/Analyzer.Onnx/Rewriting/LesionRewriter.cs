@@ -53,14 +53,28 @@ public sealed class LesionRewriter
 
     private static string InsertMask(GraphProto graph, MaskPoint point, string data, long opset)
     {
-        string mask = point.MaskName, expanded;
+        string mask = point.MaskName, expanded = mask;
+        if (point.FeatureUnits is { } featureUnits)
+        {
+            // One mask value per unit, spread over the unit's features.
+            string indices = $"{mask}__feature_units";
+            graph.Initializer.Add(Int64Tensor(indices, featureUnits.Select(u => (long)u).ToArray()));
+            var gather = new NodeProto { OpType = "Gather", Name = $"{mask}__gather" };
+            gather.Input.Add(mask);
+            gather.Input.Add(indices);
+            gather.Output.Add($"{mask}__features");
+            gather.Attribute.Add(new AttributeProto { Name = "axis", Type = AttributeProto.Types.AttributeType.Int, I = 1 });
+            graph.Node.Add(gather);
+            expanded = $"{mask}__features";
+        }
         if (point.Rank > 2)
         {
-            // [N, C] -> [N, C, 1, 1, ...] to broadcast over the spatial axes.
-            expanded = $"{mask}__expanded";
-            long[] axes = Enumerable.Range(2, point.Rank - 2).Select(a => (long)a).ToArray();
+            // [N, C] -> [N, C, 1, 1, ...] (units on axis 1) or [N, 1, ..., C] (units on the last axis) to broadcast.
+            long[] axes = point.UnitAxis == 1
+                ? Enumerable.Range(2, point.Rank - 2).Select(a => (long)a).ToArray()
+                : Enumerable.Range(1, point.Rank - 2).Select(a => (long)a).ToArray();
             var unsqueeze = new NodeProto { OpType = "Unsqueeze", Name = $"{mask}__unsqueeze" };
-            unsqueeze.Input.Add(mask);
+            unsqueeze.Input.Add(expanded);
             if (opset >= 13)
             {
                 string axesName = $"{mask}__axes";
@@ -73,25 +87,9 @@ public sealed class LesionRewriter
                 attribute.Ints.AddRange(axes);
                 unsqueeze.Attribute.Add(attribute);
             }
+            expanded = $"{mask}__expanded";
             unsqueeze.Output.Add(expanded);
             graph.Node.Add(unsqueeze);
-        }
-        else if (point.FeatureUnits is { } featureUnits)
-        {
-            // One mask value per unit, spread over the unit's features.
-            expanded = $"{mask}__features";
-            string indices = $"{mask}__feature_units";
-            graph.Initializer.Add(Int64Tensor(indices, featureUnits.Select(u => (long)u).ToArray()));
-            var gather = new NodeProto { OpType = "Gather", Name = $"{mask}__gather" };
-            gather.Input.Add(mask);
-            gather.Input.Add(indices);
-            gather.Output.Add(expanded);
-            gather.Attribute.Add(new AttributeProto { Name = "axis", Type = AttributeProto.Types.AttributeType.Int, I = 1 });
-            graph.Node.Add(gather);
-        }
-        else
-        {
-            expanded = mask;
         }
         string applied = $"{mask}__applied";
         var mul = new NodeProto { OpType = "Mul", Name = $"{mask}__mul" };

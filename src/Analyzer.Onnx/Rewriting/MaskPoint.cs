@@ -7,4 +7,6 @@ namespace Analyzer.Onnx.Rewriting;
 /// <param name="Rank">Rank of the node's data input: 2 for a dense layer, 4 for a 2-D conv.</param>
 /// <param name="FeatureUnits">For a dense layer whose units group several features (a flattened conv feature map), the
 /// unit of every feature; null when unit i is feature i or channel i.</param>
-public sealed record MaskPoint(string MaskName, int NodeIndex, int Units, int Rank, int[]? FeatureUnits);
+/// <param name="UnitAxis">The input axis that holds the units: 1, or the last axis for a dense layer applied at every
+/// position ([batch, tokens, features]).</param>
+public sealed record MaskPoint(string MaskName, int NodeIndex, int Units, int Rank, int[]? FeatureUnits, int UnitAxis = 1);

@@ -1,6 +1,9 @@
 using Analyzer.Core.Analysis;
 using Analyzer.Core.Graphs;
 using Analyzer.Core.Visualisation;
+using Analyzer.Onnx;
+using Analyzer.Onnx.Model;
+using Analyzer.Onnx.Operators;
 using Analyzer.Reporting.Files;
 using Spectre.Console;
 
@@ -11,21 +14,26 @@ public static class InspectHandler
 {
     public static int Run(string modelPath, bool json, TextWriter output)
     {
-        var network = ModelNetwork.Load(modelPath);
-        var document = Describe(network);
+        var file = OnnxModelFile.Load(modelPath);
+        var operators = Operators(file.Graph);
+        var unknown = operators.Where(o => o.Flow == "unknown").Select(o => o.Op).ToList();
+        if (unknown.Count > 0)
+        {
+            // Nothing past the operator list can be known: say which operators are missing, by name.
+            if (!json) Console(output).Write(OperatorTable(operators));
+            var first = file.Graph.Nodes.First(n => unknown.Contains(n.OpType));
+            throw new ModelFormatException($"{modelPath}: node {first}: operator is not supported" +
+                (unknown.Count > 1 ? $" (nor are {string.Join(", ", unknown.Where(u => u != first.OpType))})" : ""));
+        }
+        var network = ModelNetwork.Load(modelPath, file);
+        var document = Describe(network, operators);
         if (json)
         {
             output.WriteLine(JsonFiles.Serialize(document));
             return ExitCodes.Success;
         }
-        var console = AnsiConsole.Create(new AnsiConsoleSettings
-        {
-            Out = new AnsiConsoleOutput(output),
-            Ansi = AnsiSupport.No,
-            ColorSystem = ColorSystemSupport.NoColors,
-        });
-        console.Profile.Width = 160;
-        console.Write(new Text($"{document.Model}  ({(document.Kind == "mlp" ? "MLP" : "CNN")}, opset {document.Opset}, sha256 {document.ModelSha256[..12]}…)\n"));
+        var console = Console(output);
+        console.Write(new Text($"{document.Model}  ({KindTitle(document.Kind)}, opset {document.Opset}, sha256 {document.ModelSha256[..12]}…)\n"));
         var layers = new Table().Title("Layers (operators with weights)");
         foreach (var column in new[] { "#", "layer", "op", "input", "output", "units", "reads node set" })
             layers.AddColumn(column);
@@ -38,24 +46,76 @@ public static class InspectHandler
         foreach (var s in document.NodeSets)
             sets.AddRow(Cells(s.Name, s.Kind, s.Op, s.Units.ToString(), s.Offset.ToString(), document.Analysed.Contains(s.Name) ? "yes" : "no"));
         console.Write(sets);
+        console.Write(OperatorTable(document.Operators));
         console.Write(new Text($"Feature visualisation: {document.Visualisation}\n"));
         return ExitCodes.Success;
+    }
+
+    private static IAnsiConsole Console(TextWriter output)
+    {
+        var console = AnsiConsole.Create(new AnsiConsoleSettings
+        {
+            Out = new AnsiConsoleOutput(output),
+            Ansi = AnsiSupport.No,
+            ColorSystem = ColorSystemSupport.NoColors,
+        });
+        console.Profile.Width = 160;
+        return console;
+    }
+
+    private static string KindTitle(string kind) => kind switch { "mlp" => "MLP", "cnn" => "CNN", _ => "transformer" };
+
+    private static Table OperatorTable(IReadOnlyList<InspectOperator> operators)
+    {
+        var table = new Table().Title("Operators");
+        foreach (var column in new[] { "op", "count", "units", "gradient" })
+            table.AddColumn(column);
+        foreach (var o in operators)
+            table.AddRow(Cells(o.Op, o.Count.ToString(), o.Flow, o.Gradient));
+        return table;
     }
 
     private static Text[] Cells(params string[] values) => values.Select(v => new Text(v)).ToArray();
 
     private static string Shape(IReadOnlyList<long> shape) => "[" + string.Join(", ", shape) + "]";
 
-    public static InspectDocument Describe(ModelNetwork network)
+    /// <summary>Every operator of the graph with its count, its channel flow and whether it has a gradient.</summary>
+    public static List<InspectOperator> Operators(OnnxGraph graph) =>
+        graph.Nodes.GroupBy(n => n.OpType).OrderBy(g => g.Key, StringComparer.Ordinal).Select(g =>
+        {
+            var definition = OperatorRegistry.Find(g.Key);
+            return new InspectOperator(g.Key, g.Count(),
+                definition is null ? "unknown" : FlowName(definition.Flow),
+                definition is null ? "unknown operator" : definition.GradientGap ?? "yes");
+        }).ToList();
+
+    private static string FlowName(ChannelFlow flow) => flow switch
+    {
+        ChannelFlow.ShapeOnly => "shape only",
+        ChannelFlow.Layer => "layer",
+        ChannelFlow.Activation => "activation",
+        ChannelFlow.Transparent => "pass",
+        ChannelFlow.Rearrange => "rearrange",
+        ChannelFlow.Select => "select",
+        ChannelFlow.Scale => "scale",
+        ChannelFlow.Elementwise => "elementwise",
+        ChannelFlow.Reduce => "reduce",
+        ChannelFlow.Normalize => "normalise",
+        _ => "no units",
+    };
+
+    public static InspectDocument Describe(ModelNetwork network) => Describe(network, Operators(network.Graph));
+
+    private static InspectDocument Describe(ModelNetwork network, IReadOnlyList<InspectOperator> operators)
     {
         var neurons = network.Neurons;
         var readerOf = neurons.NodeSets.Where(s => s.ReaderLayer >= 0).ToDictionary(s => s.ReaderLayer, s => s.Name);
         var layers = neurons.Trace.Layers.Select(l => new InspectLayer(l.Index, l.Name, l.Op, l.InputShape, l.OutputShape,
             l.Outputs, l.InputUnitCount, readerOf.GetValueOrDefault(l.Index))).ToList();
         return new InspectDocument(CommandRunner.Display(network.Path), network.Sha256, AnalyzerInfo.Version,
-            network.Graph.OpsetVersion, neurons.Kind == NetworkKind.Mlp ? "mlp" : "cnn", neurons.NodeCount, layers,
+            network.Graph.OpsetVersion, neurons.Kind.ToString().ToLowerInvariant(), neurons.NodeCount, layers,
             NodeSets(neurons), neurons.NodeSets.Where(s => s.Analysed).Select(s => s.Name).ToList(),
-            FeatureVisualizer.Unsupported(network) is { } reason ? $"unsupported: {reason}" : "supported");
+            FeatureVisualizer.Unsupported(network) is { } reason ? $"unsupported: {reason}" : "supported", operators);
     }
 
     public static List<NodeSetEntry> NodeSets(NeuronGraph neurons) =>
