@@ -24,8 +24,18 @@ public static class NetworkTracer
         var tracer = new Tracer(graph, shapes);
         foreach (var input in graph.Inputs)
             tracer.Provenance[input.Name] = TensorProvenance.ModelInput(shapes.ShapeOf(input.Name));
+        // A tensor's origins are dropped once its last reader is traced: element-level maps of large feature maps
+        // would otherwise all stay alive until the end.
+        var readers = new Dictionary<string, int>();
         foreach (var node in graph.Nodes)
+            foreach (var input in node.Inputs.Where(i => i.Length > 0)) readers[input] = readers.GetValueOrDefault(input) + 1;
+        var outputNames = graph.Outputs.Select(o => o.Name).ToHashSet();
+        foreach (var node in graph.Nodes)
+        {
             tracer.Visit(node);
+            foreach (var input in node.Inputs.Where(i => i.Length > 0))
+                if (--readers[input] == 0 && !outputNames.Contains(input)) tracer.Provenance.Remove(input);
+        }
         var outputs = graph.Outputs
             .Where(o => tracer.Provenance.ContainsKey(o.Name))
             .Select(o => (o.Name, tracer.Units(tracer.Provenance[o.Name])))
@@ -391,23 +401,30 @@ public static class NetworkTracer
                 unitAxis = inShape.Length - 1;
                 (units, featureUnits) = DenseUnits(input, inShape);
             }
-            var weights = definition.Weights(node, shapes, featureUnits, units.Length);
-            // Scales after a non-linearity fold into this layer's input units (with their sign where weights keep theirs).
-            for (int j = 0; j < weights.Outputs; j++)
-                for (int u = 0; u < units.Length; u++)
-                    weights.Values[(long)j * units.Length + u] *= weights.Signed ? units[u].InScale : Math.Abs(units[u].InScale);
+            var layerNode = node;
+            double[] Compute()
+            {
+                var weights = definition.Weights(layerNode, shapes, featureUnits, units.Length);
+                // Scales after a non-linearity fold into this layer's input units (with their sign where weights keep theirs).
+                for (int j = 0; j < weights.Outputs; j++)
+                    for (int u = 0; u < units.Length; u++)
+                        weights.Values[(long)j * units.Length + u] *= weights.Signed ? units[u].InScale : Math.Abs(units[u].InScale);
+                return weights.Values;
+            }
+            int outputs = (int)outShape[unitAxis == 1 ? 1 : ^1];
             int index = Layers.Count;
             bool grouped = featureUnits.Length != units.Length;
-            Layers.Add(new TracedLayer(index, node.DisplayName, op, node.Index, units, weights.Values, weights.Outputs, inShape, outShape,
-                grouped ? featureUnits : null, unitAxis, weights.Signed));
-            var origins = Enumerable.Range(0, weights.Outputs).Select(j => new ChannelOrigin([new OriginTerm(index, j, 1.0, false)], 1.0)).ToArray();
+            bool signed = op != "Conv" && !grouped;
+            Layers.Add(new TracedLayer(index, node.DisplayName, op, node.Index, units, Compute, outputs, inShape, outShape,
+                grouped ? featureUnits : null, unitAxis, signed));
+            var origins = Enumerable.Range(0, outputs).Select(j => new ChannelOrigin([new OriginTerm(index, j, 1.0, false)], 1.0)).ToArray();
             if (unitAxis == 1 || outShape.Length <= 2)
                 Set(0, TensorProvenance.PerChannelOf(origins, outShape));
             else
             {
                 // Units on the last axis ([batch, tokens, units] or [batch, H, W, units]): the same origins at every position.
                 var map = new int[TensorLayout.Count(outShape)];
-                for (int e = 0; e < map.Length; e++) map[e] = e % weights.Outputs;
+                for (int e = 0; e < map.Length; e++) map[e] = e % outputs;
                 Set(0, TensorProvenance.FromElements(origins, map, outShape));
             }
         }

@@ -9,9 +9,10 @@ namespace Analyzer.Core.Graphs;
 /// <param name="Op">The ONNX operator.</param>
 /// <param name="InputUnits">The layer's input units: a conv's input channels, or a dense layer's input features grouped
 /// by origin (a flattened conv feature map gives one unit per channel).</param>
-/// <param name="UnitWeights">[outputs x input units], row-major: the weights joining output j to input unit i, times the
-/// unit's in-scale and alpha. Conv: the entrywise L1 norm over kernel positions (absolute); dense: W summed over the
-/// unit's features, with its sign (<paramref name="Signed"/>), so that weights can also be composed.</param>
+/// <param name="ComputeWeights">Computes [outputs x input units], row-major: the weights joining output j to input unit
+/// i, times the unit's in-scale and alpha. Conv: the entrywise L1 norm over kernel positions (absolute); dense: W summed
+/// over the unit's features, with its sign (<paramref name="Signed"/>), so that weights can also be composed. Computed on
+/// demand from the model's own (float32 or float16) weights, not kept: describing a model costs no copy of them.</param>
 /// <param name="Outputs">Number of output units (dense) or channels (conv).</param>
 /// <param name="NodeIndex">Position of the layer's node in the ONNX node list.</param>
 /// <param name="InputShape">Shape of the data input for one example.</param>
@@ -19,14 +20,14 @@ namespace Analyzer.Core.Graphs;
 /// <param name="FeatureUnits">Dense layers whose units group several input features: the unit of each feature.</param>
 /// <param name="UnitAxis">The axis of the data input that holds the units: 1 (conv, and dense on [batch, features]) or
 /// the last axis (a dense layer applied at every position of [batch, tokens, features] or [batch, H, W, C]).</param>
-/// <param name="Signed">Whether <paramref name="UnitWeights"/> keep their signs.</param>
+/// <param name="Signed">Whether the weights keep their signs.</param>
 public sealed record TracedLayer(
     int Index,
     string Name,
     string Op,
     int NodeIndex,
     ChannelOrigin[] InputUnits,
-    double[] UnitWeights,
+    Func<double[]> ComputeWeights,
     int Outputs,
     long[] InputShape,
     long[] OutputShape,
@@ -35,10 +36,4 @@ public sealed record TracedLayer(
     bool Signed = false)
 {
     public int InputUnitCount => InputUnits.Length;
-
-    /// <summary>The absolute weight joining output <paramref name="output"/> to input unit <paramref name="inputUnit"/>.</summary>
-    public double Weight(int output, int inputUnit) => Math.Abs(UnitWeights[(long)output * InputUnits.Length + inputUnit]);
-
-    /// <summary>The weight with its sign where the layer keeps signs (dense layers).</summary>
-    public double SignedWeight(int output, int inputUnit) => UnitWeights[(long)output * InputUnits.Length + inputUnit];
 }

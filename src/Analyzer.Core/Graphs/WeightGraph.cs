@@ -17,6 +17,7 @@ public static class WeightGraph
         var layers = graph.Trace.Layers;
         var inputSetOfLayer = graph.NodeSets.Where(s => s.ReaderLayer >= 0).ToDictionary(s => s.ReaderLayer);
         var blocks = new List<BlockGraph.Block>();
+        var weights = new LayerWeightCache(layers);
         foreach (var target in graph.NodeSets)
         {
             // Direct contributions, per source node set: |s| · |W_L[j, i]|.
@@ -43,14 +44,15 @@ public static class WeightGraph
                     foreach (var term in target.UnitOrigins[u].Terms)
                     {
                         if (term.Layer < 0 || !inputSetOfLayer.TryGetValue(term.Layer, out var s) || s.Index != sourceIndex) continue;
-                        var layer = layers[term.Layer];
+                        var w = weights[term.Layer];
                         double scale = Math.Abs(term.OutScale);
+                        long row = (long)term.Unit * source.Units;
                         for (int i = 0; i < source.Units; i++)
-                            values[(long)i * cols + u - lo] += scale * layer.Weight(term.Unit, i);
+                            values[(long)i * cols + u - lo] += scale * Math.Abs(w[row + i]);
                     }
                 Add(blocks, source.Offset, source.Units, target.Offset + lo, cols, values);
             }
-            foreach (var (sourceIndex, signed) in Composites(graph, inputSetOfLayer, target, composed).OrderBy(p => p.Key))
+            foreach (var (sourceIndex, signed) in Composites(graph, inputSetOfLayer, target, composed, weights).OrderBy(p => p.Key))
             {
                 var source = graph.NodeSets[sourceIndex];
                 // signed is [target units x source units]; the block is [source x target].
@@ -62,6 +64,14 @@ public static class WeightGraph
             }
         }
         return new BlockGraph(graph.NodeCount, blocks);
+    }
+
+    /// <summary>Each layer's weights, computed once per graph and dropped with it.</summary>
+    private sealed class LayerWeightCache(IReadOnlyList<TracedLayer> layers)
+    {
+        private readonly Dictionary<int, double[]> computed = [];
+
+        public double[] this[int layer] => computed.TryGetValue(layer, out var w) ? w : computed[layer] = layers[layer].ComputeWeights();
     }
 
     private static void Add(List<BlockGraph.Block> blocks, int rowStart, int rows, int colStart, int cols, double[] values)
@@ -78,7 +88,7 @@ public static class WeightGraph
     /// [target units x source units].
     /// </summary>
     private static Dictionary<int, double[]> Composites(NeuronGraph graph, Dictionary<int, NodeSet> inputSetOfLayer, NodeSet target,
-        Dictionary<int, List<(int Unit, OriginTerm Term)>> composed)
+        Dictionary<int, List<(int Unit, OriginTerm Term)>> composed, LayerWeightCache weights)
     {
         var layers = graph.Trace.Layers;
         var result = new Dictionary<int, double[]>();
@@ -98,12 +108,12 @@ public static class WeightGraph
             for (int k = 0; k < d; k++)
                 foreach (var term in layer.InputUnits[k].Terms.Where(t => t.Layer == nearest))
                     for (int i = 0; i < m; i++)
-                        r[(long)k * m + i] += term.OutScale * previous.SignedWeight(term.Unit, i);
+                        r[(long)k * m + i] += term.OutScale * weights[nearest][(long)term.Unit * m + i];
             // A[u, d] = s_u · W_L[j_u, d] for the target units u with a term from L.
             var a = new double[(long)target.Units * d];
             foreach (var (u, term) in members)
                 for (int k = 0; k < d; k++)
-                    a[(long)u * d + k] += term.OutScale * layer.SignedWeight(term.Unit, k);
+                    a[(long)u * d + k] += term.OutScale * weights[layerIndex][(long)term.Unit * d + k];
             var c = new double[(long)target.Units * m];
             DenseProduct.Multiply(a, d, r, m, c, m, target.Units, d, m);
             if (result.TryGetValue(source.Index, out var sum))
