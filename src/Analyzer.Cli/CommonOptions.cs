@@ -2,7 +2,7 @@ using System.CommandLine;
 
 namespace Analyzer.Cli;
 
-/// <summary>Options shared by the verbs: --seed, --device, --threads (DESIGN.md).</summary>
+/// <summary>Options shared by the verbs: --seed, --device, --threads (docs/design.md).</summary>
 public static class CommonOptions
 {
     public static Option<int> Seed() => new("--seed")

@@ -1,6 +1,6 @@
 namespace Analyzer.Cli;
 
-/// <summary>Exit codes of every verb (DESIGN.md).</summary>
+/// <summary>Exit codes of every verb (docs/design.md).</summary>
 public static class ExitCodes
 {
     public const int Success = 0;

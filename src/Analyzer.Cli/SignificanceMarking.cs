@@ -3,7 +3,7 @@ using Analyzer.Reporting.Files;
 
 namespace Analyzer.Cli;
 
-/// <summary>Benjamini-Hochberg at α = 0.05 over every p-value of a table (METHOD.md 7), marked on its entries.</summary>
+/// <summary>Benjamini-Hochberg at α = 0.05 over every p-value of a table (docs/method.md §7), marked on its entries.</summary>
 public static class SignificanceMarking
 {
     public static (SignificanceEntry Significance, List<PartitioningEntry> Marked) Apply(IReadOnlyList<PartitioningEntry> entries)

@@ -4,7 +4,7 @@
     /usr/bin/python3 tools/golden/lesions.py > tests/Analyzer.Core.Tests/Golden/lesions.json
 
 The committed ONNX models' weights are loaded into the PyTorch modules of tools/train_models.py; a lesion zeroes the
-units where their node set is read (METHOD.md 6), with a forward pre-hook on the reading layer: MLP, the previous
+units where their node set is read (docs/method.md §6), with a forward pre-hook on the reading layer: MLP, the previous
 layer's post-ReLU outputs at the next Linear; CNN, the channels at the input of the reading conv, or the flattened
 features of those channels at the first Linear. Accuracy over the Fashion-MNIST test split, overall and per class.
 Sets are chosen deterministically (every third unit from an offset, and a contiguous block), per node set.

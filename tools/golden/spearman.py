@@ -3,7 +3,7 @@
 
     /usr/bin/python3 tools/golden/spearman.py > tests/Analyzer.Core.Tests/Golden/spearman.json
 
-For the committed MLP and CNN, the pre-activations (METHOD.md 3) of the first 200 Fashion-MNIST test images are
+For the committed MLP and CNN, the pre-activations (docs/method.md §3) of the first 200 Fashion-MNIST test images are
 recorded with forward hooks on the layers (Linear/Conv outputs, before ReLU), conv maps reduced to sum |a| over (h, w),
 and saved as float32 (Golden/activations-MODEL.npy) so that the kernel can be checked on exactly these values;
 r = spearmanr(A)**2 with constant units invalid. Stored: the invalid units and 3000 seeded (i, j, r^2) pairs per model

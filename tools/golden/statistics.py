@@ -1,5 +1,5 @@
 #!/usr/bin/python3
-"""Golden values for Analyzer's statistics (METHOD.md 7), from scipy, statsmodels and mpmath.
+"""Golden values for Analyzer's statistics (docs/method.md §7), from scipy, statsmodels and mpmath.
 
     /usr/bin/python3 tools/golden/statistics.py > tests/Analyzer.Core.Tests/Golden/statistics.json
 

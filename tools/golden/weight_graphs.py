@@ -3,7 +3,7 @@
 
     /usr/bin/python3 tools/golden/weight_graphs.py > tests/Analyzer.Core.Tests/Golden/weight_graphs.json
 
-For each model the adjacency is assembled from the ONNX initializers exactly as METHOD.md 2 defines it for a plain
+For each model the adjacency is assembled from the ONNX initializers exactly as docs/method.md §2 defines it for a plain
 chain: MLP, |W| between consecutive layers (inputs, hidden layers, outputs); CNN, the entrywise L1 norm of each conv
 kernel slice between the input channels of consecutive conv readers (the first conv's input, the image, is not a node
 set; the last conv joins the first dense layer's per-channel node set). Written: node count, every node's degree, and

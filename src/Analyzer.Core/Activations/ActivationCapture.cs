@@ -69,7 +69,7 @@ public static class ActivationCapture
         return result;
     }
 
-    /// <summary>METHOD.md 3: <paramref name="count"/> examples drawn without replacement with the seed, in index order.</summary>
+    /// <summary>docs/method.md §3: <paramref name="count"/> examples drawn without replacement with the seed, in index order.</summary>
     public static int[] Sample(int available, int count, int seed)
     {
         if (count >= available) return Enumerable.Range(0, available).ToArray();

@@ -7,7 +7,7 @@ using Analyzer.Onnx.Inference;
 namespace Analyzer.Core.Activations;
 
 /// <summary>
-/// The graph from activations (METHOD.md 3): edge = squared Spearman correlation of two units' pre-activations over
+/// The graph from activations (docs/method.md §3): edge = squared Spearman correlation of two units' pre-activations over
 /// the samples; units whose values are constant are invalid. A layer's within-layer graph (layer-wise scope) is its
 /// diagonal block: the correlations of its units are the same whichever other units are in the matrix.
 /// </summary>
@@ -27,7 +27,7 @@ public sealed class ActivationGraph
     public int SampleCount { get; }
 
     /// <param name="data">The examples to sample from (the training split of a named dataset).</param>
-    /// <param name="sampleCount">Examples drawn with the seed (METHOD.md 3: 5000 by default).</param>
+    /// <param name="sampleCount">Examples drawn with the seed (docs/method.md §3: 5000 by default).</param>
     public static ActivationGraph Build(ModelNetwork network, ImageDataset data, int sampleCount, int seed, Preprocessing preprocessing,
         ExecutionDevice device, ISpearmanKernel? kernel = null, Action<string>? note = null, Action<int>? progress = null,
         long memoryBudget = 256L << 20)

@@ -21,8 +21,8 @@ public sealed record MeasureReport(MeasureSummary Summary, IReadOnlyList<Control
 }
 
 /// <summary>
-/// The lesion measures (METHOD.md 6) of one partitioning: every analysed subcluster and its random controls are removed
-/// in turn; acc-drop and class-range of each are ranked against the controls' (METHOD.md 7).
+/// The lesion measures (docs/method.md §6) of one partitioning: every analysed subcluster and its random controls are removed
+/// in turn; acc-drop and class-range of each are ranked against the controls' (docs/method.md §7).
 /// </summary>
 public static class LesionAnalysis
 {

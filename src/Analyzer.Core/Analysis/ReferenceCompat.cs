@@ -3,7 +3,7 @@ using Analyzer.Core.Statistics;
 namespace Analyzer.Core.Analysis;
 
 /// <summary>
-/// Switches that reproduce what the authors' code did where it differs from the paper (METHOD.md 9), so published
+/// Switches that reproduce what the authors' code did where it differs from the paper (docs/method.md §9), so published
 /// numbers can be reproduced on purpose and the differences shown. Never the default.
 /// </summary>
 /// <param name="StrictTies">Ties between a subcluster and a control count as less specialised-looking (biases toward

@@ -1,6 +1,6 @@
 namespace Analyzer.Core.Analysis;
 
-/// <summary>The valid units of one hidden node set that share a cluster label (METHOD.md 5).</summary>
+/// <summary>The valid units of one hidden node set that share a cluster label (docs/method.md §5).</summary>
 public sealed record Subcluster(int NodeSet, string Layer, int Cluster, int[] Units);
 
 /// <summary>A subcluster left out of the analysis, and why.</summary>

@@ -4,7 +4,7 @@ using Analyzer.Core.Graphs;
 namespace Analyzer.Core.Analysis;
 
 /// <summary>
-/// Splits a partitioning into subclusters and draws their random controls (METHOD.md 5): a subcluster is analysed when
+/// Splits a partitioning into subclusters and draws their random controls (docs/method.md §5): a subcluster is analysed when
 /// 2 ≤ size ≤ 0.99 × the layer's valid units; each gets <c>count</c> controls of the same size, drawn uniformly without
 /// replacement from the layer's valid units, independently of each other and of the subcluster. Every draw is seeded
 /// from the run's seed, the partitioning and the subcluster, so adding a measure never changes the controls.

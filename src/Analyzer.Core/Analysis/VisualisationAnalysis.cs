@@ -9,9 +9,9 @@ namespace Analyzer.Core.Analysis;
 public sealed record SubclusterVisualisations(Subcluster Subcluster, IReadOnlyList<VisualisationResult> Images);
 
 /// <summary>
-/// The feature-visualisation measures (METHOD.md 6) of one partitioning: every analysed subcluster and its random
+/// The feature-visualisation measures (docs/method.md §6) of one partitioning: every analysed subcluster and its random
 /// controls are visualised (all of a layer's images optimised together); vis-score (higher is coherent) and
-/// softmax-entropy (lower is coherent) are ranked against the controls' (METHOD.md 7).
+/// softmax-entropy (lower is coherent) are ranked against the controls' (docs/method.md §7).
 /// </summary>
 public static class VisualisationAnalysis
 {

@@ -7,7 +7,7 @@ public sealed record KMeansResult(int[] Labels, double Inertia, int Iterations);
 
 /// <summary>
 /// Lloyd's k-means with greedy k-means++ seeding (2 + ln k candidates per centre, as scikit-learn), optionally refined
-/// by Hartigan single-point moves, several seeded restarts, the lowest inertia wins (METHOD.md 4). Restarts run in parallel; each has its own seed derived from the
+/// by Hartigan single-point moves, several seeded restarts, the lowest inertia wins (docs/method.md §4). Restarts run in parallel; each has its own seed derived from the
 /// run's seed and its index, and ties go to the lower index, so the result does not depend on scheduling.
 /// </summary>
 public static class KMeans

@@ -1,6 +1,6 @@
 namespace Analyzer.Core.Clustering;
 
-/// <summary>Settings of <see cref="SpectralPartitioner"/>; the defaults are METHOD.md 4's.</summary>
+/// <summary>Settings of <see cref="SpectralPartitioner"/>; the defaults are docs/method.md §4's.</summary>
 public sealed record SpectralOptions
 {
     /// <summary>k-means restarts; null: 25 for graphs of at most 2000 nodes, else 100.</summary>

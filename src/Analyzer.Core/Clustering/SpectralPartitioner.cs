@@ -3,7 +3,7 @@ using Analyzer.Core.Graphs;
 namespace Analyzer.Core.Clustering;
 
 /// <summary>
-/// Normalized spectral clustering (Shi and Malik; METHOD.md 4). Nodes of degree 0 are invalid (label -1). The embedding
+/// Normalized spectral clustering (Shi and Malik; docs/method.md §4). Nodes of degree 0 are invalid (label -1). The embedding
 /// is the k eigenvectors of L_sym = I - D^-1/2 A D^-1/2 with the smallest eigenvalues, each divided by sqrt(degree)
 /// (generalized eigenvectors of L u = λ D u), with a deterministic sign; k-means++ with restarts labels the rows.
 /// </summary>

@@ -1,7 +1,7 @@
 namespace Analyzer.Core.Datasets;
 
 /// <summary>
-/// A parsed data SPEC of the command line (DESIGN.md): <c>mnist[:train|test]</c>, <c>fashion-mnist[:...]</c>,
+/// A parsed data SPEC of the command line (docs/design.md): <c>mnist[:train|test]</c>, <c>fashion-mnist[:...]</c>,
 /// <c>idx:IMAGES,LABELS</c>, <c>npz:FILE</c>, <c>folder:DIR</c>, <c>cifar10:DIR[:train|test]</c>. The split is null when
 /// the SPEC names none (each verb picks its default).
 /// </summary>

@@ -3,7 +3,7 @@ using System.Globalization;
 namespace Analyzer.Core.Datasets;
 
 /// <summary>
-/// What the model expects of a pixel p in 0..255: x = (p · Scale - Mean[c]) / Std[c] per channel c (DESIGN.md:
+/// What the model expects of a pixel p in 0..255: x = (p · Scale - Mean[c]) / Std[c] per channel c (docs/design.md:
 /// --scale, --mean, --std; default pixels / 255). One mean or std value applies to every channel. With
 /// <see cref="Bgr"/>, three-channel images reach the model in blue-green-red order (models trained with OpenCV/Caffe).
 /// </summary>

@@ -2,7 +2,7 @@ namespace Analyzer.Core.Graphs;
 
 /// <summary>
 /// Which node sets a graph holds and where each starts: the weight graph holds every node set at its canonical offset;
-/// an MLP's activation graph holds only the hidden node sets (METHOD.md 3), packed in canonical order.
+/// an MLP's activation graph holds only the hidden node sets (docs/method.md §3), packed in canonical order.
 /// </summary>
 public sealed record GraphLayout(IReadOnlyList<NodeSet> Sets, IReadOnlyList<int> Offsets)
 {

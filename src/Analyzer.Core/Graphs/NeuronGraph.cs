@@ -9,7 +9,7 @@ public enum NetworkKind
     Transformer,
 }
 
-/// <summary>The neurons of a model in canonical order (METHOD.md 1): node sets in layer order, units in channel order.</summary>
+/// <summary>The neurons of a model in canonical order (docs/method.md §1): node sets in layer order, units in channel order.</summary>
 public sealed class NeuronGraph
 {
     public NeuronGraph(NetworkKind kind, IReadOnlyList<NodeSet> nodeSets, NetworkTrace trace)

@@ -1,6 +1,6 @@
 namespace Analyzer.Core.Graphs;
 
-/// <summary>Whether a node set holds the network's inputs, hidden units (analysed) or outputs (METHOD.md 1).</summary>
+/// <summary>Whether a node set holds the network's inputs, hidden units (analysed) or outputs (docs/method.md §1).</summary>
 public enum NodeSetKind
 {
     Input,
@@ -9,7 +9,7 @@ public enum NodeSetKind
 }
 
 /// <summary>
-/// A set of neurons: an MLP layer's units, or a CNN layer's input channels (METHOD.md 1). Its nodes occupy
+/// A set of neurons: an MLP layer's units, or a CNN layer's input channels (docs/method.md §1). Its nodes occupy
 /// [<see cref="Offset"/>, <see cref="Offset"/> + <see cref="Units"/>) in canonical order.
 /// </summary>
 /// <param name="Name">The layer it is named after: the producing layer (MLP) or the reading layer (CNN).</param>

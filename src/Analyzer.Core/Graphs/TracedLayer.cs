@@ -1,7 +1,7 @@
 namespace Analyzer.Core.Graphs;
 
 /// <summary>
-/// A layer found by <see cref="NetworkTracer"/> (METHOD.md 1: Gemm, MatMul(+Add) or Conv), with what it reads and its
+/// A layer found by <see cref="NetworkTracer"/> (docs/method.md §1: Gemm, MatMul(+Add) or Conv), with what it reads and its
 /// folded absolute weights per input unit.
 /// </summary>
 /// <param name="Index">Position among the model's layers, in graph order.</param>

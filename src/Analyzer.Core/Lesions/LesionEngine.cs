@@ -8,7 +8,7 @@ using Analyzer.Onnx.Rewriting;
 namespace Analyzer.Core.Lesions;
 
 /// <summary>
-/// Accuracy of a model with sets of units removed (METHOD.md 6), through ONNX Runtime. The model is rewritten once with
+/// Accuracy of a model with sets of units removed (docs/method.md §6), through ONNX Runtime. The model is rewritten once with
 /// a mask input per analysable node set; for each lesioned node set the network is cut before the layer that reads it,
 /// the unchanged prefix runs once per chunk of examples, and the suffix evaluates many masks per run by tiling the
 /// prefix's outputs. Memory stays within <see cref="LesionOptions.MemoryBudget"/>: chunks and mask batches shrink to fit.

@@ -5,7 +5,7 @@ namespace Analyzer.Core.Statistics;
 public sealed record BenjaminiHochbergResult(bool[] Significant, double? CriticalP, double[] Adjusted);
 
 /// <summary>
-/// Benjamini and Hochberg (1995) false-discovery-rate control over every p-value of a table (METHOD.md 7): with the
+/// Benjamini and Hochberg (1995) false-discovery-rate control over every p-value of a table (docs/method.md §7): with the
 /// p-values sorted ascending, find the largest i with p_(i) ≤ (i/m)·α; reject the i smallest.
 /// </summary>
 public static class BenjaminiHochberg

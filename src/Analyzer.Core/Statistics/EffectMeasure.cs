@@ -4,7 +4,7 @@ namespace Analyzer.Core.Statistics;
 public readonly record struct EffectSummary(double Mean, double StandardError, int Count);
 
 /// <summary>
-/// The effect measure of a subcluster (METHOD.md 7): e = 2x/(x + μ), with x the true value and μ the mean of its
+/// The effect measure of a subcluster (docs/method.md §7): e = 2x/(x + μ), with x the true value and μ the mean of its
 /// controls, both clipped at 0, and e = 1 when both are 0. Lies in [0, 2]; above 1, the true subcluster exceeds the
 /// typical random one.
 /// </summary>
@@ -18,7 +18,7 @@ public static class EffectMeasure
         return x + mu == 0 ? 1.0 : 2 * x / (x + mu);
     }
 
-    /// <summary>The reference code's acc-drop effect (METHOD.md 9): 2x/(x + μ) only when both are positive, else 0.</summary>
+    /// <summary>The reference code's acc-drop effect (docs/method.md §9): 2x/(x + μ) only when both are positive, else 0.</summary>
     public static double ComputeReference(double value, IReadOnlyList<double> controls)
     {
         double mu = controls.Average();

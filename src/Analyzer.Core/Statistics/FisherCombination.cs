@@ -1,7 +1,7 @@
 namespace Analyzer.Core.Statistics;
 
 /// <summary>
-/// Fisher's method over subcluster percentiles (METHOD.md 7): F = -(1/n) Σ ln pᵢ (uniform percentiles give about 0.98),
+/// Fisher's method over subcluster percentiles (docs/method.md §7): F = -(1/n) Σ ln pᵢ (uniform percentiles give about 0.98),
 /// and its p-value P(χ²₂ₙ ≥ 2nF) under the null that the pᵢ are independent U(0, 1).
 /// </summary>
 public static class FisherCombination

@@ -2,7 +2,7 @@ namespace Analyzer.Core.Statistics;
 
 /// <summary>
 /// The distribution of the mean of R independent U(0, 1) variables (Bates; the Irwin-Hall sum scaled by 1/R), used to
-/// combine the p-values of R identically trained replicates (METHOD.md 7):
+/// combine the p-values of R identically trained replicates (docs/method.md §7):
 /// P(mean ≤ m) = (1/R!) Σ_{k=0}^{⌊s⌋} (-1)^k C(R, k) (s - k)^R with s = R·m. (The paper's exponent R - 1 is a typo: that
 /// is the density.)
 /// </summary>

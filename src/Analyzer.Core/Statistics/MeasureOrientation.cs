@@ -1,14 +1,14 @@
 namespace Analyzer.Core.Statistics;
 
 /// <summary>Which direction of a measure looks specialised: larger for acc-drop, class-range and vis-score; smaller for
-/// softmax-entropy (METHOD.md 7).</summary>
+/// softmax-entropy (docs/method.md §7).</summary>
 public enum MeasureOrientation
 {
     HigherIsSpecialised,
     LowerIsSpecialised,
 }
 
-/// <summary>The direction of each measure by its name (DESIGN.md measure keys).</summary>
+/// <summary>The direction of each measure by its name (docs/design.md measure keys).</summary>
 public static class MeasureOrientations
 {
     public static MeasureOrientation Of(string measure) =>

@@ -1,6 +1,6 @@
 namespace Analyzer.Core.Statistics;
 
-/// <summary>One subcluster's measured value against its controls, with its percentile and effect (METHOD.md 7).</summary>
+/// <summary>One subcluster's measured value against its controls, with its percentile and effect (docs/method.md §7).</summary>
 public sealed record SubclusterScore(double Value, double[] Controls, double Percentile, double Effect);
 
 /// <summary>

@@ -1,6 +1,6 @@
 namespace Analyzer.Core.Statistics;
 
-/// <summary>One measure of one partitioning combined over R identically trained replicates (METHOD.md 7).</summary>
+/// <summary>One measure of one partitioning combined over R identically trained replicates (docs/method.md §7).</summary>
 public sealed record AggregatedMeasure(double Fisher, double P, EffectSummary Effect);
 
 /// <summary>

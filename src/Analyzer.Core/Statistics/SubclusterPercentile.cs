@@ -3,7 +3,7 @@ namespace Analyzer.Core.Statistics;
 /// <summary>
 /// Percentile of a true subcluster's value x among its R random controls, oriented so that low means specialised:
 /// p = (more + w·ties + 0.5) / (R + 1), with more = #controls more specialised-looking than x, ties = #controls equal to
-/// x, and w = 1/2 (mid-rank) or 0 (strict). For R = 19, p lies in [0.025, 0.975] (METHOD.md 7).
+/// x, and w = 1/2 (mid-rank) or 0 (strict). For R = 19, p lies in [0.025, 0.975] (docs/method.md §7).
 /// </summary>
 public static class SubclusterPercentile
 {

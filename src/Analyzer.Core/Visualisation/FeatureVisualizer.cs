@@ -11,7 +11,7 @@ using Analyzer.Onnx.Rewriting;
 namespace Analyzer.Core.Visualisation;
 
 /// <summary>
-/// Feature visualisation (METHOD.md 6): for each objective, an image parameterised as σ(p) in the pixel domain is
+/// Feature visualisation (docs/method.md §6): for each objective, an image parameterised as σ(p) in the pixel domain is
 /// randomly transformed, preprocessed as the model expects, and moved uphill by Adam along the input gradient that
 /// ONNX Runtime computes from the generated backward graph (<see cref="InputGradientGraph"/>). Many images are
 /// optimised together, one batch row each; every image's noise and transforms come from its own seed.

@@ -3,7 +3,7 @@ using Analyzer.Kernels.Visualisation;
 namespace Analyzer.Core.Visualisation;
 
 /// <summary>
-/// The random transform of one image at one step (METHOD.md 6), as a single affine warp with zero fill: images under
+/// The random transform of one image at one step (docs/method.md §6), as a single affine warp with zero fill: images under
 /// 64 pixels: jitter up to 2 pixels and scale in [0.9, 1.1]; larger ones: jitter 8 and 4 (summed), scale in
 /// [0.9, 1.1] and rotation within ±10 degrees (the padding of 12 is the zero fill around the warped image).
 /// </summary>

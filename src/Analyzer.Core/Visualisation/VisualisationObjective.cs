@@ -4,7 +4,7 @@ namespace Analyzer.Core.Visualisation;
 
 /// <summary>
 /// One image to optimise: maximise Σ over <see cref="Units"/> of Σ over space |pre-activation| at
-/// <see cref="Point"/> (METHOD.md 6). <see cref="Seed"/> fixes its starting noise and its random transforms, so the
+/// <see cref="Point"/> (docs/method.md §6). <see cref="Seed"/> fixes its starting noise and its random transforms, so the
 /// image does not depend on which other images share its batch.
 /// </summary>
 public sealed record VisualisationObjective(string Id, PreActivationPoint Point, int[] Units, int Seed);

@@ -2,7 +2,7 @@ using Analyzer.Onnx.Inference;
 
 namespace Analyzer.Core.Visualisation;
 
-/// <summary>How feature visualisation optimises its images (METHOD.md 6: Adam, learning rate 0.05, 100 steps, random
+/// <summary>How feature visualisation optimises its images (docs/method.md §6: Adam, learning rate 0.05, 100 steps, random
 /// transforms every step).</summary>
 public sealed record VisualisationOptions
 {

@@ -1,7 +1,7 @@
 namespace Analyzer.Kernels.Visualisation;
 
 /// <summary>
-/// One step of gradient ascent on images parameterised through a sigmoid (METHOD.md 6): pixel = σ(p). Given the
+/// One step of gradient ascent on images parameterised through a sigmoid (docs/method.md §6): pixel = σ(p). Given the
 /// objective's gradient with respect to the pixels, the step takes it to p (· σ'(p)), moves p with Adam (as PyTorch's
 /// torch.optim.Adam minimising the negated objective) and writes the new pixels.
 /// </summary>

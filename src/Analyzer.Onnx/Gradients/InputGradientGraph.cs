@@ -9,7 +9,7 @@ namespace Analyzer.Onnx.Gradients;
 
 /// <summary>
 /// Builds, from a model, the ONNX graph of a feature-visualisation objective and its gradient with respect to the
-/// model's input (METHOD.md 6), so that ONNX Runtime computes input gradients on any device without a training
+/// model's input (docs/method.md §6), so that ONNX Runtime computes input gradients on any device without a training
 /// framework. For targets t_1..t_m (pre-activation tensors [batch, C, spatial...] or [batch, C], or with the units on the
 /// last axis, [batch, positions..., C], as a unit axis says) and one mask
 /// [batch, C_i] per target, row n's objective is Σ_i Σ_c mask_i[n, c] Σ_space |t_i[n, c, ...]|. The graph returns that

@@ -2,7 +2,7 @@ namespace Analyzer.Onnx.Model;
 
 /// <summary>
 /// One operator of an ONNX graph. <see cref="DisplayName"/> is the node's name, or its first output's name when the
-/// node has none (DESIGN.md: a layer's name).
+/// node has none (docs/design.md: a layer's name).
 /// </summary>
 public sealed class OnnxNode
 {

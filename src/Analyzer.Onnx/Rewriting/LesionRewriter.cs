@@ -4,7 +4,7 @@ using Google.Protobuf;
 namespace Analyzer.Onnx.Rewriting;
 
 /// <summary>
-/// Rewrites a model once so that every analysable node set has a mask input (METHOD.md 6: a lesioned unit is zero where
+/// Rewrites a model once so that every analysable node set has a mask input (docs/method.md §6: a lesioned unit is zero where
 /// its node set is read), with a symbolic batch dimension so that one session evaluates many masks per batch; and cuts
 /// the rewritten model before a node so that the unchanged prefix runs once per example.
 /// </summary>

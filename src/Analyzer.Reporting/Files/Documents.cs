@@ -3,7 +3,7 @@ namespace Analyzer.Reporting.Files;
 /// <summary>One node set in nodes.json.</summary>
 public sealed record NodeSetEntry(string Name, string Kind, string Op, int Units, int Offset);
 
-/// <summary>nodes.json: the node sets in canonical order and the invalid nodes (DESIGN.md). Like every file, it names
+/// <summary>nodes.json: the node sets in canonical order and the invalid nodes (docs/design.md). Like every file, it names
 /// the model, its sha256, the analyzer version and the seed.</summary>
 public sealed record NodesDocument(string Model, string ModelSha256, string AnalyzerVersion, int Seed, string Edges, int N,
     IReadOnlyList<NodeSetEntry> Layers, IReadOnlyList<int> Invalid);
@@ -11,7 +11,7 @@ public sealed record NodesDocument(string Model, string ModelSha256, string Anal
 /// <summary>One node set's labels in a clustering file; <c>ncut</c> is that of the graph the labels came from.</summary>
 public sealed record ClusteringLayer(string Name, int Clusters, double Ncut, IReadOnlyList<int> Labels);
 
-/// <summary>The clustering JSON (DESIGN.md): labels per node set, -1 for invalid units.</summary>
+/// <summary>The clustering JSON (docs/design.md): labels per node set, -1 for invalid units.</summary>
 public sealed record ClusteringDocument(string Model, string ModelSha256, string AnalyzerVersion, int Seed, string Edges,
     string Scope, int K, double Ncut, int Invalid, IReadOnlyList<ClusteringLayer> Layers);
 
@@ -37,17 +37,17 @@ public sealed record SetsDocument(IReadOnlyList<UnitSetEntry> Sets);
 /// <summary>Accuracy of the unlesioned model.</summary>
 public sealed record LesionBaseline(double Accuracy, IReadOnlyList<double> ClassAccuracy);
 
-/// <summary>One lesioned set: accuracy, acc-drop, per-class drops and their range (METHOD.md 6).</summary>
+/// <summary>One lesioned set: accuracy, acc-drop, per-class drops and their range (docs/method.md §6).</summary>
 public sealed record LesionSetResult(string Id, string Layer, int Size, double Accuracy, double AccDrop,
     IReadOnlyList<double> ClassDrops, double ClassRange);
 
-/// <summary>The lesion JSON (DESIGN.md).</summary>
+/// <summary>The lesion JSON (docs/design.md).</summary>
 public sealed record LesionDocument(string Model, string ModelSha256, string AnalyzerVersion, int Seed, string Data, string Device,
     int Examples, LesionBaseline Baseline, IReadOnlyList<LesionSetResult> Sets);
 
 /// <summary>One visualised set in scores.json: its vis-score, softmax entropy and PNG file (relative to scores.json).</summary>
 public sealed record VisualisationEntry(string Id, string Layer, IReadOnlyList<int> Units, double Score, double Entropy, string Image);
 
-/// <summary>scores.json, written by `visualize` (DESIGN.md).</summary>
+/// <summary>scores.json, written by `visualize` (docs/design.md).</summary>
 public sealed record ScoresDocument(string Model, string ModelSha256, string AnalyzerVersion, int Seed, string Device, int Steps,
     IReadOnlyList<VisualisationEntry> Sets);

@@ -3,7 +3,7 @@ namespace Analyzer.Reporting.Files;
 /// <summary>Mean effect and its standard error; <c>Notable</c>: more than 2 SE from 1 in the specialised direction.</summary>
 public sealed record EffectEntry(double Mean, double Se, bool Notable);
 
-/// <summary>One analysed subcluster: its value, its controls' values, its percentile and effect (METHOD.md 7).</summary>
+/// <summary>One analysed subcluster: its value, its controls' values, its percentile and effect (docs/method.md §7).</summary>
 public sealed record SubclusterEntry(string Layer, int Cluster, int Size, IReadOnlyList<int> Units, double Value,
     IReadOnlyList<double> Random, double Percentile, double Effect);
 
@@ -23,8 +23,8 @@ public sealed record PartitioningEntry(string Edges, string Scope, double Ncut, 
 /// <summary>How significance was decided over the table.</summary>
 public sealed record SignificanceEntry(string Method, double Alpha, double? CriticalP);
 
-/// <summary>results.json (DESIGN.md): enough to recompute every statistic by hand. <c>Compat</c> lists the
-/// reference-compat switches in force (METHOD.md 9); empty for the paper's definitions.</summary>
+/// <summary>results.json (docs/design.md): enough to recompute every statistic by hand. <c>Compat</c> lists the
+/// reference-compat switches in force (docs/method.md §9); empty for the paper's definitions.</summary>
 public sealed record ResultsDocument(string Model, string ModelSha256, string AnalyzerVersion, string Data, int Seed, int K,
     int Random, string Device, int Examples, double BaselineAccuracy, SignificanceEntry Significance,
     IReadOnlyList<PartitioningEntry> Partitionings, IReadOnlyList<string>? Compat = null);

@@ -23,7 +23,7 @@ public static class ResultsTable
             : "No test data used (weight graphs and feature visualisation only)";
         text.AppendLine(Invariant($"{baseline}; k = {results.K}; {results.Random} random subclusters per subcluster; seed {results.Seed}; {results.Device}."));
         if (results.Compat is { Count: > 0 } compat)
-            text.AppendLine($"Reference-compat switches (METHOD.md 9, not the paper's definitions): {string.Join(", ", compat)}.");
+            text.AppendLine($"Reference-compat switches (docs/method.md §9, not the paper's definitions): {string.Join(", ", compat)}.");
         text.AppendLine();
         string critical = results.Significance.CriticalP is { } c ? Invariant($"critical p = {c:G3}") : "no p-value passes";
         text.AppendLine(Invariant($"Fisher statistics (p-value). Uniform percentiles give 0.98; **bold**: significant after {results.Significance.Method} at α = {results.Significance.Alpha} over this table ({critical})."));

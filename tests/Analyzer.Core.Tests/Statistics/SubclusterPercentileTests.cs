@@ -49,7 +49,7 @@ public class SubclusterPercentileTests
     [Fact]
     public void Uniform_percentiles_give_the_reference_fisher_statistic()
     {
-        // The 20 possible mid-rank percentiles, each once: F = -mean(ln((j + 0.5)/20)) = 0.98278 (METHOD.md 7).
+        // The 20 possible mid-rank percentiles, each once: F = -mean(ln((j + 0.5)/20)) = 0.98278 (docs/method.md §7).
         var p = Enumerable.Range(0, 20).Select(j => (j + 0.5) / 20).ToArray();
         Assert.Equal(0.98278, FisherCombination.Statistic(p), 5);
     }

@@ -10,7 +10,7 @@ public static class AggregateCommand
         var dirs = new Argument<string[]>("results") { Description = "Result directories of identically trained replicates (each with results.json)", Arity = ArgumentArity.OneOrMore };
         var output = new Option<string>("--out", "-o") { Description = "Output directory for the combined results.json and table.md", Required = true };
         var command = new Command("aggregate",
-            "Combine replicates (METHOD.md 7): mean Fisher statistic, Bates p-value of the mean p, effects pooled over all " +
+            "Combine replicates (docs/method.md §7): mean Fisher statistic, Bates p-value of the mean p, effects pooled over all " +
             "subclusters, Benjamini-Hochberg over the table")
         {
             dirs, output,

@@ -38,7 +38,7 @@ public static class AnalyzeCommand
         var budget = new Option<int>("--memory-budget") { Description = "MiB that batched lesion inputs may take", DefaultValueFactory = _ => 256 };
         var compat = new Option<string?>("--compat")
         {
-            Description = "Reproduce the authors' code where it differs from the paper (METHOD.md 9): all, or a comma-" +
+            Description = "Reproduce the authors' code where it differs from the paper (docs/method.md §9): all, or a comma-" +
                           "separated list of ties (strict ties), accuracy (mean of per-class accuracies), class-range " +
                           "((max-min)/|mean|), acc-drop-effect (0 unless both drops are positive)",
         };

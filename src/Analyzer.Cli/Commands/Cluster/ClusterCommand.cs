@@ -34,7 +34,7 @@ public static class ClusterCommand
         var threads = CommonOptions.Threads();
         var activations = new ActivationOptions();
         var command = new Command("cluster",
-            "Partition the neurons by normalized spectral clustering (METHOD.md 4) and write the labels per layer")
+            "Partition the neurons by normalized spectral clustering (docs/method.md §4) and write the labels per layer")
         {
             model, edges, scope, k, restarts, refine, output, seed, threads,
         };

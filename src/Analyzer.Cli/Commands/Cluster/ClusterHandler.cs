@@ -41,7 +41,7 @@ public static class ClusterHandler
         return ExitCodes.Success;
     }
 
-    /// <summary>A partitioning in either scope (METHOD.md 4): layer-wise weights cluster each layer with its neighbours,
+    /// <summary>A partitioning in either scope (docs/method.md §4): layer-wise weights cluster each layer with its neighbours,
     /// layer-wise activations each layer's own correlation graph; k per layer from the network-wide partition.</summary>
     public static NetworkPartitioning Partition(ModelNetwork network, GraphLayout layout, WeightedGraph graph, ActivationGraph? activations,
         string scope, int k, SpectralOptions options, int seed, TextWriter error, NetworkPartitioning? networkWide = null)
@@ -54,7 +54,7 @@ public static class ClusterHandler
             : NetworkClustering.LayerwiseWithin(network.Neurons, networkWide, activations.LayerGraph, options, seed, Progress);
     }
 
-    /// <summary>METHOD.md 4: k = 16 for MNIST/CIFAR-scale networks, 32 for ImageNet-scale inputs.</summary>
+    /// <summary>docs/method.md §4: k = 16 for MNIST/CIFAR-scale networks, 32 for ImageNet-scale inputs.</summary>
     public static int DefaultK(ModelNetwork network)
     {
         var input = network.Graph.Inputs[0];

@@ -16,7 +16,7 @@ public static class LesionCommand
         var device = CommonOptions.Device();
         var threads = CommonOptions.Threads();
         var command = new Command("lesion",
-            "Remove given sets of units (their outputs read as zero, METHOD.md 6) and report test accuracy, overall and per class")
+            "Remove given sets of units (their outputs read as zero, docs/method.md §6) and report test accuracy, overall and per class")
         {
             model, sets, output, budget, seed, device, threads,
         };

@@ -11,13 +11,13 @@ public static class VisualizeCommand
         var data = new DataOptions();
         var sets = new Option<string>("--sets") { Description = "JSON file {\"sets\": [{\"id\", \"layer\", \"units\": [...]}]}; layer is a node set name (see inspect)", Required = true };
         var output = new Option<string>("--out", "-o") { Description = "Directory for scores.json and one PNG per set", Required = true };
-        var steps = new Option<int>("--steps") { Description = "Adam steps per image (METHOD.md 6: 100)", DefaultValueFactory = _ => 100 };
+        var steps = new Option<int>("--steps") { Description = "Adam steps per image (docs/method.md §6: 100)", DefaultValueFactory = _ => 100 };
         var budget = new Option<int>("--memory-budget") { Description = "MiB that one batch of images may take", DefaultValueFactory = _ => 256 };
         var seed = CommonOptions.Seed();
         var device = CommonOptions.Device();
         var threads = CommonOptions.Threads();
         var command = new Command("visualize",
-            "Optimise an image per unit set that maximises the sum of |pre-activation| of its units (METHOD.md 6: sigmoid " +
+            "Optimise an image per unit set that maximises the sum of |pre-activation| of its units (docs/method.md §6: sigmoid " +
             "pixels, Adam lr 0.05, random jitter and scale each step); write each image as a PNG in the model's pixel " +
             "domain and scores.json with its vis-score and softmax entropy")
         {
