@@ -184,6 +184,24 @@ def tiny_models():
     return tiny
 
 
+def randomise_normalisations(model, generator):
+    """Random BatchNorm statistics and affine parameters (some scales negative), LayerNorm scales and layer scales, so
+    that folding them into the weight graph is visible in tests; a freshly initialised network has γ = 1, μ = 0, σ² = 1."""
+    for module in model.modules():
+        if isinstance(module, (torch.nn.BatchNorm2d, torch.nn.LayerNorm, torch.nn.GroupNorm)):
+            with torch.no_grad():
+                if getattr(module, "weight", None) is not None:
+                    sign = torch.where(torch.rand(module.weight.shape, generator=generator) < 0.1, -1.0, 1.0)
+                    module.weight.copy_(sign * (0.5 + torch.rand(module.weight.shape, generator=generator)))
+                    module.bias.copy_(0.1 * torch.randn(module.bias.shape, generator=generator))
+                if isinstance(module, torch.nn.BatchNorm2d):
+                    module.running_mean.copy_(0.1 * torch.randn(module.running_mean.shape, generator=generator))
+                    module.running_var.copy_(0.5 + torch.rand(module.running_var.shape, generator=generator))
+        if hasattr(module, "layer_scale") and isinstance(module.layer_scale, torch.nn.Parameter):
+            with torch.no_grad():
+                module.layer_scale.copy_(0.2 + torch.rand(module.layer_scale.shape, generator=generator))
+
+
 def to_fp16(model):
     """Float32 -> float16 everywhere a tensor type is named (what onnxconverter-common's float16 conversion does)."""
     f32, f16 = onnx.TensorProto.FLOAT, onnx.TensorProto.FLOAT16
@@ -237,7 +255,9 @@ def main():
     manifest = []
     if args.tiny:
         torch.manual_seed(0)
+        generator = torch.Generator().manual_seed(1)
         for family, (model, size) in tiny_models().items():
+            randomise_normalisations(model, generator)
             if args.models and family not in args.models:
                 continue
             path = os.path.join(args.out, f"{family}-tiny{suffix}.onnx")

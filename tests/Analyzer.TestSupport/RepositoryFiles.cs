@@ -16,6 +16,9 @@ public static class RepositoryFiles
     public static string Models => Path.Combine(Root, "onnx-models");
     public static string Model(string file) => Path.Combine(Models, file);
 
+    /// <summary>A small per-family test model exported by tools/export_torchvision.py --tiny (tests/models).</summary>
+    public static string TestModel(string file) => Path.Combine(Root, "tests", "models", file);
+
     /// <summary>The shared data folder (../shared/data), or null when this checkout has none.</summary>
     public static string? SharedData
     {
