@@ -441,10 +441,25 @@ public static class NetworkTracer
             var entryOf = new int[features];
             Array.Fill(entryOf, -1);
             var table = input.Table.ToList();
+            // The model's input read at several positions (tokens given as input) is its feature f at every position.
+            var normalised = new Dictionary<(int Entry, int Feature), int>();
+            int Normalise(int entry, int f)
+            {
+                var o = table[entry];
+                if (!o.Terms.Any(t => t.Layer < 0)) return entry;
+                if (!normalised.TryGetValue((entry, f), out int index))
+                {
+                    index = table.Count;
+                    table.Add(o with { Terms = o.Terms.Select(t => t.Layer < 0 ? t with { Unit = f } : t).Distinct().ToArray() });
+                    normalised[(entry, f)] = index;
+                }
+                return index;
+            }
             for (int e = 0; e < elements.Length; e++)
             {
                 int f = e % features, entry = elements[e];
                 if (table[entry].IsNone || entryOf[f] == entry) continue;
+                if (inShape.Length > 2) entry = Normalise(entry, f);
                 if (entryOf[f] == -1) { entryOf[f] = entry; continue; }
                 var (current, other) = (table[entryOf[f]], table[entry]);
                 if (current.SameAs(other) || Contains(current, other)) continue;

@@ -31,10 +31,12 @@ public static class NeuronGraphBuilder
         }
         if (trace.IsConvolutional)
         {
-            // A node set per layer that reads conv feature maps: the image is not a node set, and dense layers after
-            // the first dense one read dense outputs.
+            // A node set per layer that reads feature maps: the outputs of convs, or of dense layers applied at every
+            // position (ConvNeXt's pointwise layers). The image is not a node set, and a dense layer after the first
+            // dense one reads vectors, not maps.
+            bool Maps(int layer) => layers[layer].Op == "Conv" || (layers[layer].UnitAxis > 1 && layers[layer].OutputShape.Length > 2);
             foreach (var layer in layers)
-                if (layer.InputUnits.Any(u => u.Terms.Any(t => t.Layer >= 0 && layers[t.Layer].Op == "Conv")))
+                if (layer.InputUnits.Any(u => u.Terms.Any(t => t.Layer >= 0 && Maps(t.Layer))))
                     Add(layer.Name, NodeSetKind.Hidden, layer.Op, layer.Index, layer.InputUnits);
             return new NeuronGraph(NetworkKind.Cnn, sets, trace);
         }

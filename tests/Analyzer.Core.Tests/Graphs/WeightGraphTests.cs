@@ -5,7 +5,7 @@ using Analyzer.TestSupport;
 namespace Analyzer.Core.Tests.Graphs;
 
 /// <summary>Weight graphs of tiny hand-built models, checked against adjacency worked out by hand (docs/method.md §1-2).</summary>
-public class WeightGraphTests
+public partial class WeightGraphTests
 {
     private static (NeuronGraph Neurons, DenseGraph Graph) Build(TinyModel model)
     {
