@@ -97,8 +97,11 @@ public static class Float64Reference
                     Add("Add", [positive, scaled], node.Output[0]);
                     break;
                 }
-                case "Softplus" or "Softsign" or "Elu" or "Selu" or "HardSigmoid" or "HardSwish":
+                case "Softplus" or "Softsign" or "Elu" or "Selu" or "HardSigmoid" or "HardSwish" or "Celu" or "Erf" or "Gelu" or "PRelu" or "Mean":
                     Smooth(decoded, node.Input[0], node.Output[0]);
+                    break;
+                case "InstanceNormalization" or "GroupNormalization":
+                    Normalisation(decoded, node.Output[0]);
                     break;
                 case "GlobalAveragePool":
                     Add("ReduceMean", [node.Input[0]], node.Output[0], Attr("axes", [2, 3]), Attr("keepdims", 1));
@@ -127,6 +130,15 @@ public static class Float64Reference
             string ExpMinus1(string t) => Op("Sub", Op("Exp", t), Scalar(1));
             string result = decoded.OpType switch
             {
+                "Erf" => Erf(x),
+                "Gelu" when decoded.GetString("approximate", "none") == "none" =>
+                    Op("Mul", Op("Mul", x, Scalar(0.5)), Op("Add", Scalar(1), Erf(Op("Mul", x, Scalar(1 / Math.Sqrt(2)))))),
+                "Gelu" => Op("Mul", Op("Mul", x, Scalar(0.5)), Op("Add", Scalar(1), Op("Tanh", Op("Mul", Scalar(Math.Sqrt(2 / Math.PI)),
+                    Op("Add", x, Op("Mul", Scalar(0.044715), Op("Mul", x, Op("Mul", x, x)))))))),
+                "Celu" => Op("Add", Op("Max", x, Scalar(0)), Op("Min", Scalar(0), Op("Mul", Scalar(decoded.GetFloat("alpha", 1.0)),
+                    ExpMinus1(Op("Div", x, Scalar(decoded.GetFloat("alpha", 1.0))))))),
+                "PRelu" => Op("Add", Op("Max", x, Scalar(0)), Op("Mul", Op("Min", x, Scalar(0)), decoded.Inputs[1])),
+                "Mean" => Op("Mul", Op("Sum", [.. decoded.Inputs]), Scalar(1.0 / decoded.Inputs.Count)),
                 "Softplus" => Op("Log", Op("Add", Op("Exp", x), Scalar(1))),
                 "Softsign" => Op("Div", x, Op("Add", Scalar(1), Op("Abs", x))),
                 "Elu" => Op("Add", Op("Max", x, Scalar(0)), Op("Mul", ExpMinus1(Op("Min", x, Scalar(0))), Scalar(decoded.GetFloat("alpha", 1.0)))),
@@ -136,6 +148,52 @@ public static class Float64Reference
                 _ => Op("Mul", x, HardSigmoid(1.0 / 6, 0.5)),
             };
             Add("Identity", [result], y);
+
+            // erf(x) = 2/√π · e^(-x²) · Σ_n 2^n x^(2n+1) / (1·3·…·(2n+1)), a series of positive terms (no cancellation),
+            // exact to float64 rounding for |x| ≤ 6 in 160 terms; |x| is clipped at 6, where erf is ±1 to 2e-17.
+            string Erf(string v)
+            {
+                string clipped = Op("Max", Scalar(-6), Op("Min", v, Scalar(6)));
+                string twoX2 = Op("Mul", Op("Mul", clipped, clipped), Scalar(2));
+                string term = clipped, sum = clipped;
+                for (int n = 0; n < 160; n++)
+                {
+                    term = Op("Div", Op("Mul", term, twoX2), Scalar(2 * n + 3));
+                    sum = Op("Add", sum, term);
+                }
+                return Op("Mul", Op("Mul", sum, Op("Exp", Op("Neg", Op("Mul", clipped, clipped)))), Scalar(2 / Math.Sqrt(Math.PI)));
+            }
+        }
+
+        // InstanceNormalization and GroupNormalization spelled out: x viewed as [N, G, rest], normalised over rest, then
+        // scaled and shifted per channel.
+        void Normalisation(Analyzer.Onnx.Model.OnnxNode decoded, string y)
+        {
+            string Op(string op, params string[] inputs)
+            {
+                string output = Fresh(op.ToLowerInvariant());
+                Add(op, inputs, output);
+                return output;
+            }
+            string x = decoded.Inputs[0];
+            long[] shape = shapes.ShapeOf(x);
+            long channels = shape[1], groups = decoded.OpType == "GroupNormalization" ? decoded.GetInt("num_groups", 1) : channels;
+            string viewed = Op("Reshape", x, Ints([0, groups, -1]));
+            string Mean(string t)
+            {
+                string output = Fresh("mean");
+                if (opset >= 18) Add("ReduceMean", [t, Ints([2])], output, Attr("keepdims", 1));
+                else Add("ReduceMean", [t], output, Attr("axes", [2]), Attr("keepdims", 1));
+                return output;
+            }
+            string mean = Mean(viewed);
+            string centred = Op("Sub", viewed, mean);
+            string variance = Mean(Op("Mul", centred, centred));
+            string normalised = Op("Div", centred, Op("Sqrt", Op("Add", variance, Doubles([], [decoded.GetFloat("epsilon", 1e-5)]))));
+            string back = Op("Reshape", normalised, Ints([0, .. shape[1..]]));
+            long[] perChannel = [channels, .. Enumerable.Repeat(1L, shape.Length - 2)];
+            string scale = Op("Reshape", decoded.Inputs[1], Ints(perChannel)), bias = Op("Reshape", decoded.Inputs[2], Ints(perChannel));
+            Add("Add", [Op("Mul", back, scale), bias], y);
         }
 
         void Im2Col(Analyzer.Onnx.Model.OnnxNode decoded, string x, string y, long[] wShape, double[] weights, double[]? bias, long group)

@@ -14,26 +14,28 @@ public static class GradientCheck
 {
     /// <returns>The largest |analytic - numeric| and the largest |numeric| over the checked elements.</returns>
     /// <param name="elements">How many input elements per example to check (all when null), chosen at random.</param>
+    /// <param name="unitAxes">Per target, the axis its units are on (1 when null).</param>
     public static (double MaxError, double Scale) Compare(string path, IReadOnlyList<string> targets, int seed = 0,
-        int? elements = null, double step = 1e-6, double inputScale = 1, long opsetFloor = 0)
+        int? elements = null, double step = 1e-6, double inputScale = 1, long opsetFloor = 0, IReadOnlyList<int>? unitAxes = null)
     {
         var file = OnnxModelFile.Load(path);
         var shapes = ShapeInference.Infer(file.Graph);
-        var gradientModel = InputGradientGraph.Build(file, shapes, targets);
+        int Axis(int t) => unitAxes?[t] ?? 1;
+        var gradientModel = InputGradientGraph.Build(file, shapes, targets, unitAxes: targets.Select((_, t) => Axis(t)).ToList());
         string input = file.Graph.Inputs[0].Name;
         long[] perExample = shapes.ShapeOf(input)[1..];
         int size = (int)perExample.Aggregate(1L, (a, d) => a * d);
         var rng = new Random(seed);
         const int rows = 2;
         var x = Enumerable.Range(0, rows * size).Select(_ => inputScale * (2 * rng.NextDouble() - 1)).ToArray();
-        var masks = targets.Select(t => Enumerable.Range(0, rows * (int)shapes.ShapeOf(t)[1]).Select(_ => 0.5 + rng.NextDouble()).ToArray()).ToList();
+        var masks = targets.Select((t, i) => Enumerable.Range(0, rows * (int)shapes.ShapeOf(t)[Axis(i)]).Select(_ => 0.5 + rng.NextDouble()).ToArray()).ToList();
 
         float[] analytic;
         using (var session = OnnxSession.Create(gradientModel.Bytes, path, ExecutionDevice.Cpu))
         {
             var inputs = new List<TensorInput> { new(input, x.Select(v => (float)v).ToArray(), [rows, .. perExample]) };
             for (int t = 0; t < targets.Count; t++)
-                inputs.Add(new(InputGradientGraph.MaskInput(t), masks[t].Select(v => (float)v).ToArray(), [rows, shapes.ShapeOf(targets[t])[1]]));
+                inputs.Add(new(InputGradientGraph.MaskInput(t), masks[t].Select(v => (float)v).ToArray(), [rows, shapes.ShapeOf(targets[t])[Axis(t)]]));
             analytic = session.Run(inputs, [InputGradientGraph.GradientOutput])[0].Data;
         }
 
@@ -71,10 +73,13 @@ public static class GradientCheck
                 for (int t = 0; t < targets.Count; t++)
                 {
                     var (data, shape) = outputs[t];
-                    int channels = (int)shape[1], spatial = data.Length / (n * channels);
-                    for (int c = 0; c < channels; c++)
-                        for (int s = 0; s < spatial; s++)
-                            total += masks[t][probes[start + i].Row * channels + c] * Math.Abs(data[(i * channels + c) * spatial + s]);
+                    int axis = Axis(t), units = (int)shape[axis];
+                    // Element (row, outer, unit, inner) with the units on `axis`.
+                    int outer = (int)shape[1..axis].Aggregate(1L, (a, d) => a * d), inner = (int)shape[(axis + 1)..].Aggregate(1L, (a, d) => a * d);
+                    for (int o = 0; o < outer; o++)
+                        for (int c = 0; c < units; c++)
+                            for (int s = 0; s < inner; s++)
+                                total += masks[t][probes[start + i].Row * units + c] * Math.Abs(data[((i * outer + o) * units + c) * inner + s]);
                 }
                 objective[start + i] = total;
             }
@@ -93,9 +98,9 @@ public static class GradientCheck
     /// <summary>Asserts the analytic gradient equals the float64 finite differences to <paramref name="relative"/> of the
     /// gradient's largest element (float32 arithmetic in the analytic graph).</summary>
     public static void AssertMatches(string path, IReadOnlyList<string> targets, int seed = 0, int? elements = null,
-        double relative = 1e-4, double inputScale = 1, long opsetFloor = 0)
+        double relative = 1e-4, double inputScale = 1, long opsetFloor = 0, IReadOnlyList<int>? unitAxes = null)
     {
-        var (error, scale) = Compare(path, targets, seed, elements, inputScale: inputScale, opsetFloor: opsetFloor);
+        var (error, scale) = Compare(path, targets, seed, elements, inputScale: inputScale, opsetFloor: opsetFloor, unitAxes: unitAxes);
         Xunit.Assert.True(scale > 0, "the gradient is zero everywhere checked; the check would prove nothing");
         Xunit.Assert.True(error <= relative * scale, $"max |analytic - finite difference| = {error:G4}, largest gradient {scale:G4} (allowed {relative:G2} of it)");
     }

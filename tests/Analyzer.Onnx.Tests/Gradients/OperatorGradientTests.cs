@@ -8,7 +8,7 @@ namespace Analyzer.Onnx.Tests.Gradients;
 /// Every operator the backward graph supports: the generated vector-Jacobian products (run in float32 by ONNX Runtime)
 /// against central finite differences of the objective in float64, on random inputs, weights and masks.
 /// </summary>
-public class OperatorGradientTests
+public partial class OperatorGradientTests
 {
     private static double[] Random(int seed, long count, double scale = 1)
     {

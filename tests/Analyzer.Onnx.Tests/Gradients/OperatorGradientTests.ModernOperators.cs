@@ -1,0 +1,209 @@
+using Analyzer.TestSupport;
+
+namespace Analyzer.Onnx.Tests.Gradients;
+
+/// <summary>
+/// The operators ImageNet-class architectures bring (MobileNet, EfficientNet, ConvNeXt, ViT, ShuffleNet, MNASNet):
+/// reductions, broadcasts and gathers, GELU and Erf, LayerNorm and the other normalisations, softmax, products of two
+/// activations (attention), and the remaining elementwise activations, each against float64 finite differences.
+/// </summary>
+public partial class OperatorGradientTests
+{
+    [Theory]
+    [InlineData("ReduceMean", 13L, false)]
+    [InlineData("ReduceMean", 18L, true)]
+    [InlineData("ReduceSum", 13L, true)]
+    [InlineData("ReduceMax", 13L, false)]
+    [InlineData("ReduceMin", 18L, true)]
+    [InlineData("ReduceL2", 13L, false)]
+    [InlineData("ReduceL1", 13L, false)]
+    [InlineData("ReduceSumSquare", 13L, false)]
+    [InlineData("ReduceLogSumExp", 13L, false)]
+    public void Reductions(string op, long opset, bool axesAsInput)
+    {
+        // Over space with keepdims (a squeeze-and-excitation or MNASNet mean) and over channels without.
+        var m = new TinyModel(opset).Input("x", 1, 3, 4, 5).Ints("spatial", 2, 3).Ints("channels", 1);
+        Weights(m, "w", 2, 3, 1, 1);
+        bool asInput = axesAsInput || (op == "ReduceSum" && opset >= 13) || opset >= 18;
+        (string, object) Keep(long k) => ("keepdims", k);
+        if (asInput)
+            m.Node(op, ["x", "spatial"], ["s"], null, Keep(1)).Node(op, ["x", "channels"], ["c"], null, Keep(0));
+        else
+            m.Node(op, ["x"], ["s"], null, ("axes", new long[] { 2, 3 }), Keep(1)).Node(op, ["x"], ["c"], null, ("axes", new long[] { 1 }), Keep(0));
+        m.Node("Conv", ["s", "w"], ["y"]).Output("y").Output("c");
+        GradientCheck.AssertMatches(m.Save(), ["y", "c"], opsetFloor: 13);
+    }
+
+    [Fact]
+    public void ExpandAndTile()
+    {
+        var m = new TinyModel().Input("x", 1, 3, 1, 4).Ints("shape", 1, 3, 2, 4).Ints("repeats", 1, 2, 1, 3);
+        m.Node("Expand", ["x", "shape"], ["e"]).Node("Tile", ["x", "repeats"], ["t"])
+            .Node("Sigmoid", ["e"], ["y"]).Node("Tanh", ["t"], ["z"]).Output("y").Output("z");
+        GradientCheck.AssertMatches(m.Save(), ["y", "z"]);
+    }
+
+    [Fact]
+    public void GatherSliceAndWhere()
+    {
+        // A ViT's class-token read (Gather of one index on the token axis) and a slice of channels; Where picks between
+        // two activations by a constant condition.
+        var m = new TinyModel().Input("x", 1, 5, 4).Ints("first", 0).Ints("starts", 1).Ints("ends", 4).Ints("axes", 2);
+        m.Weight("condition", [4], 1, 0, 0, 1);
+        m.Node("Cast", ["condition"], ["c"], null, ("to", 9L))
+            .Node("Gather", ["x", "first"], ["g"], null, ("axis", 1L))
+            .Node("Slice", ["x", "starts", "ends", "axes"], ["s"])
+            .Node("Tanh", ["x"], ["t"]).Node("Sigmoid", ["x"], ["u"])
+            .Node("Where", ["c", "t", "u"], ["w"])
+            .Output("g").Output("s").Output("w");
+        GradientCheck.AssertMatches(m.Save(), ["g", "s", "w"], unitAxes: [1, 2, 2]);
+    }
+
+    [Fact]
+    public void ErfAndGeluWrittenOut()
+    {
+        // GELU as PyTorch exports it before opset 20: x · (1 + erf(x / √2)) · 0.5.
+        var m = new TinyModel().Input("x", 1, 16);
+        m.Weight("sqrt2", [], Math.Sqrt(2)).Weight("one", [], 1).Weight("half", [], 0.5);
+        m.Node("Div", ["x", "sqrt2"], ["d"]).Node("Erf", ["d"], ["e"]).Node("Add", ["e", "one"], ["e1"])
+            .Node("Mul", ["x", "e1"], ["p"]).Node("Mul", ["p", "half"], ["y"]).Output("y");
+        GradientCheck.AssertMatches(m.Save(), ["y"], inputScale: 3);
+    }
+
+    [Theory]
+    [InlineData("none")]
+    [InlineData("tanh")]
+    public void Gelu(string approximate)
+    {
+        var m = new TinyModel(20).Input("x", 1, 16);
+        m.Node("Gelu", ["x"], ["y"], null, ("approximate", approximate)).Output("y");
+        GradientCheck.AssertMatches(m.Save(), ["y"], inputScale: 3);
+    }
+
+    [Fact]
+    public void LayerNormalizationOverTheLastAxis()
+    {
+        // ViT and ConvNeXt: [batch, tokens, features] normalised over features.
+        var m = new TinyModel(17).Input("x", 1, 3, 6);
+        Weights(m, "gamma", 6);
+        Weights(m, "beta", 6);
+        m.Node("LayerNormalization", ["x", "gamma", "beta"], ["y"], null, ("axis", -1L), ("epsilon", 1e-5)).Output("y");
+        GradientCheck.AssertMatches(m.Save(), ["y"], unitAxes: [2]);
+    }
+
+    [Fact]
+    public void LayerNormWrittenOut()
+    {
+        var m = new TinyModel().Input("x", 1, 3, 6).Ints("last", -1);
+        Weights(m, "gamma", 6);
+        m.Weight("two", [], 2).Weight("eps", [], 1e-5);
+        m.Node("ReduceMean", ["x"], ["mu"], null, ("axes", new long[] { -1 })).Node("Sub", ["x", "mu"], ["d"])
+            .Node("Pow", ["d", "two"], ["d2"]).Node("ReduceMean", ["d2"], ["v"], null, ("axes", new long[] { -1 }))
+            .Node("Add", ["v", "eps"], ["ve"]).Node("Sqrt", ["ve"], ["sd"]).Node("Div", ["d", "sd"], ["z"])
+            .Node("Mul", ["z", "gamma"], ["y"]).Output("y");
+        GradientCheck.AssertMatches(m.Save(), ["y"], unitAxes: [2]);
+    }
+
+    [Fact]
+    public void InstanceNormalization()
+    {
+        var m = new TinyModel().Input("x", 1, 3, 4, 4);
+        Weights(m, "scale", 3);
+        Weights(m, "bias", 3);
+        m.Node("InstanceNormalization", ["x", "scale", "bias"], ["y"], null, ("epsilon", 1e-5)).Output("y");
+        GradientCheck.AssertMatches(m.Save(), ["y"]);
+    }
+
+    [Fact]
+    public void GroupNormalization()
+    {
+        var m = new TinyModel(21).Input("x", 1, 4, 3, 3);
+        Weights(m, "scale", 4);
+        Weights(m, "bias", 4);
+        m.Node("GroupNormalization", ["x", "scale", "bias"], ["y"], null, ("num_groups", 2L), ("epsilon", 1e-5)).Output("y");
+        GradientCheck.AssertMatches(m.Save(), ["y"], opsetFloor: 21);
+    }
+
+    [Theory]
+    [InlineData(13L)]
+    [InlineData(11L)]
+    public void SoftmaxAndLogSoftmax(long opset)
+    {
+        var m = new TinyModel(opset).Input("x", 1, 3, 5);
+        Weights(m, "w", 5, 4);
+        m.Node("Softmax", ["x"], ["s"], null, ("axis", -1L)).Node("LogSoftmax", ["x"], ["l"], null, ("axis", 2L))
+            .Node("MatMul", ["s", "w"], ["y"]).Output("y").Output("l");
+        GradientCheck.AssertMatches(m.Save(), ["y", "l"], opsetFloor: 13, unitAxes: [2, 2]);
+    }
+
+    [Fact]
+    public void ProductOfTwoActivationsAsInAttention()
+    {
+        // softmax(q · kᵀ / √d) · v with q, k, v projections of the same tokens.
+        var m = new TinyModel().Input("x", 1, 4, 3);
+        Weights(m, "wq", 3, 3);
+        Weights(m, "wk", 3, 3);
+        Weights(m, "wv", 3, 2);
+        m.Weight("scale", [], 0.5);
+        m.Node("MatMul", ["x", "wq"], ["q"]).Node("MatMul", ["x", "wk"], ["k"]).Node("MatMul", ["x", "wv"], ["v"])
+            .Node("Transpose", ["k"], ["kt"], null, ("perm", new long[] { 0, 2, 1 }))
+            .Node("MatMul", ["q", "kt"], ["s"]).Node("Mul", ["s", "scale"], ["ss"]).Node("Softmax", ["ss"], ["a"], null, ("axis", -1L))
+            .Node("MatMul", ["a", "v"], ["y"]).Output("y");
+        GradientCheck.AssertMatches(m.Save(), ["y"], unitAxes: [2]);
+    }
+
+    [Fact]
+    public void ElementwiseMaxMinMeanAndPow()
+    {
+        var m = new TinyModel().Input("x", 1, 12);
+        m.Weight("three", [], 3).Weight("lo", [], -0.25);
+        m.Node("Sigmoid", ["x"], ["s"]).Node("Tanh", ["x"], ["t"])
+            .Node("Max", ["s", "t"], ["mx"]).Node("Min", ["s", "t", "lo"], ["mn"]).Node("Mean", ["mx", "mn", "x"], ["me"])
+            .Node("Pow", ["me", "three"], ["y"]).Output("y");
+        GradientCheck.AssertMatches(m.Save(), ["y"]);
+    }
+
+    [Theory]
+    [InlineData("Abs")]
+    [InlineData("Mish")]
+    [InlineData("Celu")]
+    [InlineData("ThresholdedRelu")]
+    [InlineData("Erf")]
+    [InlineData("Reciprocal")]
+    public void MoreElementwiseActivations(string op)
+    {
+        var m = new TinyModel(18).Input("x", 1, 24);
+        Weights(m, "w", 24, 10);
+        string input = "x";
+        if (op == "Reciprocal")
+        {
+            // Away from 0: 2 + x².
+            m.Weight("two", [], 2);
+            m.Node("Mul", ["x", "x"], ["x2"]).Node("Add", ["x2", "two"], ["xp"]);
+            input = "xp";
+        }
+        m.Node(op, [input], ["a"]).Node("MatMul", ["a", "w"], ["y"]).Output("y");
+        GradientCheck.AssertMatches(m.Save(), ["y"], inputScale: 3);
+    }
+
+    [Fact]
+    public void PReluWithAPerChannelSlope()
+    {
+        var m = new TinyModel().Input("x", 1, 3, 4, 4);
+        m.Weight("slope", [3, 1, 1], 0.1, -0.2, 0.3);
+        m.Node("PRelu", ["x", "slope"], ["y"]).Output("y");
+        GradientCheck.AssertMatches(m.Save(), ["y"]);
+    }
+
+    [Fact]
+    public void DepthwiseConvAndChannelShuffle()
+    {
+        // MobileNet's depthwise conv and ShuffleNet's channel shuffle: reshape to 5-D, swap the group axes, flatten.
+        var m = new TinyModel().Input("x", 1, 4, 6, 6).Ints("split", 0, 2, 2, 6, 6).Ints("merged", 0, 4, 6, 6);
+        Weights(m, "dw", 4, 1, 3, 3);
+        m.Node("Conv", ["x", "dw"], ["d"], null, ("group", 4L), ("pads", new long[] { 1, 1, 1, 1 }))
+            .Node("Reshape", ["d", "split"], ["r"]).Node("Transpose", ["r"], ["t"], null, ("perm", new long[] { 0, 2, 1, 3, 4 }))
+            .Node("Reshape", ["t", "merged"], ["y"]).Output("y");
+        GradientCheck.AssertMatches(m.Save(), ["y"]);
+    }
+}
