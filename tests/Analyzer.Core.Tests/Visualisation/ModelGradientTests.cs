@@ -23,6 +23,24 @@ public class ModelGradientTests
         GradientCheck.AssertMatches(network.Path, targets, seed: 5, elements: elements, inputScale: 0.5);
     }
 
+    public static TheoryData<string> Families() => new()
+    {
+        "vgg-bn-tiny", "resnet-tiny", "resnext-tiny", "mobilenet-v2-tiny", "mobilenet-v3-tiny", "efficientnet-tiny", "mnasnet-tiny",
+        "regnet-tiny", "densenet-tiny", "shufflenet-v2-tiny", "squeezenet-tiny", "googlenet-tiny", "inception-v3-tiny",
+        "convnext-tiny", "vit-tiny",
+    };
+
+    /// <summary>Every torchvision family (tests/models): all its pre-activation points at once, units on their own axes.</summary>
+    [Theory]
+    [MemberData(nameof(Families))]
+    public void Input_gradient_of_each_torchvision_family_matches_float64_finite_differences(string model)
+    {
+        var network = ModelNetwork.Load(RepositoryFiles.TestModel($"{model}.onnx"));
+        var points = PreActivationPoints.Find(network).GroupBy(p => p.Tensor).Select(g => g.First()).ToList();
+        GradientCheck.AssertMatches(network.Path, points.Select(p => p.Tensor).ToList(), seed: 3, elements: 12, inputScale: 0.5,
+            unitAxes: points.Select(p => p.UnitAxis).ToList());
+    }
+
     [SkippableFact]
     public void Input_gradient_of_the_winml_cifar_cnn_matches_float64_finite_differences()
     {
