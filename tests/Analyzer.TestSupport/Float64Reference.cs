@@ -103,6 +103,9 @@ public static class Float64Reference
                 case "InstanceNormalization" or "GroupNormalization":
                     Normalisation(decoded, node.Output[0]);
                     break;
+                case "LRN":
+                    Lrn(decoded, node.Output[0]);
+                    break;
                 case "GlobalAveragePool":
                     Add("ReduceMean", [node.Input[0]], node.Output[0], Attr("axes", [2, 3]), Attr("keepdims", 1));
                     break;
@@ -163,6 +166,33 @@ public static class Float64Reference
                 }
                 return Op("Mul", Op("Mul", sum, Op("Exp", Op("Neg", Op("Mul", clipped, clipped)))), Scalar(2 / Math.Sqrt(Math.PI)));
             }
+        }
+
+        // LRN spelled out: the squares padded along the channels, the window summed from `size` slices.
+        void Lrn(Analyzer.Onnx.Model.OnnxNode decoded, string y)
+        {
+            string Op(string op, params string[] inputs)
+            {
+                string output = Fresh(op.ToLowerInvariant());
+                Add(op, inputs, output);
+                return output;
+            }
+            string x = decoded.Inputs[0];
+            long[] shape = shapes.ShapeOf(x);
+            long size = decoded.GetInt("size", 1), before = (size - 1) / 2, after = size - 1 - before;
+            double alpha = decoded.GetFloat("alpha", 1e-4), beta = decoded.GetFloat("beta", 0.75), bias = decoded.GetFloat("bias", 1.0);
+            var pads = new long[2 * shape.Length];
+            pads[1] = before;
+            pads[shape.Length + 1] = after;
+            string padded = Op("Pad", Op("Mul", x, x), Ints(pads));
+            string? sum = null;
+            for (long o = 0; o < size; o++)
+            {
+                string slice = Op("Slice", padded, Ints([o]), Ints([o + shape[1]]), Ints([1]));
+                sum = sum is null ? slice : Op("Add", sum, slice);
+            }
+            string d = Op("Add", Op("Mul", sum!, Doubles([], [alpha / size])), Doubles([], [bias]));
+            Add("Div", [x, Op("Pow", d, Doubles([], [beta]))], y);
         }
 
         // InstanceNormalization and GroupNormalization spelled out: x viewed as [N, G, rest], normalised over rest, then

@@ -81,6 +81,7 @@ public static class BlockKrylovEigensolver
                     }
                     worst = Math.Max(worst, Math.Sqrt(sum));
                 }
+                if (Environment.GetEnvironmentVariable("KRYLOV_TRACE") is not null) Console.Error.WriteLine($"cycle {cycle}: worst residual {worst:G3}");
                 if (worst <= tolerance || cycle == maxCycles - 1)
                 {
                     var vectors = new double[n * k];

@@ -177,7 +177,9 @@ public sealed class BlockGraph : WeightedGraph
 
     public override SymmetricOperator ScaledOperator(int[] nodes, double[] scale, double factor, double shift)
     {
-        var sub = (BlockGraph)Subgraph(nodes);
+        // Every node kept in order (no invalid nodes): the blocks need no restriction, only the scaled copy below.
+        bool identity = nodes.Length == N && nodes.Select((v, i) => v == i).All(b => b);
+        var sub = identity ? this : (BlockGraph)Subgraph(nodes);
         var scaled = sub.blocks.Select(b =>
         {
             var values = new double[b.Values.Length];

@@ -1,3 +1,4 @@
+using Analyzer.Onnx.Gradients;
 using static Analyzer.Onnx.Operators.OperatorRegistry;
 
 namespace Analyzer.Onnx.Operators;
@@ -91,14 +92,45 @@ internal static class ActivationOperators
             long[] axes = SoftmaxAxes(c);
             return [(c.X, c.W.Binary("Sub", c.G(), c.W.Binary("Mul", c.W.Unary("Exp", c.Y), c.W.ReduceSum(c.G(), axes, keepDims: true))))];
         });
-        yield return Op("LRN", ChannelFlow.Activation, CommonShapes.Same(), null,
-            "local response normalisation (LRN) has no vector-Jacobian product here yet");
+        yield return Op("LRN", ChannelFlow.Activation, CommonShapes.Same(), LrnGradient);
     }
 
     private static OperatorDefinition Unary(string name, Func<double, double>? scalar, GradientRule gradient,
         Func<Model.OnnxNode, double, double>? attributeScalar = null) =>
         Op(name, ChannelFlow.Activation, CommonShapes.Same(scalar), gradient,
             scalar: attributeScalar is not null ? (n, x) => attributeScalar(n, x[0]) : scalar is null ? null : (_, x) => scalar(x[0]));
+
+    /// <summary>
+    /// Local response normalisation y_c = x_c / d_c^β with d_c = bias + (α/size) Σ_{c' in window(c)} x_c'², the window
+    /// [c - ⌊(size-1)/2⌋, c + ⌈(size-1)/2⌉]: dx_k = g_k d_k^-β - (2αβ/size) x_k Σ_{c: k in window(c)} g_c x_c d_c^(-β-1). Both
+    /// channel-window sums are convolutions with a column of ones over the channel axis of [N, 1, C, H·W].
+    /// </summary>
+    private static IEnumerable<(string, string)> LrnGradient(GradientContext c)
+    {
+        var w = c.W;
+        long size = c.Node.GetInt("size", 1);
+        double alpha = c.Node.GetFloat("alpha", 1e-4), beta = c.Node.GetFloat("beta", 0.75), bias = c.Node.GetFloat("bias", 1.0);
+        long before = (size - 1) / 2, after = size - 1 - before;
+        long[] shape = c.ShapeOf(c.X);
+        if (shape.Length < 3) throw c.Fail("LRN needs [N, C, spatial...]");
+        long spatial = shape[2..].Aggregate(1L, (a, d) => a * d);
+        string ones = w.Constant([1, 1, size, 1], () => Enumerable.Repeat(1f, (int)size).ToArray(), "lrn_window");
+        string WindowSum(string t, long top, long bottom)
+        {
+            string column = w.Add("Reshape", [t, w.Int64s(0, 1, shape[1], spatial)]);
+            string summed = w.Add("Conv", [column, ones], null, GraphWriter.Ints("kernel_shape", [size, 1]),
+                GraphWriter.Ints("pads", [top, 0, bottom, 0]));
+            return w.ReshapeLike(summed, c.X);
+        }
+        string d = w.Binary("Add", w.Binary("Mul", WindowSum(w.Binary("Mul", c.X, c.X), before, after), w.Scalar(alpha / size)), w.Scalar(bias));
+        string dPow = w.Binary("Pow", d, w.Scalar(-beta));
+        string direct = w.Binary("Mul", c.G(), dPow);
+        // Σ over the windows that contain k: the reflected window.
+        string inner = w.Binary("Mul", w.Binary("Mul", c.G(), c.X), w.Binary("Div", dPow, d));
+        string spread = WindowSum(inner, after, before);
+        string cross = w.Binary("Mul", w.Binary("Mul", c.X, spread), w.Scalar(2 * alpha * beta / size));
+        return [(c.X, w.Binary("Sub", direct, cross))];
+    }
 
     /// <summary>The axes a Softmax normalises over: the one axis from opset 13, all axes from "axis" on before it.</summary>
     private static long[] SoftmaxAxes(GradientContext c)

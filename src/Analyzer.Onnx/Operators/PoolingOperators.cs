@@ -63,13 +63,22 @@ internal static class PoolingOperators
         if (w.Opset >= 16 || phases.Count == 1) return w.ReshapeLike(Scatter(indices, c.G()), c.X);
         // Before opset 16 there is no scatter-add: windows whose starts differ by a multiple of m = ceil(window / stride)
         // per axis never overlap, so each such phase of the output scatters on its own and the phases are summed.
-        if (w.Opset < 10) throw c.Fail($"overlapping windows need opset 10 or later for their gradient; the model has opset {w.Opset}");
-        var parts = phases.Select(phase =>
+        long[] output = c.ShapeOf(c.Y);
+        string Phase(string t, (long[] Start, long[] Step) phase)
         {
             long[] axes = Enumerable.Range(2, phase.Start.Length).Select(a => (long)a).ToArray();
-            long[] ends = phase.Start.Select(_ => long.MaxValue).ToArray();
-            return Scatter(w.Slice(indices, phase.Start, ends, axes, phase.Step), w.Slice(c.G(), phase.Start, ends, axes, phase.Step));
-        }).ToList();
+            if (w.Opset >= 10)
+                return w.Slice(t, phase.Start, phase.Start.Select(_ => long.MaxValue).ToArray(), axes, phase.Step);
+            // Opset 9's Slice has no steps: pick the phase's positions with a Gather per axis instead.
+            for (int a = 0; a < axes.Length; a++)
+            {
+                long[] picked = Enumerable.Range(0, (int)output[axes[a]]).Select(i => (long)i)
+                    .Where(i => i >= phase.Start[a] && (i - phase.Start[a]) % phase.Step[a] == 0).ToArray();
+                t = w.Add("Gather", [t, w.Int64s(picked)], null, GraphWriter.Int("axis", axes[a]));
+            }
+            return t;
+        }
+        var parts = phases.Select(phase => Scatter(Phase(indices, phase), Phase(c.G(), phase))).ToList();
         return w.ReshapeLike(w.Add("Sum", parts), c.X);
     }
 

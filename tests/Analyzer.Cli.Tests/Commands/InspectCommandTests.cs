@@ -32,10 +32,10 @@ public class InspectCommandTests
     [Fact]
     public void Inspect_says_why_a_model_cannot_be_visualised()
     {
-        var run = CliRun.Of("inspect", TinyModels.WithLrn(), "--json");
+        var run = CliRun.Of("inspect", TinyModels.WithLpPool(), "--json");
         Assert.Equal(0, run.ExitCode);
         using var doc = JsonDocument.Parse(run.Output);
-        Assert.StartsWith("unsupported: node 'lrn' (LRN): feature visualisation cannot differentiate it",
+        Assert.StartsWith("unsupported: node 'lp' (LpPool): feature visualisation cannot differentiate it",
             doc.RootElement.GetProperty("visualisation").GetString());
     }
 }

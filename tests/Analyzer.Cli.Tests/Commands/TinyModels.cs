@@ -15,12 +15,12 @@ internal static class TinyModels
         .Output("y")
         .Save();
 
-    /// <summary>An MLP whose input first goes through LRN, which feature visualisation cannot differentiate
-    /// (node 'lrn'); hidden layer fc1.</summary>
-    public static string WithLrn() => new TinyModel().Input("x", 1, 4, 1, 1)
+    /// <summary>An MLP whose input first goes through LpPool, which feature visualisation cannot differentiate
+    /// (node 'lp'); hidden layer fc1.</summary>
+    public static string WithLpPool() => new TinyModel().Input("x", 1, 4, 1, 1)
         .Weight("w", [3, 4], 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12).Weight("b", [3], 0, 0, 0)
         .Weight("w2", [2, 3], 1, 1, 1, 1, 1, 1).Weight("b2", [2], 0, 0)
-        .Node("LRN", ["x"], ["n"], "lrn", ("size", 1L))
+        .Node("LpPool", ["x"], ["n"], "lp", ("kernel_shape", new long[] { 1, 1 }))
         .Node("Flatten", ["n"], ["s"], "flat")
         .Node("Gemm", ["s", "w", "b"], ["h"], "fc1", ("transB", 1L)).Node("Relu", ["h"], ["r"])
         .Node("Gemm", ["r", "w2", "b2"], ["y"], "out", ("transB", 1L)).Output("y")

@@ -111,11 +111,11 @@ public class VisualizeCommandTests
     [Fact]
     public void A_model_with_an_operator_it_cannot_differentiate_is_named()
     {
-        string model = TinyModels.WithLrn();
+        string model = TinyModels.WithLpPool();
         string sets = Sets("""{"sets": [{"id": "u", "layer": "fc1", "units": [0]}]}""");
         var run = CliRun.Of("visualize", model, "--sets", sets, "--out", TempDirectory.Create(), "--device", "cpu");
         Assert.Equal(3, run.ExitCode);
         string line = Assert.Single(run.ErrorLines);
-        Assert.StartsWith($"error: {model}: node 'lrn' (LRN): feature visualisation cannot differentiate it", line);
+        Assert.StartsWith($"error: {model}: node 'lp' (LpPool): feature visualisation cannot differentiate it", line);
     }
 }

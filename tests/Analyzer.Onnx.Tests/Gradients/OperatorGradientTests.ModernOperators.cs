@@ -186,6 +186,31 @@ public partial class OperatorGradientTests
         GradientCheck.AssertMatches(m.Save(), ["y"], inputScale: 3);
     }
 
+    [Theory]
+    [InlineData(5L)]
+    [InlineData(3L)]
+    public void LocalResponseNormalization(long size)
+    {
+        // AlexNet-era LRN (ONNX Runtime accepts odd windows only).
+        var m = new TinyModel().Input("x", 1, 6, 3, 3);
+        m.Node("LRN", ["x"], ["y"], null, ("size", size), ("alpha", 0.3), ("beta", 0.75), ("bias", 1.5)).Output("y");
+        GradientCheck.AssertMatches(m.Save(), ["y"], inputScale: 2);
+    }
+
+    [Fact]
+    public void OverlappingMaxPoolAtOpset9GathersEachPhase()
+    {
+        // Opset 9's Slice has no steps; the phases of the scatter are picked with Gathers.
+        var m = new TinyModel(9).Input("x", 1, 2, 6, 6);
+        Weights(m, "w", 2, 2, 1, 1);
+        m.Node("Conv", ["x", "w"], ["c"])
+            .Node("MaxPool", ["c"], ["y"], null, ("kernel_shape", new long[] { 3, 3 }), ("strides", new long[] { 2, 2 }))
+            .Output("y");
+        string path = m.Save();
+        Assert.Contains("Gather", GradientOps(path));
+        GradientCheck.AssertMatches(path, ["y"], opsetFloor: 13);
+    }
+
     [Fact]
     public void PReluWithAPerChannelSlope()
     {
