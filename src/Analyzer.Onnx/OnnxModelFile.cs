@@ -27,6 +27,15 @@ public sealed class OnnxModelFile
     public OnnxGraph Graph { get; }
     internal ModelProto Proto { get; }
 
+    private ModelProto? runnable;
+
+    /// <summary>The model every rewrite for ONNX Runtime starts from: the file itself, or its float32 form when it is
+    /// stored in float16 or bfloat16 (<see cref="Rewriting.Float32Conversion"/>).</summary>
+    internal ModelProto Runnable => runnable ??= Rewriting.Float32Conversion.Needed(Proto) ? Rewriting.Float32Conversion.Convert(Proto) : Proto;
+
+    /// <summary>Whether the model is computed in float32 although stored in a narrower type.</summary>
+    public bool Widened => !ReferenceEquals(Runnable, Proto);
+
     /// <summary>Reads and decodes a model; throws <see cref="ModelFormatException"/> for anything unusable.</summary>
     public static OnnxModelFile Load(string path)
     {

@@ -22,6 +22,7 @@ public static class ActivationCapture
         long bytesPerExample = 4L * (data.ExampleSize + points.Sum(p => network.Shapes.ShapeOf(p.Tensor).Skip(1).Aggregate(1L, (a, d) => a * d)));
         int batchSize = (int)Math.Clamp(memoryBudget / Math.Max(1, bytesPerExample), 1, 1024);
         var model = ExtraOutputs.Add(network.File, points.Select(p => p.Tensor).ToList());
+        network.NotePrecision(note);
         using var session = OnnxSession.Create(model.Bytes, network.Path, device, 0, note);
         int units = points.Sum(p => p.NodeSet.Units);
         var result = new double[(long)examples.Count * units];

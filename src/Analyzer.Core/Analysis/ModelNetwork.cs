@@ -26,6 +26,12 @@ public sealed class ModelNetwork
     public NeuronGraph Neurons { get; }
     public string Sha256 => Graph.Sha256;
 
+    /// <summary>Says once, through <paramref name="note"/>, that a float16 or bfloat16 model is computed in float32.</summary>
+    public void NotePrecision(Action<string>? note)
+    {
+        if (File.Widened) note?.Invoke($"{Path} is stored in float16/bfloat16; it is computed in float32 (an exact widening of its weights)");
+    }
+
     /// <summary>Loads and traces a model; throws <see cref="ModelFormatException"/> for unusable files.</summary>
     public static ModelNetwork Load(string path) => Load(path, OnnxModelFile.Load(path));
 

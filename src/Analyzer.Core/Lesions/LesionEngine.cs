@@ -46,6 +46,7 @@ public sealed partial class LesionEngine : IDisposable
             points.Add(point);
             maskOf[set.Index] = point;
         }
+        network.NotePrecision(options.Note);
         rewriter = new LesionRewriter(network.File, points);
     }
 

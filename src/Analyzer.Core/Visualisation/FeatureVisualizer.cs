@@ -55,6 +55,7 @@ public sealed class FeatureVisualizer : IDisposable
             throw new ModelFormatException($"{network.Path}: {reason}");
         // The evaluation session says where ONNX Runtime really runs (auto falls back to the CPU without CUDA).
         var tensors = points.Append(output).ToList();
+        network.NotePrecision(note);
         forward = OnnxSession.Create(ExtraOutputs.Add(file, tensors).Bytes, network.Path, options.Device, options.Threads, note);
         onCpu = forward.Provider.StartsWith("cpu", StringComparison.Ordinal);
         if (!onCpu && IlgpuDevice.CudaAvailable())

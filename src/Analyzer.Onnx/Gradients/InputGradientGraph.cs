@@ -32,7 +32,7 @@ public static class InputGradientGraph
     public static RewrittenModel Build(OnnxModelFile file, InferredShapes shapes, IReadOnlyList<string> targets, bool withObjective = true,
         IReadOnlyList<int>? unitAxes = null)
     {
-        var model = file.Proto.Clone();
+        var model = file.Runnable.Clone();
         var (inputs, outputs) = Write(file, model, shapes, targets, withObjective, dryRun: false, unitAxes);
         return new RewrittenModel(model.ToByteArray(), inputs, outputs);
     }
@@ -45,8 +45,8 @@ public static class InputGradientGraph
     public static string? Check(OnnxModelFile file, InferredShapes shapes, IReadOnlyList<string> targets)
     {
         var model = new ModelProto { Graph = new GraphProto() };
-        model.Graph.Node.AddRange(file.Proto.Graph.Node.Select(n => n.Clone()));
-        model.Graph.Input.AddRange(file.Proto.Graph.Input.Select(v => v.Clone()));
+        model.Graph.Node.AddRange(file.Runnable.Graph.Node.Select(n => n.Clone()));
+        model.Graph.Input.AddRange(file.Runnable.Graph.Input.Select(v => v.Clone()));
         try
         {
             Write(file, model, shapes, targets, withObjective: false, dryRun: true, null);

@@ -8,7 +8,7 @@ public static class ExtraOutputs
 {
     public static RewrittenModel Add(OnnxModelFile file, IReadOnlyList<string> tensors)
     {
-        var model = file.Proto.Clone();
+        var model = file.Runnable.Clone();
         var graph = model.Graph;
         graph.ValueInfo.Clear();
         var initializers = graph.Initializer.Select(t => t.Name).ToHashSet();

@@ -17,7 +17,7 @@ public sealed class LesionRewriter
     public LesionRewriter(OnnxModelFile file, IReadOnlyList<MaskPoint> points)
     {
         this.file = file;
-        masked = file.Proto.Clone();
+        masked = file.Runnable.Clone();
         var graph = masked.Graph;
         long opset = file.Graph.OpsetVersion;
         var original = graph.Node.ToList();

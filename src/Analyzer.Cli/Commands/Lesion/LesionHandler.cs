@@ -42,15 +42,14 @@ public static class LesionHandler
         return ExitCodes.Success;
     }
 
-    /// <summary>A note sink that prints only the first note (the CUDA fallback is said once).</summary>
+    /// <summary>A note sink that prints each distinct note once (the CUDA fallback is said once, not per session).</summary>
     public static Action<string> Once(TextWriter error)
     {
-        bool said = false;
+        var said = new HashSet<string>();
         return note =>
         {
-            if (said) return;
-            said = true;
-            error.WriteLine($"note: {note}");
+            lock (said)
+                if (said.Add(note)) error.WriteLine($"note: {note}");
         };
     }
 }
