@@ -19,6 +19,7 @@ public static class ActivationCapture
         IReadOnlyList<PreActivationPoint> points, Preprocessing preprocessing, ExecutionDevice device, long memoryBudget = 256L << 20,
         Action<string>? note = null, Action<int>? progress = null)
     {
+        data = network.Fit(data, note);
         long bytesPerExample = 4L * (data.ExampleSize + points.Sum(p => network.Shapes.ShapeOf(p.Tensor).Skip(1).Aggregate(1L, (a, d) => a * d)));
         int batchSize = (int)Math.Clamp(memoryBudget / Math.Max(1, bytesPerExample), 1, 1024);
         var model = ExtraOutputs.Add(network.File, points.Select(p => p.Tensor).ToList());

@@ -1,3 +1,4 @@
+using Analyzer.Core.Datasets;
 using Analyzer.Core.Graphs;
 using Analyzer.Onnx;
 using Analyzer.Onnx.Model;
@@ -25,6 +26,23 @@ public sealed class ModelNetwork
     public InferredShapes Shapes { get; }
     public NeuronGraph Neurons { get; }
     public string Sha256 => Graph.Sha256;
+
+    /// <summary>
+    /// The dataset as this model reads it: images of another size or channel count fitted to an image input
+    /// (<see cref="ImageDataset.FitTo"/>, said through <paramref name="note"/>); data that cannot fit is refused by name.
+    /// </summary>
+    public ImageDataset Fit(ImageDataset data, Action<string>? note)
+    {
+        long[] input = Shapes.ShapeOf(Graph.Inputs[0].Name);
+        long perExample = input.Skip(1).Aggregate(1L, (a, d) => a * d);
+        if (perExample == data.ExampleSize && (input.Length != 4 || input[1] == data.Channels))
+            return data;
+        if (input.Length != 4)
+            throw new DataFormatException($"{data.Source}: examples of {data.Channels}x{data.Height}x{data.Width} do not fit the model's input [{string.Join(", ", input)}] ({Path})");
+        var fitted = data.FitTo((int)input[1], (int)input[2], (int)input[3], out var description);
+        if (description is not null) note?.Invoke(description);
+        return fitted;
+    }
 
     /// <summary>Says once, through <paramref name="note"/>, that a float16 or bfloat16 model is computed in float32.</summary>
     public void NotePrecision(Action<string>? note)

@@ -8,6 +8,7 @@ namespace Analyzer.Core.Datasets;
 public sealed class ImageDataset
 {
     private readonly float[]? floats;
+    private readonly ImageDataset? original; // set when this dataset is another one fitted to a model's input
 
     public ImageDataset(string source, byte[] pixels, int[] labels, int channels, int height, int width, int classes)
         : this(source, pixels, null, labels, channels, height, width, classes) { }
@@ -35,6 +36,37 @@ public sealed class ImageDataset
         Classes = classes;
     }
 
+    private ImageDataset(ImageDataset original, int channels, int height, int width)
+    {
+        this.original = original;
+        Source = original.Source;
+        Pixels = [];
+        Labels = original.Labels;
+        Channels = channels;
+        Height = height;
+        Width = width;
+        Classes = original.Classes;
+    }
+
+    /// <summary>
+    /// This dataset as a model with input [channels, height, width] reads it (docs/method.md §10): images scaled to
+    /// cover the input (bilinear when enlarging, averaging the covered pixels when shrinking) and centre-cropped; one
+    /// grey channel repeated for an RGB model, RGB turned to luminance for a grey one. Resampled batch by batch, never
+    /// held at the new size. Returns this dataset when it already fits; <paramref name="description"/> says what was done.
+    /// </summary>
+    public ImageDataset FitTo(int channels, int height, int width, out string? description)
+    {
+        description = null;
+        if (channels == Channels && height == Height && width == Width) return this;
+        if (!(channels == Channels || (Channels == 1 && channels == 3) || (Channels == 3 && channels == 1)))
+            throw new DataFormatException($"{Source}: images have {Channels} channels but the model reads {channels}; expected 1 or 3 on either side");
+        var steps = new List<string>();
+        if (height != Height || width != Width) steps.Add($"resized {Height}x{Width} to {height}x{width} (scaled to cover, centre-cropped)");
+        if (channels != Channels) steps.Add(Channels == 1 ? "grey repeated to RGB" : "RGB to luminance");
+        description = $"{Source}: {string.Join(", ", steps)} to fit the model's input";
+        return new ImageDataset(this, channels, height, width);
+    }
+
     /// <summary>Where the data came from, as messages name it.</summary>
     public string Source { get; }
     /// <summary>8-bit pixels (empty when the source held floats).</summary>
@@ -50,6 +82,11 @@ public sealed class ImageDataset
     /// <summary>Writes examples [start, start + count) into <paramref name="destination"/> as preprocessed floats.</summary>
     public void FillBatch(int start, int count, Span<float> destination, Preprocessing preprocessing)
     {
+        if (original is not null)
+        {
+            FillFitted(start, count, destination, preprocessing);
+            return;
+        }
         int size = ExampleSize, plane = Height * Width;
         if (destination.Length < count * size)
             throw new ArgumentException($"destination holds {destination.Length} values; {count} examples need {count * size}", nameof(destination));
@@ -80,6 +117,80 @@ public sealed class ImageDataset
         {
             int c = i / plane % Channels;
             destination[Target(i, c)] = source[i] * scale[Order(c)] + offset[Order(c)];
+        }
+    }
+
+    /// <summary>Preprocessed examples of the original dataset resampled to this one's size (see <see cref="FitTo"/>).</summary>
+    private void FillFitted(int start, int count, Span<float> destination, Preprocessing preprocessing)
+    {
+        var source = original!;
+        int sc = source.Channels, sh = source.Height, sw = source.Width, plane = Height * Width;
+        var raw = new float[source.ExampleSize];
+        // The original's pixels before preprocessing: identity scale and no offset, so that resampling mixes raw pixels.
+        var identity = new Preprocessing(1, [0], [1], false);
+        // Scale so the image covers the input, then crop the centre: output pixel (y, x) samples source point
+        // ((y + 0.5) / s - 0.5 + oy, (x + 0.5) / s - 0.5 + ox) in pixel-centre coordinates.
+        double scale = Math.Max(Height / (double)sh, Width / (double)sw);
+        double oy = (sh - Height / scale) / 2, ox = (sw - Width / scale) / 2;
+        var fitted = new float[Channels * plane];
+        var channelScale = new float[Channels];
+        var channelOffset = new float[Channels];
+        bool swap = preprocessing.Bgr && Channels == 3;
+        for (int c = 0; c < Channels; c++)
+        {
+            double mean = preprocessing.MeanFor(c, Channels), std = preprocessing.StdFor(c, Channels);
+            channelScale[c] = (float)(preprocessing.Scale / std);
+            channelOffset[c] = (float)(-mean / std);
+        }
+        for (int e = 0; e < count; e++)
+        {
+            source.FillBatch(start + e, 1, raw, identity);
+            for (int c = 0; c < Channels; c++)
+                for (int y = 0; y < Height; y++)
+                    for (int x = 0; x < Width; x++)
+                    {
+                        double value = Channels == sc ? Sample(raw, c, y, x)
+                            : sc == 1 ? Sample(raw, 0, y, x)
+                            : 0.299 * Sample(raw, 0, y, x) + 0.587 * Sample(raw, 1, y, x) + 0.114 * Sample(raw, 2, y, x);
+                        fitted[(c * Height + y) * Width + x] = (float)value;
+                    }
+            var target = destination.Slice(e * Channels * plane, Channels * plane);
+            for (int c = 0; c < Channels; c++)
+            {
+                int order = swap ? 2 - c : c;
+                for (int i = 0; i < plane; i++)
+                    target[order * plane + i] = fitted[c * plane + i] * channelScale[order] + channelOffset[order];
+            }
+        }
+
+        double Sample(float[] image, int channel, int y, int x)
+        {
+            // Footprint of the output pixel in source coordinates; enlarging samples bilinearly, shrinking averages.
+            double y0 = y / scale + oy, y1 = (y + 1) / scale + oy, x0 = x / scale + ox, x1 = (x + 1) / scale + ox;
+            var span = image.AsSpan(channel * sh * sw, sh * sw);
+            if (scale >= 1)
+                return Bilinear(span, (y0 + y1) / 2 - 0.5, (x0 + x1) / 2 - 0.5);
+            double sum = 0, area = 0;
+            for (int r = (int)Math.Floor(y0); r < (int)Math.Ceiling(y1); r++)
+                for (int q = (int)Math.Floor(x0); q < (int)Math.Ceiling(x1); q++)
+                {
+                    double wy = Math.Min(y1, r + 1) - Math.Max(y0, r), wx = Math.Min(x1, q + 1) - Math.Max(x0, q);
+                    if (wy <= 0 || wx <= 0) continue;
+                    sum += wy * wx * span[Math.Clamp(r, 0, sh - 1) * sw + Math.Clamp(q, 0, sw - 1)];
+                    area += wy * wx;
+                }
+            return sum / area;
+        }
+
+        double Bilinear(ReadOnlySpan<float> span, double py, double px)
+        {
+            py = Math.Clamp(py, 0, sh - 1);
+            px = Math.Clamp(px, 0, sw - 1);
+            int r0 = (int)Math.Floor(py), q0 = (int)Math.Floor(px);
+            int r1 = Math.Min(r0 + 1, sh - 1), q1 = Math.Min(q0 + 1, sw - 1);
+            double fy = py - r0, fx = px - q0;
+            return (1 - fy) * ((1 - fx) * span[r0 * sw + q0] + fx * span[r0 * sw + q1])
+                + fy * ((1 - fx) * span[r1 * sw + q0] + fx * span[r1 * sw + q1]);
         }
     }
 }

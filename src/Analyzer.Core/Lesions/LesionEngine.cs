@@ -27,13 +27,10 @@ public sealed partial class LesionEngine : IDisposable
     public LesionEngine(ModelNetwork network, ImageDataset data, LesionOptions options)
     {
         this.network = network;
-        this.data = data;
+        this.data = data = network.Fit(data, options.Note);
         this.options = options;
-        var input = network.Shapes.ShapeOf(network.Graph.Inputs[0].Name);
-        long perExample = input.Skip(1).Aggregate(1L, (a, d) => a * d);
-        if (perExample != data.ExampleSize)
-            throw new DataFormatException($"{data.Source}: examples of {data.Channels}x{data.Height}x{data.Width} do not fit the model's input [{string.Join(", ", input)}] ({network.Path})");
-        classes = (int)network.Shapes.ShapeOf(network.Graph.Outputs[0].Name)[^1];
+        // Classes are every output value of an example: [N, classes] or, as some exporters leave it, [N, classes, 1, 1].
+        classes = (int)network.Shapes.ShapeOf(network.Graph.Outputs[0].Name).Skip(1).Aggregate(1L, (a, d) => a * d);
         int badLabel = Array.FindIndex(data.Labels, l => l >= classes);
         if (badLabel >= 0)
             throw new DataFormatException($"{data.Source}: label {data.Labels[badLabel]} of example {badLabel} is outside the model's {classes} classes ({network.Path})");

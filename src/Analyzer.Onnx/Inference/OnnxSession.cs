@@ -65,7 +65,9 @@ public sealed class OnnxSession : IDisposable
     private static SessionOptions Options(int threads, bool exactGraph)
     {
         var options = new SessionOptions { GraphOptimizationLevel = exactGraph ? GraphOptimizationLevel.ORT_ENABLE_BASIC : GraphOptimizationLevel.ORT_ENABLE_ALL };
-        options.LogSeverityLevel = OrtLoggingLevel.ORT_LOGGING_LEVEL_ERROR;
+        // ONNX Runtime's own (multi-line, coloured) log lines never reach the user: its errors arrive as exceptions, which
+        // this class turns into one line naming the model.
+        options.LogSeverityLevel = OrtLoggingLevel.ORT_LOGGING_LEVEL_FATAL;
         if (threads > 0) options.IntraOpNumThreads = threads;
         return options;
     }
@@ -95,7 +97,7 @@ public sealed class OnnxSession : IDisposable
                     : input.Float64Data is { } doubles ? OrtValue.CreateTensorValueFromMemory(doubles, input.Shape)
                     : OrtValue.CreateTensorValueFromMemory(input.Data, input.Shape));
             }
-            using var runOptions = new RunOptions();
+            using var runOptions = new RunOptions { LogSeverityLevel = OrtLoggingLevel.ORT_LOGGING_LEVEL_FATAL };
             using var results = session.Run(runOptions, inputs.Select(i => i.Name).ToArray(), values, outputs.ToArray());
             return results.Select(r => (read(r), r.GetTensorTypeAndShape().Shape)).ToList();
         }
