@@ -28,13 +28,51 @@ public sealed class OnnxModelFile
     internal ModelProto Proto { get; }
 
     private ModelProto? runnable;
+    private int batchLimit;
 
-    /// <summary>The model every rewrite for ONNX Runtime starts from: the file itself, or its float32 form when it is
-    /// stored in float16 or bfloat16 (<see cref="Rewriting.Float32Conversion"/>).</summary>
-    internal ModelProto Runnable => runnable ??= Rewriting.Float32Conversion.Needed(Proto) ? Rewriting.Float32Conversion.Convert(Proto) : Proto;
+    /// <summary>
+    /// The model every rewrite for ONNX Runtime starts from: the file itself; its float32 form when it is stored in
+    /// float16 or bfloat16 (<see cref="Rewriting.Float32Conversion"/>); with Reshape targets that the exporter fixed to
+    /// one example repaired (<see cref="Rewriting.BatchRepair"/>). Node indices are the file's.
+    /// </summary>
+    internal ModelProto Runnable
+    {
+        get
+        {
+            if (runnable is not null) return runnable;
+            var model = Proto;
+            Widened = Rewriting.Float32Conversion.Needed(model);
+            if (Widened) model = Rewriting.Float32Conversion.Convert(model);
+            var plan = Rewriting.BatchRepair.Find(Graph, Shapes.ShapeInference.Infer(Graph));
+            if (plan is null)
+                batchLimit = 1;
+            else if (!plan.Empty)
+            {
+                if (ReferenceEquals(model, Proto)) model = model.Clone();
+                Rewriting.BatchRepair.Apply(model, plan);
+                RepairedReshapes = plan.Targets.Count;
+            }
+            return runnable = model;
+        }
+    }
 
     /// <summary>Whether the model is computed in float32 although stored in a narrower type.</summary>
-    public bool Widened => !ReferenceEquals(Runnable, Proto);
+    public bool Widened { get; private set; }
+
+    /// <summary>How many Reshape targets fixed to one example were repaired for batched runs.</summary>
+    public int RepairedReshapes { get; private set; }
+
+    /// <summary>The most examples one ONNX Runtime run of this model may hold: 0 for any number; 1 when the model has
+    /// shapes fixed to one example that could not be repaired (it then runs example by example).</summary>
+    public int BatchLimit
+    {
+        get
+        {
+            _ = Runnable;
+            return batchLimit;
+        }
+        internal set => batchLimit = value;
+    }
 
     /// <summary>Reads and decodes a model; throws <see cref="ModelFormatException"/> for anything unusable.</summary>
     public static OnnxModelFile Load(string path)

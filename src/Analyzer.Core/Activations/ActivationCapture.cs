@@ -21,7 +21,7 @@ public static class ActivationCapture
     {
         data = network.Fit(data, note);
         long bytesPerExample = 4L * (data.ExampleSize + points.Sum(p => network.Shapes.ShapeOf(p.Tensor).Skip(1).Aggregate(1L, (a, d) => a * d)));
-        int batchSize = (int)Math.Clamp(memoryBudget / Math.Max(1, bytesPerExample), 1, 1024);
+        int batchSize = network.BatchLimit(note) == 1 ? 1 : (int)Math.Clamp(memoryBudget / Math.Max(1, bytesPerExample), 1, 1024);
         var model = ExtraOutputs.Add(network.File, points.Select(p => p.Tensor).ToList());
         network.NotePrecision(note);
         using var session = OnnxSession.Create(model.Bytes, network.Path, device, 0, note);

@@ -1,6 +1,7 @@
 using Analyzer.Core.Datasets;
 using Analyzer.Core.Graphs;
 using Analyzer.Onnx;
+using Analyzer.Onnx.Inference;
 using Analyzer.Onnx.Model;
 using Analyzer.Onnx.Shapes;
 
@@ -42,6 +43,18 @@ public sealed class ModelNetwork
         var fitted = data.FitTo((int)input[1], (int)input[2], (int)input[3], out var description);
         if (description is not null) note?.Invoke(description);
         return fitted;
+    }
+
+    private (int Limit, string? Note)? batch;
+
+    /// <summary>The most examples one ONNX Runtime run may hold (0: any), checked on first use by running the model
+    /// when its fixed-batch shapes were repaired (docs/method.md §10); says what was done through
+    /// <paramref name="note"/>.</summary>
+    public int BatchLimit(Action<string>? note)
+    {
+        batch ??= BatchCheck.Confirm(File);
+        if (batch.Value.Note is { } said) note?.Invoke(said);
+        return batch.Value.Limit;
     }
 
     /// <summary>Says once, through <paramref name="note"/>, that a float16 or bfloat16 model is computed in float32.</summary>

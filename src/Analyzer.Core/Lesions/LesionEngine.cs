@@ -28,7 +28,8 @@ public sealed partial class LesionEngine : IDisposable
     {
         this.network = network;
         this.data = data = network.Fit(data, options.Note);
-        this.options = options;
+        // A model that must run one example at a time gets one row per run on every path.
+        this.options = network.BatchLimit(options.Note) == 1 ? options with { ChunkSize = 1, RowsPerRun = 1 } : options;
         // Classes are every output value of an example: [N, classes] or, as some exporters leave it, [N, classes, 1, 1].
         classes = (int)network.Shapes.ShapeOf(network.Graph.Outputs[0].Name).Skip(1).Aggregate(1L, (a, d) => a * d);
         int badLabel = Array.FindIndex(data.Labels, l => l >= classes);
@@ -44,7 +45,7 @@ public sealed partial class LesionEngine : IDisposable
             maskOf[set.Index] = point;
         }
         network.NotePrecision(options.Note);
-        rewriter = new LesionRewriter(network.File, points);
+        rewriter = new LesionRewriter(network.File, points, network.Shapes);
     }
 
     private int Streams => options.ConcurrentRuns > 0 ? options.ConcurrentRuns : Analyzer.Kernels.Parallelism.MaxThreads;

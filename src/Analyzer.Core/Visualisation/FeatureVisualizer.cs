@@ -27,6 +27,7 @@ public sealed class FeatureVisualizer : IDisposable
     private readonly IPixelAscentKernel ascentKernel;
     private readonly Dictionary<string, OnnxSession[]> gradientSessions = [];
     private readonly Dictionary<string, int> pointAxis;
+    private readonly int batchLimit;
     private readonly string input, output;
     private readonly int channels, height, width;
     private readonly bool image;
@@ -56,6 +57,7 @@ public sealed class FeatureVisualizer : IDisposable
         // The evaluation session says where ONNX Runtime really runs (auto falls back to the CPU without CUDA).
         var tensors = points.Append(output).ToList();
         network.NotePrecision(note);
+        batchLimit = network.BatchLimit(note);
         forward = OnnxSession.Create(ExtraOutputs.Add(file, tensors).Bytes, network.Path, options.Device, options.Threads, note);
         onCpu = forward.Provider.StartsWith("cpu", StringComparison.Ordinal);
         if (!onCpu && IlgpuDevice.CudaAvailable())
@@ -102,6 +104,7 @@ public sealed class FeatureVisualizer : IDisposable
     {
         get
         {
+            if (batchLimit == 1) return 1;
             long perRow = 3 * 4 * network.Shapes.Shapes.Where(s => !network.Shapes.IsConstant(s.Key))
                 .Sum(s => s.Value.Aggregate(1L, (a, d) => a * Math.Max(1, d)));
             return (int)Math.Clamp(options.MemoryBudget / Math.Max(1, perRow), 1, options.MaxBatch);

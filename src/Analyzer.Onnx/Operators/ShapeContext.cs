@@ -11,6 +11,9 @@ namespace Analyzer.Onnx.Operators;
 internal sealed class ShapeContext(OnnxGraph graph, Dictionary<string, long[]> shapes, Dictionary<string, OnnxTensor> constants)
 {
     public OnnxNode Node { get; private set; } = null!;
+
+    /// <summary>Per node index, a value that replaces the node's input 1 (a repaired Reshape target).</summary>
+    public Dictionary<int, OnnxTensor> InputOverrides { get; } = [];
     public long Opset => graph.OpsetVersion;
 
     public void Visit(OnnxNode node, ShapeRule rule)
@@ -24,7 +27,9 @@ internal sealed class ShapeContext(OnnxGraph graph, Dictionary<string, long[]> s
     public int InputCount => Node.Inputs.Count;
     public bool Has(int i) => Node.Input(i) is not null;
     public long[] Shape(int i) => shapes[Node.Inputs[i]];
-    public OnnxTensor? Const(int i) => Node.Input(i) is { } name ? constants.GetValueOrDefault(name) : null;
+    public OnnxTensor? Const(int i) =>
+        i == 1 && InputOverrides.TryGetValue(Node.Index, out var replaced) ? replaced
+        : Node.Input(i) is { } name ? constants.GetValueOrDefault(name) : null;
     public bool AllConstant => Node.Inputs.Where(s => s.Length > 0).All(constants.ContainsKey);
     public IEnumerable<string> PresentInputs => Node.Inputs.Where(s => s.Length > 0);
     public long[] ShapeOf(string tensor) => shapes[tensor];

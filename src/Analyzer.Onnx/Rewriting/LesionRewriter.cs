@@ -14,9 +14,14 @@ public sealed class LesionRewriter
     private readonly ModelProto masked;
     private readonly int[] firstNodeOf; // original node index -> index in the masked node list of its first node
 
-    public LesionRewriter(OnnxModelFile file, IReadOnlyList<MaskPoint> points)
+    private readonly Shapes.InferredShapes? shapes;
+
+    /// <param name="shapes">The model's inferred shapes, which say the element type of a tensor that crosses a cut
+    /// (shape arithmetic is int64, activations float32); without them every crossing tensor is float32.</param>
+    public LesionRewriter(OnnxModelFile file, IReadOnlyList<MaskPoint> points, Shapes.InferredShapes? shapes = null)
     {
         this.file = file;
+        this.shapes = shapes;
         masked = file.Runnable.Clone();
         var graph = masked.Graph;
         long opset = file.Graph.OpsetVersion;
@@ -129,24 +134,46 @@ public sealed class LesionRewriter
                 else if (graphInputs.Contains(input) && !suffixGraphInputs.Contains(input)) suffixGraphInputs.Add(input);
             }
 
+        // Shape arithmetic that crosses the cut (int64, batch-dependent at run time) travels as float32, which holds
+        // such small integers exactly, and is cast back in the suffix: every value between the two halves is float32.
+        var aliasOf = frontier.Where(IsIntegerTyped).ToDictionary(n => n, n => $"{n}__as_float");
+        string Crossing(string name) => aliasOf.GetValueOrDefault(name, name);
         var prefixOutputs = frontier.Concat((extraOutputs ?? []).Where(e => producedBefore.Contains(e) && !frontier.Contains(e))).ToList();
         var prefix = masked.Clone();
         prefix.Graph.Node.Clear();
         prefix.Graph.Node.AddRange(graph.Node.Take(cut).Select(n => n.Clone()));
+        foreach (var (name, alias) in aliasOf)
+            prefix.Graph.Node.Add(Cast(name, alias, TensorProto.Types.DataType.Float));
         KeepInputs(prefix.Graph, prefixGraphInputs);
         prefix.Graph.Output.Clear();
-        foreach (var name in prefixOutputs) prefix.Graph.Output.Add(FloatInput(name, 0));
+        foreach (var name in prefixOutputs) prefix.Graph.Output.Add(FloatInput(Crossing(name), 0));
 
         var suffix = masked.Clone();
         suffix.Graph.Node.Clear();
+        foreach (var (name, alias) in aliasOf)
+            suffix.Graph.Node.Add(Cast(alias, name, shapes!.ConstantOf(name)!.ElementType == Model.TensorElementType.Bool
+                ? TensorProto.Types.DataType.Bool : TensorProto.Types.DataType.Int64));
         suffix.Graph.Node.AddRange(graph.Node.Skip(cut).Select(n => n.Clone()));
         KeepInputs(suffix.Graph, suffixGraphInputs);
-        foreach (var name in frontier) suffix.Graph.Input.Add(FloatInput(name, 0));
+        foreach (var name in frontier) suffix.Graph.Input.Add(FloatInput(Crossing(name), 0));
 
+        var crossing = frontier.Select(Crossing).ToList();
         return new ModelCut(
-            new RewrittenModel(prefix.ToByteArray(), prefixGraphInputs, prefixOutputs),
-            new RewrittenModel(suffix.ToByteArray(), [.. frontier, .. suffixGraphInputs], [Output]),
-            frontier);
+            new RewrittenModel(prefix.ToByteArray(), prefixGraphInputs, prefixOutputs.Select(Crossing).ToList()),
+            new RewrittenModel(suffix.ToByteArray(), [.. crossing, .. suffixGraphInputs], [Output]),
+            crossing);
+    }
+
+    /// <summary>Whether a tensor is shape arithmetic (an integer or boolean constant of the one-example inference).</summary>
+    private bool IsIntegerTyped(string name) => shapes?.ConstantOf(name) is { IsFloatingPoint: false };
+
+    private static NodeProto Cast(string input, string output, TensorProto.Types.DataType to)
+    {
+        var node = new NodeProto { OpType = "Cast", Name = $"{output}__cast" };
+        node.Input.Add(input);
+        node.Output.Add(output);
+        node.Attribute.Add(new AttributeProto { Name = "to", Type = AttributeProto.Types.AttributeType.Int, I = (long)to });
+        return node;
     }
 
     /// <summary>Names of the inputs of <see cref="LowRankSuffix"/>.</summary>

@@ -10,7 +10,14 @@ namespace Analyzer.Onnx.Shapes;
 /// </summary>
 public static class ShapeInference
 {
-    public static InferredShapes Infer(OnnxGraph graph)
+    public static InferredShapes Infer(OnnxGraph graph) => Infer(graph, batch: 1, beforeNode: null);
+
+    /// <summary>
+    /// Shapes for <paramref name="batch"/> examples (the graph input's first dimension, symbolic or fixed, set to it);
+    /// <paramref name="beforeNode"/> may adjust what a node sees before its rule runs (used to find and repair shapes
+    /// exporters fixed to one example, <see cref="Rewriting.BatchRepair"/>).
+    /// </summary>
+    internal static InferredShapes Infer(OnnxGraph graph, long batch, Action<OnnxNode, ShapeContext>? beforeNode)
     {
         var shapes = new Dictionary<string, long[]>();
         var constants = new Dictionary<string, OnnxTensor>();
@@ -24,7 +31,7 @@ public static class ShapeInference
             if (input.Shape is null)
                 throw new ModelFormatException($"{graph.Path}: input '{input.Name}' has no shape; Analyzer needs its rank and sizes");
             // One example: a symbolic batch dimension counts as 1; any other unknown size is an error.
-            var shape = input.Shape.Select((d, i) => d < 0 && i == 0 ? 1 : d).ToArray();
+            var shape = input.Shape.Select((d, i) => i == 0 && (d < 0 || batch != 1) ? batch : d).ToArray();
             if (shape.Any(d => d < 0))
                 throw new ModelFormatException($"{graph.Path}: input '{input.Name}' has unknown size(s) in shape [{string.Join(", ", input.Shape)}]; expected fixed sizes after the batch dimension");
             shapes[input.Name] = shape;
@@ -42,6 +49,7 @@ public static class ShapeInference
                 ?? throw Errors.Node(graph.Path, new(node.DisplayName, node.OpType), "operator is not supported");
             try
             {
+                beforeNode?.Invoke(node, context);
                 context.Visit(node, definition.Shapes);
             }
             catch (ModelFormatException) { throw; }

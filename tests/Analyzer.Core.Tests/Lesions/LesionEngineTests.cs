@@ -9,7 +9,7 @@ namespace Analyzer.Core.Tests.Lesions;
 /// <remarks>In the lesion collection: its engines' ONNX Runtime arenas hold gigabytes of CNN activations, and run
 /// beside the other lesion class they once drove the test host into the out-of-memory killer.</remarks>
 [Collection(LesionCollection.Name)]
-public class LesionEngineTests
+public partial class LesionEngineTests
 {
     private static readonly LesionOptions Cpu = new() { Device = ExecutionDevice.Cpu };
 
