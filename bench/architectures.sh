@@ -1,0 +1,56 @@
+#!/usr/bin/env bash
+# Times every verb a user runs first on ImageNet-class models, whole process, cold, one after the other:
+#   bench/architectures.sh DIR [STEPS]
+# DIR holds .onnx files (export them with: /usr/bin/python3 tools/export_torchvision.py --out DIR). For each model:
+# inspect, graph --edges weights, cluster -k 32 (network and layer scope), and visualize of one 8-unit set for each
+# kind of reader (the first node set read by each operator type, and the last node set) with STEPS steps (default 10).
+# Prints a Markdown table: exit code, wall seconds and peak resident MB of each verb, and the node count.
+set -uo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+dir=${1:?usage: bench/architectures.sh DIR [STEPS]}
+steps=${2:-10}
+out=$(mktemp -d)
+./analyzer --help >/dev/null 2>&1 # build once, outside the timings
+
+run() { # run NAME ARGS...: prints "rc s MB"
+  local name=$1; shift
+  /usr/bin/time -f "%e %M" -o "$out/$name.time" ./analyzer "$@" >"$out/$name.out" 2>"$out/$name.err"
+  local rc=$?
+  read -r seconds kb <"$out/$name.time" 2>/dev/null || { seconds=?; kb=0; }
+  [ "$rc" = 0 ] || sed -n '$p' "$out/$name.err" >&2
+  printf '%s %s %s' "$rc" "$seconds" "$((kb / 1024))"
+}
+
+cell() { read -r rc s mb <<<"$1"; [ "$rc" = 0 ] && printf '%s s, %s MB' "$s" "$mb" || printf 'exit %s (%s s)' "$rc" "$s"; }
+
+echo "| model | file MB | nodes | inspect | graph | cluster network | cluster layer | visualize ($steps steps) |"
+echo "|---|---|---|---|---|---|---|---|"
+for model in "$dir"/*.onnx; do
+  name=$(basename "$model" .onnx)
+  mb=$(( $(stat -c %s "$model") / 1000000 ))
+  inspect=$(run "$name-inspect" inspect "$model" --json)
+  cp "$out/$name-inspect.out" "$out/$name.json"
+  nodes=$(/usr/bin/python3 -c "import json,sys; print(json.load(open(sys.argv[1]))['nodes'])" "$out/$name.json" 2>/dev/null || echo "?")
+  graph=$(run "$name-graph" graph "$model" --edges weights --out "$out/$name-graph")
+  network=$(run "$name-network" cluster "$model" --edges weights --scope network -k 32 --out "$out/$name-network.json")
+  layer=$(run "$name-layer" cluster "$model" --edges weights --scope layer -k 32 --out "$out/$name-layer.json")
+  /usr/bin/python3 - "$out/$name.json" "$out/$name-sets.json" <<'PY'
+import json, sys
+doc = json.load(open(sys.argv[1]))
+readers = {l["node_set"]: l["op"] for l in doc["layers"] if l.get("node_set")}
+hidden = [s for s in doc["node_sets"] if s["kind"] == "hidden"]
+chosen, seen = [], set()
+for s in hidden:
+    kind = readers.get(s["name"], s["op"])
+    if kind not in seen:
+        seen.add(kind)
+        chosen.append(s)
+if hidden and hidden[-1] not in chosen:
+    chosen.append(hidden[-1])
+sets = [{"id": f"set{i}", "layer": s["name"], "units": list(range(min(8, s["units"])))} for i, s in enumerate(chosen)]
+json.dump({"sets": sets}, open(sys.argv[2], "w"))
+PY
+  vis=$(run "$name-vis" visualize "$model" --sets "$out/$name-sets.json" --out "$out/$name-vis" --steps "$steps" --device cpu)
+  echo "| $name | $mb | $nodes | $(cell "$inspect") | $(cell "$graph") | $(cell "$network") | $(cell "$layer") | $(cell "$vis") |"
+done
+rm -rf "$out"
