@@ -362,7 +362,7 @@ public static class NetworkTracer
             string dataName = node.Inputs[0];
             if (!Provenance.ContainsKey(dataName))
                 throw Fail($"the first input '{dataName}' is a constant; expected the layer's activations there and its weights second");
-            if (dataInputs.Contains(node.Inputs[1]))
+            if (dataInputs.Contains(node.Inputs[1]) || !definition.HasWeights)
             {
                 // A product of two activations (attention scores, attention-weighted values): not a layer.
                 HasAttention = true;

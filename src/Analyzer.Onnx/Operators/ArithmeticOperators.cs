@@ -20,6 +20,12 @@ internal static class ArithmeticOperators
         yield return Binary("Mean", null, null, MeanGradient, (n, v) => v.Average());
         yield return Binary("Max", Math.Max, Math.Max, ExtremumGradient, (n, v) => v.Max());
         yield return Binary("Min", Math.Min, Math.Min, ExtremumGradient, (n, v) => v.Min());
+        // Mod appears in shape arithmetic (Swin's window padding); on activations it passes the gradient through.
+        yield return Op("Mod", ChannelFlow.Elementwise, c => CommonShapes.Broadcast(
+                // fmod = 1: the sign of the dividend (C's fmod, C#'s %); 0: the sign of the divisor (Python's %).
+                (a, b) => c.Node.GetInt("fmod", 0) != 0 ? a % b : a - b * Math.Floor(a / b),
+                (a, b) => b == 0 ? 0 : c.Node.GetInt("fmod", 0) != 0 ? a % b : ((a % b) + b) % b)(c),
+            c => c.IsDependent(c.Node.Inputs[1]) ? throw c.Fail("a divisor that varies with the input") : [(c.X, c.ReduceTo(c.G(), c.ShapeOf(c.Y), c.X))]);
         yield return Op("Neg", ChannelFlow.Scale, CommonShapes.Same(x => -x), c => [(c.X, c.W.Unary("Neg", c.G()))],
             scalar: (_, v) => -v[0], scales: (_, _) => new UnitScale([], [-1]));
     }

@@ -16,6 +16,62 @@ internal static class DenseOperators
     {
         yield return Op("Gemm", ChannelFlow.Layer, GemmShapes, GemmGradient, weights: GemmWeights);
         yield return Op("MatMul", ChannelFlow.Layer, MatMulShapes, MatMulGradient, weights: MatMulWeights);
+        // Einsum multiplies activations in MaxViT's attention: like a MatMul of two activations, not a layer.
+        yield return Op("Einsum", ChannelFlow.Layer, EinsumShapes, EinsumGradient);
+    }
+
+    /// <summary>An Einsum equation as operand and output letter strings (spaces dropped; no ellipsis).</summary>
+    private static (string[] Operands, string Output)? ParseEinsum(OnnxNode node)
+    {
+        string equation = node.GetString("equation", "").Replace(" ", "");
+        if (equation.Contains("...")) return null;
+        string[] sides = equation.Split("->");
+        string[] operands = sides[0].Split(',');
+        string output = sides.Length > 1 ? sides[1]
+            : new string(string.Concat(operands).GroupBy(ch => ch).Where(g => g.Count() == 1).Select(g => g.Key).Order().ToArray());
+        return (operands, output);
+    }
+
+    private static void EinsumShapes(ShapeContext c)
+    {
+        var parsed = ParseEinsum(c.Node) ?? throw c.Fail("equations with an ellipsis are not supported");
+        var sizes = new Dictionary<char, long>();
+        for (int i = 0; i < parsed.Operands.Length; i++)
+        {
+            long[] shape = c.Shape(i);
+            if (shape.Length != parsed.Operands[i].Length)
+                throw c.Fail($"operand {i} has rank {shape.Length} but the equation gives it {parsed.Operands[i].Length} letters");
+            for (int a = 0; a < shape.Length; a++)
+            {
+                char letter = parsed.Operands[i][a];
+                if (sizes.TryGetValue(letter, out long known) && known != shape[a] && known != 1 && shape[a] != 1)
+                    throw c.Fail($"letter {letter} has sizes {known} and {shape[a]}");
+                sizes[letter] = Math.Max(sizes.GetValueOrDefault(letter, 1), shape[a]);
+            }
+        }
+        c.Set(0, parsed.Output.Select(letter => sizes[letter]).ToArray());
+    }
+
+    /// <summary>Each operand's gradient is an Einsum of the output gradient with the other operands, back to the
+    /// operand's letters (every letter of the operand must appear in the output or another operand).</summary>
+    private static IEnumerable<(string, string)> EinsumGradient(GradientContext c)
+    {
+        var parsed = ParseEinsum(c.Node) ?? throw c.Fail("equations with an ellipsis");
+        var result = new List<(string, string)>();
+        for (int i = 0; i < parsed.Operands.Length; i++)
+        {
+            string input = c.Node.Inputs[i];
+            if (!c.IsDependent(input)) continue;
+            string letters = parsed.Operands[i];
+            var others = parsed.Operands.Where((_, j) => j != i).ToList();
+            if (letters.Distinct().Count() != letters.Length || letters.Any(l => !parsed.Output.Contains(l) && !others.Any(o => o.Contains(l))))
+                throw c.Fail($"operand {i} ('{letters}') has a repeated letter or one summed over it alone");
+            string equation = string.Join(",", [parsed.Output, .. others]) + "->" + letters;
+            var inputs = new List<string> { c.G() };
+            inputs.AddRange(c.Node.Inputs.Where((_, j) => j != i));
+            result.Add((input, c.W.Add("Einsum", inputs, null, GraphWriter.String("equation", equation))));
+        }
+        return result;
     }
 
     private static void GemmShapes(ShapeContext c)

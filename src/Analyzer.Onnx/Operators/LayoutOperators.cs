@@ -42,6 +42,8 @@ internal static class LayoutOperators
             return GatherIndex(x, TensorLayout.Axis(n.GetInt("axis", 0), x.Length), idx.AsInt64s());
         });
         yield return Op("Pad", ChannelFlow.Transparent, Pad, PadBack);
+        // ScatterND builds constants (Swin's shifted-window attention mask); on activations its values carry no units.
+        yield return Op("ScatterND", ChannelFlow.Opaque, ScatterND, null, "ScatterND has no vector-Jacobian product here yet");
     }
 
     private static long[] Iota(long[] shape)
@@ -347,6 +349,47 @@ internal static class LayoutOperators
         c.Set(0, x.Select((d, i) => d + begin[i] + end[i]).ToArray());
     }
 
+    private static void ScatterND(ShapeContext c)
+    {
+        long[] shape = c.Shape(0);
+        var (data, indices, updates) = (c.Const(0), c.Const(1), c.Const(2));
+        if (data is null || indices is null || updates is null || TensorLayout.Count(shape) > 1 << 24)
+        {
+            c.Set(0, shape);
+            return;
+        }
+        // indices [..., k] address the first k axes; each update is a slice of the remaining axes.
+        long[] idx = indices.AsInt64s();
+        int k = (int)indices.Shape[^1];
+        long slice = TensorLayout.Count(shape.AsSpan(k)), count = idx.Length / Math.Max(1, k);
+        long[] strides = TensorLayout.Strides(shape);
+        string reduction = c.Node.GetString("reduction", "none");
+        if (data.IsFloatingPoint || updates.IsFloatingPoint)
+        {
+            double[] values = data.AsDoubles().ToArray(), u = updates.AsDoubles();
+            for (long i = 0; i < count; i++)
+            {
+                long offset = 0;
+                for (int a = 0; a < k; a++) offset += (idx[i * k + a] < 0 ? idx[i * k + a] + shape[a] : idx[i * k + a]) * strides[a];
+                for (long j = 0; j < slice; j++)
+                    values[offset + j] = reduction switch { "add" => values[offset + j] + u[i * slice + j], "mul" => values[offset + j] * u[i * slice + j], _ => u[i * slice + j] };
+            }
+            c.SetFloats(shape, values);
+        }
+        else
+        {
+            long[] values = data.AsInt64s().ToArray(), u = updates.AsInt64s();
+            for (long i = 0; i < count; i++)
+            {
+                long offset = 0;
+                for (int a = 0; a < k; a++) offset += (idx[i * k + a] < 0 ? idx[i * k + a] + shape[a] : idx[i * k + a]) * strides[a];
+                for (long j = 0; j < slice; j++)
+                    values[offset + j] = reduction switch { "add" => values[offset + j] + u[i * slice + j], "mul" => values[offset + j] * u[i * slice + j], _ => u[i * slice + j] };
+            }
+            c.SetInts(shape, values);
+        }
+    }
+
     private static IEnumerable<(string, string)> ReshapeBack(GradientContext c) => [(c.X, c.W.ReshapeLike(c.G(), c.X))];
 
     private static IEnumerable<(string, string)> TransposeBack(GradientContext c)
@@ -406,22 +449,22 @@ internal static class LayoutOperators
         return [(c.X, c.W.Pad(c.G(), begin, after))];
     }
 
-    /// <summary>A gather by constant indices: the gradient scattered back (added where an index repeats, opset 16 on).</summary>
+    /// <summary>A gather by constant indices: the gradient scattered back (added where an index repeats, opset 16 on).
+    /// Works along any axis, the batch's included (Swin gathers q, k and v from axis 0 of a [3, windows, ...] tensor).</summary>
     private static IEnumerable<(string, string)> GatherBack(GradientContext c)
     {
         var w = c.W;
         long[] data = c.ShapeOf(c.X);
         int axis = TensorLayout.Axis(c.Node.GetInt("axis", 0), data.Length);
-        if (axis == 0) throw c.Fail("gathering along the batch axis");
         var indices = c.ConstantTensor(1) ?? throw c.Fail("the indices vary with the input");
+        if (indices.Shape.Length > 1) throw c.Fail("indices of rank 2 or more");
         long[] idx = indices.AsInt64s().Select(i => i < 0 ? i + data[axis] : i).ToArray();
         bool repeated = idx.Distinct().Count() != idx.Length;
         if (repeated && w.Opset < 16) throw c.Fail($"repeated indices need opset 16 for their gradient; the model has opset {w.Opset}");
-        // g has shape data[..axis] ++ indices.shape ++ data[axis+1..]; view it with the indices flattened to one axis.
-        long[] view = [0, .. data[1..axis], idx.Length, .. data[(axis + 1)..]];
-        string updates = w.Add("Reshape", [c.G(), w.Int64s(view)]);
+        // g has the data's shape with the gathered axis of length |indices| (absent for a scalar index: put it back).
+        string updates = indices.Shape.Length == 0 ? w.Unsqueeze(c.G(), [axis]) : c.G();
         // Index tensor of the updates' shape: idx along the axis, broadcast over the others.
-        long[] idxShape = [1, .. Enumerable.Repeat(1L, axis - 1), idx.Length, .. Enumerable.Repeat(1L, data.Length - axis - 1)];
+        long[] idxShape = Enumerable.Range(0, data.Length).Select(a => a == axis ? (long)idx.Length : 1L).ToArray();
         string index = w.Add("Expand", [w.Int64s(idx, idxShape), w.Add("Shape", [updates])]);
         var attributes = new List<Protos.AttributeProto> { GraphWriter.Int("axis", axis) };
         if (repeated) attributes.Add(GraphWriter.String("reduction", "add"));

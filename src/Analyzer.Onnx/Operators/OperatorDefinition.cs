@@ -64,6 +64,9 @@ public sealed class OperatorDefinition
 
     public bool Differentiable => Gradient is not null;
 
+    /// <summary>Whether <see cref="Weights"/> is available (a layer with weights, as opposed to a product of activations).</summary>
+    public bool HasWeights => WeightsFunction is not null;
+
     /// <summary>Whether <see cref="Evaluate"/> is available (elementwise operators).</summary>
     public bool HasScalarFunction => ScalarFunction is not null;
 

@@ -153,6 +153,20 @@ public partial class OperatorGradientTests
     }
 
     [Fact]
+    public void EinsumAttentionAsMaxVitWritesIt()
+    {
+        // MaxViT's "B G H I D, B G H J D -> B G H I J" and back, on projections of the same tokens.
+        var m = new TinyModel(13).Input("x", 1, 2, 3, 4);
+        Weights(m, "wq", 4, 4);
+        Weights(m, "wk", 4, 4);
+        m.Node("MatMul", ["x", "wq"], ["q"]).Node("MatMul", ["x", "wk"], ["k"])
+            .Node("Einsum", ["q", "k"], ["s"], null, ("equation", "B G I D, B G J D -> B G I J"))
+            .Node("Softmax", ["s"], ["a"], null, ("axis", -1L))
+            .Node("Einsum", ["a", "x"], ["y"], null, ("equation", "bgij,bgjd->bgid")).Output("y");
+        GradientCheck.AssertMatches(m.Save(), ["y"], unitAxes: [3]);
+    }
+
+    [Fact]
     public void ElementwiseMaxMinMeanAndPow()
     {
         var m = new TinyModel().Input("x", 1, 12);

@@ -78,4 +78,26 @@ public class ShapeInferenceTests
         var e = Assert.Throws<ModelFormatException>(() => ShapeInference.Infer(OnnxModelFile.Load(path).Graph));
         Assert.Equal($"{path}: node 'nms' (NonMaxSuppression): operator is not supported", e.Message);
     }
+
+    [Fact]
+    public void Shape_arithmetic_with_Mod_ScatterND_and_Range_is_folded()
+    {
+        // Swin's window padding (w - n mod w) mod w and its attention mask built by ScatterND on zeros.
+        var shapes = Infer(new TinyModel()
+            .Input("x", 1, 7)
+            .Ints("window", 4).Ints("minus", -5).Ints("dims", 2, 3).Ints("at", 1, 0, 0, 2).Ints("start", 0).Ints("limit", 6).Ints("delta", 2)
+            .Node("Shape", ["x"], ["s"]).Node("Gather", ["s", "one"], ["n"], attributes: [("axis", 0L)]).Ints("one", 1)
+            .Node("Mod", ["n", "window"], ["r"]).Node("Sub", ["window", "r"], ["pad0"]).Node("Mod", ["pad0", "window"], ["pad"])
+            .Node("Mod", ["minus", "window"], ["negative"])
+            .Ints("zeros_flat", 0, 0, 0, 0, 0, 0).Node("Reshape", ["zeros_flat", "dims"], ["zeros"])
+            .Node("Reshape", ["at", "at_shape"], ["indices"]).Ints("at_shape", 2, 2)
+            .Node("ScatterND", ["zeros", "indices", "updates"], ["mask"]).Ints("updates", 7, 9)
+            .Node("Range", ["start", "limit", "delta"], ["steps"])
+            .Node("Relu", ["x"], ["y"])
+            .Output("y"));
+        Assert.Equal([1L], shapes.ConstantOf("pad")!.Ints!);        // (4 - 7 mod 4) mod 4
+        Assert.Equal([3L], shapes.ConstantOf("negative")!.Ints!);   // -5 mod 4, with the divisor's sign
+        Assert.Equal([0L, 0, 9, 7, 0, 0], shapes.ConstantOf("mask")!.Ints!);
+        Assert.Equal([0L, 2, 4], shapes.ConstantOf("steps")!.Ints!);
+    }
 }
