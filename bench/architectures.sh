@@ -1,14 +1,18 @@
 #!/usr/bin/env bash
 # Times every verb a user runs first on ImageNet-class models, whole process, cold, one after the other:
-#   bench/architectures.sh DIR [STEPS]
+#   bench/architectures.sh DIR [STEPS] [NAME...]
 # DIR holds .onnx files (export them with: /usr/bin/python3 tools/export_torchvision.py --out DIR). For each model:
 # inspect, graph --edges weights, cluster -k 32 (network and layer scope), and visualize of one 8-unit set for each
 # kind of reader (the first node set read by each operator type, and the last node set) with STEPS steps (default 10).
+# NAMEs (file names without .onnx) restrict the run to those models.
 # Prints a Markdown table: exit code, wall seconds and peak resident MB of each verb, and the node count.
 set -uo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
-dir=${1:?usage: bench/architectures.sh DIR [STEPS]}
+dir=${1:?usage: bench/architectures.sh DIR [STEPS] [NAME...]}
 steps=${2:-10}
+shift $(( $# < 2 ? $# : 2 ))
+models=()
+if [ $# -gt 0 ]; then for n in "$@"; do models+=("$dir/$n.onnx"); done; else models=("$dir"/*.onnx); fi
 out=$(mktemp -d)
 ./analyzer --help >/dev/null 2>&1 # build once, outside the timings
 
@@ -16,16 +20,17 @@ run() { # run NAME ARGS...: prints "rc s MB"
   local name=$1; shift
   /usr/bin/time -f "%e %M" -o "$out/$name.time" ./analyzer "$@" >"$out/$name.out" 2>"$out/$name.err"
   local rc=$?
-  read -r seconds kb <"$out/$name.time" 2>/dev/null || { seconds=?; kb=0; }
+  # GNU time writes "Command exited with non-zero status N" above its line when the command fails.
+  read -r seconds kb < <(tail -n 1 "$out/$name.time" 2>/dev/null) || { seconds=?; kb=0; }
   [ "$rc" = 0 ] || sed -n '$p' "$out/$name.err" >&2
   printf '%s %s %s' "$rc" "$seconds" "$((kb / 1024))"
 }
 
-cell() { read -r rc s mb <<<"$1"; [ "$rc" = 0 ] && printf '%s s, %s MB' "$s" "$mb" || printf 'exit %s (%s s)' "$rc" "$s"; }
+cell() { read -r rc s mb <<<"$1"; [ "$rc" = 0 ] && printf '%s s, %s MB' "$s" "$mb" || printf 'exit %s (%s s, %s MB)' "$rc" "$s" "$mb"; }
 
 echo "| model | file MB | nodes | inspect | graph | cluster network | cluster layer | visualize ($steps steps) |"
 echo "|---|---|---|---|---|---|---|---|"
-for model in "$dir"/*.onnx; do
+for model in "${models[@]}"; do
   name=$(basename "$model" .onnx)
   mb=$(( $(stat -c %s "$model") / 1000000 ))
   inspect=$(run "$name-inspect" inspect "$model" --json)

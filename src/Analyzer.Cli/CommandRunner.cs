@@ -1,5 +1,6 @@
 using System.CommandLine;
 using Analyzer.Kernels;
+using Analyzer.Core.Analysis;
 using Analyzer.Core.Datasets;
 using Analyzer.Onnx;
 using Analyzer.Onnx.Inference;
@@ -22,7 +23,7 @@ public static class CommandRunner
                 Parallelism.MaxThreads = parse.GetValue(threads);
             return handler(output, error);
         }
-        catch (Exception e) when (e is ModelFormatException or DataFormatException or InferenceException or IOException or UnauthorizedAccessException or System.Text.Json.JsonException)
+        catch (Exception e) when (e is ModelFormatException or MemoryLimitException or DataFormatException or InferenceException or IOException or UnauthorizedAccessException or System.Text.Json.JsonException)
         {
             error.WriteLine($"error: {e.Message}");
             return ExitCodes.BadInput;

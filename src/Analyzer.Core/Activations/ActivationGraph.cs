@@ -35,11 +35,31 @@ public sealed class ActivationGraph
         kernel ??= new SpearmanCpuKernel();
         var points = PreActivationPoints.Find(network);
         var examples = ActivationCapture.Sample(data.Count, sampleCount, seed);
+        CheckFits(network, points.Sum(p => (long)p.NodeSet.Units), examples.Length);
         var samples = ActivationCapture.Capture(network, data, examples, points, preprocessing, device, memoryBudget, note, progress);
         var layout = GraphLayout.Packed(points.Select(p => p.NodeSet));
         int units = layout.NodeCount;
         var r2 = kernel.SquaredCorrelations(samples, examples.Length, units, out var constant);
         return new ActivationGraph(layout, new DenseGraph(units, r2), constant, examples.Length);
+    }
+
+    /// <summary>
+    /// Refuses, before capturing anything, a graph whose dense correlation matrix (8·n² bytes) and the three sample
+    /// matrices beside it (samples, ranks and their transpose, 8·s·n bytes each) would not fit: the activation graph of
+    /// an ImageNet CNN with 100 000 units needs 80 GB, where the weight graph of the same model stays in blocks.
+    /// </summary>
+    private static void CheckFits(ModelNetwork network, long units, int samples)
+    {
+        double needed = 8.0 * units * units + 24.0 * samples * units;
+        long available = MemoryLimitException.Available;
+        string advice = "use --edges weights, whose graph is stored in blocks, or a model with fewer units";
+        if (units * units > Array.MaxLength)
+            throw new MemoryLimitException($"{network.Path}: an activation graph of {units} units needs a {units} x {units} correlation matrix, " +
+                $"beyond the largest array .NET allocates (n <= {(int)Math.Sqrt(Array.MaxLength)}); {advice}");
+        if (needed > 0.8 * available)
+            throw new MemoryLimitException($"{network.Path}: an activation graph of {units} units from {samples} samples needs " +
+                $"{MemoryLimitException.GiB(needed)}, more than the {MemoryLimitException.GiB(available)} this process can use; " +
+                $"use fewer --samples, or {advice}");
     }
 
     /// <summary>The within-layer correlation graph of one node set.</summary>

@@ -25,8 +25,7 @@ public static class BlockKrylovEigensolver
         if (k < 1 || k > n)
             throw new ArgumentOutOfRangeException(nameof(k), $"k = {k} must be between 1 and n = {n}");
         int p = Math.Min(n, RoundUp(k + Math.Max(8, k / 4), 16));
-        int s = int.TryParse(Environment.GetEnvironmentVariable("KRYLOV_S"), out var ss) ? ss : 4;
-        if (int.TryParse(Environment.GetEnvironmentVariable("KRYLOV_P"), out var pp)) p = pp;
+        const int s = 4; // basis blocks: m = 4p vectors between restarts
         if (s * p >= n / 2)
             return DenseSymmetricEigensolver.Largest(matrix.ToDense(), n, k); // small problem: the dense solver is cheaper
         return new Solver(matrix, n, p, s * p, seed).Run(k, tolerance, maxCycles);
@@ -81,7 +80,6 @@ public static class BlockKrylovEigensolver
                     }
                     worst = Math.Max(worst, Math.Sqrt(sum));
                 }
-                if (Environment.GetEnvironmentVariable("KRYLOV_TRACE") is not null) Console.Error.WriteLine($"cycle {cycle}: worst residual {worst:G3}");
                 if (worst <= tolerance || cycle == maxCycles - 1)
                 {
                     var vectors = new double[n * k];

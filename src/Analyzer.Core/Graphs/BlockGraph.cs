@@ -69,32 +69,48 @@ public sealed class BlockGraph : WeightedGraph
 
     public override (long[] RowPointers, int[] Columns, double[] Values) ToCsr()
     {
-        // Blocks may overlap: gather each row's (column, value) pairs, then sort and merge duplicates.
-        var rows = new List<(int Column, double Value)>[N];
-        for (int i = 0; i < N; i++) rows[i] = [];
+        // Two passes over the blocks into flat arrays (12 bytes an entry, no per-row lists): count each row's
+        // non-zeros, then place them; blocks may overlap, so each row is then sorted and its duplicates summed.
+        var counts = new long[N + 1];
+        ForEachNonZero((row, column, _) => { counts[row + 1]++; counts[column + 1]++; });
+        for (int i = 0; i < N; i++) counts[i + 1] += counts[i];
+        long total = counts[N];
+        var columns = new int[total];
+        var values = new double[total];
+        var next = counts[..N];
+        ForEachNonZero((row, column, v) =>
+        {
+            columns[next[row]] = column; values[next[row]++] = v;
+            columns[next[column]] = row; values[next[column]++] = v;
+        });
+        var pointers = new long[N + 1];
+        long write = 0;
+        for (int i = 0; i < N; i++)
+        {
+            long start = counts[i], end = counts[i + 1];
+            if (end - start > 1) Array.Sort(columns, values, (int)start, (int)(end - start));
+            for (long k = start; k < end; k++)
+            {
+                if (k > start && columns[k] == columns[write - 1]) { values[write - 1] += values[k]; continue; }
+                columns[write] = columns[k];
+                values[write++] = values[k];
+            }
+            pointers[i + 1] = write;
+        }
+        if (write == total) return (pointers, columns, values);
+        return (pointers, columns[..(int)write], values[..(int)write]);
+    }
+
+    /// <summary>Calls visit(row, column, value) for every non-zero entry of every block, in block order.</summary>
+    private void ForEachNonZero(Action<int, int, double> visit)
+    {
         foreach (var b in blocks)
             for (int r = 0; r < b.Rows; r++)
                 for (int c = 0; c < b.Cols; c++)
                 {
                     double v = b.Values[r * b.Cols + c];
-                    if (v == 0) continue;
-                    rows[b.RowStart + r].Add((b.ColStart + c, v));
-                    rows[b.ColStart + c].Add((b.RowStart + r, v));
+                    if (v != 0) visit(b.RowStart + r, b.ColStart + c, v);
                 }
-        var pointers = new long[N + 1];
-        var columns = new List<int>();
-        var values = new List<double>();
-        for (int i = 0; i < N; i++)
-        {
-            foreach (var group in rows[i].GroupBy(e => e.Column).OrderBy(g => g.Key))
-            {
-                columns.Add(group.Key);
-                values.Add(group.Sum(e => e.Value));
-            }
-            rows[i] = null!;
-            pointers[i + 1] = columns.Count;
-        }
-        return (pointers, columns.ToArray(), values.ToArray());
     }
 
     public override void VisitLabelledEdges(int[] labels, Action<int, int, double> visit)

@@ -82,15 +82,17 @@ public sealed class DenseGraph : WeightedGraph
     public override (long[] RowPointers, int[] Columns, double[] Values) ToCsr()
     {
         var pointers = new long[N + 1];
-        var columns = new List<int>();
-        var values = new List<double>();
+        for (int i = 0; i < N; i++)
+            pointers[i + 1] = pointers[i] + N - Adjacency.AsSpan(i * N, N).Count(0.0);
+        var columns = new int[pointers[N]];
+        var values = new double[pointers[N]];
+        long k = 0;
         for (int i = 0; i < N; i++)
         {
             var row = Adjacency.AsSpan(i * N, N);
             for (int j = 0; j < N; j++)
-                if (row[j] != 0) { columns.Add(j); values.Add(row[j]); }
-            pointers[i + 1] = columns.Count;
+                if (row[j] != 0) { columns[k] = j; values[k++] = row[j]; }
         }
-        return (pointers, columns.ToArray(), values.ToArray());
+        return (pointers, columns, values);
     }
 }

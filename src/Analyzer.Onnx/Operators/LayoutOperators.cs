@@ -361,33 +361,34 @@ internal static class LayoutOperators
         // indices [..., k] address the first k axes; each update is a slice of the remaining axes.
         long[] idx = indices.AsInt64s();
         int k = (int)indices.Shape[^1];
-        long slice = TensorLayout.Count(shape.AsSpan(k)), count = idx.Length / Math.Max(1, k);
-        long[] strides = TensorLayout.Strides(shape);
+        long slice = TensorLayout.Count(shape.AsSpan(k));
         string reduction = c.Node.GetString("reduction", "none");
         if (data.IsFloatingPoint || updates.IsFloatingPoint)
-        {
-            double[] values = data.AsDoubles().ToArray(), u = updates.AsDoubles();
-            for (long i = 0; i < count; i++)
-            {
-                long offset = 0;
-                for (int a = 0; a < k; a++) offset += (idx[i * k + a] < 0 ? idx[i * k + a] + shape[a] : idx[i * k + a]) * strides[a];
-                for (long j = 0; j < slice; j++)
-                    values[offset + j] = reduction switch { "add" => values[offset + j] + u[i * slice + j], "mul" => values[offset + j] * u[i * slice + j], _ => u[i * slice + j] };
-            }
-            c.SetFloats(shape, values);
-        }
+            c.SetFloats(shape, Scatter(data.AsDoubles().ToArray(), updates.AsDoubles(), idx, k, shape, slice, reduction));
         else
+            c.SetInts(shape, Scatter(data.AsInt64s().ToArray(), updates.AsInt64s(), idx, k, shape, slice, reduction));
+    }
+
+    /// <summary>ScatterND on flat values: update i (a slice of <paramref name="slice"/> values) lands at the first
+    /// k axes indexed by idx[i·k ..], replacing, adding or multiplying.</summary>
+    private static T[] Scatter<T>(T[] values, T[] updates, long[] idx, int k, long[] shape, long slice, string reduction)
+        where T : System.Numerics.INumber<T>
+    {
+        long[] strides = TensorLayout.Strides(shape);
+        long count = idx.Length / Math.Max(1, k);
+        for (long i = 0; i < count; i++)
         {
-            long[] values = data.AsInt64s().ToArray(), u = updates.AsInt64s();
-            for (long i = 0; i < count; i++)
-            {
-                long offset = 0;
-                for (int a = 0; a < k; a++) offset += (idx[i * k + a] < 0 ? idx[i * k + a] + shape[a] : idx[i * k + a]) * strides[a];
-                for (long j = 0; j < slice; j++)
-                    values[offset + j] = reduction switch { "add" => values[offset + j] + u[i * slice + j], "mul" => values[offset + j] * u[i * slice + j], _ => u[i * slice + j] };
-            }
-            c.SetInts(shape, values);
+            long offset = 0;
+            for (int a = 0; a < k; a++) offset += (idx[i * k + a] < 0 ? idx[i * k + a] + shape[a] : idx[i * k + a]) * strides[a];
+            for (long j = 0; j < slice; j++)
+                values[offset + j] = reduction switch
+                {
+                    "add" => values[offset + j] + updates[i * slice + j],
+                    "mul" => values[offset + j] * updates[i * slice + j],
+                    _ => updates[i * slice + j],
+                };
         }
+        return values;
     }
 
     private static IEnumerable<(string, string)> ReshapeBack(GradientContext c) => [(c.X, c.W.ReshapeLike(c.G(), c.X))];
@@ -443,10 +444,30 @@ internal static class LayoutOperators
     {
         long[] x = c.ShapeOf(c.X);
         var (shape, begin, step) = SliceGeometry(c.Node, c.W.Opset, x, c.ConstantTensor);
-        if (step.Any(s => s != 1)) throw c.Fail("slices with steps other than 1");
-        if (begin[0] != 0 || shape[0] != x[0]) throw c.Fail("slicing the batch axis");
-        long[] after = x.Select((d, i) => d - begin[i] - shape[i]).ToArray();
-        return [(c.X, c.W.Pad(c.G(), begin, after))];
+        if (step.Any(s => s < 1)) throw c.Fail("slices with negative steps");
+        if (begin[0] != 0 || shape[0] != x[0] || step[0] != 1) throw c.Fail("slicing the batch axis");
+        // Along an axis of step s the m picked elements sit s apart: spread g by interleaving s - 1 zeros after each
+        // element (unsqueeze, pad the new axis, merge it back), trim what runs past the input, then pad into place.
+        var w = c.W;
+        string g = c.G();
+        long[] extent = (long[])shape.Clone();
+        for (int a = 1; a < x.Length; a++)
+        {
+            if (step[a] == 1) continue;
+            var padEnd = new long[x.Length + 1];
+            padEnd[a + 1] = step[a] - 1;
+            string spread = w.Pad(w.Unsqueeze(g, [a + 1]), new long[x.Length + 1], padEnd);
+            extent[a] = shape[a] * step[a];
+            long[] merged = extent.Select((d, i) => i == 0 ? 0 : d).ToArray();
+            g = w.Add("Reshape", [spread, w.Int64s(merged)]);
+            if (extent[a] > x[a] - begin[a])
+            {
+                extent[a] = x[a] - begin[a];
+                g = w.Slice(g, [0], [extent[a]], [a]);
+            }
+        }
+        long[] after = x.Select((d, i) => d - begin[i] - extent[i]).ToArray();
+        return [(c.X, w.Pad(g, begin, after))];
     }
 
     /// <summary>A gather by constant indices: the gradient scattered back (added where an index repeats, opset 16 on).

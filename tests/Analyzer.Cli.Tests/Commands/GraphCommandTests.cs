@@ -63,4 +63,26 @@ public class GraphCommandTests
         Assert.Equal(("fc1", 0), (layer.GetProperty("name").GetString(), layer.GetProperty("offset").GetInt32()));
         Assert.Equal("activations", nodes.RootElement.GetProperty("edges").GetString());
     }
+
+    [Fact]
+    public void Activation_graph_too_large_for_an_array_is_refused_before_capture()
+    {
+        // 46 400 hidden units: the 46 400² correlation matrix is past .NET's largest array (46 340²).
+        const int hidden = 46_400;
+        var ones = Enumerable.Repeat(1.0, 2 * hidden).ToArray();
+        string model = new TinyModel().Input("x", 1, 2)
+            .Weight("W1", [hidden, 2], ones).Weight("W2", [2, hidden], ones)
+            .Node("Gemm", ["x", "W1"], ["a"], "fc1", ("transB", 1L)).Node("Relu", ["a"], ["r"])
+            .Node("Gemm", ["r", "W2"], ["y"], "fc2", ("transB", 1L)).Output("y")
+            .Save();
+        string dir = TempDirectory.Create();
+        File.WriteAllBytes(Path.Combine(dir, "images"), IdxBytes.Of([3, 1, 2], new byte[6]));
+        File.WriteAllBytes(Path.Combine(dir, "labels"), IdxBytes.Of([3], new byte[3]));
+        var run = CliRun.Of("graph", model, "--edges", "activations", "--data", $"idx:{dir}/images,{dir}/labels",
+            "--out", TempDirectory.Create(), "--device", "cpu");
+        Assert.Equal(3, run.ExitCode);
+        Assert.Contains("46400 units", run.Error);
+        Assert.Contains("--edges weights", run.Error);
+        Assert.DoesNotContain("capturing", run.Error);
+    }
 }

@@ -60,6 +60,19 @@ public partial class OperatorGradientTests
     }
 
     [Fact]
+    public void StridedSlices()
+    {
+        // Swin's patch merging takes x[:, 0::2, 1::2, :]; a step of 3 that ends short of the axis leaves a tail of zeros.
+        var m = new TinyModel().Input("x", 1, 5, 7, 3)
+            .Ints("starts", 0, 1).Ints("ends", 5, 7).Ints("axes", 1, 2).Ints("steps", 2, 2)
+            .Ints("starts3", 1).Ints("ends3", 6).Ints("axes3", 2).Ints("steps3", 3);
+        m.Node("Slice", ["x", "starts", "ends", "axes", "steps"], ["s"])
+            .Node("Slice", ["x", "starts3", "ends3", "axes3", "steps3"], ["t"])
+            .Node("Tanh", ["s"], ["y"]).Output("y").Output("t");
+        GradientCheck.AssertMatches(m.Save(), ["y", "t"], unitAxes: [3, 3]);
+    }
+
+    [Fact]
     public void ErfAndGeluWrittenOut()
     {
         // GELU as PyTorch exports it before opset 20: x · (1 + erf(x / √2)) · 0.5.

@@ -1,0 +1,101 @@
+using Analyzer.Core.Graphs;
+
+namespace Analyzer.Core.Tests.Graphs;
+
+/// <summary>
+/// The block form of a graph against the plain dense matrix its blocks stand for, built here entry by entry:
+/// overlapping blocks add up, and every view (CSR, degrees, subgraphs, the scaled operator) must agree with it.
+/// </summary>
+public class BlockGraphTests
+{
+    private const int N = 23;
+
+    /// <summary>Random off-diagonal blocks, some overlapping one another, with a sprinkling of exact zeros.</summary>
+    private static (BlockGraph Graph, double[] Dense) Random(int seed)
+    {
+        var random = new Random(seed);
+        var blocks = new List<BlockGraph.Block>();
+        var dense = new double[N * N];
+        while (blocks.Count < 9)
+        {
+            int rowStart = random.Next(N), rows = random.Next(1, 6), colStart = random.Next(N), cols = random.Next(1, 6);
+            if (rowStart + rows > N || colStart + cols > N) continue;
+            if (rowStart < colStart + cols && colStart < rowStart + rows) continue;
+            var values = new double[rows * cols];
+            for (int i = 0; i < values.Length; i++) values[i] = random.Next(4) == 0 ? 0 : random.NextDouble();
+            blocks.Add(new BlockGraph.Block(rowStart, rows, colStart, cols, values));
+            for (int r = 0; r < rows; r++)
+                for (int c = 0; c < cols; c++)
+                {
+                    dense[(rowStart + r) * N + colStart + c] += values[r * cols + c];
+                    dense[(colStart + c) * N + rowStart + r] += values[r * cols + c];
+                }
+        }
+        return (new BlockGraph(N, blocks), dense);
+    }
+
+    [Theory]
+    [InlineData(1)]
+    [InlineData(2)]
+    [InlineData(3)]
+    public void Csr_lists_every_non_zero_entry_once_in_column_order(int seed)
+    {
+        var (graph, dense) = Random(seed);
+        var (pointers, columns, values) = graph.ToCsr();
+        Assert.Equal(N + 1, pointers.Length);
+        var rebuilt = new double[N * N];
+        for (int i = 0; i < N; i++)
+            for (long k = pointers[i]; k < pointers[i + 1]; k++)
+            {
+                if (k > pointers[i]) Assert.True(columns[k] > columns[k - 1], $"row {i}: columns not strictly ascending");
+                rebuilt[i * N + columns[k]] = values[k];
+            }
+        Assert.Equal(dense.Count(v => v != 0), values.Length);
+        for (int i = 0; i < N * N; i++) Assert.Equal(dense[i], rebuilt[i], 12);
+    }
+
+    [Fact]
+    public void Dense_form_and_degrees_match_the_entries()
+    {
+        var (graph, dense) = Random(4);
+        var a = graph.ToDense();
+        for (int i = 0; i < N * N; i++) Assert.Equal(dense[i], a[i], 12);
+        var degrees = graph.Degrees();
+        for (int i = 0; i < N; i++) Assert.Equal(dense.AsSpan(i * N, N).ToArray().Sum(), degrees[i], 12);
+    }
+
+    [Fact]
+    public void Subgraph_keeps_the_entries_between_kept_nodes()
+    {
+        var (graph, dense) = Random(5);
+        int[] nodes = [0, 1, 2, 5, 6, 7, 8, 12, 13, 17, 20, 21, 22];
+        var sub = graph.Subgraph(nodes).ToDense();
+        int m = nodes.Length;
+        for (int i = 0; i < m; i++)
+            for (int j = 0; j < m; j++)
+                Assert.Equal(dense[nodes[i] * N + nodes[j]], sub[i * m + j], 12);
+    }
+
+    [Fact]
+    public void Scaled_operator_applies_factor_D_A_D_plus_shift()
+    {
+        var (graph, dense) = Random(6);
+        var random = new Random(7);
+        int[] nodes = Enumerable.Range(0, N).Where(i => i % 4 != 3).ToArray();
+        int m = nodes.Length, cols = 3;
+        var scale = Enumerable.Range(0, m).Select(_ => random.NextDouble() + 0.5).ToArray();
+        const double factor = -0.75, shift = 1.25;
+        var op = graph.ScaledOperator(nodes, scale, factor, shift);
+        var x = Enumerable.Range(0, m * cols).Select(_ => random.NextDouble() - 0.5).ToArray();
+        var y = new double[m * cols];
+        op.Apply(x, cols, y);
+        for (int i = 0; i < m; i++)
+            for (int c = 0; c < cols; c++)
+            {
+                double expected = shift * x[i * cols + c];
+                for (int j = 0; j < m; j++)
+                    expected += factor * scale[i] * dense[nodes[i] * N + nodes[j]] * scale[j] * x[j * cols + c];
+                Assert.Equal(expected, y[i * cols + c], 12);
+            }
+    }
+}
