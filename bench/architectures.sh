@@ -2,8 +2,10 @@
 # Times every verb a user runs first on ImageNet-class models, whole process, cold, one after the other:
 #   bench/architectures.sh DIR [STEPS] [NAME...]
 # DIR holds .onnx files (export them with: /usr/bin/python3 tools/export_torchvision.py --out DIR). For each model:
-# inspect, graph --edges weights, cluster -k 32 (network and layer scope), and visualize of one 8-unit set for each
-# kind of reader (the first node set read by each operator type, and the last node set) with STEPS steps (default 10).
+# inspect, graph --edges weights, cluster -k 32 (network and layer scope), graph --edges activations and lesion on 40
+# CIFAR-10 test images (4 per class, resized to the model's input, ImageNet normalisation), and visualize; lesion and
+# visualize take one 8-unit set for each kind of reader (the first node set read by each operator type, and the last
+# node set); visualize runs STEPS steps (default 10).
 # NAMEs (file names without .onnx) restrict the run to those models.
 # Prints a Markdown table: exit code, wall seconds and peak resident MB of each verb, and the node count.
 set -uo pipefail
@@ -15,6 +17,8 @@ models=()
 if [ $# -gt 0 ]; then for n in "$@"; do models+=("$dir/$n.onnx"); done; else models=("$dir"/*.onnx); fi
 out=$(mktemp -d)
 ./analyzer --help >/dev/null 2>&1 # build once, outside the timings
+tar -xzf ../shared/data/cifar10-jpg/cifar10-test-jpg.tar.gz -C "$out" --wildcards '*/000[0-3].jpg'
+data=(--data "folder:$out/cifar10-jpg/test" --mean 0.485,0.456,0.406 --std 0.229,0.224,0.225)
 
 run() { # run NAME ARGS...: prints "rc s MB"
   local name=$1; shift
@@ -28,8 +32,8 @@ run() { # run NAME ARGS...: prints "rc s MB"
 
 cell() { read -r rc s mb <<<"$1"; [ "$rc" = 0 ] && printf '%s s, %s MB' "$s" "$mb" || printf 'exit %s (%s s, %s MB)' "$rc" "$s" "$mb"; }
 
-echo "| model | file MB | nodes | inspect | graph | cluster network | cluster layer | visualize ($steps steps) |"
-echo "|---|---|---|---|---|---|---|---|"
+echo "| model | file MB | nodes | inspect | graph | cluster network | cluster layer | activation graph | lesion | visualize ($steps steps) |"
+echo "|---|---|---|---|---|---|---|---|---|---|"
 for model in "${models[@]}"; do
   name=$(basename "$model" .onnx)
   mb=$(( $(stat -c %s "$model") / 1000000 ))
@@ -55,7 +59,9 @@ if hidden and hidden[-1] not in chosen:
 sets = [{"id": f"set{i}", "layer": s["name"], "units": list(range(min(8, s["units"])))} for i, s in enumerate(chosen)]
 json.dump({"sets": sets}, open(sys.argv[2], "w"))
 PY
+  activations=$(run "$name-activations" graph "$model" --edges activations --samples 40 "${data[@]}" --out "$out/$name-activations")
+  lesion=$(run "$name-lesion" lesion "$model" --sets "$out/$name-sets.json" "${data[@]}" --out "$out/$name-lesion.json" --device cpu)
   vis=$(run "$name-vis" visualize "$model" --sets "$out/$name-sets.json" --out "$out/$name-vis" --steps "$steps" --device cpu)
-  echo "| $name | $mb | $nodes | $(cell "$inspect") | $(cell "$graph") | $(cell "$network") | $(cell "$layer") | $(cell "$vis") |"
+  echo "| $name | $mb | $nodes | $(cell "$inspect") | $(cell "$graph") | $(cell "$network") | $(cell "$layer") | $(cell "$activations") | $(cell "$lesion") | $(cell "$vis") |"
 done
 rm -rf "$out"

@@ -37,12 +37,15 @@ public sealed partial class LesionEngine
     private long[][] RunGroupLowRankConv(int nodeSet, ConvReaderInfo reader, List<LesionSet> sets, Action<int>? progress)
     {
         var correct = sets.Select(_ => new long[classes]).ToArray();
-        int chunkSize = Math.Max(1, Math.Min(options.ChunkSize, data.Count));
+        int chunkSize = LowRankChunkSize(reader.Input, reader.Output);
         // The grouped conv's group count is fixed in the model: every run holds M lesions, padded with empty ones, and
-        // each lesion's channels are padded with zero kernels to the run's largest lesion.
-        int lesionsPerRun = Math.Max(1, options.RowsPerRun / chunkSize);
+        // each lesion's channels are padded with zero kernels to the run's largest lesion. M is no more than the sets
+        // there are, and M·chunk rows of the reader's output (y0 and the lesioned copy) stay within the memory budget.
+        long rowBytes = 2 * ElementsPerExample(reader.Output) * sizeof(float);
+        long byBudget = options.MemoryBudget / Math.Max(1, rowBytes * chunkSize);
+        int lesionsPerRun = (int)Math.Clamp(Math.Min(byBudget, options.RowsPerRun / chunkSize), 1, sets.Count);
         var stage = Stage(nodeSet, reader.NodeIndex, reader.Input, reader.Output,
-            () => rewriter.LowRankConvSuffix(reader.NodeIndex, [.. reader.Attributes, ("group", [lesionsPerRun], null)]));
+            () => rewriter.LowRankConvSuffix(reader.NodeIndex, [.. reader.Attributes, ("group", [lesionsPerRun], null)]), lesionsPerRun);
         var ordered = sets.Select(set => set.Units.Order().ToArray()).ToArray();
         ForEachChunk(stage, reader.Input, reader.Output, chunk =>
         {

@@ -14,14 +14,15 @@ public sealed partial class LesionEngine
     private sealed record LowRankChunk(int Start, int Count, (float[] Data, long[] Shape) X, (float[] Data, long[] Shape) Y0,
         List<TensorInput> Others, List<string> Masks);
 
-    private readonly Dictionary<int, LowRankStage> lowRankStages = new();
+    private readonly Dictionary<(int NodeSet, int Variant), LowRankStage> lowRankStages = new();
 
-    /// <summary>The cached stage of a node set's reader, built once (thread-safe).</summary>
-    private LowRankStage Stage(int nodeSet, int readerNodeIndex, string readerInput, string readerOutput, Func<RewrittenModel> suffix)
+    /// <summary>The cached stage of a node set's reader, built once per variant of its suffix (thread-safe).</summary>
+    private LowRankStage Stage(int nodeSet, int readerNodeIndex, string readerInput, string readerOutput, Func<RewrittenModel> suffix,
+        int variant = 0)
     {
         lock (lowRankStages)
         {
-            if (!lowRankStages.TryGetValue(nodeSet, out var stage))
+            if (!lowRankStages.TryGetValue((nodeSet, variant), out var stage))
             {
                 var cut = rewriter.CutBefore(readerNodeIndex + 1, [readerInput, readerOutput]);
                 var model = suffix();
@@ -29,17 +30,29 @@ public sealed partial class LesionEngine
                     OnnxSession.Create(cut.Prefix.Bytes, network.Path, options.Device, SessionThreads, options.Note),
                     OnnxSession.Create(model.Bytes, network.Path, options.Device, SessionThreads, options.Note),
                     cut, model.Inputs);
-                lowRankStages[nodeSet] = stage;
+                lowRankStages[(nodeSet, variant)] = stage;
             }
             return stage;
         }
     }
 
+    /// <summary>Examples per chunk of the low-rank paths: at most <see cref="LesionOptions.ChunkSize"/>, and few enough
+    /// that a chunk's input, reader input and reader output stay within the memory budget (ImageNet-size activations).</summary>
+    private int LowRankChunkSize(string readerInput, string readerOutput)
+    {
+        long floatsPerExample = data.ExampleSize + ElementsPerExample(readerInput) + ElementsPerExample(readerOutput);
+        long byBudget = options.MemoryBudget / Math.Max(1, floatsPerExample * sizeof(float));
+        return (int)Math.Clamp(byBudget, 1, Math.Max(1, Math.Min(options.ChunkSize, data.Count)));
+    }
+
+    /// <summary>Values of one example of a tensor, from the inferred shapes.</summary>
+    private long ElementsPerExample(string tensor) => network.Shapes.ShapeOf(tensor).Skip(1).Aggregate(1L, (a, d) => a * Math.Max(1, d));
+
     /// <summary>Runs the prefix on every chunk of the data and calls <paramref name="body"/> with what it produced.</summary>
     private void ForEachChunk(LowRankStage stage, string readerInput, string readerOutput, Action<LowRankChunk> body)
     {
         int exampleSize = data.ExampleSize;
-        int chunk = Math.Max(1, Math.Min(options.ChunkSize, data.Count));
+        int chunk = LowRankChunkSize(readerInput, readerOutput);
         var batch = new float[chunk * exampleSize];
         var masks = stage.SuffixInputs.Where(n => rewriter.Masks.Contains(n)).ToList();
         for (int start = 0; start < data.Count; start += chunk)

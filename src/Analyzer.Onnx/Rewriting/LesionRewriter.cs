@@ -115,30 +115,42 @@ public sealed class LesionRewriter
         var graph = masked.Graph;
         var initializers = graph.Initializer.Select(t => t.Name).ToHashSet();
         var graphInputs = graph.Input.Select(v => v.Name).ToHashSet();
-        var producedBefore = new HashSet<string>();
+        var producedBefore = new Dictionary<string, int>();
         var prefixGraphInputs = new List<string> { DataInput };
         for (int i = 0; i < cut; i++)
         {
             foreach (var input in graph.Node[i].Input)
                 if (graphInputs.Contains(input) && !initializers.Contains(input) && !prefixGraphInputs.Contains(input))
                     prefixGraphInputs.Add(input);
-            foreach (var o in graph.Node[i].Output) producedBefore.Add(o);
+            foreach (var o in graph.Node[i].Output) producedBefore[o] = i;
         }
+        // Tensors computed from initializers alone (exporters' Identity copies of shared weights, Constant nodes) have
+        // no batch dimension: rather than crossing the cut, their nodes are repeated in the suffix.
+        var dataIndependent = DataIndependentTensors(graph, cut, initializers);
         var frontier = new List<string>();
+        var repeated = new SortedSet<int>();
         var suffixGraphInputs = new List<string>();
         for (int i = cut; i < graph.Node.Count; i++)
             foreach (var input in graph.Node[i].Input)
             {
                 if (input.Length == 0 || initializers.Contains(input)) continue;
-                if (producedBefore.Contains(input) && !frontier.Contains(input)) frontier.Add(input);
+                if (dataIndependent.Contains(input)) AddProducers(input);
+                else if (producedBefore.ContainsKey(input) && !frontier.Contains(input)) frontier.Add(input);
                 else if (graphInputs.Contains(input) && !suffixGraphInputs.Contains(input)) suffixGraphInputs.Add(input);
             }
+
+        void AddProducers(string tensor)
+        {
+            if (!producedBefore.TryGetValue(tensor, out int producer) || !repeated.Add(producer)) return;
+            foreach (var input in graph.Node[producer].Input)
+                if (input.Length > 0 && !initializers.Contains(input)) AddProducers(input);
+        }
 
         // Shape arithmetic that crosses the cut (int64, batch-dependent at run time) travels as float32, which holds
         // such small integers exactly, and is cast back in the suffix: every value between the two halves is float32.
         var aliasOf = frontier.Where(IsIntegerTyped).ToDictionary(n => n, n => $"{n}__as_float");
         string Crossing(string name) => aliasOf.GetValueOrDefault(name, name);
-        var prefixOutputs = frontier.Concat((extraOutputs ?? []).Where(e => producedBefore.Contains(e) && !frontier.Contains(e))).ToList();
+        var prefixOutputs = frontier.Concat((extraOutputs ?? []).Where(e => producedBefore.ContainsKey(e) && !frontier.Contains(e))).ToList();
         var prefix = masked.Clone();
         prefix.Graph.Node.Clear();
         prefix.Graph.Node.AddRange(graph.Node.Take(cut).Select(n => n.Clone()));
@@ -153,6 +165,7 @@ public sealed class LesionRewriter
         foreach (var (name, alias) in aliasOf)
             suffix.Graph.Node.Add(Cast(alias, name, shapes!.ConstantOf(name)!.ElementType == Model.TensorElementType.Bool
                 ? TensorProto.Types.DataType.Bool : TensorProto.Types.DataType.Int64));
+        suffix.Graph.Node.AddRange(repeated.Select(i => graph.Node[i].Clone()));
         suffix.Graph.Node.AddRange(graph.Node.Skip(cut).Select(n => n.Clone()));
         KeepInputs(suffix.Graph, suffixGraphInputs);
         foreach (var name in frontier) suffix.Graph.Input.Add(FloatInput(Crossing(name), 0));
@@ -162,6 +175,20 @@ public sealed class LesionRewriter
             new RewrittenModel(prefix.ToByteArray(), prefixGraphInputs, prefixOutputs.Select(Crossing).ToList()),
             new RewrittenModel(suffix.ToByteArray(), [.. crossing, .. suffixGraphInputs], [Output]),
             crossing);
+    }
+
+    /// <summary>Outputs of the first <paramref name="count"/> nodes that depend on no graph input, only on initializers
+    /// and constants (a node without inputs, like Constant, counts as data-independent).</summary>
+    private static HashSet<string> DataIndependentTensors(GraphProto graph, int count, HashSet<string> initializers)
+    {
+        var result = new HashSet<string>();
+        for (int i = 0; i < count; i++)
+        {
+            var node = graph.Node[i];
+            if (node.Input.All(input => input.Length == 0 || initializers.Contains(input) || result.Contains(input)))
+                foreach (var output in node.Output) result.Add(output);
+        }
+        return result;
     }
 
     /// <summary>Whether a tensor is shape arithmetic (an integer or boolean constant of the one-example inference).</summary>

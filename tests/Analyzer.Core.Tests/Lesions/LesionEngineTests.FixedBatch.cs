@@ -14,7 +14,9 @@ public partial class LesionEngineTests
 {
     /// <param name="form">"flatten": Flatten (any batch); "baked": Reshape to the constant [1, 2]; "concat": the two
     /// features concatenated with a constant [1, 1] column and sliced back (which cannot be repaired); "spatial": the logits left
-    /// as [N, 2, 1, 1].</param>
+    /// as [N, 2, 1, 1]; "identity": as "spatial" with the output bias added after the conv from an Identity copy of an
+    /// initializer made at the top of the graph (as torch.onnx.export shares equal weights), so a data-independent
+    /// tensor made before the lesion cut is read after it.</param>
     private static (ModelNetwork, ImageDataset) IdentityOnAMap(string form)
     {
         var m = new TinyModel()
@@ -23,8 +25,9 @@ public partial class LesionEngineTests
             .Weight("W2", [2, 2], 1, 0, 0, 1)
             .Weight("b2", [2], 0, 0.5)
             .Weight("pad", [1, 1], 0)
-            .Ints("target", 1, 2)
-            .Node("Conv", ["x", "K"], ["c"], "conv")
+            .Ints("target", 1, 2);
+        if (form == "identity") m.Weight("kb0", [1, 2, 1, 1], 0, 0.5).Node("Identity", ["kb0"], ["kb"], "shared");
+        m.Node("Conv", ["x", "K"], ["c"], "conv")
             .Node("Relu", ["c"], ["r"]);
         switch (form)
         {
@@ -37,6 +40,8 @@ public partial class LesionEngineTests
                 .Node("Gemm", ["fs", "W2", "b2"], ["y"], "fc", ("transB", 1L));
         else if (form == "spatial")
             m.Weight("K2", [2, 2, 1, 1], 1, 0, 0, 1).Weight("kb", [2], 0, 0.5).Node("Conv", ["r", "K2", "kb"], ["y"], "fc");
+        else if (form == "identity")
+            m.Weight("K2", [2, 2, 1, 1], 1, 0, 0, 1).Node("Conv", ["r", "K2"], ["y0"], "fc").Node("Add", ["y0", "kb"], ["y"]);
         else
             m.Node("Gemm", ["f", "W2", "b2"], ["y"], "fc", ("transB", 1L));
         string path = m.Output("y").Save();
@@ -49,6 +54,7 @@ public partial class LesionEngineTests
     [InlineData("baked", false)]
     [InlineData("concat", true)]
     [InlineData("spatial", false)]
+    [InlineData("identity", false)]
     public void Models_with_shapes_fixed_to_one_example_give_the_hand_computed_accuracies(string form, bool oneAtATime)
     {
         var (network, data) = IdentityOnAMap(form);
