@@ -116,6 +116,8 @@ case "$action" in
     ;;
   bench)
     apt_install libopenblas0-pthread python3-sklearn python3-torch python3-onnx dataset-fashion-mnist || true
+    # Headline: whole ./analyzer processes, cold, beside the peers' whole processes; then the in-process comparisons.
+    bash bench/whole-process.sh
     dotnet run --project bench/Analyzer.Benchmarks -c Release -- all
     ;;
   build)
