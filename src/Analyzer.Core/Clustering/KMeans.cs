@@ -12,8 +12,9 @@ public sealed record KMeansResult(int[] Labels, double Inertia, int Iterations);
 /// </summary>
 public static class KMeans
 {
+    /// <summary>Every restart's result, in restart order.</summary>
     /// <param name="points">[n x d] row-major.</param>
-    public static KMeansResult Fit(double[] points, int n, int d, int k, int restarts, int maxIterations, int seed,
+    public static KMeansResult[] FitAll(double[] points, int n, int d, int k, int restarts, int maxIterations, int seed,
         KMeansRefinement refinement = KMeansRefinement.Hartigan)
     {
         if (k < 1 || k > n)
@@ -29,6 +30,14 @@ public static class KMeans
             norms[i] = s;
         }
         Parallel.For(0, restarts, Analyzer.Kernels.Parallelism.Options(), r => results[r] = Run(points, norms, n, d, k, maxIterations, SeedOf(seed, r), refinement));
+        return results;
+    }
+
+    /// <summary>The restart with the lowest inertia (ties: the lower index).</summary>
+    public static KMeansResult Fit(double[] points, int n, int d, int k, int restarts, int maxIterations, int seed,
+        KMeansRefinement refinement = KMeansRefinement.Hartigan)
+    {
+        var results = FitAll(points, n, d, k, restarts, maxIterations, seed, refinement);
         var best = results[0];
         foreach (var result in results.Skip(1))
             if (result.Inertia < best.Inertia) best = result;
@@ -121,32 +130,31 @@ public static class KMeans
         var closest = new double[n];
         for (int i = 0; i < n; i++) closest[i] = SquaredDistance(x, i, x, first, d);
         double potential = closest.Sum();
-        var candidateDistances = new double[n];
+        // All trials of a centre are drawn from the same distribution, then compared with every point in one pass
+        // over the points (each point read once for all trials).
+        var candidates = new int[trials];
+        var sums = new double[trials];
+        var trialDistances = new double[n * trials];
         for (int c = 1; c < k; c++)
         {
-            int bestCandidate = -1;
-            double bestPotential = double.PositiveInfinity;
-            double[]? bestDistances = null;
-            for (int t = 0; t < trials; t++)
+            for (int t = 0; t < trials; t++) candidates[t] = Sample(closest, potential, rng);
+            Array.Clear(sums);
+            for (int i = 0; i < n; i++)
             {
-                int candidate = Sample(closest, potential, rng);
-                double sum = 0;
-                for (int i = 0; i < n; i++)
+                var point = x.AsSpan(i * d, d);
+                for (int t = 0; t < trials; t++)
                 {
-                    double dist = Math.Min(closest[i], SquaredDistance(x, i, x, candidate, d));
-                    candidateDistances[i] = dist;
-                    sum += dist;
-                }
-                if (sum < bestPotential)
-                {
-                    bestPotential = sum;
-                    bestCandidate = candidate;
-                    bestDistances = (double[])candidateDistances.Clone();
+                    double dist = Math.Min(closest[i], Analyzer.Kernels.LinearAlgebra.SquaredDistance.Compute(point, x.AsSpan(candidates[t] * d, d)));
+                    trialDistances[i * trials + t] = dist;
+                    sums[t] += dist;
                 }
             }
-            Array.Copy(x, bestCandidate * d, centers, c * d, d);
-            closest = bestDistances!;
-            potential = bestPotential;
+            int best = 0;
+            for (int t = 1; t < trials; t++)
+                if (sums[t] < sums[best]) best = t;
+            for (int i = 0; i < n; i++) closest[i] = trialDistances[i * trials + best];
+            Array.Copy(x, candidates[best] * d, centers, c * d, d);
+            potential = sums[best];
         }
         return centers;
     }
@@ -165,16 +173,8 @@ public static class KMeans
         return weights.Length - 1;
     }
 
-    private static double SquaredDistance(double[] a, int i, double[] b, int j, int d)
-    {
-        double s = 0;
-        for (int q = 0; q < d; q++)
-        {
-            double diff = a[i * d + q] - b[j * d + q];
-            s += diff * diff;
-        }
-        return s;
-    }
+    private static double SquaredDistance(double[] a, int i, double[] b, int j, int d) =>
+        Analyzer.Kernels.LinearAlgebra.SquaredDistance.Compute(a.AsSpan(i * d, d), b.AsSpan(j * d, d));
 
     private static bool Assign(double[] x, double[] norms, int n, int d, int k, double[] centers, double[] centersT,
         double[] cross, int[] labels, double[] distances, bool first, out double inertia)

@@ -15,11 +15,7 @@ public static class NormalizedCut
         int clusters = labels.Max() + 1;
         var volume = new double[clusters];
         var within = new double[clusters];
-        graph.VisitLabelledEdges(labels, (li, lj, w) =>
-        {
-            volume[li] += w;
-            if (lj == li) within[li] += w;
-        });
+        graph.AddLabelSums(labels, volume, within);
         double ncut = 0;
         for (int c = 0; c < clusters; c++)
             if (volume[c] > 0) ncut += (volume[c] - within[c]) / volume[c];

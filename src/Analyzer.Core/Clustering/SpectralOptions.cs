@@ -8,6 +8,8 @@ public sealed record SpectralOptions
     public int MaxIterations { get; init; } = 300;
     /// <summary>Refinement after Lloyd's iterations; <see cref="KMeansRefinement.None"/> reproduces scikit-learn.</summary>
     public KMeansRefinement Refinement { get; init; } = KMeansRefinement.Hartigan;
+    /// <summary>Which restart wins; <see cref="RestartSelection.Inertia"/> reproduces scikit-learn.</summary>
+    public RestartSelection Selection { get; init; } = RestartSelection.NormalizedCut;
     /// <summary>Residual tolerance of the eigensolver.</summary>
     public double EigenTolerance { get; init; } = 1e-9;
 

@@ -32,9 +32,21 @@ public static class SpectralPartitioner
         FlipSigns(embedding, n, k);
         var eigenvalues = pairs.Values.Select(theta => 2 - 2 * theta).ToArray();
 
-        var kmeans = KMeans.Fit(embedding, n, k, k, options.RestartsFor(n), options.MaxIterations, seed, options.Refinement);
-        var labels = Enumerable.Repeat(-1, graph.N).ToArray();
-        for (int r = 0; r < n; r++) labels[valid[r]] = kmeans.Labels[r];
+        var restarts = KMeans.FitAll(embedding, n, k, k, options.RestartsFor(n), options.MaxIterations, seed, options.Refinement);
+        var candidates = new int[restarts.Length][];
+        var cuts = new double[restarts.Length];
+        Parallel.For(0, restarts.Length, Analyzer.Kernels.Parallelism.Options(), r =>
+        {
+            var labels = Enumerable.Repeat(-1, graph.N).ToArray();
+            for (int i = 0; i < n; i++) labels[valid[i]] = restarts[r].Labels[i];
+            candidates[r] = labels;
+            cuts[r] = options.Selection == RestartSelection.NormalizedCut ? NormalizedCut.Compute(graph, labels) : 0;
+        });
+        int winner = 0;
+        for (int r = 1; r < restarts.Length; r++)
+            if (options.Selection == RestartSelection.NormalizedCut ? cuts[r] < cuts[winner] : restarts[r].Inertia < restarts[winner].Inertia)
+                winner = r;
+        var labels = candidates[winner];
         int clusters = Renumber(labels);
         double ncut = NormalizedCut.Compute(graph, labels);
         return new Partition(labels, k, clusters, ncut, graph.N - n, eigenvalues);

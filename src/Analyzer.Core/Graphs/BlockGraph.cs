@@ -113,20 +113,25 @@ public sealed class BlockGraph : WeightedGraph
                 }
     }
 
-    public override void VisitLabelledEdges(int[] labels, Action<int, int, double> visit)
+    public override void AddLabelSums(int[] labels, double[] volume, double[] within)
     {
         foreach (var b in blocks)
             for (int r = 0; r < b.Rows; r++)
             {
                 int lr = labels[b.RowStart + r];
                 if (lr < 0) continue;
-                for (int c = 0; c < b.Cols; c++)
+                var row = b.Values.AsSpan(r * b.Cols, b.Cols);
+                var columnLabels = labels.AsSpan(b.ColStart, b.Cols);
+                for (int c = 0; c < row.Length; c++)
                 {
-                    int lc = labels[b.ColStart + c];
-                    double v = b.Values[r * b.Cols + c];
+                    int lc = columnLabels[c];
+                    double v = row[c];
                     if (lc < 0 || v == 0) continue;
-                    visit(lr, lc, v);
-                    visit(lc, lr, v);
+                    // Both directions of the edge, in the order the dense adjacency would list them.
+                    volume[lr] += v;
+                    if (lc == lr) within[lr] += v;
+                    volume[lc] += v;
+                    if (lc == lr) within[lc] += v;
                 }
             }
     }

@@ -43,15 +43,23 @@ public sealed class DenseGraph : WeightedGraph
         return new DenseOperator(m, n);
     }
 
-    public override void VisitLabelledEdges(int[] labels, Action<int, int, double> visit)
+    public override void AddLabelSums(int[] labels, double[] volume, double[] within)
     {
         for (int i = 0; i < N; i++)
         {
             int li = labels[i];
             if (li < 0) continue;
             var row = Adjacency.AsSpan(i * N, N);
+            double rowVolume = volume[li], rowWithin = within[li];
             for (int j = 0; j < N; j++)
-                if (labels[j] >= 0 && row[j] != 0) visit(li, labels[j], row[j]);
+            {
+                int lj = labels[j];
+                if (lj < 0 || row[j] == 0) continue;
+                rowVolume += row[j];
+                if (lj == li) rowWithin += row[j];
+            }
+            volume[li] = rowVolume;
+            within[li] = rowWithin;
         }
     }
 

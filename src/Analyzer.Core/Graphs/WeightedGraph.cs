@@ -16,9 +16,11 @@ public abstract class WeightedGraph
     /// order), with S = diag(<paramref name="scale"/>): what the eigensolver iterates on.</summary>
     public abstract SymmetricOperator ScaledOperator(int[] nodes, double[] scale, double factor, double shift);
 
-    /// <summary>For each pair of labels (a, b), a ≥ 0 and b ≥ 0, calls <paramref name="visit"/> with every edge weight
-    /// between nodes labelled a and b, each edge twice (once per direction), as the dense adjacency's entries would.</summary>
-    public abstract void VisitLabelledEdges(int[] labels, Action<int, int, double> visit);
+    /// <summary>Adds to <paramref name="volume"/>[a] the weight of every edge between a node labelled a and a labelled
+    /// node, and to <paramref name="within"/>[a] the weight of every edge inside label a, each edge counted once per
+    /// direction as the dense adjacency's entries would be; nodes labelled -1 and their edges are left out. The sums
+    /// of a normalized cut, in one pass over the stored entries.</summary>
+    public abstract void AddLabelSums(int[] labels, double[] volume, double[] within);
 
     /// <summary>The subgraph on <paramref name="nodes"/> (in that order); with <paramref name="keep"/>, only the edges
     /// between nodes i and j (positions in <paramref name="nodes"/>) for which it holds.</summary>

@@ -97,6 +97,24 @@ public class SpectralPartitionerTests
     }
 
     [Fact]
+    public void The_restart_with_the_lowest_normalized_cut_wins()
+    {
+        // Weak structure and more clusters than were planted, so that restarts end in different local optima and the
+        // lowest inertia is not the lowest cut.
+        var (graph, _) = Planted([40, 50, 60, 70, 80], seed: 3, inside: 0.3, across: 1.0);
+        SpectralOptions With(int restarts, RestartSelection selection) => new() { Restarts = restarts, Selection = selection };
+        double Cut(int restarts, RestartSelection selection) =>
+            SpectralPartitioner.Partition(graph, 7, With(restarts, selection), seed: 2).NormalizedCut;
+        // One restart: nothing to choose between.
+        Assert.Equal(Cut(1, RestartSelection.Inertia), Cut(1, RestartSelection.NormalizedCut));
+        // Restarts 0..2 are among restarts 0..19 (each restart's seed depends on its index only), so more cannot cut more.
+        Assert.True(Cut(20, RestartSelection.NormalizedCut) <= Cut(3, RestartSelection.NormalizedCut));
+        // The inertia winner is one of the candidates, so choosing by the cut is never worse; here it is better.
+        Assert.True(Cut(20, RestartSelection.NormalizedCut) < Cut(20, RestartSelection.Inertia),
+            $"{Cut(20, RestartSelection.NormalizedCut)} vs {Cut(20, RestartSelection.Inertia)}");
+    }
+
+    [Fact]
     public void Too_many_clusters_is_an_argument_error()
     {
         var (graph, _) = Planted([3, 3], seed: 7);

@@ -25,8 +25,8 @@ public static class ClusterCommand
         };
         var refine = new Option<string>("--kmeans")
         {
-            Description = "k-means: hartigan (Lloyd, then single-point moves that lower the inertia) or lloyd " +
-                          "(Lloyd alone, as scikit-learn)",
+            Description = "k-means: hartigan (Lloyd, then single-point moves that lower the inertia; the restart with the " +
+                          "lowest normalized cut wins) or lloyd (Lloyd alone, lowest inertia wins, as scikit-learn)",
             DefaultValueFactory = _ => "hartigan",
         }.AcceptOnlyFromAmong("hartigan", "lloyd");
         var output = new Option<string>("--out", "-o") { Description = "The clustering JSON file to write", Required = true };

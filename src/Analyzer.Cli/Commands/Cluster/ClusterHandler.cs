@@ -29,6 +29,7 @@ public static class ClusterHandler
         {
             Restarts = request.Restarts,
             Refinement = request.LloydOnly ? KMeansRefinement.None : KMeansRefinement.Hartigan,
+            Selection = request.LloydOnly ? RestartSelection.Inertia : RestartSelection.NormalizedCut,
         };
         error.WriteLine($"clustering {graph.N} nodes into {k} clusters ({request.Scope} scope)...");
         var partitioning = Partition(network, layout, graph, activations, request.Scope, k, options, request.Seed, error);
