@@ -29,19 +29,10 @@ public sealed class DenseGraph : WeightedGraph
         return d;
     }
 
-    public override SymmetricOperator ScaledOperator(int[] nodes, double[] scale, double factor, double shift)
-    {
-        int n = nodes.Length;
-        var m = new double[(long)n * n];
-        Parallel.For(0, n, Kernels.Parallelism.Options(), r =>
-        {
-            long row = (long)r * n, source = (long)nodes[r] * N;
-            for (int c = 0; c < n; c++)
-                m[row + c] = factor * Adjacency[source + nodes[c]] * scale[r] * scale[c];
-            m[row + r] += shift;
-        });
-        return new DenseOperator(m, n);
-    }
+    /// <summary>factor·S·A[nodes, nodes]·S + shift·I applied through the adjacency itself: no n x n copy, so that a
+    /// graph as large as memory allows can be clustered.</summary>
+    public override SymmetricOperator ScaledOperator(int[] nodes, double[] scale, double factor, double shift) =>
+        new ScaledDenseOperator(this, nodes, scale, factor, shift);
 
     public override void AddLabelSums(int[] labels, double[] volume, double[] within)
     {

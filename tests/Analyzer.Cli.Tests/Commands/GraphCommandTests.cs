@@ -1,3 +1,6 @@
+using System.Buffers.Binary;
+using System.IO.Compression;
+using System.Text;
 using System.Text.Json;
 using Analyzer.Reporting.Files;
 using Analyzer.TestSupport;
@@ -62,6 +65,56 @@ public class GraphCommandTests
         var layer = Assert.Single(nodes.RootElement.GetProperty("layers").EnumerateArray());
         Assert.Equal(("fc1", 0), (layer.GetProperty("name").GetString(), layer.GetProperty("offset").GetInt32()));
         Assert.Equal("activations", nodes.RootElement.GetProperty("edges").GetString());
+    }
+
+    [Theory]
+    [InlineData("weights")]
+    [InlineData("activations")]
+    public void Sparse_adjacency_holds_the_dense_adjacency_non_zero_entries(string edges)
+    {
+        // Weight graphs are block graphs, activation graphs dense ones: each has its own way to the .npz.
+        var rng = new Random(5);
+        string data = TempDirectory.Create();
+        File.WriteAllBytes(Path.Combine(data, "images"), IdxBytes.Of([30, 1, 2], Enumerable.Range(0, 60).Select(_ => (byte)rng.Next(256)).ToArray()));
+        File.WriteAllBytes(Path.Combine(data, "labels"), IdxBytes.Of([30], new byte[30]));
+        string Run(string format)
+        {
+            string dir = TempDirectory.Create();
+            var run = CliRun.Of("graph", TinyModels.TwoPathways(), "--edges", edges, "--data", $"idx:{data}/images,{data}/labels",
+                "--format", format, "--out", dir, "--device", "cpu");
+            Assert.Equal(0, run.ExitCode);
+            return dir;
+        }
+        var (dense, n, _) = NpyFile.ReadMatrix(Path.Combine(Run("dense"), "adjacency.npy"));
+        using var zip = ZipFile.OpenRead(Path.Combine(Run("sparse"), "adjacency.npz"));
+        byte[] Entry(string name)
+        {
+            using var stream = zip.GetEntry(name)!.Open();
+            using var copy = new MemoryStream();
+            stream.CopyTo(copy);
+            byte[] bytes = copy.ToArray();
+            int header = BinaryPrimitives.ReadUInt16LittleEndian(bytes.AsSpan(8));
+            return bytes[(10 + header)..];
+        }
+        var values = Entry("data.npy");
+        var indices = Entry("indices.npy");
+        var indptr = Entry("indptr.npy");
+        Assert.Equal("csr", Encoding.ASCII.GetString(Entry("format.npy")));
+        Assert.Equal([(long)n, n], [BinaryPrimitives.ReadInt64LittleEndian(Entry("shape.npy")), BinaryPrimitives.ReadInt64LittleEndian(Entry("shape.npy").AsSpan(8))]);
+        var rebuilt = new double[n * n];
+        for (int r = 0; r < n; r++)
+        {
+            long start = BinaryPrimitives.ReadInt64LittleEndian(indptr.AsSpan(8 * r)), end = BinaryPrimitives.ReadInt64LittleEndian(indptr.AsSpan(8 * (r + 1)));
+            for (long e = start; e < end; e++)
+            {
+                int column = BinaryPrimitives.ReadInt32LittleEndian(indices.AsSpan((int)(4 * e)));
+                double value = BinaryPrimitives.ReadDoubleLittleEndian(values.AsSpan((int)(8 * e)));
+                Assert.NotEqual(0.0, value);
+                rebuilt[r * n + column] = value;
+            }
+        }
+        Assert.Equal(dense.Count(v => v != 0), values.Length / 8);
+        Assert.Equal(dense, rebuilt);
     }
 
     [Fact]

@@ -13,7 +13,7 @@ public static class GraphCommand
         var format = new Option<string>("--format")
         {
             Description = $"adjacency.npy (dense float64 n x n), adjacency.npz (scipy.sparse CSR, for scipy.sparse.load_npz), or auto: " +
-                          $"dense up to {GraphHandler.DenseLimit} nodes, sparse above",
+                          $"dense up to {GraphHandler.DenseLimit} nodes, above that whichever file is smaller (sparse for weight graphs)",
             DefaultValueFactory = _ => "auto",
         }.AcceptOnlyFromAmong("auto", "dense", "sparse");
         var seed = CommonOptions.Seed();
