@@ -86,16 +86,6 @@ public class BlockGraphTests
         var scale = Enumerable.Range(0, m).Select(_ => random.NextDouble() + 0.5).ToArray();
         const double factor = -0.75, shift = 1.25;
         var op = graph.ScaledOperator(nodes, scale, factor, shift);
-        var x = Enumerable.Range(0, m * cols).Select(_ => random.NextDouble() - 0.5).ToArray();
-        var y = new double[m * cols];
-        op.Apply(x, cols, y);
-        for (int i = 0; i < m; i++)
-            for (int c = 0; c < cols; c++)
-            {
-                double expected = shift * x[i * cols + c];
-                for (int j = 0; j < m; j++)
-                    expected += factor * scale[i] * dense[nodes[i] * N + nodes[j]] * scale[j] * x[j * cols + c];
-                Assert.Equal(expected, y[i * cols + c], 12);
-            }
+        DenseGraphTests.AssertAppliesDefinition(op, (i, j) => dense[i * N + j], nodes, scale, factor, shift, cols, random);
     }
 }

@@ -15,6 +15,24 @@ public class DenseGraphTests
         return new DenseGraph(n, a);
     }
 
+    /// <summary>Checks op·x against every entry of factor·S·A[nodes, nodes]·S + shift·I written out from the definition.</summary>
+    internal static void AssertAppliesDefinition(SymmetricOperator op, Func<int, int, double> adjacency, int[] nodes, double[] scale,
+        double factor, double shift, int cols, Random random)
+    {
+        int m = nodes.Length;
+        var x = Enumerable.Range(0, m * cols).Select(_ => random.NextDouble() - 0.5).ToArray();
+        var y = new double[m * cols];
+        op.Apply(x, cols, y);
+        for (int i = 0; i < m; i++)
+            for (int c = 0; c < cols; c++)
+            {
+                double expected = shift * x[i * cols + c];
+                for (int j = 0; j < m; j++)
+                    expected += factor * scale[i] * adjacency(nodes[i], nodes[j]) * scale[j] * x[j * cols + c];
+                Assert.Equal(expected, y[i * cols + c], 12);
+            }
+    }
+
     [Theory]
     [InlineData(7, 2)]
     [InlineData(130, 5)]
@@ -28,18 +46,7 @@ public class DenseGraphTests
         const double factor = 0.5, shift = 0.5;
         var op = graph.ScaledOperator(nodes, scale, factor, shift);
         Assert.Equal(m, op.N);
-        var x = Enumerable.Range(0, m * cols).Select(_ => random.NextDouble() - 0.5).ToArray();
-        var y = new double[m * cols];
-        op.Apply(x, cols, y);
-        // The reference: every entry of M written out from the definition.
-        for (int i = 0; i < m; i++)
-            for (int c = 0; c < cols; c++)
-            {
-                double expected = shift * x[i * cols + c];
-                for (int j = 0; j < m; j++)
-                    expected += factor * scale[i] * graph[nodes[i], nodes[j]] * scale[j] * x[j * cols + c];
-                Assert.Equal(expected, y[i * cols + c], 12);
-            }
+        AssertAppliesDefinition(op, (i, j) => graph[i, j], nodes, scale, factor, shift, cols, random);
         // ToDense gives the same matrix.
         var dense = op.ToDense();
         for (int i = 0; i < m; i++)
