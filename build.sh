@@ -121,6 +121,8 @@ case "$action" in
     dotnet run --project bench/Analyzer.Benchmarks -c Release -- all
     ;;
   build)
+    say "publishing ./analyzer (ReadyToRun: no JIT warm-up on each run)"
+    ./analyzer --version >/dev/null
     say "done: run ./analyzer --help"
     ;;
 esac
