@@ -20,18 +20,26 @@ public sealed partial class LesionEngine
     private LowRankStage Stage(int nodeSet, int readerNodeIndex, string readerInput, string readerOutput, Func<RewrittenModel> suffix,
         int variant = 0)
     {
-        lock (lowRankStages)
+        lock (sessions)
         {
             if (!lowRankStages.TryGetValue((nodeSet, variant), out var stage))
             {
                 var cut = rewriter.CutBefore(readerNodeIndex + 1, [readerInput, readerOutput]);
                 var model = suffix();
+                MakeRoom(nodeSet, cut.Prefix.Bytes.LongLength + model.Bytes.LongLength);
                 stage = new LowRankStage(
                     OnnxSession.Create(cut.Prefix.Bytes, network.Path, options.Device, SessionThreads, options.Note),
                     OnnxSession.Create(model.Bytes, network.Path, options.Device, SessionThreads, options.Note),
-                    cut, model.Inputs);
+                    cut.WithoutModels(), model.Inputs);
                 lowRankStages[(nodeSet, variant)] = stage;
+                Remember(nodeSet, cut.Prefix.Bytes.LongLength + model.Bytes.LongLength, () =>
+                {
+                    lowRankStages.Remove((nodeSet, variant));
+                    stage.Prefix.Dispose();
+                    stage.Suffix.Dispose();
+                });
             }
+            Touch(nodeSet);
             return stage;
         }
     }

@@ -233,11 +233,58 @@ public sealed partial class LesionEngine : IDisposable
             if (!sessions.TryGetValue(nodeSet, out var entry))
             {
                 var cut = rewriter.CutBefore(maskOf[nodeSet].NodeIndex);
+                long bytes = cut.Prefix.Bytes.LongLength + cut.Suffix.Bytes.LongLength;
+                MakeRoom(nodeSet, bytes);
                 entry = (OnnxSession.Create(cut.Prefix.Bytes, network.Path, options.Device, SessionThreads, options.Note),
-                         OnnxSession.Create(cut.Suffix.Bytes, network.Path, options.Device, SessionThreads, options.Note), cut);
+                         OnnxSession.Create(cut.Suffix.Bytes, network.Path, options.Device, SessionThreads, options.Note), cut.WithoutModels());
                 sessions[nodeSet] = entry;
+                var created = entry;
+                Remember(nodeSet, bytes, () =>
+                {
+                    sessions.Remove(nodeSet);
+                    created.Prefix?.Dispose();
+                    created.Suffix.Dispose();
+                });
             }
+            Touch(nodeSet);
             return entry;
+        }
+    }
+
+    /// <summary>Cached sessions of cut models, oldest use first: the node set, the bytes of its models, how to release them.</summary>
+    private readonly LinkedList<(int NodeSet, long Bytes, Action Release)> cached = new();
+
+    /// <summary>
+    /// Releases the least recently used sessions of other node sets until the cached models and a new one of
+    /// <paramref name="bytes"/> fit in the memory budget (docs/design.md): a large model keeps the sessions of one node
+    /// set at a time, a small one keeps them all. A node set's own sessions stay, as its concurrent streams use them.
+    /// </summary>
+    private void MakeRoom(int nodeSet, long bytes)
+    {
+        long total = cached.Sum(c => c.Bytes) + bytes;
+        for (var node = cached.First; node is not null && total > options.MemoryBudget;)
+        {
+            var next = node.Next;
+            if (node.Value.NodeSet != nodeSet)
+            {
+                node.Value.Release();
+                total -= node.Value.Bytes;
+                cached.Remove(node);
+            }
+            node = next;
+        }
+    }
+
+    private void Remember(int nodeSet, long bytes, Action release) => cached.AddLast((nodeSet, bytes, release));
+
+    /// <summary>Marks a node set's sessions as the most recently used.</summary>
+    private void Touch(int nodeSet)
+    {
+        var mine = cached.Where(c => c.NodeSet == nodeSet).ToList();
+        foreach (var entry in mine)
+        {
+            cached.Remove(entry);
+            cached.AddLast(entry);
         }
     }
 

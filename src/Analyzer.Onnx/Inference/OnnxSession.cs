@@ -69,6 +69,10 @@ public sealed class OnnxSession : IDisposable
         // this class turns into one line naming the model.
         options.LogSeverityLevel = OrtLoggingLevel.ORT_LOGGING_LEVEL_FATAL;
         if (threads > 0) options.IntraOpNumThreads = threads;
+        // No CPU arena: its blocks grow to the largest run and are never given back, once per session (a lesion run
+        // holds a prefix and a suffix per node set). Plain allocations return each run's memory, at the same CPU time
+        // (the Fashion-MNIST CNN's lesion of one set: 2.4 GB peak with the arena, 0.9 GB without).
+        options.EnableCpuMemArena = false;
         return options;
     }
 

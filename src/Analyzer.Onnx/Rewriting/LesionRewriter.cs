@@ -328,8 +328,18 @@ public sealed class LesionRewriter
         return node;
     }
 
+    /// <summary>Keeps the graph inputs named in <paramref name="keep"/> and the initializers its nodes read (each half
+    /// of a cut carries only its own weights, not a copy of the whole model's).</summary>
     private static void KeepInputs(GraphProto graph, IReadOnlyCollection<string> keep)
     {
+        // A node with a subgraph may read outer initializers by name: then every initializer stays.
+        if (!graph.Node.Any(n => n.Attribute.Any(a => a.G is not null || a.Graphs.Count > 0)))
+        {
+            var read = graph.Node.SelectMany(n => n.Input).ToHashSet();
+            var used = graph.Initializer.Where(t => read.Contains(t.Name)).ToList();
+            graph.Initializer.Clear();
+            graph.Initializer.AddRange(used);
+        }
         var initializers = graph.Initializer.Select(t => t.Name).ToHashSet();
         var kept = graph.Input.Where(v => keep.Contains(v.Name) || initializers.Contains(v.Name)).ToList();
         graph.Input.Clear();
