@@ -5,8 +5,9 @@ namespace Analyzer.Cli.Tests.Commands;
 
 /// <summary>
 /// Every torchvision family (tests/models, exported by tools/export_torchvision.py --tiny), and opset-17 and float16
-/// exports of five of them, through the verbs a user runs first: inspect, graph, cluster in both scopes and visualize
-/// (one set per node set, two steps), each ending with exit 0 and files that say what they should.
+/// exports of five of them, through the verbs a user runs first: inspect, graph, cluster in both scopes, lesion (on six
+/// grey 8 x 8 images, fitted to the model's input) and visualize (one set per node set, two steps), each ending with exit
+/// 0 and files that say what they should.
 /// </summary>
 public class ArchitectureFamilyTests
 {
@@ -62,6 +63,22 @@ public class ArchitectureFamilyTests
                 units = Enumerable.Range(0, Math.Min(8, s.GetProperty("units").GetInt32())).ToArray(),
             }),
         }));
+        string data = Path.Combine(dir, "data");
+        Directory.CreateDirectory(data);
+        var pixels = new Random(3).GetItems(Enumerable.Range(0, 256).Select(v => (byte)v).ToArray(), 6 * 64);
+        File.WriteAllBytes(Path.Combine(data, "images"), IdxBytes.Of([6, 8, 8], pixels));
+        File.WriteAllBytes(Path.Combine(data, "labels"), IdxBytes.Of([6], [0, 1, 2, 0, 1, 2]));
+        var lesion = CliRun.Of("lesion", path, "--sets", setsFile, "--data", $"idx:{data}/images,{data}/labels", "--out",
+            Path.Combine(dir, "lesion.json"), "--device", "cpu");
+        Assert.True(lesion.ExitCode == 0, lesion.Error);
+        using (var lesions = JsonDocument.Parse(File.ReadAllText(Path.Combine(dir, "lesion.json"))))
+        {
+            var outcomes = lesions.RootElement.GetProperty("sets").EnumerateArray().ToList();
+            Assert.Equal(sets.Count(s => s.GetProperty("kind").GetString() == "hidden"), outcomes.Count);
+            Assert.All(outcomes, o => Assert.InRange(o.GetProperty("accuracy").GetDouble(), 0, 1));
+            Assert.Equal(6, lesions.RootElement.GetProperty("examples").GetInt32());
+        }
+
         var visualize = CliRun.Of("visualize", path, "--sets", setsFile, "--out", Path.Combine(dir, "vis"), "--steps", "2", "--device", "cpu");
         Assert.True(visualize.ExitCode == 0, visualize.Error);
         using var scores = JsonDocument.Parse(File.ReadAllText(Path.Combine(dir, "vis", "scores.json")));
