@@ -42,7 +42,7 @@ public sealed partial class LesionEngine
         // each lesion's channels are padded with zero kernels to the run's largest lesion. M is no more than the sets
         // there are, and M·chunk rows of the reader's output (y0 and the lesioned copy) stay within the memory budget.
         long rowBytes = 2 * ElementsPerExample(reader.Output) * sizeof(float);
-        long byBudget = options.MemoryBudget / Math.Max(1, rowBytes * chunkSize);
+        long byBudget = StreamBudget / Math.Max(1, rowBytes * chunkSize);
         int lesionsPerRun = (int)Math.Clamp(Math.Min(byBudget, options.RowsPerRun / chunkSize), 1, sets.Count);
         var stage = Stage(nodeSet, reader.NodeIndex, reader.Input, reader.Output,
             () => rewriter.LowRankConvSuffix(reader.NodeIndex, [.. reader.Attributes, ("group", [lesionsPerRun], null)]), lesionsPerRun);

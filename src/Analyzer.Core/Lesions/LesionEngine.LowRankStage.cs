@@ -46,12 +46,27 @@ public sealed partial class LesionEngine
 
     /// <summary>Examples per chunk of the low-rank paths: at most <see cref="LesionOptions.ChunkSize"/>, and few enough
     /// that a chunk's input, reader input and reader output stay within the memory budget (ImageNet-size activations).</summary>
-    private int LowRankChunkSize(string readerInput, string readerOutput)
+    private int LowRankChunkSize(string readerInput, string readerOutput) =>
+        ChunkSize(ElementsPerExample(readerInput) + ElementsPerExample(readerOutput));
+
+    /// <summary>
+    /// Examples per chunk: at most <see cref="LesionOptions.ChunkSize"/>, and few enough that a chunk's input, the
+    /// <paramref name="heldFloats"/> per example the path keeps, and two of the model's largest activations (what
+    /// ONNX Runtime holds while a layer runs) fit in the memory budget.
+    /// </summary>
+    private int ChunkSize(long heldFloats)
     {
-        long floatsPerExample = data.ExampleSize + ElementsPerExample(readerInput) + ElementsPerExample(readerOutput);
-        long byBudget = options.MemoryBudget / Math.Max(1, floatsPerExample * sizeof(float));
+        long floatsPerExample = data.ExampleSize + heldFloats + 2 * largestActivation.Value;
+        long byBudget = StreamBudget / Math.Max(1, floatsPerExample * sizeof(float));
         return (int)Math.Clamp(byBudget, 1, Math.Max(1, Math.Min(options.ChunkSize, data.Count)));
     }
+
+    /// <summary>Values of one example of the model's largest non-constant tensor.</summary>
+    private readonly Lazy<long> largestActivation;
+
+    private long LargestActivation() => network.Graph.Nodes.SelectMany(n => n.Outputs)
+        .Where(t => t.Length > 0 && !network.Shapes.IsConstant(t) && network.Shapes.Shapes.ContainsKey(t))
+        .Select(ElementsPerExample).DefaultIfEmpty(1).Max();
 
     /// <summary>Values of one example of a tensor, from the inferred shapes.</summary>
     private long ElementsPerExample(string tensor) => network.Shapes.ShapeOf(tensor).Skip(1).Aggregate(1L, (a, d) => a * Math.Max(1, d));

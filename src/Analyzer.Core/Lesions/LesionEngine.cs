@@ -46,9 +46,13 @@ public sealed partial class LesionEngine : IDisposable
         }
         network.NotePrecision(options.Note);
         rewriter = new LesionRewriter(network.File, points, network.Shapes);
+        largestActivation = new Lazy<long>(LargestActivation);
     }
 
     private int Streams => options.ConcurrentRuns > 0 ? options.ConcurrentRuns : Analyzer.Kernels.Parallelism.MaxThreads;
+
+    /// <summary>The share of the memory budget one concurrent stream's batches may take.</summary>
+    private long StreamBudget => options.MemoryBudget / Math.Max(1, Streams);
 
     /// <summary>ONNX Runtime threads per session: as asked, else one per concurrent stream.</summary>
     private int SessionThreads => options.Threads > 0 ? options.Threads : Streams > 1 ? 1 : 0;
@@ -115,7 +119,7 @@ public sealed partial class LesionEngine : IDisposable
         var (prefix, suffix, cut) = Sessions(nodeSet, cutModel);
         var masksToFeed = cutModel ? rewriter.Masks.Where(m => cut!.Suffix.Inputs.Contains(m)).ToList() : rewriter.Masks.ToList();
         int exampleSize = data.ExampleSize;
-        int chunk = Math.Max(1, Math.Min(options.ChunkSize, data.Count));
+        int chunk = ChunkSize(cutModel ? cut!.Frontier.Sum(t => network.Shapes.Shapes.ContainsKey(t) ? ElementsPerExample(t) : 0) : 0);
         var batch = new float[chunk * exampleSize];
         for (int start = 0; start < data.Count; start += chunk)
         {
@@ -136,7 +140,7 @@ public sealed partial class LesionEngine : IDisposable
             // Several masks per run only pay off for small suffixes (per-run overhead); large tiled inputs cost more in
             // copies and allocations than they save, so a run stays within the budget and within RowsPerRun rows.
             long bytesPerExample = fixedInputs.Sum(t => t.Data.LongLength / count) * sizeof(float);
-            long byBudget = options.MemoryBudget / Math.Max(1, bytesPerExample * count);
+            long byBudget = StreamBudget / Math.Max(1, bytesPerExample * count);
             int masksPerRun = (int)Math.Clamp(Math.Min(byBudget, options.RowsPerRun / count), 1, sets.Count);
             for (int first = 0; first < sets.Count; first += masksPerRun)
             {
