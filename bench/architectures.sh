@@ -62,6 +62,7 @@ PY
   activations=$(run "$name-activations" graph "$model" --edges activations --samples 40 "${data[@]}" --out "$out/$name-activations")
   lesion=$(run "$name-lesion" lesion "$model" --sets "$out/$name-sets.json" "${data[@]}" --out "$out/$name-lesion.json" --device cpu)
   vis=$(run "$name-vis" visualize "$model" --sets "$out/$name-sets.json" --out "$out/$name-vis" --steps "$steps" --device cpu)
+  rm -rf "$out/$name-graph" "$out/$name-activations" "$out/$name-vis" # an activation graph can take gigabytes of disk
   echo "| $name | $mb | $nodes | $(cell "$inspect") | $(cell "$graph") | $(cell "$network") | $(cell "$layer") | $(cell "$activations") | $(cell "$lesion") | $(cell "$vis") |"
 done
 rm -rf "$out"
