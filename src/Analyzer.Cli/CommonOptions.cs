@@ -35,6 +35,21 @@ public static class CommonOptions
         DefaultValueFactory = _ => "weights",
     }.AcceptOnlyFromAmong("weights", "activations");
 
+    /// <summary>--examples: a seeded subset of the test split, for a first look at a large dataset.</summary>
+    public static Option<int?> Examples() => new("--examples")
+    {
+        Description = "Use this many test examples, drawn (seeded) from the test split, instead of all of them (a first look; recorded in the output)",
+    };
+
+    /// <summary>The test split, or the --examples drawn from it (null: all); refuses counts below 1.</summary>
+    public static Core.Datasets.ImageDataset TestExamples(Core.Datasets.ImageDataset test, int? examples, int seed) =>
+        examples switch
+        {
+            null => test,
+            < 1 => throw new UsageException($"--examples: {examples}; expected at least 1"),
+            _ => test.Draw(examples.Value, seed),
+        };
+
     public static Option<int> Samples() => new("--samples")
     {
         Description = "Examples drawn (seeded) from the training split for activation graphs",

@@ -67,6 +67,41 @@ public sealed class ImageDataset
         return new ImageDataset(this, channels, height, width);
     }
 
+    /// <summary>
+    /// <paramref name="count"/> examples drawn without replacement with <paramref name="seed"/>, kept in their original
+    /// order (a first look at a large test split); this dataset itself when it has no more than that.
+    /// </summary>
+    public ImageDataset Draw(int count, int seed)
+    {
+        if (count <= 0) throw new ArgumentOutOfRangeException(nameof(count), $"{count} examples; expected at least 1");
+        if (count >= Count) return this;
+        // The first count places of a seeded Fisher-Yates shuffle.
+        var order = Enumerable.Range(0, Count).ToArray();
+        var rng = new Random(seed);
+        for (int i = 0; i < count; i++)
+        {
+            int j = rng.Next(i, Count);
+            (order[i], order[j]) = (order[j], order[i]);
+        }
+        var chosen = order[..count].Order().ToArray();
+        if (original is not null)
+        {
+            var drawn = original.Draw(count, seed);
+            return new ImageDataset(drawn, Channels, Height, Width);
+        }
+        int size = ExampleSize;
+        var labels = chosen.Select(i => Labels[i]).ToArray();
+        if (floats is not null)
+        {
+            var values = new float[(long)count * size];
+            for (int j = 0; j < count; j++) Array.Copy(floats, (long)chosen[j] * size, values, (long)j * size, size);
+            return new ImageDataset(Source, null, values, labels, Channels, Height, Width, Classes);
+        }
+        var pixels = new byte[(long)count * size];
+        for (int j = 0; j < count; j++) Array.Copy(Pixels, (long)chosen[j] * size, pixels, (long)j * size, size);
+        return new ImageDataset(Source, pixels, null, labels, Channels, Height, Width, Classes);
+    }
+
     /// <summary>Where the data came from, as messages name it.</summary>
     public string Source { get; }
     /// <summary>8-bit pixels (empty when the source held floats).</summary>

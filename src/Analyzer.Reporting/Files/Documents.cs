@@ -41,9 +41,9 @@ public sealed record LesionBaseline(double Accuracy, IReadOnlyList<double> Class
 public sealed record LesionSetResult(string Id, string Layer, int Size, double Accuracy, double AccDrop,
     IReadOnlyList<double> ClassDrops, double ClassRange);
 
-/// <summary>The lesion JSON (docs/design.md).</summary>
+/// <summary>The lesion JSON (docs/design.md). <c>ExamplesDrawnFrom</c> is the size of the test split when --examples drew a subset of it, else null.</summary>
 public sealed record LesionDocument(string Model, string ModelSha256, string AnalyzerVersion, int Seed, string Data, string Device,
-    int Examples, LesionBaseline Baseline, IReadOnlyList<LesionSetResult> Sets);
+    int Examples, LesionBaseline Baseline, IReadOnlyList<LesionSetResult> Sets, int? ExamplesDrawnFrom = null);
 
 /// <summary>One visualised set in scores.json: its vis-score, softmax entropy and PNG file (relative to scores.json).</summary>
 public sealed record VisualisationEntry(string Id, string Layer, IReadOnlyList<int> Units, double Score, double Entropy, string Image);

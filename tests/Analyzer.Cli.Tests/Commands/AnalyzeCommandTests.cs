@@ -191,6 +191,26 @@ public class AnalyzeCommandTests
     }
 
     [Fact]
+    public void Examples_are_recorded_and_a_different_count_is_a_different_experiment()
+    {
+        var (model, data) = Fixture();
+        string output = TempDirectory.Create();
+        string[] args = [.. Args(model, data, output), "--edges", "weights", "--scope", "network", "--measures", "acc-drop"];
+        Assert.Equal(0, CliRun.Of([.. args, "--examples", "10"]).ExitCode);
+        using (var doc = JsonDocument.Parse(File.ReadAllText(Path.Combine(output, "results.json"))))
+        {
+            Assert.Equal(10, doc.RootElement.GetProperty("examples").GetInt32());
+            Assert.Equal(40, doc.RootElement.GetProperty("examples_drawn_from").GetInt32());
+        }
+        var all = CliRun.Of(args);
+        Assert.Equal(0, all.ExitCode);
+        Assert.DoesNotContain("already done", all.Error);
+        using var full = JsonDocument.Parse(File.ReadAllText(Path.Combine(output, "results.json")));
+        Assert.Equal(40, full.RootElement.GetProperty("examples").GetInt32());
+        Assert.Equal(JsonValueKind.Null, full.RootElement.TryGetProperty("examples_drawn_from", out var drawn) ? drawn.ValueKind : JsonValueKind.Null);
+    }
+
+    [Fact]
     public void An_unknown_compat_switch_is_a_usage_error()
     {
         var (model, data) = Fixture();

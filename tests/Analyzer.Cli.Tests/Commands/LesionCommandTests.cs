@@ -46,6 +46,30 @@ public class LesionCommandTests
     }
 
     [Fact]
+    public void Examples_draws_a_seeded_subset_of_the_test_split_and_says_so()
+    {
+        var (model, data) = Fixture();
+        string sets = Sets("""{"sets": [{"id": "path0", "layer": "fc1", "units": [0, 1]}]}""");
+        JsonElement Run(string seed)
+        {
+            string output = Path.Combine(TempDirectory.Create(), "lesion.json");
+            var run = CliRun.Of("lesion", model, "--data", data, "--sets", sets, "--out", output, "--device", "cpu", "--examples", "3", "--seed", seed);
+            Assert.True(run.ExitCode == 0, run.Error);
+            return JsonDocument.Parse(File.ReadAllText(output)).RootElement.Clone();
+        }
+        var first = Run("0");
+        Assert.Equal(3, first.GetProperty("examples").GetInt32());
+        Assert.Equal(4, first.GetProperty("examples_drawn_from").GetInt32());
+        // Three of the four examples, all still classified right: baseline accuracy 1.
+        Assert.Equal(1.0, first.GetProperty("baseline").GetProperty("accuracy").GetDouble());
+        Assert.Equal(first.GetRawText(), Run("0").GetRawText());
+        var all = CliRun.Of("lesion", model, "--data", data, "--sets", sets, "--out", Path.Combine(TempDirectory.Create(), "l.json"),
+            "--device", "cpu", "--examples", "0");
+        Assert.Equal(2, all.ExitCode);
+        Assert.Contains("--examples: 0", all.Error);
+    }
+
+    [Fact]
     public void An_unknown_layer_names_the_sets_file_and_the_choices()
     {
         var (model, data) = Fixture();

@@ -39,6 +39,27 @@ public class DatasetTests
     }
 
     [Fact]
+    public void Draw_keeps_a_seeded_subset_in_its_original_order()
+    {
+        // Example i is the 2-pixel image [i, 100 + i] with label i % 3, so a drawn example shows where it came from.
+        var pixels = Enumerable.Range(0, 20).SelectMany(i => new[] { (byte)i, (byte)(100 + i) }).ToArray();
+        var data = new ImageDataset("twenty", pixels, Enumerable.Range(0, 20).Select(i => i % 3).ToArray(), 1, 1, 2, 3);
+        var drawn = data.Draw(7, seed: 4);
+        Assert.Equal(7, drawn.Count);
+        var origins = Enumerable.Range(0, 7).Select(j => (int)drawn.Pixels[2 * j]).ToArray();
+        Assert.Equal(origins.Order().Distinct(), origins);
+        for (int j = 0; j < 7; j++)
+        {
+            Assert.Equal(100 + origins[j], drawn.Pixels[2 * j + 1]);
+            Assert.Equal(origins[j] % 3, drawn.Labels[j]);
+        }
+        Assert.Equal(drawn.Pixels, data.Draw(7, seed: 4).Pixels);
+        Assert.NotEqual(drawn.Pixels, data.Draw(7, seed: 5).Pixels);
+        Assert.Same(data, data.Draw(20, seed: 4));
+        Assert.Throws<ArgumentOutOfRangeException>(() => data.Draw(0, seed: 4));
+    }
+
+    [Fact]
     public void Preprocessing_applies_scale_mean_and_std_per_channel()
     {
         // Two channels of one pixel each: (p · s - m_c) / sd_c.

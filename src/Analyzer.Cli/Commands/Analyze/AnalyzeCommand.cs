@@ -47,19 +47,21 @@ public static class AnalyzeCommand
         var seed = CommonOptions.Seed();
         var device = CommonOptions.Device();
         var threads = CommonOptions.Threads();
+        var examples = CommonOptions.Examples();
         var command = new Command("analyze",
             "Run the whole pipeline: cluster the network (weights and activations; network and layer scope), lesion every subcluster and " +
             "its random controls, and report Fisher statistics, p-values and effects like the paper's Tables 1 and 2 " +
             "(results.json, table.md). Interrupted runs resume where they stopped.")
         {
-            model, edges, scope, measures, k, random, output, samples, budget, compat, fresh, seed, device, threads,
+            model, edges, scope, measures, k, random, output, samples, examples, budget, compat, fresh, seed, device, threads,
         };
         foreach (var option in data.All) command.Options.Add(option);
         command.SetAction(parse => CommandRunner.Run(parse, (stdout, stderr) => AnalyzeHandler.Run(new AnalyzeRequest(
             parse.GetValue(model)!, parse.GetValue(data.Data)!, data.Preprocessing(parse), Split(parse.GetValue(edges)),
             Split(parse.GetValue(scope)), Split(parse.GetValue(measures)), parse.GetValue(k), parse.GetValue(random),
             parse.GetValue(output), parse.GetValue(seed), DeviceChoice.Parse(parse.GetValue(device)), parse.GetValue(threads),
-            parse.GetValue(budget), parse.GetValue(fresh), parse.GetValue(compat), parse.GetValue(samples)), stdout, stderr), threads));
+            parse.GetValue(budget), parse.GetValue(fresh), parse.GetValue(compat), parse.GetValue(samples),
+            parse.GetValue(examples)), stdout, stderr), threads));
         return command;
     }
 

@@ -18,7 +18,7 @@ namespace Analyzer.Cli.Commands.Analyze;
 /// <summary>What `analyze` was asked to do.</summary>
 public sealed record AnalyzeRequest(string Model, string Data, Preprocessing Preprocessing, string[] Edges, string[] Scopes,
     string[] Measures, int? K, int Random, string? Out, int Seed, ExecutionDevice Device, int Threads, int MemoryBudgetMiB,
-    bool Fresh, string? Compat = null, int Samples = 5000);
+    bool Fresh, string? Compat = null, int Samples = 5000, int? Examples = null);
 
 /// <summary>
 /// Runs the pipeline partitioning by partitioning, saving each finished one under OUT/partitionings/ so that a rerun
@@ -44,7 +44,8 @@ public static class AnalyzeHandler
         var visualisationMeasures = request.Measures.Where(VisualisationAnalysis.Measures.Contains).ToList();
         // Weight graphs with visualisation measures alone need no data at all (a model screened without its dataset).
         bool needsData = lesionMeasures.Count > 0 || request.Edges.Contains("activations");
-        var data = needsData ? DatasetLoader.Load(DatasetSpec.Parse(request.Data), DatasetSplit.Test) : null;
+        var test = needsData ? DatasetLoader.Load(DatasetSpec.Parse(request.Data), DatasetSplit.Test) : null;
+        var data = test is null ? null : CommonOptions.TestExamples(test, request.Examples, request.Seed);
         string outDir = request.Out ?? Path.Combine("results", Path.GetFileNameWithoutExtension(request.Model));
         Directory.CreateDirectory(Path.Combine(outDir, "partitionings"));
         var weightGraph = WeightGraph.Build(network.Neurons);
@@ -80,7 +81,7 @@ public static class AnalyzeHandler
                 string identity = string.Join("|", network.Sha256, request.Data, request.Preprocessing.Scale,
                     string.Join(",", request.Preprocessing.Mean), string.Join(",", request.Preprocessing.Std), request.Preprocessing.Bgr,
                     request.Seed, k, request.Random, string.Join(",", request.Measures), string.Join(",", compat.Enabled),
-                    edges == "activations" ? request.Samples : 0, AnalyzerInfo.Version);
+                    edges == "activations" ? request.Samples : 0, data?.Count ?? 0, AnalyzerInfo.Version);
                 if (!request.Fresh && File.Exists(checkpointPath))
                 {
                     var saved = JsonFiles.Read<PartitioningCheckpoint>(checkpointPath);
@@ -131,7 +132,8 @@ public static class AnalyzeHandler
         var (significance, marked) = SignificanceMarking.Apply(entries);
         var results = new ResultsDocument(CommandRunner.Display(request.Model), network.Sha256, AnalyzerInfo.Version,
             data is null ? "none" : request.Data, request.Seed, k, request.Random, engine?.Provider ?? visualizer!.Provider,
-            data?.Count ?? 0, baseline?.Accuracy ?? double.NaN, significance, marked, compat.Enabled);
+            data?.Count ?? 0, baseline?.Accuracy ?? double.NaN, significance, marked, compat.Enabled,
+            data is not null && data.Count < test!.Count ? test.Count : null);
         JsonFiles.Write(Path.Combine(outDir, "results.json"), results);
         string table = ResultsTable.Markdown(results);
         File.WriteAllText(Path.Combine(outDir, "table.md"), table);

@@ -15,16 +15,17 @@ public static class LesionCommand
         var seed = CommonOptions.Seed();
         var device = CommonOptions.Device();
         var threads = CommonOptions.Threads();
+        var examples = CommonOptions.Examples();
         var command = new Command("lesion",
             "Remove given sets of units (their outputs read as zero, docs/method.md §6) and report test accuracy, overall and per class")
         {
-            model, sets, output, budget, seed, device, threads,
+            model, sets, output, budget, examples, seed, device, threads,
         };
         foreach (var option in data.All) command.Options.Add(option);
         command.SetAction(parse => CommandRunner.Run(parse, (stdout, stderr) => LesionHandler.Run(new LesionRequest(
             parse.GetValue(model)!, parse.GetValue(data.Data)!, data.Preprocessing(parse), parse.GetValue(sets)!,
             parse.GetValue(output)!, parse.GetValue(seed), DeviceChoice.Parse(parse.GetValue(device)), parse.GetValue(threads),
-            parse.GetValue(budget)), stdout, stderr), threads));
+            parse.GetValue(budget), parse.GetValue(examples)), stdout, stderr), threads));
         return command;
     }
 }

@@ -8,7 +8,7 @@ namespace Analyzer.Cli.Commands.Lesion;
 
 /// <summary>What `lesion` was asked to do.</summary>
 public sealed record LesionRequest(string Model, string Data, Preprocessing Preprocessing, string Sets, string Out, int Seed,
-    ExecutionDevice Device, int Threads, int MemoryBudgetMiB);
+    ExecutionDevice Device, int Threads, int MemoryBudgetMiB, int? Examples = null);
 
 /// <summary>Reads the sets, runs the lesions on the test split and writes the lesion JSON.</summary>
 public static class LesionHandler
@@ -17,7 +17,8 @@ public static class LesionHandler
     {
         var network = ModelNetwork.Load(request.Model);
         var sets = UnitSetsFile.Read(request.Sets, network).Select(s => (Set: new LesionSet(s.Id, s.NodeSet.Index, s.Units), s.Layer)).ToList();
-        var data = DatasetLoader.Load(DatasetSpec.Parse(request.Data), DatasetSplit.Test);
+        var test = DatasetLoader.Load(DatasetSpec.Parse(request.Data), DatasetSplit.Test);
+        var data = CommonOptions.TestExamples(test, request.Examples, request.Seed);
         using var engine = new LesionEngine(network, data, new LesionOptions
         {
             Preprocessing = request.Preprocessing,
@@ -36,7 +37,8 @@ public static class LesionHandler
                 drops, LesionMeasures.ClassRange(drops));
         }).ToList();
         var document = new LesionDocument(CommandRunner.Display(request.Model), network.Sha256, AnalyzerInfo.Version, request.Seed,
-            request.Data, engine.Provider, data.Count, new LesionBaseline(baseline.Accuracy, baseline.ClassAccuracy), results);
+            request.Data, engine.Provider, data.Count, new LesionBaseline(baseline.Accuracy, baseline.ClassAccuracy), results,
+            data.Count < test.Count ? test.Count : null);
         JsonFiles.Write(request.Out, document);
         output.WriteLine($"{CommandRunner.Display(request.Out)}: {results.Count} sets on {data.Count} examples; baseline accuracy {baseline.Accuracy:F4} ({engine.Provider})");
         return ExitCodes.Success;
