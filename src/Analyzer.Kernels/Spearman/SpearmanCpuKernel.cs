@@ -13,12 +13,13 @@ public sealed class SpearmanCpuKernel : ISpearmanKernel
         if (samples.Length != (long)sampleCount * units)
             throw new ArgumentException($"samples has {samples.Length} values; expected {sampleCount} x {units}", nameof(samples));
         var flags = new bool[units];
-        // zt: [units x samples], one standardised rank column per row.
+        // zt: [units x samples], one standardised rank column per row, ranked in place from the transposed samples.
         var zt = new double[(long)units * sampleCount];
+        Transpose.Apply(samples, sampleCount, units, zt);
         Parallel.For(0, units, Parallelism.Options(), () => (Column: new double[sampleCount], Ranks: new RadixRanks(sampleCount)), (u, _, buffers) =>
         {
-            for (int s = 0; s < sampleCount; s++) buffers.Column[s] = samples[(long)s * units + u];
             var row = zt.AsSpan((int)((long)u * sampleCount), sampleCount);
+            row.CopyTo(buffers.Column);
             if (!buffers.Ranks.AverageRanks(buffers.Column, row))
             {
                 flags[u] = true;
@@ -36,10 +37,7 @@ public sealed class SpearmanCpuKernel : ISpearmanKernel
             return buffers;
         }, _ => { });
         var z = new double[(long)sampleCount * units];
-        Parallel.For(0, units, Parallelism.Options(), u =>
-        {
-            for (int s = 0; s < sampleCount; s++) z[(long)s * units + u] = zt[(long)u * sampleCount + s];
-        });
+        Transpose.Apply(zt, units, sampleCount, z);
         var result = new double[(long)units * units];
         DenseProduct.Multiply(zt, sampleCount, z, units, result, units, units, sampleCount, units);
         for (int a = 0; a < units; a++)
