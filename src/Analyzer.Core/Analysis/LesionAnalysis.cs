@@ -30,9 +30,9 @@ public static class LesionAnalysis
 
     public static IReadOnlyDictionary<string, MeasureReport> Run(ModelNetwork network, NetworkPartitioning partitioning,
         string partitioningKey, LesionEngine engine, LesionOutcome baseline, IReadOnlyList<string> measures, int randomCount,
-        int seed, ReferenceCompat? compat = null, Action<int>? progress = null)
+        int seed, ReferenceCompat? compat = null, Action<int>? progress = null, SubclusterSelection? selection = null)
     {
-        var (analysed, skipped) = SubclusterSampler.Sample(network.Neurons, partitioning, partitioningKey, randomCount, seed);
+        var (analysed, skipped) = SubclusterSampler.Sample(network.Neurons, partitioning, partitioningKey, randomCount, seed, selection);
         var sets = new List<LesionSet>();
         foreach (var (s, i) in analysed.Select((s, i) => (s, i)))
         {
@@ -63,6 +63,7 @@ public static class LesionAnalysis
     }
 
     /// <summary>Lesion evaluations that <see cref="Run"/> will make (for progress).</summary>
-    public static int LesionCount(ModelNetwork network, NetworkPartitioning partitioning, string key, int randomCount, int seed) =>
-        SubclusterSampler.Sample(network.Neurons, partitioning, key, randomCount, seed).Analysed.Count * (randomCount + 1);
+    public static int LesionCount(ModelNetwork network, NetworkPartitioning partitioning, string key, int randomCount, int seed,
+        SubclusterSelection? selection = null) =>
+        SubclusterSampler.Sample(network.Neurons, partitioning, key, randomCount, seed, selection).Analysed.Count * (randomCount + 1);
 }

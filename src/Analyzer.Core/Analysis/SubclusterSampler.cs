@@ -12,14 +12,17 @@ namespace Analyzer.Core.Analysis;
 public static class SubclusterSampler
 {
     public static (List<ControlledSubcluster> Analysed, List<SkippedSubcluster> Skipped) Sample(
-        NeuronGraph neurons, NetworkPartitioning partitioning, string partitioningKey, int count, int seed)
+        NeuronGraph neurons, NetworkPartitioning partitioning, string partitioningKey, int count, int seed,
+        SubclusterSelection? selection = null)
     {
+        selection ??= SubclusterSelection.All;
         var analysed = new List<ControlledSubcluster>();
         var skipped = new List<SkippedSubcluster>();
         foreach (var layer in partitioning.Layers)
         {
             var set = neurons.NodeSets[layer.NodeSet];
             if (!set.Analysed) continue;
+            bool chosenLayer = selection.Layers is null || selection.Layers.Contains(set.Name);
             var valid = Enumerable.Range(0, layer.Labels.Length).Where(u => layer.Labels[u] >= 0).ToArray();
             foreach (var group in valid.GroupBy(u => layer.Labels[u]).OrderBy(g => g.Key))
             {
@@ -35,10 +38,33 @@ public static class SubclusterSampler
                         $"more than 99% of the layer's {valid.Length} valid units"));
                     continue;
                 }
+                if (!chosenLayer)
+                {
+                    skipped.Add(new SkippedSubcluster(set.Name, group.Key, units.Length, "not in --layers"));
+                    continue;
+                }
                 var rng = new Random(StableSeed(seed, partitioningKey, set.Index, group.Key));
                 var controls = Enumerable.Range(0, count).Select(_ => Draw(valid, units.Length, rng)).ToList();
                 analysed.Add(new ControlledSubcluster(new Subcluster(set.Index, set.Name, group.Key, units), controls));
             }
+        }
+        if (selection.Max is { } max && analysed.Count > max)
+        {
+            // A seeded choice of max subclusters, kept in canonical order.
+            var order = Enumerable.Range(0, analysed.Count).ToArray();
+            var rng = new Random(StableSeed(seed, $"{partitioningKey}/max-subclusters", -1, -1));
+            for (int i = 0; i < max; i++)
+            {
+                int j = rng.Next(i, order.Length);
+                (order[i], order[j]) = (order[j], order[i]);
+            }
+            var kept = order[..max].ToHashSet();
+            foreach (int i in Enumerable.Range(0, analysed.Count).Where(i => !kept.Contains(i)))
+            {
+                var sub = analysed[i].Subcluster;
+                skipped.Add(new SkippedSubcluster(sub.Layer, sub.Cluster, sub.Units.Length, $"not drawn by --max-subclusters {max}"));
+            }
+            analysed = analysed.Where((_, i) => kept.Contains(i)).ToList();
         }
         return (analysed, skipped);
     }

@@ -19,9 +19,9 @@ public static class VisualisationAnalysis
 
     public static (IReadOnlyDictionary<string, MeasureReport> Reports, IReadOnlyList<SubclusterVisualisations> Images) Run(
         ModelNetwork network, NetworkPartitioning partitioning, string partitioningKey, FeatureVisualizer visualizer,
-        IReadOnlyList<string> measures, int randomCount, int seed, Action<int>? progress = null)
+        IReadOnlyList<string> measures, int randomCount, int seed, Action<int>? progress = null, SubclusterSelection? selection = null)
     {
-        var (analysed, skipped) = SubclusterSampler.Sample(network.Neurons, partitioning, partitioningKey, randomCount, seed);
+        var (analysed, skipped) = SubclusterSampler.Sample(network.Neurons, partitioning, partitioningKey, randomCount, seed, selection);
         var points = PreActivationPoints.Find(network).ToDictionary(p => p.NodeSet.Index);
         var objectives = new List<VisualisationObjective>();
         foreach (var (s, i) in analysed.Select((s, i) => (s, i)))
@@ -53,6 +53,7 @@ public static class VisualisationAnalysis
     }
 
     /// <summary>Images that <see cref="Run"/> will optimise (for progress: times the steps).</summary>
-    public static int ImageCount(ModelNetwork network, NetworkPartitioning partitioning, string key, int randomCount, int seed) =>
-        SubclusterSampler.Sample(network.Neurons, partitioning, key, randomCount, seed).Analysed.Count * (randomCount + 1);
+    public static int ImageCount(ModelNetwork network, NetworkPartitioning partitioning, string key, int randomCount, int seed,
+        SubclusterSelection? selection = null) =>
+        SubclusterSampler.Sample(network.Neurons, partitioning, key, randomCount, seed, selection).Analysed.Count * (randomCount + 1);
 }

@@ -211,6 +211,38 @@ public class AnalyzeCommandTests
     }
 
     [Fact]
+    public void Max_subclusters_and_layers_select_subclusters_and_say_what_was_left_out()
+    {
+        var (model, data) = Fixture();
+        string output = TempDirectory.Create();
+        string[] args = [.. Args(model, data, output), "--edges", "weights", "--scope", "network", "--measures", "acc-drop"];
+        Assert.Equal(0, CliRun.Of(args).ExitCode);
+        JsonElement AccDrop()
+        {
+            using var doc = JsonDocument.Parse(File.ReadAllText(Path.Combine(output, "results.json")));
+            return doc.RootElement.GetProperty("partitionings")[0].GetProperty("measures").GetProperty("acc-drop").Clone();
+        }
+        var full = AccDrop();
+        Assert.Equal(2, full.GetProperty("subclusters").GetArrayLength());
+
+        Assert.Equal(0, CliRun.Of([.. args, "--max-subclusters", "1"]).ExitCode);
+        var one = AccDrop();
+        var kept = Assert.Single(one.GetProperty("subclusters").EnumerateArray());
+        // The kept subcluster and its controls are those of the full run.
+        Assert.Contains(full.GetProperty("subclusters").EnumerateArray(), s => s.GetRawText() == kept.GetRawText());
+        Assert.Contains(one.GetProperty("skipped").EnumerateArray(), s => s.GetProperty("reason").GetString() == "not drawn by --max-subclusters 1");
+        using (var doc = JsonDocument.Parse(File.ReadAllText(Path.Combine(output, "results.json"))))
+            Assert.Equal(1, doc.RootElement.GetProperty("max_subclusters").GetInt32());
+
+        Assert.Equal(0, CliRun.Of([.. args, "--layers", "fc1"]).ExitCode);
+        Assert.Equal(full.GetProperty("subclusters").GetRawText(), AccDrop().GetProperty("subclusters").GetRawText());
+        var unknown = CliRun.Of([.. args, "--layers", "fc9"]);
+        Assert.Equal(2, unknown.ExitCode);
+        Assert.Contains("--layers: 'fc9'", unknown.Error);
+        Assert.Contains("fc1", unknown.Error);
+    }
+
+    [Fact]
     public void An_unknown_compat_switch_is_a_usage_error()
     {
         var (model, data) = Fixture();

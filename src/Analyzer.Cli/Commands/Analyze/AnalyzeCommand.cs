@@ -48,12 +48,22 @@ public static class AnalyzeCommand
         var device = CommonOptions.Device();
         var threads = CommonOptions.Threads();
         var examples = CommonOptions.Examples();
+        var layers = new Option<string?>("--layers")
+        {
+            Description = "Comma-separated node sets (as inspect names them) whose subclusters are analysed; the others are " +
+                          "reported as skipped (a first look; recorded in results.json)",
+        };
+        var maxSubclusters = new Option<int?>("--max-subclusters")
+        {
+            Description = "Analyse at most this many subclusters per partitioning, drawn with the seed (a first look; recorded)",
+        };
         var command = new Command("analyze",
             "Run the whole pipeline: cluster the network (weights and activations; network and layer scope), lesion every subcluster and " +
             "its random controls, and report Fisher statistics, p-values and effects like the paper's Tables 1 and 2 " +
             "(results.json, table.md). Interrupted runs resume where they stopped.")
         {
-            model, edges, scope, measures, k, random, output, samples, examples, budget, compat, fresh, seed, device, threads,
+            model, edges, scope, measures, k, random, output, samples, examples, layers, maxSubclusters, budget, compat, fresh, seed,
+            device, threads,
         };
         foreach (var option in data.All) command.Options.Add(option);
         command.SetAction(parse => CommandRunner.Run(parse, (stdout, stderr) => AnalyzeHandler.Run(new AnalyzeRequest(
@@ -61,7 +71,8 @@ public static class AnalyzeCommand
             Split(parse.GetValue(scope)), Split(parse.GetValue(measures)), parse.GetValue(k), parse.GetValue(random),
             parse.GetValue(output), parse.GetValue(seed), DeviceChoice.Parse(parse.GetValue(device)), parse.GetValue(threads),
             parse.GetValue(budget), parse.GetValue(fresh), parse.GetValue(compat), parse.GetValue(samples),
-            parse.GetValue(examples)), stdout, stderr), threads));
+            parse.GetValue(examples), parse.GetValue(layers) is { } list ? Split(list) : null, parse.GetValue(maxSubclusters)),
+            stdout, stderr), threads));
         return command;
     }
 

@@ -18,7 +18,7 @@ namespace Analyzer.Cli.Commands.Analyze;
 /// <summary>What `analyze` was asked to do.</summary>
 public sealed record AnalyzeRequest(string Model, string Data, Preprocessing Preprocessing, string[] Edges, string[] Scopes,
     string[] Measures, int? K, int Random, string? Out, int Seed, ExecutionDevice Device, int Threads, int MemoryBudgetMiB,
-    bool Fresh, string? Compat = null, int Samples = 5000, int? Examples = null);
+    bool Fresh, string? Compat = null, int Samples = 5000, int? Examples = null, string[]? Layers = null, int? MaxSubclusters = null);
 
 /// <summary>
 /// Runs the pipeline partitioning by partitioning, saving each finished one under OUT/partitionings/ so that a rerun
@@ -40,6 +40,7 @@ public static class AnalyzeHandler
             throw new UsageException($"--compat: {e.Message}");
         }
         var network = ModelNetwork.Load(request.Model);
+        var selection = Selection(request, network);
         var lesionMeasures = request.Measures.Where(LesionAnalysis.Measures.Contains).ToList();
         var visualisationMeasures = request.Measures.Where(VisualisationAnalysis.Measures.Contains).ToList();
         // Weight graphs with visualisation measures alone need no data at all (a model screened without its dataset).
@@ -81,7 +82,8 @@ public static class AnalyzeHandler
                 string identity = string.Join("|", network.Sha256, request.Data, request.Preprocessing.Scale,
                     string.Join(",", request.Preprocessing.Mean), string.Join(",", request.Preprocessing.Std), request.Preprocessing.Bgr,
                     request.Seed, k, request.Random, string.Join(",", request.Measures), string.Join(",", compat.Enabled),
-                    edges == "activations" ? request.Samples : 0, data?.Count ?? 0, AnalyzerInfo.Version);
+                    edges == "activations" ? request.Samples : 0, data?.Count ?? 0,
+                    string.Join(",", request.Layers ?? []), request.MaxSubclusters ?? 0, AnalyzerInfo.Version);
                 if (!request.Fresh && File.Exists(checkpointPath))
                 {
                     var saved = JsonFiles.Read<PartitioningCheckpoint>(checkpointPath);
@@ -107,19 +109,19 @@ public static class AnalyzeHandler
                 var measures = new Dictionary<string, MeasureEntry>();
                 if (lesionMeasures.Count > 0)
                 {
-                    int lesions = LesionAnalysis.LesionCount(network, partitioning, key, request.Random, request.Seed);
+                    int lesions = LesionAnalysis.LesionCount(network, partitioning, key, request.Random, request.Seed, selection);
                     var progress = new ProgressLine(error, $"  {key}: {lesions} lesions", (long)lesions * data!.Count);
                     var reports = LesionAnalysis.Run(network, partitioning, key, engine!, baseline!, lesionMeasures, request.Random,
-                        request.Seed, compat, done => progress.Advance(done));
+                        request.Seed, compat, done => progress.Advance(done), selection);
                     foreach (var (name, report) in reports) measures[name] = ToEntry(name, report);
                 }
                 if (visualizer is not null)
                 {
-                    int images = VisualisationAnalysis.ImageCount(network, partitioning, key, request.Random, request.Seed);
+                    int images = VisualisationAnalysis.ImageCount(network, partitioning, key, request.Random, request.Seed, selection);
                     var steps = new VisualisationOptions().Steps;
                     var progress = new ProgressLine(error, $"  {key}: {images} visualisations", (long)images * steps);
                     var (reports, pictures) = VisualisationAnalysis.Run(network, partitioning, key, visualizer, visualisationMeasures,
-                        request.Random, request.Seed, done => progress.Advance(done));
+                        request.Random, request.Seed, done => progress.Advance(done), selection);
                     WriteGrids(Path.Combine(outDir, "visualisations", key), pictures, request.Preprocessing.Bgr);
                     foreach (var (name, report) in reports) measures[name] = ToEntry(name, report);
                 }
@@ -133,13 +135,26 @@ public static class AnalyzeHandler
         var results = new ResultsDocument(CommandRunner.Display(request.Model), network.Sha256, AnalyzerInfo.Version,
             data is null ? "none" : request.Data, request.Seed, k, request.Random, engine?.Provider ?? visualizer!.Provider,
             data?.Count ?? 0, baseline?.Accuracy ?? double.NaN, significance, marked, compat.Enabled,
-            data is not null && data.Count < test!.Count ? test.Count : null);
+            data is not null && data.Count < test!.Count ? test.Count : null, request.Layers, request.MaxSubclusters);
         JsonFiles.Write(Path.Combine(outDir, "results.json"), results);
         string table = ResultsTable.Markdown(results);
         File.WriteAllText(Path.Combine(outDir, "table.md"), table);
         output.Write(table);
         error.WriteLine($"wrote {CommandRunner.Display(Path.Combine(outDir, "results.json"))} and table.md");
         return ExitCodes.Success;
+    }
+
+    /// <summary>--layers and --max-subclusters as the sampler takes them; an unknown or unanalysed layer is a usage error.</summary>
+    private static SubclusterSelection Selection(AnalyzeRequest request, ModelNetwork network)
+    {
+        if (request.MaxSubclusters is < 1)
+            throw new UsageException($"--max-subclusters: {request.MaxSubclusters}; expected at least 1");
+        if (request.Layers is null) return new SubclusterSelection(null, request.MaxSubclusters);
+        var analysed = network.Neurons.NodeSets.Where(s => s.Analysed).Select(s => s.Name).ToList();
+        foreach (string layer in request.Layers.Where(l => !analysed.Contains(l)))
+            throw new UsageException($"--layers: '{layer}' is not an analysed node set of {CommandRunner.Display(request.Model)}; " +
+                $"choose from: {string.Join(", ", analysed)}");
+        return new SubclusterSelection(request.Layers.ToHashSet(), request.MaxSubclusters);
     }
 
     private static void Validate(AnalyzeRequest request)
