@@ -93,7 +93,7 @@ PY
         [ -f "$model" ] || continue
         name=$(basename "$model" .onnx)
         ours=$(timed "zoo-$name" ./analyzer cluster "$model" --edges weights --scope network -k 32 --threads "$threads" --out "$work/zoo-$name.json")
-        row "\`cluster -k 32\`, $name ($(( $(stat -c %s "$model") / 1000000 )) MB file)" "$(cell "$ours")" "—" "" "" "GoogLeNet target < 60 s; all < 2 GiB"
+        row "\`cluster -k 32\`, $name ($(( $(stat -c %s "$model") / 1000 )) kB file)" "$(cell "$ours")" "—" "" "" "GoogLeNet target < 60 s; all < 2 GiB"
       done ;;
     *) echo "unknown row '$r'" >&2; exit 2 ;;
   esac
