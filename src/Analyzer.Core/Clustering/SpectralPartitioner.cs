@@ -33,20 +33,20 @@ public static class SpectralPartitioner
         var eigenvalues = pairs.Values.Select(theta => 2 - 2 * theta).ToArray();
 
         var restarts = KMeans.FitAll(embedding, n, k, k, options.RestartsFor(n), options.MaxIterations, seed, options.Refinement);
-        var candidates = new int[restarts.Length][];
-        var cuts = new double[restarts.Length];
-        Parallel.For(0, restarts.Length, Analyzer.Kernels.Parallelism.Options(), r =>
+        int[] GraphLabels(int[] validLabels)
         {
-            var labels = Enumerable.Repeat(-1, graph.N).ToArray();
-            for (int i = 0; i < n; i++) labels[valid[i]] = restarts[r].Labels[i];
-            candidates[r] = labels;
-            cuts[r] = options.Selection == RestartSelection.NormalizedCut ? NormalizedCut.Compute(graph, labels) : 0;
-        });
+            var all = Enumerable.Repeat(-1, graph.N).ToArray();
+            for (int i = 0; i < n; i++) all[valid[i]] = validLabels[i];
+            return all;
+        }
+        // The restart's score: its normalized cut, or (as scikit-learn) its inertia; ties go to the lower index.
+        var scores = new double[restarts.Length];
+        Parallel.For(0, restarts.Length, Analyzer.Kernels.Parallelism.Options(), r =>
+            scores[r] = options.Selection == RestartSelection.NormalizedCut ? NormalizedCut.Compute(graph, GraphLabels(restarts[r].Labels)) : restarts[r].Inertia);
         int winner = 0;
         for (int r = 1; r < restarts.Length; r++)
-            if (options.Selection == RestartSelection.NormalizedCut ? cuts[r] < cuts[winner] : restarts[r].Inertia < restarts[winner].Inertia)
-                winner = r;
-        var labels = candidates[winner];
+            if (scores[r] < scores[winner]) winner = r;
+        var labels = GraphLabels(restarts[winner].Labels);
         int clusters = Renumber(labels);
         double ncut = NormalizedCut.Compute(graph, labels);
         return new Partition(labels, k, clusters, ncut, graph.N - n, eigenvalues);

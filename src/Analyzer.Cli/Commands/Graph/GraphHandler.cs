@@ -17,10 +17,12 @@ public static class GraphHandler
         var (layout, graph, _) = GraphSource.Build(network, edges, activations, seed, error);
         Directory.CreateDirectory(outDir);
         long denseBytes = 8L * graph.N * graph.N + 128;
-        long[]? densePointers = graph is DenseGraph d ? NpzFile.RowPointersOfDense(d.Adjacency, d.N, d.N) : null;
+        // A dense graph's non-zeros are counted only when the sparse form is in question.
+        bool sparseConsidered = format == "sparse" || (format == "auto" && graph.N > DenseLimit);
+        long[]? densePointers = sparseConsidered && graph is DenseGraph d ? NpzFile.RowPointersOfDense(d.Adjacency, d.N, d.N) : null;
         long stored = densePointers?[^1] ?? graph.StoredEntries;
         long sparseBytes = NpzFile.CsrBytes(graph.N, stored);
-        bool sparse = format == "sparse" || (format == "auto" && graph.N > DenseLimit && sparseBytes < denseBytes);
+        bool sparse = format == "sparse" || (sparseConsidered && sparseBytes < denseBytes);
         string file = Path.Combine(outDir, sparse ? "adjacency.npz" : "adjacency.npy");
         long bytes = sparse ? sparseBytes : denseBytes;
         long free = new DriveInfo(Path.GetFullPath(outDir)).AvailableFreeSpace;
