@@ -14,13 +14,18 @@ namespace Analyzer.Core.Activations;
 public static class ActivationCapture
 {
     /// <returns>[samples x units] row-major, units of the points in order.</returns>
-    /// <param name="memoryBudget">Bytes the captured maps of one batch may take; the batch size follows from it.</param>
+    /// <param name="memoryBudget">Bytes one batch may take (its maps and the model's activations); the batch size follows from it.</param>
     public static double[] Capture(ModelNetwork network, ImageDataset data, IReadOnlyList<int> examples,
         IReadOnlyList<PreActivationPoint> points, Preprocessing preprocessing, ExecutionDevice device, long memoryBudget = 256L << 20,
         Action<string>? note = null, Action<int>? progress = null)
     {
         data = network.Fit(data, note);
-        long bytesPerExample = 4L * (data.ExampleSize + points.Sum(p => network.Shapes.ShapeOf(p.Tensor).Skip(1).Aggregate(1L, (a, d) => a * d)));
+        // A batch holds its input, the captured maps (outputs of the run) and what ONNX Runtime computes on the way:
+        // every activation of the model counts (an upper bound).
+        long activations = network.Graph.Nodes.SelectMany(n => n.Outputs)
+            .Where(t => t.Length > 0 && !network.Shapes.IsConstant(t) && network.Shapes.Shapes.ContainsKey(t))
+            .Sum(t => network.Shapes.ShapeOf(t).Skip(1).Aggregate(1L, (a, d) => a * Math.Max(1, d)));
+        long bytesPerExample = 4L * (data.ExampleSize + activations + points.Sum(p => network.Shapes.ShapeOf(p.Tensor).Skip(1).Aggregate(1L, (a, d) => a * d)));
         int batchSize = network.BatchLimit(note) == 1 ? 1 : (int)Math.Clamp(memoryBudget / Math.Max(1, bytesPerExample), 1, 1024);
         var model = ExtraOutputs.Add(network.File, points.Select(p => p.Tensor).ToList());
         network.NotePrecision(note);

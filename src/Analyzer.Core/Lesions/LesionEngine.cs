@@ -139,7 +139,9 @@ public sealed partial class LesionEngine : IDisposable
             }
             // Several masks per run only pay off for small suffixes (per-run overhead); large tiled inputs cost more in
             // copies and allocations than they save, so a run stays within the budget and within RowsPerRun rows.
-            long bytesPerExample = fixedInputs.Sum(t => t.Data.LongLength / count) * sizeof(float);
+            // A row holds the tiled inputs and whatever the suffix computes from them.
+            long bytesPerExample = (fixedInputs.Sum(t => t.Data.LongLength / count) +
+                SuffixFloats(cutModel ? maskOf[nodeSet].NodeIndex : 0)) * sizeof(float);
             long byBudget = StreamBudget / Math.Max(1, bytesPerExample * count);
             int masksPerRun = (int)Math.Clamp(Math.Min(byBudget, options.RowsPerRun / count), 1, sets.Count);
             for (int first = 0; first < sets.Count; first += masksPerRun)
@@ -271,6 +273,7 @@ public sealed partial class LesionEngine : IDisposable
             var next = node.Next;
             if (node.Value.NodeSet != nodeSet)
             {
+                Evictions++;
                 node.Value.Release();
                 total -= node.Value.Bytes;
                 cached.Remove(node);
@@ -278,6 +281,9 @@ public sealed partial class LesionEngine : IDisposable
             node = next;
         }
     }
+
+    /// <summary>Sessions released to stay within the memory budget so far (a plan counts their re-creation).</summary>
+    public int Evictions { get; private set; }
 
     private void Remember(int nodeSet, long bytes, Action release) => cached.AddLast((nodeSet, bytes, release));
 

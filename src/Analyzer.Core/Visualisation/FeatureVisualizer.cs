@@ -113,8 +113,10 @@ public sealed class FeatureVisualizer : IDisposable
 
     /// <summary>Optimises every objective; results in the objectives' order.</summary>
     /// <param name="progress">Receives the number of image-steps done since the last call (total: objectives × steps).</param>
-    public IReadOnlyList<VisualisationResult> Run(IReadOnlyList<VisualisationObjective> objectives, Action<int>? progress = null)
+    /// <param name="steps">Adam steps instead of the options' (a plan times a few).</param>
+    public IReadOnlyList<VisualisationResult> Run(IReadOnlyList<VisualisationObjective> objectives, Action<int>? progress = null, int? steps = null)
     {
+        int stepCount = steps ?? options.Steps;
         var results = new VisualisationResult[objectives.Count];
         int rows = BatchRows;
         foreach (var group in objectives.Select((o, i) => (o, i)).GroupBy(p => p.o.Point.Tensor))
@@ -123,7 +125,7 @@ public sealed class FeatureVisualizer : IDisposable
             for (int start = 0; start < members.Count; start += rows)
             {
                 var batch = members.Skip(start).Take(rows).ToList();
-                var images = Optimise(batch.Select(b => b.o).ToList(), progress);
+                var images = Optimise(batch.Select(b => b.o).ToList(), stepCount, progress);
                 var evaluated = Evaluate(batch.Select(b => b.o).ToList(), images);
                 for (int r = 0; r < batch.Count; r++) results[batch[r].i] = evaluated[r];
             }
@@ -150,7 +152,7 @@ public sealed class FeatureVisualizer : IDisposable
     /// <returns>The final pixel images, [rows, channels, height, width].</returns>
     /// <remarks>The rows are shared out over the streams; each stream runs all its steps on its own (its session,
     /// single-threaded kernels), so the cores never wait for each other between steps.</remarks>
-    private float[] Optimise(IReadOnlyList<VisualisationObjective> batch, Action<int>? progress)
+    private float[] Optimise(IReadOnlyList<VisualisationObjective> batch, int steps, Action<int>? progress)
     {
         int n = batch.Count, size = channels * height * width;
         var sessions = GradientSessions(batch[0].Point.Tensor);
@@ -163,12 +165,12 @@ public sealed class FeatureVisualizer : IDisposable
             int first = (int)((long)n * part / parts), last = (int)((long)n * (part + 1) / parts);
             var rows = batch.Skip(first).Take(last - first).ToList();
             var (warp, ascent) = parts > 1 ? (new ImageWarpCpuKernel(threads: 1), new PixelAscentCpuKernel(threads: 1)) : (warpKernel, ascentKernel);
-            OptimiseRows(rows, sessions[part], warp, ascent, report).CopyTo(pixels, first * size);
+            OptimiseRows(rows, steps, sessions[part], warp, ascent, report).CopyTo(pixels, first * size);
         });
         return pixels;
     }
 
-    private float[] OptimiseRows(IReadOnlyList<VisualisationObjective> rows, OnnxSession session, IImageWarpKernel warpKernel,
+    private float[] OptimiseRows(IReadOnlyList<VisualisationObjective> rows, int steps, OnnxSession session, IImageWarpKernel warpKernel,
         IPixelAscentKernel ascentKernel, Action<int>? progress)
     {
         int n = rows.Count, size = channels * height * width;
@@ -188,7 +190,7 @@ public sealed class FeatureVisualizer : IDisposable
         long[] inputShape = image ? [n, channels, height, width] : [n, .. network.Shapes.ShapeOf(input)[1..]];
         var warps = new AffineWarp[n];
         var settings = new AdamSettings(options.LearningRate);
-        for (int step = 1; step <= options.Steps; step++)
+        for (int step = 1; step <= steps; step++)
         {
             for (int r = 0; r < n; r++) warps[r] = schedules[r].NextWarp();
             if (transformed) warpKernel.Warp(pixels, warped, shape, warps);

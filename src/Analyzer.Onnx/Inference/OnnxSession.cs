@@ -12,6 +12,8 @@ public sealed class OnnxSession : IDisposable
     private readonly InferenceSession session;
     private readonly string model;
 
+    static OnnxSession() => NativeHeap.ReturnLargeBlocks();
+
     private OnnxSession(InferenceSession session, string model, string provider)
     {
         this.session = session;

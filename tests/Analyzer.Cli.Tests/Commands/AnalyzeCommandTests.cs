@@ -243,6 +243,46 @@ public class AnalyzeCommandTests
     }
 
     [Fact]
+    public void Plan_counts_the_work_a_run_does_without_running_it()
+    {
+        var (model, data) = Fixture();
+        string output = Path.Combine(TempDirectory.Create(), "run");
+        var plan = CliRun.Of([.. Args(model, data, output), "--plan", "--json"]);
+        Assert.Equal(0, plan.ExitCode);
+        Assert.False(Directory.Exists(output));
+        using var doc = JsonDocument.Parse(plan.Output);
+        var root = doc.RootElement;
+        Assert.True(root.GetProperty("estimated_seconds").GetDouble() > 0);
+        Assert.True(root.GetProperty("estimated_peak_mib").GetDouble() > 0);
+        var planned = root.GetProperty("partitionings").EnumerateArray()
+            .ToDictionary(p => $"{p.GetProperty("edges").GetString()}-{p.GetProperty("scope").GetString()}");
+        Assert.Equal(["weights-network", "weights-layer", "activations-network", "activations-layer"], planned.Keys);
+
+        Assert.Equal(0, CliRun.Of(Args(model, data, output)).ExitCode);
+        using var results = JsonDocument.Parse(File.ReadAllText(Path.Combine(output, "results.json")));
+        foreach (var p in results.RootElement.GetProperty("partitionings").EnumerateArray())
+        {
+            string key = $"{p.GetProperty("edges").GetString()}-{p.GetProperty("scope").GetString()}";
+            var row = planned[key];
+            // Activation partitionings come from the same 40 examples here (fewer than the plan's sample), so every
+            // count is the run's own: subclusters, their lesions over 40 examples, and 100 Adam steps per image.
+            int subclusters = p.GetProperty("measures").GetProperty("acc-drop").GetProperty("subclusters").GetArrayLength();
+            Assert.Equal(subclusters, row.GetProperty("subclusters").GetInt32());
+            Assert.Equal(subclusters * 20, row.GetProperty("lesions").GetInt32());
+            Assert.Equal(subclusters * 20 * 40L, row.GetProperty("forward_passes").GetInt64());
+            Assert.Equal(subclusters * 20, row.GetProperty("visualisations").GetInt32());
+            Assert.Equal(subclusters * 20 * 100L, row.GetProperty("visualisation_steps").GetInt64());
+        }
+        var table = CliRun.Of([.. Args(model, data, output), "--plan"]);
+        Assert.Equal(0, table.ExitCode);
+        Assert.Contains("| weights-network |", table.Output);
+        Assert.Contains("estimated: about", table.Output);
+        var misplaced = CliRun.Of([.. Args(model, data, output), "--json"]);
+        Assert.Equal(2, misplaced.ExitCode);
+        Assert.Contains("--json: only with --plan", misplaced.Error);
+    }
+
+    [Fact]
     public void An_unknown_compat_switch_is_a_usage_error()
     {
         var (model, data) = Fixture();

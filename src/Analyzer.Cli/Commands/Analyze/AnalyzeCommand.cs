@@ -57,13 +57,19 @@ public static class AnalyzeCommand
         {
             Description = "Analyse at most this many subclusters per partitioning, drawn with the seed (a first look; recorded)",
         };
+        var plan = new Option<bool>("--plan")
+        {
+            Description = "Print the work (partitionings, lesions, forward passes, visualisation steps) and estimates of the time " +
+                          "and peak memory on this machine, from short timed samples of the real work, without running it",
+        };
+        var json = new Option<bool>("--json") { Description = "With --plan: print the plan as one JSON object" };
         var command = new Command("analyze",
             "Run the whole pipeline: cluster the network (weights and activations; network and layer scope), lesion every subcluster and " +
             "its random controls, and report Fisher statistics, p-values and effects like the paper's Tables 1 and 2 " +
             "(results.json, table.md). Interrupted runs resume where they stopped.")
         {
             model, edges, scope, measures, k, random, output, samples, examples, layers, maxSubclusters, budget, compat, fresh, seed,
-            device, threads,
+            device, threads, plan, json,
         };
         foreach (var option in data.All) command.Options.Add(option);
         command.SetAction(parse => CommandRunner.Run(parse, (stdout, stderr) => AnalyzeHandler.Run(new AnalyzeRequest(
@@ -71,7 +77,8 @@ public static class AnalyzeCommand
             Split(parse.GetValue(scope)), Split(parse.GetValue(measures)), parse.GetValue(k), parse.GetValue(random),
             parse.GetValue(output), parse.GetValue(seed), DeviceChoice.Parse(parse.GetValue(device)), parse.GetValue(threads),
             parse.GetValue(budget), parse.GetValue(fresh), parse.GetValue(compat), parse.GetValue(samples),
-            parse.GetValue(examples), parse.GetValue(layers) is { } list ? Split(list) : null, parse.GetValue(maxSubclusters)),
+            parse.GetValue(examples), parse.GetValue(layers) is { } list ? Split(list) : null, parse.GetValue(maxSubclusters),
+            parse.GetValue(plan), parse.GetValue(json)),
             stdout, stderr), threads));
         return command;
     }

@@ -18,7 +18,8 @@ namespace Analyzer.Cli.Commands.Analyze;
 /// <summary>What `analyze` was asked to do.</summary>
 public sealed record AnalyzeRequest(string Model, string Data, Preprocessing Preprocessing, string[] Edges, string[] Scopes,
     string[] Measures, int? K, int Random, string? Out, int Seed, ExecutionDevice Device, int Threads, int MemoryBudgetMiB,
-    bool Fresh, string? Compat = null, int Samples = 5000, int? Examples = null, string[]? Layers = null, int? MaxSubclusters = null);
+    bool Fresh, string? Compat = null, int Samples = 5000, int? Examples = null, string[]? Layers = null, int? MaxSubclusters = null,
+    bool Plan = false, bool Json = false);
 
 /// <summary>
 /// Runs the pipeline partitioning by partitioning, saving each finished one under OUT/partitionings/ so that a rerun
@@ -48,12 +49,17 @@ public static class AnalyzeHandler
         var test = needsData ? DatasetLoader.Load(DatasetSpec.Parse(request.Data), DatasetSplit.Test) : null;
         var data = test is null ? null : CommonOptions.TestExamples(test, request.Examples, request.Seed);
         string outDir = request.Out ?? Path.Combine("results", Path.GetFileNameWithoutExtension(request.Model));
-        Directory.CreateDirectory(Path.Combine(outDir, "partitionings"));
         var weightGraph = WeightGraph.Build(network.Neurons);
         int k = request.K ?? ClusterHandler.DefaultK(network);
         int valid = weightGraph.Degrees().Count(d => d > 0);
         if (k < 2 || k > valid)
             throw new UsageException($"-k: {k} clusters cannot be formed from {valid} connected nodes; use 2 to {valid}");
+        if (request.Json && !request.Plan)
+            throw new UsageException("--json: only with --plan (a run writes results.json)");
+        if (request.Plan)
+            return AnalyzePlanner.Run(request, request.Json, network, data, weightGraph, k, selection, lesionMeasures, visualisationMeasures,
+                output, error);
+        Directory.CreateDirectory(Path.Combine(outDir, "partitionings"));
         var spectral = new SpectralOptions();
         error.WriteLine($"analyze: {CommandRunner.Display(request.Model)} ({network.Neurons.NodeCount} neurons), " +
             (data is null ? "no data needed" : $"{data.Count} test examples from {request.Data}") + $", k = {k}");
