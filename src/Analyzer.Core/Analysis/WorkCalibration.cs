@@ -31,9 +31,14 @@ public sealed record VisualisationCost(double SetupSeconds, int Rows, double Sec
 /// </summary>
 public static class WorkCalibration
 {
-    /// <summary>Seconds one full forward pass takes per example, from a run of the unlesioned model on a few examples;
-    /// and the number of examples the lesion calibration uses (enough for a tenth of a second per lesion).</summary>
-    public static (double SecondsPerExample, int CalibrationExamples) Forward(ModelNetwork network, ImageDataset data, LesionOptions options)
+    /// <summary>
+    /// Seconds one full forward pass takes per example, from a run of the unlesioned model on a few examples; and the
+    /// number of examples the lesion calibration of <paramref name="nodeSets"/> uses: the largest chunk the run puts
+    /// through one of them (so the timed runs batch as the run does), but no more than a quarter of a second's worth
+    /// per lesion and at least 8.
+    /// </summary>
+    public static (double SecondsPerExample, int CalibrationExamples) Forward(ModelNetwork network, ImageDataset data,
+        LesionOptions options, IEnumerable<int> nodeSets)
     {
         var sample = data.Draw(Math.Min(data.Count, 64), 1);
         using var engine = new LesionEngine(network, sample, options);
@@ -41,8 +46,10 @@ public static class WorkCalibration
         var clock = Stopwatch.StartNew();
         engine.Baseline();
         double perExample = clock.Elapsed.TotalSeconds / sample.Count;
-        int examples = (int)Math.Clamp(0.1 / Math.Max(perExample, 1e-9), 8, Math.Min(options.ChunkSize, data.Count));
-        return (perExample, Math.Min(examples, data.Count));
+        using var full = new LesionEngine(network, data, options);
+        int chunk = nodeSets.Select(full.ChunkExamples).DefaultIfEmpty(1).Max();
+        int examples = (int)Math.Clamp(Math.Min(chunk, 0.25 / Math.Max(perExample, 1e-9)), 8, data.Count);
+        return (perExample, examples);
     }
 
     /// <summary>

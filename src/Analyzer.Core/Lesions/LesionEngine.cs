@@ -107,6 +107,16 @@ public sealed partial class LesionEngine : IDisposable
         return new LesionOutcome(id, accuracy, perClass);
     }
 
+    /// <summary>Examples per chunk that lesions of a node set run in (a plan times one chunk's worth); for the general
+    /// path, whose cut is not built here, the chunk of its reader's input.</summary>
+    public int ChunkExamples(int nodeSet)
+    {
+        if (options.ReusePrefix && options.LowRankDense && DenseReader(nodeSet) is { } dense) return LowRankChunkSize(dense.Input, dense.Output);
+        if (options.ReusePrefix && options.LowRankDense && ConvReader(nodeSet) is { } conv) return LowRankChunkSize(conv.Input, conv.Output);
+        string input = network.Graph.Nodes[maskOf[nodeSet].NodeIndex].Inputs[0];
+        return ChunkSize(network.Shapes.Shapes.ContainsKey(input) ? ElementsPerExample(input) : 0);
+    }
+
     /// <summary>Correct predictions per class for each set of one node set (all ones masks elsewhere).</summary>
     private long[][] RunGroup(int nodeSet, List<LesionSet> sets, Action<int>? progress)
     {

@@ -85,14 +85,14 @@ public static class AnalyzePlanner
         bool sessionsShared = true;
         if (data is not null)
         {
-            var (forward, examples) = WorkCalibration.Forward(network, data, lesionOptions);
+            var sets = samples.SelectMany(s => s).GroupBy(s => s.Subcluster.NodeSet)
+                // One lesion of every size the run removes there (a lesion's cost grows with the units it removes).
+                .ToDictionary(g => g.Key, g => (IReadOnlyList<LesionSet>)g.Select((s, i) => new LesionSet($"{i}", g.Key, s.Subcluster.Units)).ToList());
+            var chosen = lesionMeasures.Count > 0 ? Spread(sets.Keys.Order().ToList()) : [];
+            var (forward, examples) = WorkCalibration.Forward(network, data, lesionOptions, chosen);
             fixedSeconds["baseline accuracy"] = forward * data.Count;
-            if (lesionMeasures.Count > 0)
+            if (chosen.Count > 0)
             {
-                var sets = samples.SelectMany(s => s).GroupBy(s => s.Subcluster.NodeSet)
-                    // One lesion of every size the run removes there (a lesion's cost grows with the units it removes).
-                    .ToDictionary(g => g.Key, g => (IReadOnlyList<LesionSet>)g.Select((s, i) => new LesionSet($"{i}", g.Key, s.Subcluster.Units)).ToList());
-                var chosen = Spread(sets.Keys.Order().ToList());
                 error.WriteLine($"plan: timing lesions of {chosen.Count} node sets on {Math.Min(examples, data.Count)} examples");
                 var (costs, shared) = WorkCalibration.Lesions(network, data, lesionOptions, examples,
                     chosen.ToDictionary(n => n, n => sets[n]));
