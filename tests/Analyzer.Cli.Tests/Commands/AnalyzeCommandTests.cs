@@ -283,6 +283,28 @@ public class AnalyzeCommandTests
     }
 
     [Fact]
+    public void Plan_of_a_residual_network_counts_what_shared_tensors_cost_once()
+    {
+        // fmnist-resnet's residual sums are read by two layers: two node sets share one visualised tensor.
+        string model = RepositoryFiles.Model("fmnist-resnet.onnx");
+        var plan = CliRun.Of("analyze", model, "--data", "fashion-mnist", "--measures", "acc-drop,vis-score", "--random", "1",
+            "--max-subclusters", "2", "--examples", "20", "--samples", "200", "--plan", "--json", "--device", "cpu");
+        if (plan.ExitCode == 3 && plan.Error.Contains("dataset not found")) return;
+        Assert.True(plan.ExitCode == 0, plan.Error);
+        using var doc = JsonDocument.Parse(plan.Output);
+        var rows = doc.RootElement.GetProperty("partitionings").EnumerateArray().ToList();
+        Assert.Equal(4, rows.Count);
+        foreach (var row in rows)
+        {
+            Assert.Equal(2, row.GetProperty("subclusters").GetInt32());
+            Assert.Equal(4, row.GetProperty("lesions").GetInt32());
+            Assert.Equal(4 * 20L, row.GetProperty("forward_passes").GetInt64());
+            Assert.True(row.GetProperty("lesion_seconds").GetDouble() > 0);
+            Assert.True(row.GetProperty("visualisation_seconds").GetDouble() > 0);
+        }
+    }
+
+    [Fact]
     public void An_unknown_compat_switch_is_a_usage_error()
     {
         var (model, data) = Fixture();

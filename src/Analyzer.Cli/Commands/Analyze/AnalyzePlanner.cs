@@ -125,7 +125,8 @@ public static class AnalyzePlanner
             var (costs, setup) = WorkCalibration.Visualisations(network, request.Preprocessing, options, batches);
             fixedSeconds["visualiser"] = setup;
             var byNodeSet = wanted.Where(n => costs.ContainsKey(points[n].Tensor)).ToDictionary(n => n, n => costs[points[n].Tensor]);
-            visualisationCosts = Nearest(wanted, byNodeSet).ToDictionary(p => points[p.Key].Tensor, p => p.Value);
+            // Node sets that share a tensor (a residual sum read by two layers) share its images' cost.
+            visualisationCosts = Nearest(wanted, byNodeSet).GroupBy(p => points[p.Key].Tensor).ToDictionary(g => g.Key, g => g.First().Value);
         }
 
         var rowsOut = new List<PlannedPartitioning>();
