@@ -22,10 +22,7 @@ public static class ActivationCapture
         data = network.Fit(data, note);
         // A batch holds its input, the captured maps (outputs of the run) and what ONNX Runtime computes on the way:
         // every activation of the model counts (an upper bound).
-        long activations = network.Graph.Nodes.SelectMany(n => n.Outputs)
-            .Where(t => t.Length > 0 && !network.Shapes.IsConstant(t) && network.Shapes.Shapes.ContainsKey(t))
-            .Sum(t => network.Shapes.ShapeOf(t).Skip(1).Aggregate(1L, (a, d) => a * Math.Max(1, d)));
-        long bytesPerExample = 4L * (data.ExampleSize + activations + points.Sum(p => network.Shapes.ShapeOf(p.Tensor).Skip(1).Aggregate(1L, (a, d) => a * d)));
+        long bytesPerExample = 4L * (data.ExampleSize + network.ActivationValuesPerExample() + points.Sum(p => network.Shapes.ShapeOf(p.Tensor).Skip(1).Aggregate(1L, (a, d) => a * d)));
         int batchSize = network.BatchLimit(note) == 1 ? 1 : (int)Math.Clamp(memoryBudget / Math.Max(1, bytesPerExample), 1, 1024);
         var model = ExtraOutputs.Add(network.File, points.Select(p => p.Tensor).ToList());
         network.NotePrecision(note);

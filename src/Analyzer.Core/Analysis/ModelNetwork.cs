@@ -57,6 +57,18 @@ public sealed class ModelNetwork
         return batch.Value.Limit;
     }
 
+    /// <summary>The tensors the nodes from <paramref name="firstNode"/> on compute that depend on the data and have a
+    /// known shape: what ONNX Runtime may hold while it runs the model from there.</summary>
+    public IEnumerable<string> Activations(int firstNode = 0) => Graph.Nodes.Skip(Math.Max(0, firstNode)).SelectMany(n => n.Outputs)
+        .Where(t => t.Length > 0 && !Shapes.IsConstant(t) && Shapes.Shapes.ContainsKey(t));
+
+    /// <summary>Values of one example of a tensor, from the inferred shapes (unknown dimensions count as 1).</summary>
+    public long ValuesPerExample(string tensor) => Shapes.ShapeOf(tensor).Skip(1).Aggregate(1L, (a, d) => a * Math.Max(1, d));
+
+    /// <summary>Values per example of every activation from <paramref name="firstNode"/> on (an upper bound of what a
+    /// run holds per row; ONNX Runtime frees tensors after their last use).</summary>
+    public long ActivationValuesPerExample(int firstNode = 0) => Activations(firstNode).Sum(ValuesPerExample);
+
     /// <summary>Says once, through <paramref name="note"/>, that a float16 or bfloat16 model is computed in float32.</summary>
     public void NotePrecision(Action<string>? note)
     {

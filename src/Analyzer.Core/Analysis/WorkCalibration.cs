@@ -6,25 +6,6 @@ using Analyzer.Core.Visualisation;
 namespace Analyzer.Core.Analysis;
 
 /// <summary>
-/// What lesioning one node set costs on this machine (docs/design.md, "Plans"): <see cref="SetupSeconds"/> once (its
-/// cut models and sessions), <see cref="SecondsPerExample"/> for every example whatever the number of lesions (the
-/// prefix before the cut), and <see cref="SecondsPerLesionExample"/> for every example under every lesion.
-/// </summary>
-public sealed record LesionCost(double SetupSeconds, double SecondsPerExample, double SecondsPerLesionExample)
-{
-    public double Seconds(int lesions, int examples) => SetupSeconds + examples * (SecondsPerExample + lesions * SecondsPerLesionExample);
-}
-
-/// <summary>What visualising at one pre-activation point costs: <see cref="SetupSeconds"/> each time its gradient
-/// graph is built, <see cref="SecondsPerBatch"/> for each batch of up to <see cref="Rows"/> images whatever its steps
-/// (starting noise, evaluation), <see cref="SecondsPerImageStep"/> for one image and one Adam step.</summary>
-public sealed record VisualisationCost(double SetupSeconds, int Rows, double SecondsPerBatch, double SecondsPerImageStep)
-{
-    public double Seconds(int images, int steps) => images == 0 ? 0
-        : SetupSeconds + Math.Ceiling(images / (double)Rows) * SecondsPerBatch + (double)images * steps * SecondsPerImageStep;
-}
-
-/// <summary>
 /// Short timed runs of the real lesion and visualisation code on samples of the real work, from which a plan
 /// extrapolates (docs/design.md, "Plans"): the same sessions, batching and threads as the run, on fewer examples, fewer
 /// lesions and fewer steps.

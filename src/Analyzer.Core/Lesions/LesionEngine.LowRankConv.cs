@@ -42,7 +42,7 @@ public sealed partial class LesionEngine
         // each lesion's channels are padded with zero kernels to the run's largest lesion. M is no more than the sets
         // there are, and M·chunk rows of the reader's output (y0 and the lesioned copy) and of everything the suffix
         // computes after it stay within the memory budget.
-        long rowBytes = (2 * ElementsPerExample(reader.Output) + SuffixFloats(reader.NodeIndex)) * sizeof(float);
+        long rowBytes = (2 * ElementsPerExample(reader.Output) + network.ActivationValuesPerExample(reader.NodeIndex)) * sizeof(float);
         long byBudget = StreamBudget / Math.Max(1, rowBytes * chunkSize);
         int lesionsPerRun = (int)Math.Clamp(Math.Min(byBudget, options.RowsPerRun / chunkSize), 1, sets.Count);
         var stage = Stage(nodeSet, reader.NodeIndex, reader.Input, reader.Output,

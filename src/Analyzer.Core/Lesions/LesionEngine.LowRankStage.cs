@@ -64,20 +64,9 @@ public sealed partial class LesionEngine
     /// <summary>Values of one example of the model's largest non-constant tensor.</summary>
     private readonly Lazy<long> largestActivation;
 
-    private long LargestActivation() => network.Graph.Nodes.SelectMany(n => n.Outputs)
-        .Where(t => t.Length > 0 && !network.Shapes.IsConstant(t) && network.Shapes.Shapes.ContainsKey(t))
-        .Select(ElementsPerExample).DefaultIfEmpty(1).Max();
+    private long LargestActivation() => network.Activations().Select(ElementsPerExample).DefaultIfEmpty(1).Max();
 
-    /// <summary>
-    /// Values per example of every tensor computed from node <paramref name="firstNode"/> on: what ONNX Runtime may hold
-    /// for one row while it runs a suffix starting there (an upper bound; it frees tensors after their last use).
-    /// </summary>
-    private long SuffixFloats(int firstNode) => network.Graph.Nodes.Skip(Math.Max(0, firstNode)).SelectMany(n => n.Outputs)
-        .Where(t => t.Length > 0 && !network.Shapes.IsConstant(t) && network.Shapes.Shapes.ContainsKey(t))
-        .Sum(ElementsPerExample);
-
-    /// <summary>Values of one example of a tensor, from the inferred shapes.</summary>
-    private long ElementsPerExample(string tensor) => network.Shapes.ShapeOf(tensor).Skip(1).Aggregate(1L, (a, d) => a * Math.Max(1, d));
+    private long ElementsPerExample(string tensor) => network.ValuesPerExample(tensor);
 
     /// <summary>Runs the prefix on every chunk of the data and calls <paramref name="body"/> with what it produced.</summary>
     private void ForEachChunk(LowRankStage stage, string readerInput, string readerOutput, Action<LowRankChunk> body)

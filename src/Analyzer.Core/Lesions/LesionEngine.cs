@@ -131,6 +131,7 @@ public sealed partial class LesionEngine : IDisposable
         int exampleSize = data.ExampleSize;
         int chunk = ChunkSize(cutModel ? cut!.Frontier.Sum(t => network.Shapes.Shapes.ContainsKey(t) ? ElementsPerExample(t) : 0) : 0);
         var batch = new float[chunk * exampleSize];
+        long suffixValues = network.ActivationValuesPerExample(cutModel ? maskOf[nodeSet].NodeIndex : 0);
         for (int start = 0; start < data.Count; start += chunk)
         {
             int count = Math.Min(chunk, data.Count - start);
@@ -150,8 +151,7 @@ public sealed partial class LesionEngine : IDisposable
             // Several masks per run only pay off for small suffixes (per-run overhead); large tiled inputs cost more in
             // copies and allocations than they save, so a run stays within the budget and within RowsPerRun rows.
             // A row holds the tiled inputs and whatever the suffix computes from them.
-            long bytesPerExample = (fixedInputs.Sum(t => t.Data.LongLength / count) +
-                SuffixFloats(cutModel ? maskOf[nodeSet].NodeIndex : 0)) * sizeof(float);
+            long bytesPerExample = (fixedInputs.Sum(t => t.Data.LongLength / count) + suffixValues) * sizeof(float);
             long byBudget = StreamBudget / Math.Max(1, bytesPerExample * count);
             int masksPerRun = (int)Math.Clamp(Math.Min(byBudget, options.RowsPerRun / count), 1, sets.Count);
             for (int first = 0; first < sets.Count; first += masksPerRun)

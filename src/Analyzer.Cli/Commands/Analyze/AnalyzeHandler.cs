@@ -54,8 +54,6 @@ public static class AnalyzeHandler
         int valid = weightGraph.Degrees().Count(d => d > 0);
         if (k < 2 || k > valid)
             throw new UsageException($"-k: {k} clusters cannot be formed from {valid} connected nodes; use 2 to {valid}");
-        if (request.Json && !request.Plan)
-            throw new UsageException("--json: only with --plan (a run writes results.json)");
         if (request.Plan)
             return AnalyzePlanner.Run(request, request.Json, network, data, weightGraph, k, selection, lesionMeasures, visualisationMeasures,
                 output, error);
@@ -174,6 +172,8 @@ public static class AnalyzeHandler
             throw new UsageException($"--measures: '{string.Join(",", request.Measures)}'; use a comma-separated list of: {string.Join(", ", known)}");
         if (request.Random < 1)
             throw new UsageException($"--random: {request.Random}; expected at least 1");
+        if (request.Json && !request.Plan)
+            throw new UsageException("--json: only with --plan (a run writes results.json)");
         if (!File.Exists(request.Model) && request.Model == AnalyzeCommand.DefaultModel)
             throw new UsageException($"no model given and {AnalyzeCommand.DefaultModel} is not here; run from the repository root or name a model");
     }

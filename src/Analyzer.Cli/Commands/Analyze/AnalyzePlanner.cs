@@ -53,11 +53,11 @@ public static class AnalyzePlanner
                 (layout, graph) = (GraphLayout.Of(network.Neurons), weightGraph);
             else
             {
-                (activations, double seconds, int sampled) = ActivationGraphEstimate(network, activationRequest, request.Seed);
+                (activations, double seconds, int sampled, int runSamples) = ActivationGraphEstimate(network, activationRequest, request.Seed);
                 (layout, graph) = (activations.Layout, activations.Graph);
                 fixedSeconds["activation graph"] = seconds;
                 // The run keeps its samples, ranks and their transpose (8 bytes each per sample and unit) for all its samples.
-                activationExtraBytes = 24L * (Math.Min(request.Samples, GraphSource.ActivationData(request.Data).Count) - sampled) * layout.NodeCount;
+                activationExtraBytes = 24L * (runSamples - sampled) * layout.NodeCount;
             }
             var clock = Stopwatch.StartNew();
             var networkWide = NetworkClustering.Network(layout, graph, k, spectral, request.Seed);
@@ -75,6 +75,7 @@ public static class AnalyzePlanner
         var samples = partitionings.Select(p => SubclusterSampler.Sample(network.Neurons, p.Partitioning, $"{p.Edges}-{p.Scope}",
             request.Random, request.Seed, selection).Analysed).ToList();
         int steps = new VisualisationOptions().Steps;
+        var points = PreActivationPoints.Find(network).ToDictionary(p => p.NodeSet.Index);
         var lesionOptions = new LesionOptions
         {
             Preprocessing = request.Preprocessing, Device = request.Device, Threads = request.Threads,
@@ -108,7 +109,6 @@ public static class AnalyzePlanner
             {
                 Device = request.Device, Threads = request.Threads, MemoryBudget = (long)request.MemoryBudgetMiB << 20,
             };
-            var points = PreActivationPoints.Find(network).ToDictionary(p => p.NodeSet.Index);
             var wanted = samples.SelectMany(s => s).Select(s => s.Subcluster.NodeSet).Distinct().Order().ToList();
             var batches = new Dictionary<string, IReadOnlyList<VisualisationObjective>>();
             foreach (int nodeSet in Spread(wanted))
@@ -148,7 +148,6 @@ public static class AnalyzePlanner
             double visualisationSeconds = 0;
             if (images > 0)
             {
-                var points = PreActivationPoints.Find(network).ToDictionary(p => p.NodeSet.Index);
                 foreach (var group in analysed.GroupBy(s => points[s.Subcluster.NodeSet].Tensor))
                     visualisationSeconds += visualisationCosts[group.Key].Seconds(group.Count() * (request.Random + 1), steps);
             }
@@ -175,7 +174,7 @@ public static class AnalyzePlanner
 
     /// <summary>The activation graph from a few samples (the partitionings' counts), and the seconds the run's graph
     /// of all its samples should take: capture and correlations grow linearly in the samples.</summary>
-    private static (ActivationGraph Graph, double Seconds, int Samples) ActivationGraphEstimate(ModelNetwork network,
+    private static (ActivationGraph Graph, double Seconds, int Samples, int RunSamples) ActivationGraphEstimate(ModelNetwork network,
         ActivationRequest request, int seed)
     {
         int total = Math.Min(request.Samples, GraphSource.ActivationData(request.Data).Count);
@@ -184,7 +183,7 @@ public static class AnalyzePlanner
         {
             var clock = Stopwatch.StartNew();
             var graph = GraphSource.Activations(network, request, seed, TextWriter.Null);
-            return (graph, clock.Elapsed.TotalSeconds, total);
+            return (graph, clock.Elapsed.TotalSeconds, total, total);
         }
         // The first build also pays what a run pays once (loading the training split, compiling the capture path).
         var timer = Stopwatch.StartNew();
@@ -197,7 +196,7 @@ public static class AnalyzePlanner
         var larger = GraphSource.Activations(network, request with { Samples = more }, seed, TextWriter.Null);
         double b = timer.Elapsed.TotalSeconds;
         double perSample = Math.Max(0, (b - a) / (more - few));
-        return (larger, cold + perSample * (total - few), more);
+        return (larger, cold + perSample * (total - few), more, total);
     }
 
     /// <summary>At most <see cref="MaxCalibrated"/> of the items, evenly spread (first and last included).</summary>

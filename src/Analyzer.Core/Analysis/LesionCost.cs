@@ -1,0 +1,11 @@
+namespace Analyzer.Core.Analysis;
+
+/// <summary>
+/// What lesioning one node set costs on this machine (docs/design.md, "Plans"): <see cref="SetupSeconds"/> once (its
+/// cut models and sessions), <see cref="SecondsPerExample"/> for every example whatever the number of lesions (the
+/// prefix before the cut), and <see cref="SecondsPerLesionExample"/> for every example under every lesion.
+/// </summary>
+public sealed record LesionCost(double SetupSeconds, double SecondsPerExample, double SecondsPerLesionExample)
+{
+    public double Seconds(int lesions, int examples) => SetupSeconds + examples * (SecondsPerExample + lesions * SecondsPerLesionExample);
+}
