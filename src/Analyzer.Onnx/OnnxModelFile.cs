@@ -79,10 +79,13 @@ public sealed class OnnxModelFile
     {
         if (!File.Exists(path))
             throw Errors.NotFound(path);
-        // Parsed from the stream, hashed in a second streaming pass: the file's bytes are held once, in the tensors.
-        string sha256;
-        using (var hashed = File.OpenRead(path))
-            sha256 = Convert.ToHexStringLower(SHA256.HashData(hashed));
+        // Parsed from the stream while a second streaming pass hashes it (a 553 MB VGG-16 takes about 0.45 s to hash):
+        // the file's bytes are held once, in the tensors.
+        var hashing = Task.Run(() =>
+        {
+            using var hashed = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 20);
+            return Convert.ToHexStringLower(SHA256.HashData(hashed));
+        });
         ModelProto model;
         try
         {
@@ -93,6 +96,12 @@ public sealed class OnnxModelFile
         {
             throw Errors.NotOnnx(path, FirstSentence(e.Message));
         }
+        finally
+        {
+            // Observed on every path, so that a parse error does not leave the hash's exception unobserved.
+            hashing.Wait();
+        }
+        string sha256 = hashing.Result;
         if (model.Graph is null || (model.Graph.Node.Count == 0 && model.Graph.Output.Count == 0))
             throw model.IrVersion == 0 ? Errors.NotOnnx(path, "no ir_version and no graph") : Errors.NoGraph(path);
         if (model.IrVersion <= 0)

@@ -6,7 +6,7 @@ namespace Analyzer.Core.Clustering;
 public sealed record KMeansResult(int[] Labels, double Inertia, int Iterations);
 
 /// <summary>
-/// Lloyd's k-means with greedy k-means++ seeding (2 + ln k candidates per centre, as scikit-learn), optionally refined
+/// Lloyd's k-means (with Hamerly's bounds, <see cref="BoundedLloyd"/>) with greedy k-means++ seeding (2 + ln k candidates per centre, as scikit-learn), optionally refined
 /// by Hartigan single-point moves, several seeded restarts, the lowest inertia wins (docs/method.md §4). Restarts run in parallel; each has its own seed derived from the
 /// run's seed and its index, and ties go to the lower index, so the result does not depend on scheduling.
 /// </summary>
@@ -22,14 +22,10 @@ public static class KMeans
         if (points.Length != n * d)
             throw new ArgumentException($"points has {points.Length} values; expected {n} x {d}", nameof(points));
         var results = new KMeansResult[restarts];
-        var norms = new double[n];
+        var pointsT = new double[(long)d * n];
         for (int i = 0; i < n; i++)
-        {
-            double s = 0;
-            for (int j = 0; j < d; j++) s += points[i * d + j] * points[i * d + j];
-            norms[i] = s;
-        }
-        Parallel.For(0, restarts, Analyzer.Kernels.Parallelism.Options(), r => results[r] = Run(points, norms, n, d, k, maxIterations, SeedOf(seed, r), refinement));
+            for (int q = 0; q < d; q++) pointsT[(long)q * n + i] = points[i * d + q];
+        Parallel.For(0, restarts, Analyzer.Kernels.Parallelism.Options(), r => results[r] = Run(points, pointsT, n, d, k, maxIterations, SeedOf(seed, r), refinement));
         return results;
     }
 
@@ -46,26 +42,17 @@ public static class KMeans
 
     private static int SeedOf(int seed, int restart) => unchecked(seed * 1_000_003 + restart * 7919 + 17);
 
-    private static KMeansResult Run(double[] x, double[] norms, int n, int d, int k, int maxIterations, int seed,
+    private static KMeansResult Run(double[] x, double[] xT, int n, int d, int k, int maxIterations, int seed,
         KMeansRefinement refinement)
     {
         var rng = new Random(seed);
-        double[] centers = Seed(x, norms, n, d, k, rng);
+        double[] centers = Seed(x, xT, n, d, k, rng);
         var labels = new int[n];
-        var distances = new double[n];
-        var cross = new double[n * k];
         var centersT = new double[d * k];
         var counts = new int[k];
-        int iteration = 0;
-        double inertia = 0;
-        for (; iteration < maxIterations; iteration++)
-        {
-            bool changed = Assign(x, norms, n, d, k, centers, centersT, cross, labels, distances, iteration == 0, out inertia);
-            if (!changed && iteration > 0) break;
-            Update(x, n, d, k, labels, distances, centers, counts);
-        }
+        var (inertia, iteration) = BoundedLloyd.Run(x, n, d, k, centers, centersT, labels, counts, maxIterations);
         if (refinement == KMeansRefinement.Hartigan)
-            inertia = Hartigan(x, n, d, k, labels, centers, counts);
+            inertia = Hartigan(x, n, d, k, labels, centersT, counts);
         return new KMeansResult(labels, inertia, iteration);
     }
 
@@ -74,17 +61,19 @@ public static class KMeans
     /// n_b/(n_b+1)·|x - c_b|² - n_a/(n_a-1)·|x - c_a|²; apply every move that lowers it until none does. Starts from
     /// a Lloyd fixed point, so it only ever improves the result.
     /// </summary>
-    internal static double Hartigan(double[] x, int n, int d, int k, int[] labels, double[] centers, int[] counts)
+    /// <param name="centersT">[d x k], overwritten with the final centres.</param>
+    internal static double Hartigan(double[] x, int n, int d, int k, int[] labels, double[] centersT, int[] counts)
     {
-        Array.Clear(centers);
+        Array.Clear(centersT);
         Array.Clear(counts);
         for (int i = 0; i < n; i++)
         {
             counts[labels[i]]++;
-            for (int q = 0; q < d; q++) centers[labels[i] * d + q] += x[i * d + q];
+            for (int q = 0; q < d; q++) centersT[q * k + labels[i]] += x[i * d + q];
         }
-        for (int c = 0; c < k; c++)
-            for (int q = 0; q < d; q++) centers[c * d + q] /= Math.Max(1, counts[c]);
+        for (int q = 0; q < d; q++)
+            for (int c = 0; c < k; c++) centersT[q * k + c] /= Math.Max(1, counts[c]);
+        var distances = new double[k];
         for (int pass = 0; pass < 100; pass++)
         {
             bool moved = false;
@@ -92,21 +81,23 @@ public static class KMeans
             {
                 int a = labels[i];
                 if (counts[a] <= 1) continue;
-                double removal = counts[a] / (counts[a] - 1.0) * SquaredDistance(x, i, centers, a, d);
+                var point = x.AsSpan(i * d, d);
+                SquaredDistance.ToColumns(centersT, k, point, distances);
+                double removal = counts[a] / (counts[a] - 1.0) * distances[a];
                 int best = a;
                 double bestGain = 0;
                 for (int b = 0; b < k; b++)
                 {
                     if (b == a) continue;
-                    double gain = removal - counts[b] / (counts[b] + 1.0) * SquaredDistance(x, i, centers, b, d);
+                    double gain = removal - counts[b] / (counts[b] + 1.0) * distances[b];
                     if (gain > bestGain + 1e-15) { bestGain = gain; best = b; }
                 }
                 if (best == a) continue;
                 for (int q = 0; q < d; q++)
                 {
-                    double v = x[i * d + q];
-                    centers[a * d + q] = (centers[a * d + q] * counts[a] - v) / (counts[a] - 1);
-                    centers[best * d + q] = (centers[best * d + q] * counts[best] + v) / (counts[best] + 1);
+                    double v = point[q];
+                    centersT[q * k + a] = (centersT[q * k + a] * counts[a] - v) / (counts[a] - 1);
+                    centersT[q * k + best] = (centersT[q * k + best] * counts[best] + v) / (counts[best] + 1);
                 }
                 counts[a]--;
                 counts[best]++;
@@ -116,43 +107,43 @@ public static class KMeans
             if (!moved) break;
         }
         double inertia = 0;
-        for (int i = 0; i < n; i++) inertia += SquaredDistance(x, i, centers, labels[i], d);
+        for (int i = 0; i < n; i++) inertia += BoundedLloyd.OwnDistance(x, i, d, centersT, k, labels[i]);
         return inertia;
     }
 
     /// <summary>Greedy k-means++: each new centre is the best of several D²-sampled candidates.</summary>
-    private static double[] Seed(double[] x, double[] norms, int n, int d, int k, Random rng)
+    /// <param name="xT">The points transposed, [d x n], so that one kernel call gives every point's distance to a candidate.</param>
+    private static double[] Seed(double[] x, double[] xT, int n, int d, int k, Random rng)
     {
         var centers = new double[k * d];
         int trials = 2 + (int)Math.Log(k);
         int first = rng.Next(n);
         Array.Copy(x, first * d, centers, 0, d);
         var closest = new double[n];
-        for (int i = 0; i < n; i++) closest[i] = SquaredDistance(x, i, x, first, d);
+        SquaredDistance.ToColumns(xT, n, x.AsSpan(first * d, d), closest);
         double potential = closest.Sum();
-        // All trials of a centre are drawn from the same distribution, then compared with every point in one pass
-        // over the points (each point read once for all trials).
         var candidates = new int[trials];
         var sums = new double[trials];
         var trialDistances = new double[n * trials];
         for (int c = 1; c < k; c++)
         {
             for (int t = 0; t < trials; t++) candidates[t] = Sample(closest, potential, rng);
-            Array.Clear(sums);
-            for (int i = 0; i < n; i++)
+            for (int t = 0; t < trials; t++)
             {
-                var point = x.AsSpan(i * d, d);
-                for (int t = 0; t < trials; t++)
+                var distances = trialDistances.AsSpan(t * n, n);
+                SquaredDistance.ToColumns(xT, n, x.AsSpan(candidates[t] * d, d), distances);
+                double sum = 0;
+                for (int i = 0; i < n; i++)
                 {
-                    double dist = Math.Min(closest[i], Analyzer.Kernels.LinearAlgebra.SquaredDistance.Compute(point, x.AsSpan(candidates[t] * d, d)));
-                    trialDistances[i * trials + t] = dist;
-                    sums[t] += dist;
+                    distances[i] = Math.Min(closest[i], distances[i]);
+                    sum += distances[i];
                 }
+                sums[t] = sum;
             }
             int best = 0;
             for (int t = 1; t < trials; t++)
                 if (sums[t] < sums[best]) best = t;
-            for (int i = 0; i < n; i++) closest[i] = trialDistances[i * trials + best];
+            Array.Copy(trialDistances, best * n, closest, 0, n);
             Array.Copy(x, candidates[best] * d, centers, c * d, d);
             potential = sums[best];
         }
@@ -171,73 +162,5 @@ public static class KMeans
         for (int i = weights.Length - 1; i >= 0; i--)
             if (weights[i] > 0) return i;
         return weights.Length - 1;
-    }
-
-    private static double SquaredDistance(double[] a, int i, double[] b, int j, int d) =>
-        Analyzer.Kernels.LinearAlgebra.SquaredDistance.Compute(a.AsSpan(i * d, d), b.AsSpan(j * d, d));
-
-    private static bool Assign(double[] x, double[] norms, int n, int d, int k, double[] centers, double[] centersT,
-        double[] cross, int[] labels, double[] distances, bool first, out double inertia)
-    {
-        var centerNorms = new double[k];
-        for (int c = 0; c < k; c++)
-            for (int q = 0; q < d; q++)
-            {
-                double v = centers[c * d + q];
-                centersT[q * k + c] = v;
-                centerNorms[c] += v * v;
-            }
-        DenseProduct.Multiply(x, d, centersT, k, cross, k, n, d, k, maxThreads: 1);
-        bool changed = first;
-        inertia = 0;
-        for (int i = 0; i < n; i++)
-        {
-            int best = 0;
-            double bestDistance = double.PositiveInfinity;
-            for (int c = 0; c < k; c++)
-            {
-                double dist = centerNorms[c] - 2 * cross[i * k + c];
-                if (dist < bestDistance)
-                {
-                    bestDistance = dist;
-                    best = c;
-                }
-            }
-            double squared = Math.Max(0, bestDistance + norms[i]);
-            distances[i] = squared;
-            inertia += squared;
-            if (labels[i] != best)
-            {
-                labels[i] = best;
-                changed = true;
-            }
-        }
-        return changed;
-    }
-
-    private static void Update(double[] x, int n, int d, int k, int[] labels, double[] distances, double[] centers, int[] counts)
-    {
-        Array.Clear(centers);
-        Array.Clear(counts);
-        for (int i = 0; i < n; i++)
-        {
-            int c = labels[i];
-            counts[c]++;
-            for (int q = 0; q < d; q++) centers[c * d + q] += x[i * d + q];
-        }
-        for (int c = 0; c < k; c++)
-        {
-            if (counts[c] == 0)
-            {
-                // An empty cluster takes the point farthest from its centre.
-                int far = 0;
-                for (int i = 1; i < n; i++)
-                    if (distances[i] > distances[far]) far = i;
-                distances[far] = 0;
-                Array.Copy(x, far * d, centers, c * d, d);
-                continue;
-            }
-            for (int q = 0; q < d; q++) centers[c * d + q] /= counts[c];
-        }
     }
 }

@@ -116,24 +116,25 @@ public sealed class BlockGraph : WeightedGraph
     public override void AddLabelSums(int[] labels, double[] volume, double[] within)
     {
         foreach (var b in blocks)
+        {
+            var columnLabels = new double[b.Cols];
+            for (int c = 0; c < b.Cols; c++) columnLabels[c] = labels[b.ColStart + c];
+            // Each entry is an edge in both directions: the row's side is summed per row, the column's side per column
+            // over the labelled rows.
+            var columnSums = new double[b.Cols];
             for (int r = 0; r < b.Rows; r++)
             {
                 int lr = labels[b.RowStart + r];
                 if (lr < 0) continue;
                 var row = b.Values.AsSpan(r * b.Cols, b.Cols);
-                var columnLabels = labels.AsSpan(b.ColStart, b.Cols);
-                for (int c = 0; c < row.Length; c++)
-                {
-                    int lc = columnLabels[c];
-                    double v = row[c];
-                    if (lc < 0 || v == 0) continue;
-                    // Both directions of the edge, in the order the dense adjacency would list them.
-                    volume[lr] += v;
-                    if (lc == lr) within[lr] += v;
-                    volume[lc] += v;
-                    if (lc == lr) within[lc] += v;
-                }
+                var (labelled, own) = LabelledRowSums.Compute(row, columnLabels, lr);
+                volume[lr] += labelled;
+                within[lr] += 2 * own;
+                System.Numerics.Tensors.TensorPrimitives.Add(columnSums, row, columnSums);
             }
+            for (int c = 0; c < b.Cols; c++)
+                if (columnLabels[c] >= 0) volume[(int)columnLabels[c]] += columnSums[c];
+        }
     }
 
     public override bool HasEdges(int aStart, int aCount, int bStart, int bCount)

@@ -1,3 +1,4 @@
+using Analyzer.Kernels.LinearAlgebra;
 namespace Analyzer.Core.Graphs;
 
 /// <summary>A weighted undirected graph as a dense symmetric n x n adjacency (row-major, zero diagonal).</summary>
@@ -36,21 +37,14 @@ public sealed class DenseGraph : WeightedGraph
 
     public override void AddLabelSums(int[] labels, double[] volume, double[] within)
     {
+        var columnLabels = labels.Select(l => (double)l).ToArray();
         for (int i = 0; i < N; i++)
         {
             int li = labels[i];
             if (li < 0) continue;
-            var row = Adjacency.AsSpan(i * N, N);
-            double rowVolume = volume[li], rowWithin = within[li];
-            for (int j = 0; j < N; j++)
-            {
-                int lj = labels[j];
-                if (lj < 0 || row[j] == 0) continue;
-                rowVolume += row[j];
-                if (lj == li) rowWithin += row[j];
-            }
-            volume[li] = rowVolume;
-            within[li] = rowWithin;
+            var (labelled, own) = LabelledRowSums.Compute(Adjacency.AsSpan(i * N, N), columnLabels, li);
+            volume[li] += labelled;
+            within[li] += own;
         }
     }
 

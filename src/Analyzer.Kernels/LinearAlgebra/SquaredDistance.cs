@@ -28,4 +28,62 @@ public static class SquaredDistance
         }
         return sum;
     }
+
+    /// <summary>
+    /// result[j] = |v - column j|² for the m columns of a [d x m] row-major matrix, vectorised across columns, so that
+    /// each sum runs over the d coordinates in order (the same rounding as one scalar loop per column). One call gives
+    /// a point's distance to every centre, or every point's distance to one candidate centre.
+    /// </summary>
+    public static void ToColumns(ReadOnlySpan<double> columns, int m, ReadOnlySpan<double> v, Span<double> result)
+    {
+        int d = v.Length;
+        if (columns.Length != (long)d * m) throw new ArgumentException($"{columns.Length} values for {d} x {m} columns", nameof(columns));
+        if (result.Length < m) throw new ArgumentException($"result holds {result.Length} values for {m} columns", nameof(result));
+        int width = Vector<double>.Count, vectorEnd = m - m % width;
+        ref double origin = ref MemoryMarshal.GetReference(columns);
+        ref double output = ref MemoryMarshal.GetReference(result);
+        int j = 0;
+        // Four vectors of columns at a time keep four accumulators in registers while v[q] is broadcast once.
+        for (; j + 4 * width <= m; j += 4 * width)
+        {
+            Vector<double> a0 = Vector<double>.Zero, a1 = a0, a2 = a0, a3 = a0;
+            for (int q = 0; q < d; q++)
+            {
+                var point = new Vector<double>(v[q]);
+                nuint row = (nuint)((long)q * m + j);
+                var d0 = Vector.LoadUnsafe(ref origin, row) - point;
+                var d1 = Vector.LoadUnsafe(ref origin, row + (nuint)width) - point;
+                var d2 = Vector.LoadUnsafe(ref origin, row + (nuint)(2 * width)) - point;
+                var d3 = Vector.LoadUnsafe(ref origin, row + (nuint)(3 * width)) - point;
+                a0 += d0 * d0;
+                a1 += d1 * d1;
+                a2 += d2 * d2;
+                a3 += d3 * d3;
+            }
+            a0.StoreUnsafe(ref output, (nuint)j);
+            a1.StoreUnsafe(ref output, (nuint)(j + width));
+            a2.StoreUnsafe(ref output, (nuint)(j + 2 * width));
+            a3.StoreUnsafe(ref output, (nuint)(j + 3 * width));
+        }
+        for (; j < vectorEnd; j += width)
+        {
+            var acc = Vector<double>.Zero;
+            for (int q = 0; q < d; q++)
+            {
+                var diff = Vector.LoadUnsafe(ref origin, (nuint)((long)q * m + j)) - new Vector<double>(v[q]);
+                acc += diff * diff;
+            }
+            acc.StoreUnsafe(ref output, (nuint)j);
+        }
+        for (; j < m; j++)
+        {
+            double sum = 0;
+            for (int q = 0; q < d; q++)
+            {
+                double diff = columns[q * m + j] - v[q];
+                sum += diff * diff;
+            }
+            result[j] = sum;
+        }
+    }
 }

@@ -9,4 +9,15 @@ public static class SquaredDistanceReference
         for (int i = 0; i < a.Length; i++) sum += (a[i] - b[i]) * (a[i] - b[i]);
         return sum;
     }
+
+    /// <summary>result[j] = |v - column j|², one column and one coordinate at a time.</summary>
+    public static void ToColumns(double[] columns, int m, double[] v, double[] result)
+    {
+        for (int j = 0; j < m; j++)
+        {
+            double sum = 0;
+            for (int q = 0; q < v.Length; q++) sum += (columns[q * m + j] - v[q]) * (columns[q * m + j] - v[q]);
+            result[j] = sum;
+        }
+    }
 }

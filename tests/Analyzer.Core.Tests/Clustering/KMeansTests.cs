@@ -66,3 +66,78 @@ public class HartiganRefinementTests
         return total;
     }
 }
+
+public class BoundedLloydTests
+{
+    [Theory]
+    [InlineData(500, 4, 7, 1)]
+    [InlineData(300, 32, 32, 2)]
+    [InlineData(64, 2, 16, 3)]
+    public void Gives_the_labels_and_inertia_of_plain_Lloyd_iterations(int n, int d, int k, int seed)
+    {
+        // Blobs with overlap, so that points change clusters for several iterations, and k close to n in one case
+        // so that clusters empty and are reseeded.
+        var rng = new Random(seed);
+        var x = new double[n * d];
+        for (int i = 0; i < n; i++)
+            for (int q = 0; q < d; q++) x[i * d + q] = (i % 5) * 0.7 + rng.NextDouble();
+        var start = Enumerable.Range(0, k * d).Select(_ => rng.NextDouble() * 3).ToArray();
+
+        var (expectedLabels, expectedInertia, expectedIterations) = PlainLloyd(x, n, d, k, (double[])start.Clone(), 300);
+        var labels = new int[n];
+        var (inertia, iterations) = BoundedLloyd.Run(x, n, d, k, (double[])start.Clone(), new double[d * k], labels, new int[k], 300);
+        Assert.Equal(expectedLabels, labels);
+        Assert.Equal(expectedIterations, iterations);
+        Assert.Equal(expectedInertia, inertia, 1e-9 * expectedInertia);
+    }
+
+    /// <summary>Every point against every centre, every iteration; ties to the lower index; an empty cluster takes the
+    /// point farthest from its centre.</summary>
+    private static (int[] Labels, double Inertia, int Iterations) PlainLloyd(double[] x, int n, int d, int k, double[] centres, int maxIterations)
+    {
+        var labels = new int[n];
+        var distances = new double[n];
+        double inertia = 0;
+        int iteration = 0;
+        for (; iteration < maxIterations; iteration++)
+        {
+            bool changed = iteration == 0;
+            inertia = 0;
+            for (int i = 0; i < n; i++)
+            {
+                int best = 0;
+                double bestDistance = double.PositiveInfinity;
+                for (int c = 0; c < k; c++)
+                {
+                    double sum = 0;
+                    for (int q = 0; q < d; q++) sum += (centres[c * d + q] - x[i * d + q]) * (centres[c * d + q] - x[i * d + q]);
+                    if (sum < bestDistance) { bestDistance = sum; best = c; }
+                }
+                distances[i] = bestDistance;
+                inertia += bestDistance;
+                changed |= labels[i] != best;
+                labels[i] = best;
+            }
+            if (!changed && iteration > 0) break;
+            var counts = new int[k];
+            Array.Clear(centres);
+            for (int i = 0; i < n; i++)
+            {
+                counts[labels[i]]++;
+                for (int q = 0; q < d; q++) centres[labels[i] * d + q] += x[i * d + q];
+            }
+            for (int c = 0; c < k; c++)
+            {
+                if (counts[c] == 0)
+                {
+                    int far = Array.IndexOf(distances, distances.Max());
+                    distances[far] = 0;
+                    Array.Copy(x, far * d, centres, c * d, d);
+                    continue;
+                }
+                for (int q = 0; q < d; q++) centres[c * d + q] /= counts[c];
+            }
+        }
+        return (labels, inertia, iteration);
+    }
+}

@@ -26,4 +26,32 @@ public class SquaredDistanceTests
         Assert.Equal(25.0, SquaredDistance.Compute([1, 2, 3, 4, 5], [1, 2, 3, 1, 1]));
         Assert.Throws<ArgumentException>(() => SquaredDistance.Compute([1, 2], [1]));
     }
+
+    [Theory]
+    [InlineData(1, 1)]
+    [InlineData(32, 32)]
+    [InlineData(7, 5)]
+    [InlineData(3, 4224)]
+    [InlineData(33, 37)]
+    public void ToColumns_matches_the_reference_bit_for_bit(int d, int m)
+    {
+        var rng = new Random(d * 1000 + m);
+        var columns = Enumerable.Range(0, d * m).Select(_ => rng.NextDouble() * 2 - 1).ToArray();
+        var v = Enumerable.Range(0, d).Select(_ => rng.NextDouble() * 2 - 1).ToArray();
+        var expected = new double[m];
+        SquaredDistanceReference.ToColumns(columns, m, v, expected);
+        var actual = new double[m];
+        SquaredDistance.ToColumns(columns, m, v, actual);
+        Assert.Equal(expected, actual);
+    }
+
+    [Fact]
+    public void ToColumns_of_a_hand_computed_case()
+    {
+        // Columns (1, 0), (0, 2), (3, 4) of a 2 x 3 matrix; v = (1, 1): distances 1, 2, 13.
+        var result = new double[3];
+        SquaredDistance.ToColumns([1, 0, 3, 0, 2, 4], 3, [1, 1], result);
+        Assert.Equal([1.0, 2.0, 13.0], result);
+        Assert.Throws<ArgumentException>(() => SquaredDistance.ToColumns([1, 2, 3], 2, [1, 1], result));
+    }
 }
