@@ -8,7 +8,7 @@ public sealed class DataOptions
 {
     public Option<string> Data { get; } = new("--data")
     {
-        Description = "Dataset: mnist[:train|test], fashion-mnist[:train|test], idx:IMAGES,LABELS, npz:FILE (arrays x, y), folder:DIR (one subfolder per class), cifar10:DIR[:train|test]",
+        Description = "Dataset: mnist[:train|test], fashion-mnist[:train|test], idx:IMAGES,LABELS, npz:FILE (arrays x, y), folder:DIR (one subfolder per class, or folder:DIR,LABELS with lines 'PATH CLASS'; images of any size, streamed), cifar10:DIR[:train|test]",
         DefaultValueFactory = _ => "fashion-mnist",
     };
 
@@ -36,11 +36,27 @@ public sealed class DataOptions
         DefaultValueFactory = _ => "rgb",
     }.AcceptOnlyFromAmong("rgb", "bgr");
 
-    public IEnumerable<Option> All => [Data, Scale, Mean, Std, ChannelOrder];
+    public Option<string> Preset { get; } = new Option<string>("--preset")
+    {
+        Description = "Named preprocessing: torchvision (ImageNet evaluation: shorter side resized to 256 with Pillow's bilinear filter, " +
+                      "centre 224x224 crop, pixels / 255, mean 0.485,0.456,0.406, std 0.229,0.224,0.225); --scale, --mean and --std given " +
+                      "with it override its values; none: image files are scaled to cover the first image's size (then the model's input) and centre-cropped",
+        DefaultValueFactory = _ => "none",
+    }.AcceptOnlyFromAmong("none", "torchvision");
 
-    public Preprocessing Preprocessing(ParseResult parse) => new(
-        parse.GetValue(Scale),
-        Core.Datasets.Preprocessing.ParseList(parse.GetValue(Mean)!, "--mean"),
-        Core.Datasets.Preprocessing.ParseList(parse.GetValue(Std)!, "--std"),
-        parse.GetValue(ChannelOrder) == "bgr");
+    public IEnumerable<Option> All => [Data, Scale, Mean, Std, ChannelOrder, Preset];
+
+    public Preprocessing Preprocessing(ParseResult parse)
+    {
+        var preset = parse.GetValue(Preset) == "torchvision" ? Core.Datasets.Preprocessing.TorchvisionEvaluation : null;
+        bool Given(Option option) => parse.GetResult(option) is { Implicit: false };
+        return new Preprocessing(
+            preset is not null && !Given(Scale) ? preset.Scale : parse.GetValue(Scale),
+            preset is not null && !Given(Mean) ? preset.Mean : Core.Datasets.Preprocessing.ParseList(parse.GetValue(Mean)!, "--mean"),
+            preset is not null && !Given(Std) ? preset.Std : Core.Datasets.Preprocessing.ParseList(parse.GetValue(Std)!, "--std"),
+            parse.GetValue(ChannelOrder) == "bgr")
+        {
+            Geometry = preset?.Geometry ?? ImageGeometry.Cover,
+        };
+    }
 }

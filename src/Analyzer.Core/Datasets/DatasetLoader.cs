@@ -7,8 +7,10 @@ namespace Analyzer.Core.Datasets;
 /// </summary>
 public static class DatasetLoader
 {
-    public static ImageDataset Load(DatasetSpec spec, DatasetSplit defaultSplit)
+    /// <param name="geometry">How image files of any size become examples (folders of image files only).</param>
+    public static ImageDataset Load(DatasetSpec spec, DatasetSplit defaultSplit, ImageGeometry? geometry = null)
     {
+        geometry ??= ImageGeometry.Cover;
         switch (spec.Kind)
         {
             case "idx":
@@ -16,9 +18,9 @@ public static class DatasetLoader
             case "npz":
                 return ImageFileLoaders.Npz(spec.Path!);
             case "folder":
-                return ImageFileLoaders.Folder(spec.Path!);
+                return ImageDataset.Stream(ImageFolderListing.Read(spec.Path!, spec.LabelsPath), geometry);
             case "cifar10":
-                return ImageFileLoaders.Cifar10(spec.Path!, spec.Split ?? defaultSplit);
+                return ImageFileLoaders.Cifar10(spec.Path!, spec.Split ?? defaultSplit, geometry);
             default:
                 var split = spec.Split ?? defaultSplit;
                 string dir = Locate(spec.Kind);

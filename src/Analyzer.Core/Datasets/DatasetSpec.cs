@@ -2,7 +2,7 @@ namespace Analyzer.Core.Datasets;
 
 /// <summary>
 /// A parsed data SPEC of the command line (docs/design.md): <c>mnist[:train|test]</c>, <c>fashion-mnist[:...]</c>,
-/// <c>idx:IMAGES,LABELS</c>, <c>npz:FILE</c>, <c>folder:DIR</c>, <c>cifar10:DIR[:train|test]</c>. The split is null when
+/// <c>idx:IMAGES,LABELS</c>, <c>npz:FILE</c>, <c>folder:DIR[,LABELS]</c>, <c>cifar10:DIR[:train|test]</c>. The split is null when
 /// the SPEC names none (each verb picks its default).
 /// </summary>
 public sealed record DatasetSpec(string Kind, string? Path, string? LabelsPath, DatasetSplit? Split)
@@ -12,7 +12,7 @@ public sealed record DatasetSpec(string Kind, string? Path, string? LabelsPath, 
     public static DatasetSpec Parse(string text)
     {
         if (string.IsNullOrWhiteSpace(text))
-            throw new DataFormatException("--data: empty; use one of: mnist[:train|test], fashion-mnist[:train|test], idx:IMAGES,LABELS, npz:FILE, folder:DIR, cifar10:DIR[:train|test]");
+            throw new DataFormatException("--data: empty; use one of: mnist[:train|test], fashion-mnist[:train|test], idx:IMAGES,LABELS, npz:FILE, folder:DIR[,LABELS], cifar10:DIR[:train|test]");
         int colon = text.IndexOf(':');
         string kind = colon < 0 ? text : text[..colon];
         string rest = colon < 0 ? "" : text[(colon + 1)..];
@@ -25,8 +25,15 @@ public sealed record DatasetSpec(string Kind, string? Path, string? LabelsPath, 
                 if (parts.Length != 2 || parts.Any(p => p.Length == 0))
                     throw new DataFormatException($"--data: '{text}' needs two files: idx:IMAGES,LABELS");
                 return new DatasetSpec(kind, parts[0], parts[1], null);
-            case "npz" or "folder":
-                if (rest.Length == 0) throw new DataFormatException($"--data: '{text}' needs a path: {kind}:PATH");
+            case "npz":
+                if (rest.Length == 0) throw new DataFormatException($"--data: '{text}' needs a path: npz:FILE");
+                return new DatasetSpec(kind, rest, null, null);
+            case "folder":
+                if (rest.Length == 0) throw new DataFormatException($"--data: '{text}' needs a directory: folder:DIR or folder:DIR,LABELS");
+                // A labels file follows the last comma, unless the whole text names a directory.
+                int comma = rest.LastIndexOf(',');
+                if (comma > 0 && !Directory.Exists(rest))
+                    return new DatasetSpec(kind, rest[..comma], rest[(comma + 1)..], null);
                 return new DatasetSpec(kind, rest, null, null);
             case "cifar10":
                 int split = rest.LastIndexOf(':');

@@ -3,12 +3,14 @@ namespace Analyzer.Core.Datasets;
 /// <summary>
 /// Labelled images held channel-first ([examples x channels x height x width]) as 8-bit pixels (or, for float
 /// sources, as floats in the same pixel domain); converted to the model's floats batch by batch with a
-/// <see cref="Preprocessing"/>, so a 60 000-image 8-bit set costs 47 MB, not 188.
+/// <see cref="Preprocessing"/>, so a 60 000-image 8-bit set costs 47 MB, not 188. Folders of image files are streamed
+/// instead (<see cref="StreamedImages"/>): decoded when a batch needs them, never all held.
 /// </summary>
 public sealed class ImageDataset
 {
     private readonly float[]? floats;
     private readonly ImageDataset? original; // set when this dataset is another one fitted to a model's input
+    private readonly StreamedImages? streamed; // set when the examples are decoded from files as needed
 
     public ImageDataset(string source, byte[] pixels, int[] labels, int channels, int height, int width, int classes)
         : this(source, pixels, null, labels, channels, height, width, classes) { }
@@ -35,6 +37,35 @@ public sealed class ImageDataset
         Width = width;
         Classes = classes;
     }
+
+    private ImageDataset(string source, StreamedImages streamed, int[] labels, int classes)
+    {
+        int bad = Array.FindIndex(labels, l => l < 0 || l >= classes);
+        if (bad >= 0)
+            throw new DataFormatException($"{source}: label {labels[bad]} of example {bad} is outside the class range 0..{classes - 1}");
+        this.streamed = streamed;
+        Source = source;
+        Pixels = [];
+        Labels = labels;
+        Channels = streamed.Channels;
+        Height = streamed.Height;
+        Width = streamed.Width;
+        Classes = classes;
+    }
+
+    /// <summary>
+    /// The images a listing names, streamed: each decoded when a batch needs it and shaped by
+    /// <paramref name="geometry"/> to one size (the evaluation crop, or else the first image's size).
+    /// </summary>
+    public static ImageDataset Stream(ImageFolderListing listing, ImageGeometry geometry)
+    {
+        var (channels, height, width) = StreamedImages.Probe(listing.Files[0]);
+        if (geometry.IsEvaluation) height = width = geometry.Crop!.Value;
+        return new ImageDataset(listing.Source, new StreamedImages(listing.Files, geometry, channels, height, width), listing.Labels, listing.Classes);
+    }
+
+    /// <summary>Whether the examples are decoded from files as batches need them.</summary>
+    public bool IsStreamed => streamed is not null;
 
     private ImageDataset(ImageDataset original, int channels, int height, int width)
     {
@@ -64,6 +95,8 @@ public sealed class ImageDataset
         if (height != Height || width != Width) steps.Add($"resized {Height}x{Width} to {height}x{width} (scaled to cover, centre-cropped)");
         if (channels != Channels) steps.Add(Channels == 1 ? "grey repeated to RGB" : "RGB to luminance");
         description = $"{Source}: {string.Join(", ", steps)} to fit the model's input";
+        // Streamed images are decoded straight to the model's shape.
+        if (streamed is not null) return new ImageDataset(Source, streamed.As(channels, height, width), Labels, Classes);
         return new ImageDataset(this, channels, height, width);
     }
 
@@ -84,6 +117,8 @@ public sealed class ImageDataset
             (order[i], order[j]) = (order[j], order[i]);
         }
         var chosen = order[..count].Order().ToArray();
+        if (streamed is not null)
+            return new ImageDataset(Source, streamed.Subset(chosen), chosen.Select(i => Labels[i]).ToArray(), Classes);
         if (original is not null)
         {
             var drawn = original.Draw(count, seed);
@@ -122,6 +157,23 @@ public sealed class ImageDataset
             FillFitted(start, count, destination, preprocessing);
             return;
         }
+        int size = ExampleSize;
+        if (streamed is not null)
+        {
+            var bytes = new byte[count * size];
+            streamed.Read(start, count, bytes);
+            Preprocess<byte>(bytes, count, destination, preprocessing);
+        }
+        else if (floats is not null)
+            Preprocess<float>(floats.AsSpan(start * size, count * size), count, destination, preprocessing);
+        else
+            Preprocess<byte>(Pixels.AsSpan(start * size, count * size), count, destination, preprocessing);
+    }
+
+    /// <summary>Planar examples in the pixel domain (bytes, or floats of an npz) as the model's floats (<see cref="Preprocessing"/>).</summary>
+    private void Preprocess<T>(ReadOnlySpan<T> source, int count, Span<float> destination, Preprocessing preprocessing)
+        where T : unmanaged, System.Numerics.INumberBase<T>
+    {
         int size = ExampleSize, plane = Height * Width;
         if (destination.Length < count * size)
             throw new ArgumentException($"destination holds {destination.Length} values; {count} examples need {count * size}", nameof(destination));
@@ -137,22 +189,15 @@ public sealed class ImageDataset
             scale[c] = (float)(preprocessing.Scale / std);
             offset[c] = (float)(-mean / std);
         }
-        if (floats is not null)
-        {
-            var values = floats.AsSpan(start * size, count * size);
-            for (int i = 0; i < count * size; i++)
+        for (int e = 0; e < count; e++)
+            for (int c = 0; c < Channels; c++)
             {
-                int c = i / plane % Channels;
-                destination[Target(i, c)] = values[i] * scale[Order(c)] + offset[Order(c)];
+                int from = e * size + c * plane, to = Target(from, c);
+                float gain = scale[Order(c)], shift = offset[Order(c)];
+                var input = source.Slice(from, plane);
+                var output = destination.Slice(to, plane);
+                for (int i = 0; i < plane; i++) output[i] = float.CreateTruncating(input[i]) * gain + shift;
             }
-            return;
-        }
-        var source = Pixels.AsSpan(start * size, count * size);
-        for (int i = 0; i < count * size; i++)
-        {
-            int c = i / plane % Channels;
-            destination[Target(i, c)] = source[i] * scale[Order(c)] + offset[Order(c)];
-        }
     }
 
     /// <summary>Preprocessed examples of the original dataset resampled to this one's size (see <see cref="FitTo"/>).</summary>

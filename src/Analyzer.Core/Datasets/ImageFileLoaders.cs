@@ -1,10 +1,9 @@
 using System.IO.Compression;
-using StbImageSharp;
 
 namespace Analyzer.Core.Datasets;
 
-/// <summary>Loaders for npz arrays, folders of images (one subfolder per class) and CIFAR-10 (binary batches or image
-/// folders).</summary>
+/// <summary>Loaders for npz arrays and CIFAR-10 (binary batches or image folders, streamed as
+/// <see cref="ImageFolderListing"/> says).</summary>
 public static class ImageFileLoaders
 {
     /// <summary>npz:FILE with arrays x (images: N,H,W or N,H,W,C or N,C,H,W, or N,F features) and y (labels). A
@@ -69,49 +68,9 @@ public static class ImageFileLoaders
         _ => throw new DataFormatException($"{path}: x has shape ({string.Join(", ", shape)}); expected (N, F), (N, H, W), (N, H, W, C) or (N, C, H, W)"),
     };
 
-    /// <summary>folder:DIR, one subfolder per class (sorted by name), PNG/JPEG/BMP images of one size.</summary>
-    public static ImageDataset Folder(string dir)
-    {
-        if (!Directory.Exists(dir)) throw new DataFormatException($"{dir}: directory not found");
-        var classDirs = Directory.GetDirectories(dir).OrderBy(d => Path.GetFileName(d), StringComparer.Ordinal).ToArray();
-        if (classDirs.Length == 0) throw new DataFormatException($"{dir}: no class subfolders; expected one subfolder of images per class");
-        var files = classDirs.SelectMany((d, label) => Directory.GetFiles(d)
-            .Where(f => Path.GetExtension(f).ToLowerInvariant() is ".png" or ".jpg" or ".jpeg" or ".bmp")
-            .OrderBy(f => f, StringComparer.Ordinal).Select(f => (File: f, Label: label))).ToList();
-        if (files.Count == 0) throw new DataFormatException($"{dir}: the class subfolders hold no PNG, JPEG or BMP images");
-        var first = Decode(files[0].File, ColorComponents.Default);
-        var components = first.Comp is ColorComponents.Grey or ColorComponents.GreyAlpha ? ColorComponents.Grey : ColorComponents.RedGreenBlue;
-        int channels = components == ColorComponents.Grey ? 1 : 3, width = first.Width, height = first.Height;
-        int size = channels * width * height;
-        var pixels = new byte[(long)files.Count * size];
-        Parallel.For(0, files.Count, i =>
-        {
-            var image = Decode(files[i].File, components);
-            if (image.Width != width || image.Height != height)
-                throw new DataFormatException($"{files[i].File}: {image.Width}x{image.Height} pixels, but {files[0].File} has {width}x{height}; all images must have one size");
-            // Interleaved (h, w, c) to planar (c, h, w).
-            for (int p = 0; p < width * height; p++)
-                for (int c = 0; c < channels; c++)
-                    pixels[(long)i * size + c * width * height + p] = image.Data[p * channels + c];
-        });
-        return new ImageDataset(dir, pixels, files.Select(f => f.Label).ToArray(), channels, height, width, Math.Max(classDirs.Length, 2));
-    }
-
-    private static ImageResult Decode(string file, ColorComponents components)
-    {
-        try
-        {
-            return ImageResult.FromMemory(File.ReadAllBytes(file), components);
-        }
-        catch (Exception e) when (e is InvalidOperationException or ArgumentException or IndexOutOfRangeException)
-        {
-            throw new DataFormatException($"{file}: not a readable image ({e.Message})");
-        }
-    }
-
     /// <summary>cifar10:DIR[:split]: the binary batches (data_batch_1..5.bin, test_batch.bin) or train/ and test/ image
     /// folders with one subfolder per class.</summary>
-    public static ImageDataset Cifar10(string dir, DatasetSplit split)
+    public static ImageDataset Cifar10(string dir, DatasetSplit split, ImageGeometry geometry)
     {
         string testBatch = Path.Combine(dir, "test_batch.bin");
         if (File.Exists(testBatch))
@@ -137,7 +96,7 @@ public static class ImageFileLoaders
             return new ImageDataset(dir, pixels.ToArray(), labels.ToArray(), 3, 32, 32, 10);
         }
         string folder = Path.Combine(dir, split == DatasetSplit.Test ? "test" : "train");
-        if (Directory.Exists(folder)) return Folder(folder);
+        if (Directory.Exists(folder)) return ImageDataset.Stream(ImageFolderListing.Read(folder, null), geometry);
         throw new DataFormatException($"{dir}: neither CIFAR-10 binary batches (test_batch.bin) nor train/ and test/ image folders");
     }
 }

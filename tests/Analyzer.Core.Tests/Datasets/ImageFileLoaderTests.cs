@@ -63,7 +63,7 @@ public class ImageFileLoaderTests
     }
 
     /// <summary>A 24-bit BMP (bottom-up rows, BGR, rows padded to 4 bytes).</summary>
-    private static byte[] Bmp(int width, int height, Func<int, int, (byte R, byte G, byte B)> pixel)
+    internal static byte[] Bmp(int width, int height, Func<int, int, (byte R, byte G, byte B)> pixel)
     {
         int stride = (width * 3 + 3) / 4 * 4, size = 54 + stride * height;
         var b = new byte[size];
@@ -96,7 +96,10 @@ public class ImageFileLoaderTests
         var data = DatasetLoader.Load(DatasetSpec.Parse($"folder:{dir}"), DatasetSplit.Test);
         Assert.Equal((2, 3, 1, 2), (data.Count, data.Channels, data.Height, data.Width));
         Assert.Equal([0, 1], data.Labels); // a_cat before b_dog
-        Assert.Equal([1, 1, 2, 2, 3, 4, 10, 11, 20, 20, 30, 30], data.Pixels.Select(v => (int)v));
+        Assert.True(data.IsStreamed);
+        var pixels = new float[12];
+        data.FillBatch(0, 2, pixels, new Preprocessing(1, [0.0], [1.0]));
+        Assert.Equal([1f, 1, 2, 2, 3, 4, 10, 11, 20, 20, 30, 30], pixels);
         // BGR order swaps the first and last planes.
         var batch = new float[12];
         data.FillBatch(0, 2, batch, new Preprocessing(1, [0.0], [1.0], Bgr: true));

@@ -46,7 +46,7 @@ public static class AnalyzeHandler
         var visualisationMeasures = request.Measures.Where(VisualisationAnalysis.Measures.Contains).ToList();
         // Weight graphs with visualisation measures alone need no data at all (a model screened without its dataset).
         bool needsData = lesionMeasures.Count > 0 || request.Edges.Contains("activations");
-        var test = needsData ? DatasetLoader.Load(DatasetSpec.Parse(request.Data), DatasetSplit.Test) : null;
+        var test = needsData ? DatasetLoader.Load(DatasetSpec.Parse(request.Data), DatasetSplit.Test, request.Preprocessing.Geometry) : null;
         var data = test is null ? null : CommonOptions.TestExamples(test, request.Examples, request.Seed);
         string outDir = request.Out ?? Path.Combine("results", Path.GetFileNameWithoutExtension(request.Model));
         var weightGraph = WeightGraph.Build(network.Neurons);
