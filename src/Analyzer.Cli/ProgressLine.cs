@@ -4,7 +4,9 @@ namespace Analyzer.Cli;
 
 /// <summary>
 /// Progress of long work on the error stream: a line at most every two seconds with the fraction done and an ETA.
-/// Plain lines, so that logs and non-terminals read it as well as people do.
+/// Plain lines, so that logs and non-terminals read it as well as people do. The ETA waits until the work has run for
+/// a few seconds and done a few percent: the first steps include warm-up (sessions, first-call compilation) and
+/// extrapolate to nonsense ("about 9 min left" for a 14-second sweep).
 /// </summary>
 public sealed class ProgressLine(TextWriter error, string task, long total)
 {
@@ -19,7 +21,8 @@ public sealed class ProgressLine(TextWriter error, string task, long total)
         if (elapsed - lastReport < 2 && done < total) return;
         lastReport = elapsed;
         double fraction = total == 0 ? 1 : Math.Min(1, done / (double)total);
-        string eta = fraction > 0 && fraction < 1 ? $", about {Format(elapsed / fraction - elapsed)} left" : "";
+        bool settled = elapsed >= 3 && fraction >= 0.03;
+        string eta = fraction >= 1 ? "" : settled ? $", about {Format(elapsed / fraction - elapsed)} left" : ", estimating the time left";
         error.WriteLine($"{task}: {fraction:P0} ({Format(elapsed)} elapsed{eta})");
     }
 

@@ -79,18 +79,14 @@ public sealed class OnnxModelFile
     {
         if (!File.Exists(path))
             throw Errors.NotFound(path);
-        // Parsed from the stream while a second streaming pass hashes it (a 553 MB VGG-16 takes about 0.45 s to hash):
-        // the file's bytes are held once, in the tensors.
-        var hashing = Task.Run(() =>
-        {
-            using var hashed = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 20);
-            return Convert.ToHexStringLower(SHA256.HashData(hashed));
-        });
+        // The file is read once into memory and parsed without copying its weights (InitializerSlicing); it is hashed
+        // on another core meanwhile (a 553 MB VGG-16 takes about 0.45 s to hash).
+        byte[] bytes = File.ReadAllBytes(path);
+        var hashing = Task.Run(() => Convert.ToHexStringLower(SHA256.HashData(bytes)));
         ModelProto model;
         try
         {
-            using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 20);
-            model = ModelProto.Parser.ParseFrom(stream);
+            model = InitializerSlicing.Parse(bytes);
         }
         catch (InvalidProtocolBufferException e)
         {
