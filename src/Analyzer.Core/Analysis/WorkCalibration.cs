@@ -57,7 +57,9 @@ public static class WorkCalibration
             int many = (int)Math.Clamp(0.5 / Math.Max(a / few, 1e-6), 3 * few, 256);
             double b = Time(() => engine.Evaluate(Pool(many)));
             int n = sample.Count;
-            double perLesion = Math.Max(0, (b - a) / ((many - few) * (double)n));
+            // When noise (another process, a collection) makes the many lesions look no dearer than the few, all of
+            // the many run's time is taken as per-lesion cost: an overestimate rather than a free lesion.
+            double perLesion = b > a ? (b - a) / ((many - few) * (double)n) : b / (many * (double)n);
             double perExample = Math.Max(0, a / n - few * perLesion);
             double setup = Math.Max(0, warm - n * (perExample + perLesion));
             costs[nodeSet] = new LesionCost(setup, perExample, perLesion);
@@ -88,7 +90,8 @@ public static class WorkCalibration
             visualizer.Run(batch, steps: steps);
             double one = Time(() => visualizer.Run(batch, steps: 1));
             double six = Time(() => visualizer.Run(batch, steps: steps));
-            double perStep = Math.Max(0, (six - one) / (steps - 1));
+            // As for lesions: when noise hides the cost of the extra steps, all of the six-step run counts as steps.
+            double perStep = six > one ? (six - one) / (steps - 1) : six / steps;
             costs[tensor] = new VisualisationCost(Math.Max(0, first - one), visualizer.BatchRows, Math.Max(0, one - perStep),
                 perStep / batch.Count);
         }

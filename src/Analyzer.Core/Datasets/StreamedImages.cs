@@ -6,7 +6,7 @@ namespace Analyzer.Core.Datasets;
 /// <summary>
 /// Examples decoded from image files only when a batch needs them, never all in memory: blocks of
 /// <see cref="BlockExamples"/> files are decoded in parallel (and shaped by an <see cref="ImageGeometry"/>) into a
-/// temporary file of 8-bit examples, deleted when the process ends, so the later passes of a run (one per node set
+/// temporary file of 8-bit examples (unlinked as soon as it is open), so the later passes of a run (one per node set
 /// for lesions) read bytes instead of decoding again; while one block is used, the next one is decoded in the
 /// background. Memory: a few blocks of examples.
 /// </summary>
@@ -69,8 +69,14 @@ internal sealed class StreamedImages
     {
         lock (gate)
         {
-            cache ??= File.OpenHandle(Path.Combine(Path.GetTempPath(), $"analyzer-images-{Guid.NewGuid():N}.bin"),
-                FileMode.CreateNew, FileAccess.ReadWrite, FileShare.None, FileOptions.DeleteOnClose);
+            if (cache is null)
+            {
+                string path = Path.Combine(Path.GetTempPath(), $"analyzer-images-{Guid.NewGuid():N}.bin");
+                cache = File.OpenHandle(path, FileMode.CreateNew, FileAccess.ReadWrite, FileShare.Delete, FileOptions.DeleteOnClose);
+                // Unlinked at once where the system allows it (the open handle keeps the data), so that not even a
+                // killed run leaves the file behind; elsewhere it goes when the handle closes.
+                try { File.Delete(path); } catch (IOException) { } catch (UnauthorizedAccessException) { }
+            }
             return blocks[block] ??= Task.Run(() => DecodeBlock(block));
         }
     }

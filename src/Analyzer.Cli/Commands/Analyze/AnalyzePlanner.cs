@@ -231,7 +231,7 @@ public static class AnalyzePlanner
         }
     }
 
-    private static double Round(double seconds) => Math.Round(seconds, 1);
+    private static double Round(double seconds) => Math.Round(seconds, seconds < 10 ? 2 : 1);
 
     private static string Table(AnalysisPlanDocument plan)
     {
