@@ -42,6 +42,7 @@ public static class BlockKrylovEigensolver
         private readonly double[] mv = new double[(long)n * m];
         private readonly double[] block = new double[n * p];
         private readonly double[] product = new double[n * p];
+        private readonly double[] transposed = new double[p * n];
         private readonly Random rng = new(seed);
 
         public EigenPairs Run(int k, double tolerance, int maxCycles)
@@ -146,12 +147,11 @@ public static class BlockKrylovEigensolver
             }
         }
 
-        /// <summary>block ← block · R⁻¹ with RᵀR = blockᵀ·block; false when the Gram matrix is numerically singular.</summary>
+        /// <summary>block ← block · R⁻¹ with RᵀR = blockᵀ·block; false when the Gram matrix is numerically singular.
+        /// The Gram matrix and the product with R⁻¹ (inverted in p³/6 steps) are dense products.</summary>
         private bool CholeskyQr()
         {
-            var transposed = new double[p * n];
-            for (int r = 0; r < n; r++)
-                for (int c = 0; c < p; c++) transposed[c * n + r] = block[r * p + c];
+            Transpose.Apply(block, n, p, transposed);
             var gram = new double[p * p];
             DenseProduct.Multiply(transposed, n, block, p, gram, p, p, n, p);
             double largest = 0;
@@ -171,17 +171,17 @@ public static class BlockKrylovEigensolver
                     gram[j * p + c] = e / d;
                 }
             }
-            // Each row x of the block: solve z R = x (forward substitution over columns).
-            Parallel.For(0, n, Analyzer.Kernels.Parallelism.Options(), r =>
-            {
-                var row = block.AsSpan(r * p, p);
-                for (int c = 0; c < p; c++)
+            // R⁻¹, upper triangular: column by column, R · x = e_c by back substitution.
+            var inverse = new double[p * p];
+            for (int c = 0; c < p; c++)
+                for (int r = c; r >= 0; r--)
                 {
-                    double value = row[c];
-                    for (int q = 0; q < c; q++) value -= row[q] * gram[q * p + c];
-                    row[c] = value / gram[c * p + c];
+                    double value = r == c ? 1 : 0;
+                    for (int q = r + 1; q <= c; q++) value -= gram[r * p + q] * inverse[q * p + c];
+                    inverse[r * p + c] = value / gram[r * p + r];
                 }
-            });
+            DenseProduct.Multiply(block, p, inverse, p, product, p, n, p, p);
+            Array.Copy(product, block, block.Length);
             return true;
         }
 

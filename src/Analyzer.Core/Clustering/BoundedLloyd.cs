@@ -78,7 +78,7 @@ internal static class BoundedLloyd
         for (int q = 0; q < d; q++)
         {
             double diff = centersT[q * k + c] - x[i * d + q];
-            sum += diff * diff;
+            sum = Math.FusedMultiplyAdd(diff, diff, sum);
         }
         return sum;
     }

@@ -10,13 +10,13 @@ public static class SquaredDistanceReference
         return sum;
     }
 
-    /// <summary>result[j] = |v - column j|², one column and one coordinate at a time.</summary>
+    /// <summary>result[j] = |v - column j|², one column and one coordinate (one fused multiply-add) at a time.</summary>
     public static void ToColumns(double[] columns, int m, double[] v, double[] result)
     {
         for (int j = 0; j < m; j++)
         {
             double sum = 0;
-            for (int q = 0; q < v.Length; q++) sum += (columns[q * m + j] - v[q]) * (columns[q * m + j] - v[q]);
+            for (int q = 0; q < v.Length; q++) sum = Math.FusedMultiplyAdd(columns[q * m + j] - v[q], columns[q * m + j] - v[q], sum);
             result[j] = sum;
         }
     }

@@ -110,7 +110,8 @@ public class BoundedLloydTests
                 for (int c = 0; c < k; c++)
                 {
                     double sum = 0;
-                    for (int q = 0; q < d; q++) sum += (centres[c * d + q] - x[i * d + q]) * (centres[c * d + q] - x[i * d + q]);
+                    for (int q = 0; q < d; q++)
+                        sum = Math.FusedMultiplyAdd(centres[c * d + q] - x[i * d + q], centres[c * d + q] - x[i * d + q], sum);
                     if (sum < bestDistance) { bestDistance = sum; best = c; }
                 }
                 distances[i] = bestDistance;
