@@ -25,9 +25,7 @@ public sealed class ImageDataset
         long length = bytes?.LongLength ?? floats!.LongLength;
         if (length != labels.Length * perExample)
             throw new DataFormatException($"{source}: {length} pixel values do not make {labels.Length} images of {channels}x{height}x{width}");
-        int bad = Array.FindIndex(labels, l => l < 0 || l >= classes);
-        if (bad >= 0)
-            throw new DataFormatException($"{source}: label {labels[bad]} of example {bad} is outside the class range 0..{classes - 1}");
+        CheckLabels(source, labels, classes);
         Source = source;
         Pixels = bytes ?? [];
         this.floats = floats;
@@ -40,9 +38,7 @@ public sealed class ImageDataset
 
     private ImageDataset(string source, StreamedImages streamed, int[] labels, int classes)
     {
-        int bad = Array.FindIndex(labels, l => l < 0 || l >= classes);
-        if (bad >= 0)
-            throw new DataFormatException($"{source}: label {labels[bad]} of example {bad} is outside the class range 0..{classes - 1}");
+        CheckLabels(source, labels, classes);
         this.streamed = streamed;
         Source = source;
         Pixels = [];
@@ -62,6 +58,13 @@ public sealed class ImageDataset
         var (channels, height, width) = StreamedImages.Probe(listing.Files[0]);
         if (geometry.IsEvaluation) height = width = geometry.Crop!.Value;
         return new ImageDataset(listing.Source, new StreamedImages(listing.Files, geometry, channels, height, width), listing.Labels, listing.Classes);
+    }
+
+    private static void CheckLabels(string source, int[] labels, int classes)
+    {
+        int bad = Array.FindIndex(labels, l => l < 0 || l >= classes);
+        if (bad >= 0)
+            throw new DataFormatException($"{source}: label {labels[bad]} of example {bad} is outside the class range 0..{classes - 1}");
     }
 
     /// <summary>Whether the examples are decoded from files as batches need them.</summary>

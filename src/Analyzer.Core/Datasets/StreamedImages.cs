@@ -86,15 +86,27 @@ internal sealed class StreamedImages
         int first = block * BlockExamples, count = Math.Min(BlockExamples, files.Length - first), size = ExampleSize, plane = Height * Width;
         var pixels = new byte[count * size];
         var components = Channels == 1 ? ColorComponents.Grey : ColorComponents.RedGreenBlue;
+        // A file that cannot be decoded fails the block with its own message (the first such file, in file order).
+        var failures = new DataFormatException?[count];
         Parallel.For(0, count, i =>
         {
-            var image = Decode(files[first + i], components);
+            ImageResult image;
+            try
+            {
+                image = Decode(files[first + i], components);
+            }
+            catch (DataFormatException e)
+            {
+                failures[i] = e;
+                return;
+            }
             var shaped = geometry.Apply(image.Data, image.Width, image.Height, Channels, Width, Height);
             // Interleaved (h, w, c) to planar (c, h, w).
             for (int p = 0; p < plane; p++)
                 for (int c = 0; c < Channels; c++)
                     pixels[i * size + c * plane + p] = shaped[p * Channels + c];
         });
+        if (failures.FirstOrDefault(f => f is not null) is { } failure) throw failure;
         RandomAccess.Write(cache!, pixels, (long)first * size);
     }
 

@@ -101,4 +101,16 @@ public class StreamedFolderTests
         e = Assert.Throws<DataFormatException>(() => DatasetLoader.Load(DatasetSpec.Parse($"folder:{dir},{labels}"), DatasetSplit.Test));
         Assert.Contains("labels.txt:1", e.Message);
     }
+
+    [Fact]
+    public void A_file_that_is_not_an_image_is_named_when_its_block_is_read()
+    {
+        string dir = TempDirectory.Create();
+        Directory.CreateDirectory(Path.Combine(dir, "a"));
+        File.WriteAllBytes(Path.Combine(dir, "a", "1.bmp"), ImageFileLoaderTests.Bmp(2, 2, (_, _) => (1, 2, 3)));
+        File.WriteAllBytes(Path.Combine(dir, "a", "2.jpg"), Enumerable.Range(0, 3000).Select(i => (byte)(i * 37 % 251)).ToArray());
+        var data = DatasetLoader.Load(DatasetSpec.Parse($"folder:{dir}"), DatasetSplit.Test);
+        var e = Assert.Throws<DataFormatException>(() => data.FillBatch(0, 2, new float[2 * data.ExampleSize], new Preprocessing(1, [0.0], [1.0])));
+        Assert.Contains("2.jpg: not a readable image", e.Message);
+    }
 }
