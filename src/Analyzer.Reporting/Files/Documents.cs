@@ -43,7 +43,19 @@ public sealed record LesionSetResult(string Id, string Layer, int Size, double A
 
 /// <summary>The lesion JSON (docs/design.md). <c>ExamplesDrawnFrom</c> is the size of the test split when --examples drew a subset of it, else null.</summary>
 public sealed record LesionDocument(string Model, string ModelSha256, string AnalyzerVersion, int Seed, string Data, string Device,
-    int Examples, LesionBaseline Baseline, IReadOnlyList<LesionSetResult> Sets, int? ExamplesDrawnFrom = null);
+    int Examples, LesionBaseline Baseline, IReadOnlyList<LesionSetResult> Sets, int? ExamplesDrawnFrom = null,
+    PreprocessingEntry? Preprocessing = null);
+
+/// <summary>
+/// How the data reached the model, so that a result can be reproduced: x = (p · scale - mean[c]) / std[c], the channel
+/// order, and how image files were shaped ("cover": scaled to cover and centre-cropped; "resize 256, crop 224": the
+/// torchvision evaluation preset).
+/// </summary>
+public sealed record PreprocessingEntry(double Scale, IReadOnlyList<double> Mean, IReadOnlyList<double> Std, string ChannelOrder, string Images)
+{
+    public static PreprocessingEntry Of(Analyzer.Core.Datasets.Preprocessing p) => new(p.Scale, p.Mean, p.Std, p.Bgr ? "bgr" : "rgb",
+        p.Geometry.IsEvaluation ? $"resize {p.Geometry.Shorter}, crop {p.Geometry.Crop}" : "cover");
+}
 
 /// <summary>One visualised set in scores.json: its vis-score, softmax entropy and PNG file (relative to scores.json).</summary>
 public sealed record VisualisationEntry(string Id, string Layer, IReadOnlyList<int> Units, double Score, double Entropy, string Image);

@@ -26,11 +26,12 @@ public sealed record SignificanceEntry(string Method, double Alpha, double? Crit
 /// <summary>results.json (docs/design.md): enough to recompute every statistic by hand. <c>Compat</c> lists the
 /// reference-compat switches in force (docs/method.md §9); empty for the paper's definitions. <c>ExamplesDrawnFrom</c> is
 /// the size of the test split when --examples drew a subset of it (a first look), else null; <c>Layers</c> and
-/// <c>MaxSubclusters</c> the first-look selection of subclusters (null: all).</summary>
+/// <c>MaxSubclusters</c> the first-look selection of subclusters (null: all); <c>Preprocessing</c> how the data reached the
+/// model (null without data).</summary>
 public sealed record ResultsDocument(string Model, string ModelSha256, string AnalyzerVersion, string Data, int Seed, int K,
     int Random, string Device, int Examples, double BaselineAccuracy, SignificanceEntry Significance,
     IReadOnlyList<PartitioningEntry> Partitionings, IReadOnlyList<string>? Compat = null, int? ExamplesDrawnFrom = null,
-    IReadOnlyList<string>? Layers = null, int? MaxSubclusters = null);
+    IReadOnlyList<string>? Layers = null, int? MaxSubclusters = null, PreprocessingEntry? Preprocessing = null);
 
 /// <summary>A finished partitioning saved while `analyze` runs, so that an interrupted run resumes without redoing it.
 /// <c>Key</c> names everything the entry depends on.</summary>

@@ -35,6 +35,11 @@ public class LesionCommandTests
         var root = doc.RootElement;
         Assert.Equal(4, root.GetProperty("examples").GetInt32());
         Assert.Equal(1.0, root.GetProperty("baseline").GetProperty("accuracy").GetDouble());
+        // The preprocessing is recorded: the defaults, pixels / 255 with no mean or std.
+        var preprocessing = root.GetProperty("preprocessing");
+        Assert.Equal(1.0 / 255, preprocessing.GetProperty("scale").GetDouble(), 15);
+        Assert.Equal([0.0], preprocessing.GetProperty("mean").EnumerateArray().Select(v => v.GetDouble()));
+        Assert.Equal("cover", preprocessing.GetProperty("images").GetString());
         var path0 = root.GetProperty("sets")[0];
         // Without h0, h1 the first output is 0.01·x1·... < second: every example is called class 1.
         Assert.Equal(0.5, path0.GetProperty("accuracy").GetDouble());

@@ -139,7 +139,8 @@ public static class AnalyzeHandler
         var results = new ResultsDocument(CommandRunner.Display(request.Model), network.Sha256, AnalyzerInfo.Version,
             data is null ? "none" : request.Data, request.Seed, k, request.Random, engine?.Provider ?? visualizer!.Provider,
             data?.Count ?? 0, baseline?.Accuracy ?? double.NaN, significance, marked, compat.Enabled,
-            data is not null && data.Count < test!.Count ? test.Count : null, request.Layers, request.MaxSubclusters);
+            data is not null && data.Count < test!.Count ? test.Count : null, request.Layers, request.MaxSubclusters,
+            data is null ? null : PreprocessingEntry.Of(request.Preprocessing));
         JsonFiles.Write(Path.Combine(outDir, "results.json"), results);
         string table = ResultsTable.Markdown(results);
         File.WriteAllText(Path.Combine(outDir, "table.md"), table);

@@ -38,7 +38,7 @@ public static class LesionHandler
         }).ToList();
         var document = new LesionDocument(CommandRunner.Display(request.Model), network.Sha256, AnalyzerInfo.Version, request.Seed,
             request.Data, engine.Provider, data.Count, new LesionBaseline(baseline.Accuracy, baseline.ClassAccuracy), results,
-            data.Count < test.Count ? test.Count : null);
+            data.Count < test.Count ? test.Count : null, PreprocessingEntry.Of(request.Preprocessing));
         JsonFiles.Write(request.Out, document);
         output.WriteLine($"{CommandRunner.Display(request.Out)}: {results.Count} sets on {data.Count} examples; baseline accuracy {baseline.Accuracy:F4} ({engine.Provider})");
         return ExitCodes.Success;
