@@ -23,8 +23,7 @@ public static class KMeans
             throw new ArgumentException($"points has {points.Length} values; expected {n} x {d}", nameof(points));
         var results = new KMeansResult[restarts];
         var pointsT = new double[(long)d * n];
-        for (int i = 0; i < n; i++)
-            for (int q = 0; q < d; q++) pointsT[(long)q * n + i] = points[i * d + q];
+        Transpose.Apply(points, n, d, pointsT);
         Parallel.For(0, restarts, Analyzer.Kernels.Parallelism.Options(), r => results[r] = Run(points, pointsT, n, d, k, maxIterations, SeedOf(seed, r), refinement));
         return results;
     }
