@@ -2,6 +2,7 @@ using System.CommandLine;
 using Analyzer.Cli.Commands.Aggregate;
 using Analyzer.Cli.Commands.Analyze;
 using Analyzer.Cli.Commands.Cluster;
+using Analyzer.Cli.Commands.Clusterability;
 using Analyzer.Cli.Commands.Graph;
 using Analyzer.Cli.Commands.Inspect;
 using Analyzer.Cli.Commands.Lesion;
@@ -22,6 +23,7 @@ public static class AnalyzerApp
         root.Subcommands.Add(InspectCommand.Create());
         root.Subcommands.Add(GraphCommand.Create());
         root.Subcommands.Add(ClusterCommand.Create());
+        root.Subcommands.Add(ClusterabilityCommand.Create());
         root.Subcommands.Add(LesionCommand.Create());
         root.Subcommands.Add(VisualizeCommand.Create());
         root.Subcommands.Add(AnalyzeCommand.Create());

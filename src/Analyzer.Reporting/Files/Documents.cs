@@ -63,3 +63,8 @@ public sealed record VisualisationEntry(string Id, string Layer, IReadOnlyList<i
 /// <summary>scores.json, written by `visualize` (docs/design.md).</summary>
 public sealed record ScoresDocument(string Model, string ModelSha256, string AnalyzerVersion, int Seed, string Device, int Steps,
     IReadOnlyList<VisualisationEntry> Sets);
+
+/// <summary>The clusterability JSON (docs/design.md): the weight graph's n-cut beside those of its shuffled controls;
+/// labels per node in canonical order, -1 for nodes without edges.</summary>
+public sealed record ClusterabilityDocument(string Model, string ModelSha256, string AnalyzerVersion, int Seed, int K, double Ncut,
+    IReadOnlyList<int> Labels, string Shuffle, IReadOnlyList<double> ShuffledNcuts, double? Z, double Percentile);
