@@ -165,24 +165,27 @@ def export(model, path, preserve_bn=False):
     torch.onnx.export(model, torch.zeros(1, 1, 28, 28), path, **kwargs)
 
 
+def fit(name, model, opt, xtr, ytr, epochs, batch, gen):
+    """Minibatch training with cross-entropy, the examples reshuffled by gen every epoch."""
+    for epoch in range(epochs):
+        model.train()
+        order = torch.randperm(len(xtr), generator=gen)
+        start = time.time()
+        for i in range(0, len(order), batch):
+            idx = order[i:i + batch]
+            opt.zero_grad()
+            loss = F.cross_entropy(model(xtr[idx]), ytr[idx])
+            loss.backward()
+            opt.step()
+        print(f"{name} epoch {epoch + 1}/{epochs} loss {loss.item():.4f} ({time.time() - start:.0f} s)", flush=True)
+
+
 def train(name, spec, xtr, ytr, xte, yte):
     torch.manual_seed(spec["seed"])
     np.random.seed(spec["seed"])
     model = spec["cls"]()
     opt = torch.optim.Adam(model.parameters(), lr=spec["lr"])
-    gen = torch.Generator().manual_seed(spec["seed"])
-    for epoch in range(spec["epochs"]):
-        model.train()
-        order = torch.randperm(len(xtr), generator=gen)
-        start = time.time()
-        for i in range(0, len(order), spec["batch"]):
-            idx = order[i:i + spec["batch"]]
-            opt.zero_grad()
-            loss = F.cross_entropy(model(xtr[idx]), ytr[idx])
-            loss.backward()
-            opt.step()
-        print(f"{name} epoch {epoch + 1}/{spec['epochs']} loss {loss.item():.4f} "
-              f"({time.time() - start:.0f} s)", flush=True)
+    fit(name, model, opt, xtr, ytr, spec["epochs"], spec["batch"], torch.Generator().manual_seed(spec["seed"]))
     acc = accuracy(model, xte, yte)
     entries = []
     files = [(f"{name}.onnx", False)]

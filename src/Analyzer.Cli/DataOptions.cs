@@ -8,7 +8,7 @@ public sealed class DataOptions
 {
     public Option<string> Data { get; } = new("--data")
     {
-        Description = "Dataset: mnist[:train|test], fashion-mnist[:train|test], idx:IMAGES,LABELS, npz:FILE (arrays x, y), folder:DIR (one subfolder per class, or folder:DIR,LABELS with lines 'PATH CLASS'; images of any size, streamed), cifar10:DIR[:train|test]",
+        Description = "Dataset: mnist[:train|test], fashion-mnist[:train|test], halves-mnist[:train|test] (two MNIST digits side by side, label (a + b) mod 10), idx:IMAGES,LABELS, npz:FILE (arrays x, y), folder:DIR (one subfolder per class, or folder:DIR,LABELS with lines 'PATH CLASS'; images of any size, streamed), cifar10:DIR[:train|test]",
         DefaultValueFactory = _ => "fashion-mnist",
     };
 

@@ -15,18 +15,18 @@ public sealed record ActivationRequest(string Data, Preprocessing Preprocessing,
 public static class GraphSource
 {
     /// <summary>The data activations are sampled from: a named dataset's training split, else the only split there is.</summary>
-    public static ImageDataset ActivationData(string dataSpec, ImageGeometry geometry)
+    public static ImageDataset ActivationData(string dataSpec, ImageGeometry geometry, int seed)
     {
         var spec = DatasetSpec.Parse(dataSpec);
-        if (spec.Kind is "mnist" or "fashion-mnist" or "cifar10") spec = spec with { Split = DatasetSplit.Train };
-        return DatasetLoader.Load(spec, DatasetSplit.Train, geometry);
+        if (spec.Kind is "mnist" or "fashion-mnist" or "halves-mnist" or "cifar10") spec = spec with { Split = DatasetSplit.Train };
+        return DatasetLoader.Load(spec, DatasetSplit.Train, geometry, seed);
     }
 
     public static ActivationGraph Activations(ModelNetwork network, ActivationRequest request, int seed, TextWriter error)
     {
         if (request.Samples < 2)
             throw new UsageException($"--samples: {request.Samples}; at least 2 examples are needed for correlations");
-        var data = ActivationData(request.Data, request.Preprocessing.Geometry);
+        var data = ActivationData(request.Data, request.Preprocessing.Geometry, seed);
         int samples = Math.Min(request.Samples, data.Count);
         var progress = new ProgressLine(error, $"capturing pre-activations of {samples} examples", samples);
         using var gpu = request.Device != ExecutionDevice.Cpu && SpearmanIlgpuKernel.CudaAvailable() ? new SpearmanIlgpuKernel(IlgpuTarget.Cuda) : null;

@@ -65,8 +65,7 @@ public static class NetworkClustering
         SpectralOptions options, int seed, Action<string>? progress = null)
     {
         var result = new List<LayerLabels>();
-        var combined = Enumerable.Repeat(-1, graph.N).ToArray();
-        int nextCombined = 0, invalid = 0;
+        int invalid = 0;
         foreach (var set in neurons.NodeSets.Where(s => s.Analysed))
         {
             progress?.Invoke(set.Name);
@@ -96,13 +95,11 @@ public static class NetworkClustering
             }
             int clusters = SpectralPartitioner.Renumber(labels);
             invalid += labels.Count(l => l < 0);
-            for (int u = 0; u < own; u++)
-                if (labels[u] >= 0) combined[set.Offset + u] = nextCombined + labels[u];
-            nextCombined += clusters;
             result.Add(new LayerLabels(set.Name, set.Index, labels, clusters, ncut));
         }
-        double overall = nextCombined > 0 ? NormalizedCut.Compute(graph, combined) : 0;
-        return new NetworkPartitioning(ClusteringScope.Layer, network.K, overall, invalid, result);
+        // The layers' clusters joined into one labelling of the whole graph would cut every edge (no edges lie within
+        // a layer), so its n-cut is always the number of clusters: report the sum of the layers' own cuts instead.
+        return new NetworkPartitioning(ClusteringScope.Layer, network.K, result.Sum(l => l.NormalizedCut), invalid, result);
     }
 
     private static bool HasEdges(WeightedGraph graph, NodeSet a, NodeSet b) => graph.HasEdges(a.Offset, a.Units, b.Offset, b.Units);

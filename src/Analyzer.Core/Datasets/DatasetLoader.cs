@@ -8,7 +8,8 @@ namespace Analyzer.Core.Datasets;
 public static class DatasetLoader
 {
     /// <param name="geometry">How image files of any size become examples (folders of image files only).</param>
-    public static ImageDataset Load(DatasetSpec spec, DatasetSplit defaultSplit, ImageGeometry? geometry = null)
+    /// <param name="seed">The run's seed, which draws halves-MNIST's pairs.</param>
+    public static ImageDataset Load(DatasetSpec spec, DatasetSplit defaultSplit, ImageGeometry? geometry = null, int seed = 0)
     {
         geometry ??= ImageGeometry.Cover;
         switch (spec.Kind)
@@ -21,6 +22,9 @@ public static class DatasetLoader
                 return ImageDataset.Stream(ImageFolderListing.Read(spec.Path!, spec.LabelsPath), geometry);
             case "cifar10":
                 return ImageFileLoaders.Cifar10(spec.Path!, spec.Split ?? defaultSplit, geometry);
+            case "halves-mnist":
+                var halvesSplit = spec.Split ?? defaultSplit;
+                return HalvesMnist.Build(Load(spec with { Kind = "mnist", Split = halvesSplit }, halvesSplit), HalvesMnist.CountOf(halvesSplit), seed, halvesSplit);
             default:
                 var split = spec.Split ?? defaultSplit;
                 string dir = Locate(spec.Kind);

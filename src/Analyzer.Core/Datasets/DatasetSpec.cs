@@ -2,23 +2,24 @@ namespace Analyzer.Core.Datasets;
 
 /// <summary>
 /// A parsed data SPEC of the command line (docs/design.md): <c>mnist[:train|test]</c>, <c>fashion-mnist[:...]</c>,
+/// <c>halves-mnist[:...]</c>,
 /// <c>idx:IMAGES,LABELS</c>, <c>npz:FILE</c>, <c>folder:DIR[,LABELS]</c>, <c>cifar10:DIR[:train|test]</c>. The split is null when
 /// the SPEC names none (each verb picks its default).
 /// </summary>
 public sealed record DatasetSpec(string Kind, string? Path, string? LabelsPath, DatasetSplit? Split)
 {
-    public static readonly string[] NamedSets = ["mnist", "fashion-mnist"];
+    public static readonly string[] NamedSets = ["mnist", "fashion-mnist", "halves-mnist"];
 
     public static DatasetSpec Parse(string text)
     {
         if (string.IsNullOrWhiteSpace(text))
-            throw new DataFormatException("--data: empty; use one of: mnist[:train|test], fashion-mnist[:train|test], idx:IMAGES,LABELS, npz:FILE, folder:DIR[,LABELS], cifar10:DIR[:train|test]");
+            throw new DataFormatException("--data: empty; use one of: mnist[:train|test], fashion-mnist[:train|test], halves-mnist[:train|test], idx:IMAGES,LABELS, npz:FILE, folder:DIR[,LABELS], cifar10:DIR[:train|test]");
         int colon = text.IndexOf(':');
         string kind = colon < 0 ? text : text[..colon];
         string rest = colon < 0 ? "" : text[(colon + 1)..];
         switch (kind)
         {
-            case "mnist" or "fashion-mnist":
+            case "mnist" or "fashion-mnist" or "halves-mnist":
                 return new DatasetSpec(kind, null, null, rest.Length == 0 ? null : ParseSplit(rest, text));
             case "idx":
                 var parts = rest.Split(',');
@@ -42,7 +43,7 @@ public sealed record DatasetSpec(string Kind, string? Path, string? LabelsPath, 
                 if (rest.Length == 0) throw new DataFormatException($"--data: '{text}' needs a directory: cifar10:DIR[:train|test]");
                 return new DatasetSpec(kind, rest, null, null);
             default:
-                throw new DataFormatException($"--data: '{kind}' is not a known dataset kind; use one of: mnist, fashion-mnist, idx, npz, folder, cifar10");
+                throw new DataFormatException($"--data: '{kind}' is not a known dataset kind; use one of: mnist, fashion-mnist, halves-mnist, idx, npz, folder, cifar10");
         }
     }
 

@@ -268,24 +268,36 @@ public sealed class FeatureVisualizer : IDisposable
         return results;
     }
 
-    /// <summary>H = -Σ p ln p of softmax(logits) (or of the values themselves when the model ends in a Softmax).</summary>
+    /// <summary>H = -Σ p ln p of softmax(logits) (or of the values themselves when the model ends in a Softmax), from
+    /// the log-softmax in float64: H = Σ p_i (lse - l_i) with lse - max = log1p(Σ_{i≠top} e^(l_i - max)), so an output
+    /// driven to one-hot keeps its tiny entropy instead of rounding 1 - ε to 1 (docs/method.md §6).</summary>
     public static double SoftmaxEntropy(ReadOnlySpan<float> logits, bool probabilities = false)
     {
-        var p = new double[logits.Length];
-        if (probabilities)
-            for (int i = 0; i < p.Length; i++) p[i] = logits[i];
-        else
-        {
-            double max = double.NegativeInfinity;
-            foreach (float l in logits) max = Math.Max(max, l);
-            double sum = 0;
-            for (int i = 0; i < p.Length; i++) sum += p[i] = Math.Exp(logits[i] - max);
-            for (int i = 0; i < p.Length; i++) p[i] /= sum;
-        }
         double entropy = 0;
-        foreach (double q in p)
-            if (q > 0) entropy -= q * Math.Log(q);
-        return entropy;
+        if (probabilities)
+        {
+            foreach (float q in logits)
+                if (q > 0) entropy -= q * Math.Log(q);
+            return entropy;
+        }
+        int top = 0;
+        for (int i = 1; i < logits.Length; i++)
+            if (logits[i] > logits[top]) top = i;
+        double max = logits[top], rest = 0;
+        for (int i = 0; i < logits.Length; i++)
+            if (i != top) rest += Math.Exp(logits[i] - max);
+        double lseMinusMax = LogOnePlus(rest);
+        entropy = lseMinusMax; // the top class: e^0 (lse - max)
+        for (int i = 0; i < logits.Length; i++)
+            if (i != top) entropy += Math.Exp(logits[i] - max) * (lseMinusMax + max - logits[i]);
+        return entropy / (1 + rest);
+    }
+
+    /// <summary>ln(1 + x) accurate for tiny x (Goldberg's correction; .NET's LogP1 is ln(x + 1) as written).</summary>
+    private static double LogOnePlus(double x)
+    {
+        double u = 1 + x;
+        return u == 1 ? x : Math.Log(u) * x / (u - 1);
     }
 
     public void Dispose()

@@ -1,7 +1,9 @@
 namespace Analyzer.Reporting.Files;
 
-/// <summary>Mean effect and its standard error; <c>Notable</c>: more than 2 SE from 1 in the specialised direction.</summary>
-public sealed record EffectEntry(double Mean, double Se, bool Notable);
+/// <summary>Mean effect and its standard error. <c>BeyondTwoSe</c>: more than 2 SE from 1 in the specialised direction
+/// (the paper's bold); <c>Notable</c>: that, and the same row's Fisher test significant after the table's correction, so
+/// the two never disagree in what they call specialised (docs/method.md §7).</summary>
+public sealed record EffectEntry(double Mean, double Se, bool Notable, bool BeyondTwoSe = false);
 
 /// <summary>One analysed subcluster: its value, its controls' values, its percentile and effect (docs/method.md §7).</summary>
 public sealed record SubclusterEntry(string Layer, int Cluster, int Size, IReadOnlyList<int> Units, double Value,
@@ -10,12 +12,13 @@ public sealed record SubclusterEntry(string Layer, int Cluster, int Size, IReadO
 /// <summary>A subcluster left out, and why.</summary>
 public sealed record SkippedEntry(string Layer, int Cluster, int Size, string Reason);
 
-/// <summary>One measure of one partitioning: Fisher statistic, its p-value, the effect, and everything they came from.</summary>
+/// <summary>One measure of one partitioning: Fisher statistic, its p-value, the effect, and everything they came from.
+/// <c>Degenerate</c> says why the values cannot show specialization (docs/method.md §7), else null.</summary>
 /// <remarks>For an aggregate over replicates, <c>Fisher</c> is the mean of <c>ReplicateFisher</c>, <c>P</c> the Bates
 /// combination of <c>ReplicateP</c>, and the subclusters are pooled from every replicate.</remarks>
 public sealed record MeasureEntry(double Fisher, double P, EffectEntry Effect, int N, bool Significant,
     IReadOnlyList<SubclusterEntry> Subclusters, IReadOnlyList<SkippedEntry> Skipped,
-    IReadOnlyList<double>? ReplicateFisher = null, IReadOnlyList<double>? ReplicateP = null);
+    IReadOnlyList<double>? ReplicateFisher = null, IReadOnlyList<double>? ReplicateP = null, string? Degenerate = null);
 
 /// <summary>One partitioning (edges x scope) with its measures, keyed acc-drop, class-range, vis-score, softmax-entropy.</summary>
 public sealed record PartitioningEntry(string Edges, string Scope, double Ncut, IReadOnlyDictionary<string, MeasureEntry> Measures);

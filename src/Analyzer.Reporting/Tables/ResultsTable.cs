@@ -34,12 +34,24 @@ public static class ResultsTable
                 m => double.IsNaN(m.Fisher) ? "–" : Invariant($"{m.Fisher:F3} (p = {m.P:G3}, n = {m.N})"));
         text.AppendLine();
         text.AppendLine("Effect measures (mean ± SE). Above 1: more important/coherent than random (below 1 for " +
-                        "softmax-entropy); **bold**: more than 2 SE from 1 in that direction.");
+                        "softmax-entropy); **bold**: more than 2 SE from 1 in that direction and the row's Fisher statistic " +
+                        "significant; †: more than 2 SE from 1 (the paper's bold) but the Fisher statistic is not significant.");
         text.AppendLine();
         Header(text, measures);
         foreach (var p in results.Partitionings)
             Row(text, network, p, measures, m => m.Effect.Notable,
-                m => double.IsNaN(m.Effect.Mean) ? "–" : Invariant($"{m.Effect.Mean:F3} ± {m.Effect.Se:F3}"));
+                m => double.IsNaN(m.Effect.Mean) ? "–"
+                    : Invariant($"{m.Effect.Mean:F3} ± {m.Effect.Se:F3}") + (m.Effect.BeyondTwoSe && !m.Effect.Notable && m.Degenerate is null ? " †" : ""));
+        var degenerate = results.Partitionings.SelectMany(p => p.Measures.Where(m => m.Value.Degenerate is not null)
+            .Select(m => $"{p.Edges}, {p.Scope}, {m.Key}: {m.Value.Degenerate}")).ToList();
+        if (degenerate.Count > 0)
+        {
+            text.AppendLine();
+            text.AppendLine("Degenerate measures (marked *degenerate*, never bold, left out of the multiple-testing correction; " +
+                            "docs/method.md §7):");
+            text.AppendLine();
+            foreach (string line in degenerate) text.AppendLine($"- {line}");
+        }
         return text.ToString();
     }
 
@@ -52,7 +64,9 @@ public static class ResultsTable
     private static void Row(StringBuilder text, string network, PartitioningEntry p, List<string> measures,
         Func<MeasureEntry, bool> bold, Func<MeasureEntry, string> cell)
     {
-        var cells = measures.Select(m => p.Measures.TryGetValue(m, out var e) ? (bold(e) ? $"**{cell(e)}**" : cell(e)) : "–");
+        var cells = measures.Select(m => !p.Measures.TryGetValue(m, out var e) ? "–"
+            : e.Degenerate is not null ? $"{cell(e)} *degenerate*"
+            : bold(e) ? $"**{cell(e)}**" : cell(e));
         text.AppendLine($"| {network} | {p.Edges}, {p.Scope} | {string.Join(" | ", cells)} |");
     }
 

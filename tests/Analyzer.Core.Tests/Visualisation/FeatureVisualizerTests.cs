@@ -133,4 +133,17 @@ public class FeatureVisualizerTests
         Assert.Equal(expected, FeatureVisualizer.SoftmaxEntropy([0, (float)Math.Log(3)]), 6);
         Assert.Equal(0, FeatureVisualizer.SoftmaxEntropy([1, 0, 0], probabilities: true), 12);
     }
+
+    [Fact]
+    public void Softmax_entropy_of_a_near_one_hot_output_keeps_every_term()
+    {
+        // Logits (0, -60, -60): with a = 2e^-60, H = log1p(a)/(1 + a) + a (60 + log1p(a))/(1 + a) = 61a - O(a²), a series
+        // that needs no softmax. Rounding p_top = 1 - a to 1 would lose the 'a' of 61a (a 1.6 % error).
+        double a = 2 * Math.Exp(-60);
+        double entropy = FeatureVisualizer.SoftmaxEntropy([0, -60, -60]);
+        Assert.Equal(61 * a, entropy, 61 * a * 1e-12);
+        // Far past the float64 resolution of 1 - ε the entropy is still positive and monotone in the gap.
+        Assert.True(FeatureVisualizer.SoftmaxEntropy([0, -200]) is > 0 and < 1e-80);
+        Assert.True(FeatureVisualizer.SoftmaxEntropy([0, -200]) < FeatureVisualizer.SoftmaxEntropy([0, -100]));
+    }
 }

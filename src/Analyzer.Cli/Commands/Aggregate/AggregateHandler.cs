@@ -43,10 +43,11 @@ public static class AggregateHandler
                     ? new AggregatedMeasure(double.NaN, double.NaN, EffectMeasure.Summarise([]))
                     : ReplicateAggregation.Combine(usable.Select(e => e.Fisher).ToArray(), usable.Select(e => e.P).ToArray(),
                         pooled.Select(s => s.Effect).ToArray());
-                bool notable = MeasureOrientations.IsNotable(combined.Effect, MeasureOrientations.Of(measure));
+                bool beyond = MeasureOrientations.IsNotable(combined.Effect, MeasureOrientations.Of(measure));
                 measures[measure] = new MeasureEntry(combined.Fisher, combined.P,
-                    new EffectEntry(combined.Effect.Mean, combined.Effect.StandardError, notable), pooled.Count, false, pooled,
-                    entries.SelectMany(e => e.Skipped).ToList(), entries.Select(e => e.Fisher).ToList(), entries.Select(e => e.P).ToList());
+                    new EffectEntry(combined.Effect.Mean, combined.Effect.StandardError, false, beyond), pooled.Count, false, pooled,
+                    entries.SelectMany(e => e.Skipped).ToList(), entries.Select(e => e.Fisher).ToList(), entries.Select(e => e.P).ToList(),
+                    MeasureResolution.Degenerate(measure, SubclusterEntries.Values(pooled)));
             }
             partitionings.Add(first.Partitionings[i] with
             {

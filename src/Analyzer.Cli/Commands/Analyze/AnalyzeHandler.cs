@@ -46,7 +46,7 @@ public static class AnalyzeHandler
         var visualisationMeasures = request.Measures.Where(VisualisationAnalysis.Measures.Contains).ToList();
         // Weight graphs with visualisation measures alone need no data at all (a model screened without its dataset).
         bool needsData = lesionMeasures.Count > 0 || request.Edges.Contains("activations");
-        var test = needsData ? DatasetLoader.Load(DatasetSpec.Parse(request.Data), DatasetSplit.Test, request.Preprocessing.Geometry) : null;
+        var test = needsData ? DatasetLoader.Load(DatasetSpec.Parse(request.Data), DatasetSplit.Test, request.Preprocessing.Geometry, request.Seed) : null;
         var data = test is null ? null : CommonOptions.TestExamples(test, request.Examples, request.Seed);
         string outDir = request.Out ?? Path.Combine("results", Path.GetFileNameWithoutExtension(request.Model));
         var weightGraph = WeightGraph.Build(network.Neurons);
@@ -203,8 +203,9 @@ public static class AnalyzeHandler
                 score.Percentile, score.Effect));
         }
         var effect = report.Summary.Effect;
-        bool notable = MeasureOrientations.IsNotable(effect, MeasureOrientations.Of(measure));
-        return new MeasureEntry(report.Summary.Fisher, report.Summary.P, new EffectEntry(effect.Mean, effect.StandardError, notable),
-            report.Summary.N, false, subclusters, report.Skipped.Select(k => new SkippedEntry(k.Layer, k.Cluster, k.Size, k.Reason)).ToList());
+        bool beyond = MeasureOrientations.IsNotable(effect, MeasureOrientations.Of(measure));
+        return new MeasureEntry(report.Summary.Fisher, report.Summary.P, new EffectEntry(effect.Mean, effect.StandardError, false, beyond),
+            report.Summary.N, false, subclusters, report.Skipped.Select(k => new SkippedEntry(k.Layer, k.Cluster, k.Size, k.Reason)).ToList(),
+            Degenerate: MeasureResolution.Degenerate(measure, SubclusterEntries.Values(subclusters)));
     }
 }

@@ -177,7 +177,7 @@ public static class AnalyzePlanner
     private static (ActivationGraph Graph, double Seconds, int Samples, int RunSamples) ActivationGraphEstimate(ModelNetwork network,
         ActivationRequest request, int seed)
     {
-        int total = Math.Min(request.Samples, GraphSource.ActivationData(request.Data, request.Preprocessing.Geometry).Count);
+        int total = Math.Min(request.Samples, GraphSource.ActivationData(request.Data, request.Preprocessing.Geometry, seed).Count);
         const int few = 32, more = 128;
         if (total <= more)
         {

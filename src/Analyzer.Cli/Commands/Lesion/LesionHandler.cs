@@ -17,7 +17,7 @@ public static class LesionHandler
     {
         var network = ModelNetwork.Load(request.Model);
         var sets = UnitSetsFile.Read(request.Sets, network).Select(s => (Set: new LesionSet(s.Id, s.NodeSet.Index, s.Units), s.Layer)).ToList();
-        var test = DatasetLoader.Load(DatasetSpec.Parse(request.Data), DatasetSplit.Test, request.Preprocessing.Geometry);
+        var test = DatasetLoader.Load(DatasetSpec.Parse(request.Data), DatasetSplit.Test, request.Preprocessing.Geometry, request.Seed);
         var data = CommonOptions.TestExamples(test, request.Examples, request.Seed);
         using var engine = new LesionEngine(network, data, new LesionOptions
         {
