@@ -29,7 +29,8 @@ public static class AnalyzeCommand
         var measures = new Option<string>("--measures")
         {
             Description = "Comma-separated measures: acc-drop, class-range (lesions); vis-score, softmax-entropy (feature " +
-                          "visualisation: 100 Adam steps per image, 20 images per subcluster)",
+                          "visualisation: 100 Adam steps per image, 20 images per subcluster); lateralisation (first-layer subclusters: " +
+                          "how much of their sign-aligned pixel-correlation image lies on one side, for halves-mnist)",
             DefaultValueFactory = _ => "acc-drop,class-range,vis-score,softmax-entropy",
         };
         var k = new Option<int?>("-k", "--clusters") { Description = "Number of clusters (default 16, or 32 for ImageNet-scale inputs)" };

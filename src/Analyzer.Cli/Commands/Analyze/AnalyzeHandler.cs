@@ -44,8 +44,9 @@ public static class AnalyzeHandler
         var selection = Selection(request, network);
         var lesionMeasures = request.Measures.Where(LesionAnalysis.Measures.Contains).ToList();
         var visualisationMeasures = request.Measures.Where(VisualisationAnalysis.Measures.Contains).ToList();
+        bool correlationMeasures = request.Measures.Any(CorrelationAnalysis.Measures.Contains);
         // Weight graphs with visualisation measures alone need no data at all (a model screened without its dataset).
-        bool needsData = lesionMeasures.Count > 0 || request.Edges.Contains("activations");
+        bool needsData = lesionMeasures.Count > 0 || correlationMeasures || request.Edges.Contains("activations");
         var test = needsData ? DatasetLoader.Load(DatasetSpec.Parse(request.Data), DatasetSplit.Test, request.Preprocessing.Geometry, request.Seed) : null;
         var data = test is null ? null : CommonOptions.TestExamples(test, request.Examples, request.Seed);
         string outDir = request.Out ?? Path.Combine("results", Path.GetFileNameWithoutExtension(request.Model));
@@ -74,6 +75,10 @@ public static class AnalyzeHandler
         using var visualizer = visualisationMeasures.Count == 0 ? null : new FeatureVisualizer(network, request.Preprocessing,
             new VisualisationOptions { Device = request.Device, Threads = request.Threads, MemoryBudget = (long)request.MemoryBudgetMiB << 20 },
             LesionHandler.Once(error));
+        if (correlationMeasures && data!.ExampleSize * (long)data.Count > 100_000_000)
+            throw new UsageException($"--measures lateralisation: {data.Count} examples of {data.ExampleSize} values are too many to correlate " +
+                "pixel by pixel; it is meant for MNIST-size inputs (halves-mnist), or use --examples");
+        var correlations = correlationMeasures ? CorrelationAnalysis.Images(network, data!, request.Preprocessing, request.Device, LesionHandler.Once(error)) : default;
         var graphs = new Dictionary<string, (GraphLayout Layout, WeightedGraph Graph, ActivationGraph? Activations, NetworkPartitioning? NetworkWide)>();
         var activationRequest = new ActivationRequest(request.Data, request.Preprocessing, request.Samples, request.Device, request.MemoryBudgetMiB);
 
@@ -129,6 +134,9 @@ public static class AnalyzeHandler
                     WriteGrids(Path.Combine(outDir, "visualisations", key), pictures, request.Preprocessing.Bgr);
                     foreach (var (name, report) in reports) measures[name] = ToEntry(name, report);
                 }
+                if (correlationMeasures)
+                    foreach (var (name, report) in CorrelationAnalysis.Run(network, partitioning, key, correlations, request.Random, request.Seed, selection))
+                        measures[name] = ToEntry(name, report);
                 var entry = new PartitioningEntry(edges, scope, partitioning.NormalizedCut,
                     request.Measures.ToDictionary(m => m, m => measures[m]));
                 JsonFiles.Write(checkpointPath, new PartitioningCheckpoint(identity, entry));
@@ -168,7 +176,7 @@ public static class AnalyzeHandler
             throw new UsageException($"--edges: '{string.Join(",", request.Edges)}'; use a comma-separated list of: weights, activations");
         if (request.Scopes.Length == 0 || request.Scopes.Any(s => s is not ("network" or "layer")))
             throw new UsageException($"--scope: '{string.Join(",", request.Scopes)}'; use a comma-separated list of: network, layer");
-        var known = LesionAnalysis.Measures.Concat(VisualisationAnalysis.Measures).ToList();
+        var known = LesionAnalysis.Measures.Concat(VisualisationAnalysis.Measures).Concat(CorrelationAnalysis.Measures).ToList();
         if (request.Measures.Length == 0 || request.Measures.Any(m => !known.Contains(m)))
             throw new UsageException($"--measures: '{string.Join(",", request.Measures)}'; use a comma-separated list of: {string.Join(", ", known)}");
         if (request.Random < 1)

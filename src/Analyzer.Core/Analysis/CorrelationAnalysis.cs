@@ -1,0 +1,66 @@
+using Analyzer.Core.Activations;
+using Analyzer.Core.Clustering;
+using Analyzer.Core.Datasets;
+using Analyzer.Core.Statistics;
+using Analyzer.Core.Visualisation;
+using Analyzer.Onnx.Inference;
+
+namespace Analyzer.Core.Analysis;
+
+/// <summary>
+/// The correlation-based measure of docs/method.md §8: for the subclusters of the first analysed node set (the layer
+/// that reads the input), the lateralisation of their sign-aligned Spearman correlation images over the test examples,
+/// ranked against their controls' (higher is specialised). Subclusters of later layers are skipped: their units see the
+/// input only through other units.
+/// </summary>
+public static class CorrelationAnalysis
+{
+    public static readonly IReadOnlyList<string> Measures = ["lateralisation"];
+
+    /// <summary>The correlation images of the first analysed node set's units over the test examples; computed once per
+    /// run and shared by every partitioning.</summary>
+    public static (CorrelationImages Images, NodeSetInfo Layer) Images(ModelNetwork network, ImageDataset data, Preprocessing preprocessing,
+        ExecutionDevice device, Action<string>? note = null)
+    {
+        var point = PreActivationPoints.Find(network).Where(p => p.NodeSet.Analysed).MinBy(p => p.NodeSet.Offset)
+            ?? throw new InvalidOperationException($"{network.Path}: no analysed node set");
+        var fitted = network.Fit(data, note);
+        var examples = Enumerable.Range(0, fitted.Count).ToArray();
+        var units = ActivationCapture.Capture(network, fitted, examples, [point], preprocessing, device, note: note);
+        var pixels = new float[(long)fitted.Count * fitted.ExampleSize];
+        for (int start = 0; start < fitted.Count; start += 256)
+        {
+            int count = Math.Min(256, fitted.Count - start);
+            fitted.FillBatch(start, count, pixels.AsSpan(start * fitted.ExampleSize, count * fitted.ExampleSize), preprocessing);
+        }
+        var images = new CorrelationImages(pixels, fitted.ExampleSize, units.Select(v => (float)v).ToArray(), point.NodeSet.Units, fitted.Count);
+        return (images, new NodeSetInfo(point.NodeSet.Index, fitted.Channels, fitted.Height, fitted.Width));
+    }
+
+    /// <summary>The node set the images belong to and the input's shape (channels are summed side by side).</summary>
+    public sealed record NodeSetInfo(int NodeSet, int Channels, int Height, int Width);
+
+    public static IReadOnlyDictionary<string, MeasureReport> Run(ModelNetwork network, NetworkPartitioning partitioning, string partitioningKey,
+        (CorrelationImages Images, NodeSetInfo Layer) correlations, int randomCount, int seed, SubclusterSelection? selection = null)
+    {
+        var (sampled, skipped) = SubclusterSampler.Sample(network.Neurons, partitioning, partitioningKey, randomCount, seed, selection);
+        var (images, layer) = correlations;
+        var analysed = sampled.Where(s => s.Subcluster.NodeSet == layer.NodeSet).ToList();
+        skipped.AddRange(sampled.Where(s => s.Subcluster.NodeSet != layer.NodeSet).Select(s => new SkippedSubcluster(s.Subcluster.Layer,
+            s.Subcluster.Cluster, s.Subcluster.Units.Length, "lateralisation is measured on the first layer's subclusters only")));
+        double Value(int[] units, int j, Subcluster sub)
+        {
+            var mean = images.Aligned(units, SubclusterSampler.StableSeed(seed, $"{partitioningKey}/correlation/{j}", sub.NodeSet, sub.Cluster));
+            // Channels of a colour input: their images summed pixel by pixel (|.| taken inside Lateralisation per pixel).
+            int plane = layer.Height * layer.Width;
+            var summed = new double[plane];
+            for (int c = 0; c < layer.Channels; c++)
+                for (int p = 0; p < plane; p++) summed[p] += Math.Abs(mean[c * plane + p]);
+            return CorrelationImages.Lateralisation(summed, layer.Height, layer.Width);
+        }
+        var values = analysed.Select(s => (Value(s.Subcluster.Units, 0, s.Subcluster),
+            s.Controls.Select((c, j) => Value(c, j + 1, s.Subcluster)).ToArray())).ToList();
+        var summary = MeasureSummary.Compute(values, MeasureOrientation.HigherIsSpecialised, PercentileTies.MidRank);
+        return new Dictionary<string, MeasureReport> { ["lateralisation"] = MeasureReport.Of(summary, analysed, skipped) };
+    }
+}
