@@ -6,6 +6,7 @@ using Analyzer.Cli.Commands.Clusterability;
 using Analyzer.Cli.Commands.Graph;
 using Analyzer.Cli.Commands.Inspect;
 using Analyzer.Cli.Commands.Lesion;
+using Analyzer.Cli.Commands.Reproduce;
 using Analyzer.Cli.Commands.Visualize;
 
 namespace Analyzer.Cli;
@@ -28,6 +29,7 @@ public static class AnalyzerApp
         root.Subcommands.Add(VisualizeCommand.Create());
         root.Subcommands.Add(AnalyzeCommand.Create());
         root.Subcommands.Add(AggregateCommand.Create());
+        root.Subcommands.Add(ReproduceCommand.Create());
         return root;
     }
 

@@ -1,0 +1,90 @@
+using System.Globalization;
+using System.Text;
+using Analyzer.Reporting.Files;
+
+namespace Analyzer.Reporting.Reproduction;
+
+/// <summary>One family's aggregate over its replicates under one convention, its entries marked over the whole table.</summary>
+public sealed record ReproducedFamily(string Family, int Replicates, IReadOnlyList<PartitioningEntry> Partitionings);
+
+/// <summary>One convention's table: the paper's definitions, or the authors' code (--compat all).</summary>
+public sealed record ReproducedConvention(string Name, IReadOnlyList<string> Compat, SignificanceEntry Significance,
+    IReadOnlyList<ReproducedFamily> Families);
+
+/// <summary>
+/// Renders `reproduce`'s result as the paper's Tables 1 and 2 with the published value beside each of ours
+/// (<see cref="PaperTables"/>). Ours are bold as table.md bolds them; the paper's as the paper does (Fisher p ≤ 0.025,
+/// the BH threshold it reports; effects more than 2 SE from 1 in the specialised direction).
+/// </summary>
+public static class ReproductionTable
+{
+    private static readonly string[] Measures = ["acc-drop", "class-range", "vis-score", "softmax-entropy"];
+
+    public static string Markdown(IReadOnlyList<ReproducedConvention> conventions, bool fast, double seconds)
+    {
+        var text = new StringBuilder();
+        text.AppendLine("# Reproduction of Hod et al., Tables 1 and 2 (small networks)");
+        text.AppendLine();
+        text.AppendLine(Invariant($"{(fast ? "A short run (--fast: 2 replicates, 1000 test examples, 2 subclusters per partitioning); its numbers are noisier than the paper's. " : "")}Wall time {Duration(seconds)}."));
+        foreach (var convention in conventions)
+        {
+            text.AppendLine();
+            text.AppendLine(convention.Compat.Count == 0
+                ? $"## {convention.Name}: the paper's definitions (docs/method.md)"
+                : $"## {convention.Name}: the authors' code (--compat {string.Join(",", convention.Compat)}; docs/method.md §9)");
+            text.AppendLine();
+            string critical = convention.Significance.CriticalP is { } c ? Invariant($"critical p = {c:G3}") : "no p-value passes";
+            text.AppendLine($"Fisher statistics (p-value), mean over replicates with the Bates p; ours **bold** when significant after " +
+                            $"Benjamini-Hochberg over this table ({critical}); the paper's bold when p ≤ 0.025. (n): replicates.");
+            text.AppendLine();
+            Header(text);
+            foreach (var family in convention.Families)
+                foreach (var p in family.Partitionings)
+                    Row(text, family, p, e => e.Significant, e => double.IsNaN(e.Fisher) ? "–" : Invariant($"{e.Fisher:F2} ({P(e.P)})"),
+                        (c, _) => c.P <= 0.025, c => Invariant($"{c.Fisher:F2} ({P(c.P)})"));
+            text.AppendLine();
+            text.AppendLine("Effect measures (mean ± SE over the pooled subclusters); ours **bold** when notable (beyond 2 SE from 1 and " +
+                            "the Fisher statistic significant; † beyond 2 SE only); the paper's bold when beyond 2 SE.");
+            text.AppendLine();
+            Header(text);
+            foreach (var family in convention.Families)
+                foreach (var p in family.Partitionings)
+                    Row(text, family, p, e => e.Effect.Notable,
+                        e => double.IsNaN(e.Effect.Mean) ? "–" : Invariant($"{e.Effect.Mean:F3} ± {Se(e.Effect.Se)}") +
+                            (e.Effect.BeyondTwoSe && !e.Effect.Notable && e.Degenerate is null ? " †" : ""),
+                        (c, measure) => measure == "softmax-entropy" ? c.Effect + 2 * c.Se < 1 : c.Effect - 2 * c.Se > 1,
+                        c => Invariant($"{c.Effect:F3} ± {c.Se:F3}"));
+        }
+        return text.ToString();
+    }
+
+    private static void Header(StringBuilder text)
+    {
+        text.AppendLine($"| network | partitioning | {string.Join(" | ", Measures.Select(m => $"{m} | paper"))} |");
+        text.AppendLine($"|---|---|{string.Concat(Measures.Select(_ => "---|---|"))}");
+    }
+
+    private static void Row(StringBuilder text, ReproducedFamily family, PartitioningEntry p, Func<MeasureEntry, bool> bold,
+        Func<MeasureEntry, string> cell, Func<PublishedCell, string, bool> paperBold, Func<PublishedCell, string> paperCell)
+    {
+        string key = $"{p.Edges}-{p.Scope}";
+        var cells = Measures.SelectMany(m =>
+        {
+            string ours = !p.Measures.TryGetValue(m, out var e) ? "–"
+                : e.Degenerate is not null ? $"{cell(e)} *degenerate*"
+                : bold(e) ? $"**{cell(e)}**" : cell(e);
+            var published = PaperTables.Of(family.Family, key, m);
+            string theirs = published is null ? "–" : paperBold(published, m) ? $"**{paperCell(published)}**" : paperCell(published);
+            return new[] { ours, theirs };
+        });
+        text.AppendLine($"| {PaperTables.RowName(family.Family)} ({family.Replicates}) | {p.Edges}, {p.Scope} | {string.Join(" | ", cells)} |");
+    }
+
+    private static string P(double p) => p >= 0.001 ? Invariant($"{p:G2}") : Invariant($"{p:0.#e+0}");
+
+    private static string Se(double se) => double.IsFinite(se) ? Invariant($"{se:F3}") : "–";
+
+    private static string Duration(double seconds) => seconds < 120 ? Invariant($"{seconds:F0} s") : Invariant($"{seconds / 60:F1} min");
+
+    private static string Invariant(FormattableString s) => s.ToString(CultureInfo.InvariantCulture);
+}
