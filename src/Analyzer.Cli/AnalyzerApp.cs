@@ -6,6 +6,7 @@ using Analyzer.Cli.Commands.Clusterability;
 using Analyzer.Cli.Commands.Graph;
 using Analyzer.Cli.Commands.Inspect;
 using Analyzer.Cli.Commands.Lesion;
+using Analyzer.Cli.Commands.Report;
 using Analyzer.Cli.Commands.Reproduce;
 using Analyzer.Cli.Commands.Visualize;
 
@@ -30,6 +31,7 @@ public static class AnalyzerApp
         root.Subcommands.Add(AnalyzeCommand.Create());
         root.Subcommands.Add(AggregateCommand.Create());
         root.Subcommands.Add(ReproduceCommand.Create());
+        root.Subcommands.Add(ReportCommand.Create());
         return root;
     }
 

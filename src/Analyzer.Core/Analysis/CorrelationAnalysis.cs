@@ -40,27 +40,31 @@ public static class CorrelationAnalysis
     /// <summary>The node set the images belong to and the input's shape (channels are summed side by side).</summary>
     public sealed record NodeSetInfo(int NodeSet, int Channels, int Height, int Width);
 
-    public static IReadOnlyDictionary<string, MeasureReport> Run(ModelNetwork network, NetworkPartitioning partitioning, string partitioningKey,
+    /// <summary>The lateralisation report and, per analysed subcluster, its summed |aligned image| then its controls'
+    /// ([height x width] each, for pictures).</summary>
+    public static (IReadOnlyDictionary<string, MeasureReport> Reports, IReadOnlyList<(Subcluster Subcluster, IReadOnlyList<double[]> Images)> Images) Run(ModelNetwork network, NetworkPartitioning partitioning, string partitioningKey,
         (CorrelationImages Images, NodeSetInfo Layer) correlations, int randomCount, int seed, SubclusterSelection? selection = null)
     {
         var (sampled, skipped) = SubclusterSampler.Sample(network.Neurons, partitioning, partitioningKey, randomCount, seed, selection);
-        var (images, layer) = correlations;
+        var (correlation, layer) = correlations;
         var analysed = sampled.Where(s => s.Subcluster.NodeSet == layer.NodeSet).ToList();
         skipped.AddRange(sampled.Where(s => s.Subcluster.NodeSet != layer.NodeSet).Select(s => new SkippedSubcluster(s.Subcluster.Layer,
             s.Subcluster.Cluster, s.Subcluster.Units.Length, "lateralisation is measured on the first layer's subclusters only")));
-        double Value(int[] units, int j, Subcluster sub)
+        double[] Image(int[] units, int j, Subcluster sub)
         {
-            var mean = images.Aligned(units, SubclusterSampler.StableSeed(seed, $"{partitioningKey}/correlation/{j}", sub.NodeSet, sub.Cluster));
-            // Channels of a colour input: their images summed pixel by pixel (|.| taken inside Lateralisation per pixel).
+            var mean = correlation.Aligned(units, SubclusterSampler.StableSeed(seed, $"{partitioningKey}/correlation/{j}", sub.NodeSet, sub.Cluster));
+            // One channel: the signed image. Colour: the channels' |images| summed pixel by pixel.
             int plane = layer.Height * layer.Width;
             var summed = new double[plane];
             for (int c = 0; c < layer.Channels; c++)
-                for (int p = 0; p < plane; p++) summed[p] += Math.Abs(mean[c * plane + p]);
-            return CorrelationImages.Lateralisation(summed, layer.Height, layer.Width);
+                for (int p = 0; p < plane; p++) summed[p] += layer.Channels == 1 ? mean[p] : Math.Abs(mean[c * plane + p]);
+            return summed;
         }
-        var values = analysed.Select(s => (Value(s.Subcluster.Units, 0, s.Subcluster),
-            s.Controls.Select((c, j) => Value(c, j + 1, s.Subcluster)).ToArray())).ToList();
+        var images = analysed.Select(s => (s.Subcluster, (IReadOnlyList<double[]>)new[] { s.Subcluster.Units }.Concat(s.Controls)
+            .Select((units, j) => Image(units, j, s.Subcluster)).ToList())).ToList();
+        var values = images.Select(s => (Lateral(s.Item2[0]), s.Item2.Skip(1).Select(Lateral).ToArray())).ToList();
+        double Lateral(double[] image) => CorrelationImages.Lateralisation(image, layer.Height, layer.Width);
         var summary = MeasureSummary.Compute(values, MeasureOrientation.HigherIsSpecialised, PercentileTies.MidRank);
-        return new Dictionary<string, MeasureReport> { ["lateralisation"] = MeasureReport.Of(summary, analysed, skipped) };
+        return (new Dictionary<string, MeasureReport> { ["lateralisation"] = MeasureReport.Of(summary, analysed, skipped) }, images);
     }
 }

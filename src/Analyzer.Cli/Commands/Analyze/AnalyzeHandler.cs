@@ -10,7 +10,9 @@ using Analyzer.Core.Statistics;
 using Analyzer.Core.Visualisation;
 using Analyzer.Onnx.Inference;
 using Analyzer.Reporting.Files;
+using Analyzer.Reporting.Html;
 using Analyzer.Reporting.Images;
+using Analyzer.Reporting.Plots;
 using Analyzer.Reporting.Tables;
 
 namespace Analyzer.Cli.Commands.Analyze;
@@ -135,8 +137,12 @@ public static class AnalyzeHandler
                     foreach (var (name, report) in reports) measures[name] = ToEntry(name, report);
                 }
                 if (correlationMeasures)
-                    foreach (var (name, report) in CorrelationAnalysis.Run(network, partitioning, key, correlations, request.Random, request.Seed, selection))
-                        measures[name] = ToEntry(name, report);
+                {
+                    var (reports, pictures) = CorrelationAnalysis.Run(network, partitioning, key, correlations, request.Random, request.Seed, selection);
+                    WriteCorrelationGrids(Path.Combine(outDir, "correlations", key), pictures, correlations.Layer);
+                    foreach (var (name, report) in reports) measures[name] = ToEntry(name, report);
+                }
+                WriteAdjacency(Path.Combine(outDir, "figures", $"adjacency-{key}.png"), source.Graph, source.Layout, partitioning, key);
                 var entry = new PartitioningEntry(edges, scope, partitioning.NormalizedCut,
                     request.Measures.ToDictionary(m => m, m => measures[m]));
                 JsonFiles.Write(checkpointPath, new PartitioningCheckpoint(identity, entry));
@@ -152,8 +158,9 @@ public static class AnalyzeHandler
         JsonFiles.Write(Path.Combine(outDir, "results.json"), results);
         string table = ResultsTable.Markdown(results);
         File.WriteAllText(Path.Combine(outDir, "table.md"), table);
+        File.WriteAllText(Path.Combine(outDir, "report.html"), ReportPage.Build(outDir, results));
         output.Write(table);
-        error.WriteLine($"wrote {CommandRunner.Display(Path.Combine(outDir, "results.json"))} and table.md");
+        error.WriteLine($"wrote {CommandRunner.Display(Path.Combine(outDir, "results.json"))}, table.md and report.html");
         return ExitCodes.Success;
     }
 
@@ -185,6 +192,30 @@ public static class AnalyzeHandler
             throw new UsageException("--json: only with --plan (a run writes results.json)");
         if (!File.Exists(request.Model) && request.Model == AnalyzeCommand.DefaultModel)
             throw new UsageException($"no model given and {AnalyzeCommand.DefaultModel} is not here; run from the repository root or name a model");
+    }
+
+    /// <summary>The partition's adjacency sorted by cluster, for the report.</summary>
+    private static void WriteAdjacency(string path, WeightedGraph graph, GraphLayout layout, NetworkPartitioning partitioning, string key)
+    {
+        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+        File.WriteAllBytes(path, ReportPlots.SortedAdjacency(graph.ToCsr(), AdjacencyOrder.Positions(layout, partitioning),
+            $"{key}: adjacency sorted by cluster ({partitioning.Layers.Sum(l => l.Clusters)} clusters)"));
+    }
+
+    /// <summary>One PNG per first-layer subcluster: its aligned correlation image framed, then its controls' (grey 0,
+    /// white the largest |correlation| of each image, black its negation).</summary>
+    private static void WriteCorrelationGrids(string directory, IReadOnlyList<(Subcluster Subcluster, IReadOnlyList<double[]> Images)> pictures,
+        CorrelationAnalysis.NodeSetInfo layer)
+    {
+        foreach (var (s, images) in pictures)
+        {
+            var pixels = images.Select(image =>
+            {
+                double max = image.Max(v => Math.Abs(v));
+                return new PixelImage(image.Select(v => (float)(max > 0 ? 0.5 + 0.5 * v / max : 0.5)).ToArray(), 1, layer.Height, layer.Width);
+            }).ToList();
+            PngFiles.WriteGrid(Path.Combine(directory, $"{FileNames.Safe(s.Layer)}-cluster{s.Cluster}.png"), pixels);
+        }
     }
 
     /// <summary>One PNG per subcluster: its visualisation framed, then its controls' (like the paper's Figure 6).</summary>

@@ -1,0 +1,202 @@
+using System.Globalization;
+using System.Net;
+using System.Text;
+using Analyzer.Reporting.Files;
+using Analyzer.Reporting.Plots;
+
+namespace Analyzer.Reporting.Html;
+
+/// <summary>
+/// One self-contained HTML page for an analyze folder (docs/design.md, report): the run's metadata, the paper's Tables 1
+/// and 2, the percentile histograms per partitioning and measure (Figure 2), each partition's adjacency sorted by
+/// cluster, the feature-visualisation grids with captions (Figure 6), the correlation grids and the clusterability
+/// result when present. Every image is embedded as a data URI, so the page needs no network and no other file. A
+/// small script on the page records whether every image decoded and every table has rows (the tests read it).
+/// </summary>
+public static class ReportPage
+{
+    public static string Build(string folder, ResultsDocument results)
+    {
+        var html = new StringBuilder();
+        string title = $"Local specialization: {results.Model}";
+        html.AppendLine("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">");
+        html.AppendLine($"<title>{E(title)}</title>");
+        html.AppendLine("<style>body{font-family:system-ui,sans-serif;margin:2em auto;max-width:1200px;padding:0 1em;color:#222}" +
+                        "table{border-collapse:collapse;margin:.5em 0 1.5em}td,th{border:1px solid #ccc;padding:.25em .6em;text-align:right}" +
+                        "th{background:#f2f2f2}td:first-child,th:first-child,td:nth-child(2){text-align:left}.sig{font-weight:bold;background:#e8f4e8}" +
+                        ".degenerate{color:#999;font-style:italic}figure{display:inline-block;margin:.4em;vertical-align:top}" +
+                        "figcaption{font-size:.85em;color:#444;max-width:600px}img.grid{image-rendering:pixelated}dl{display:grid;" +
+                        "grid-template-columns:max-content auto;gap:.2em 1em}dt{font-weight:bold}</style></head><body>");
+        html.AppendLine($"<h1>{E(title)}</h1>");
+        Metadata(html, results);
+        Tables(html, results);
+        Histograms(html, results);
+        Adjacency(html, folder, results);
+        Visualisations(html, folder, results);
+        Correlations(html, folder, results);
+        Clusterability(html, folder);
+        html.AppendLine("<pre id=\"selfcheck\"></pre>");
+        html.AppendLine("<script>window.addEventListener('load',()=>{const imgs=[...document.images];" +
+                        "const bad=imgs.filter(i=>!(i.complete&&i.naturalWidth>0)).length;const tables=[...document.querySelectorAll('table')];" +
+                        "const empty=tables.filter(t=>t.querySelectorAll('tbody tr').length===0).length;" +
+                        "document.getElementById('selfcheck').textContent=`images ${imgs.length} undecoded ${bad} tables ${tables.length} empty ${empty}`;});</script>");
+        html.AppendLine("</body></html>");
+        return html.ToString();
+    }
+
+    private static void Metadata(StringBuilder html, ResultsDocument r)
+    {
+        html.AppendLine("<h2>Run</h2><dl>");
+        void Item(string name, string? value) { if (value is not null) html.AppendLine($"<dt>{E(name)}</dt><dd>{E(value)}</dd>"); }
+        Item("model", r.Model);
+        Item("model sha256", r.ModelSha256);
+        Item("data", r.Data);
+        Item("test examples", r.Examples == 0 ? "none" : r.ExamplesDrawnFrom is { } of ? $"{r.Examples} drawn from {of}" : $"{r.Examples}");
+        Item("baseline accuracy", double.IsNaN(r.BaselineAccuracy) ? null : I($"{r.BaselineAccuracy:F4}"));
+        Item("k", $"{r.K}");
+        Item("random controls per subcluster", $"{r.Random}");
+        Item("seed", $"{r.Seed}");
+        Item("analyzer version", r.AnalyzerVersion);
+        Item("device", r.Device);
+        Item("reference-compat switches", r.Compat is { Count: > 0 } c ? string.Join(", ", c) : "none (the paper's definitions)");
+        Item("layers", r.Layers is null ? null : string.Join(", ", r.Layers));
+        Item("subclusters per partitioning", r.MaxSubclusters is { } m ? $"at most {m}" : null);
+        if (r.Preprocessing is { } p)
+            Item("preprocessing", I($"(p · {p.Scale:G4} − [{string.Join(", ", p.Mean)}]) / [{string.Join(", ", p.Std)}], {p.ChannelOrder}, images {p.Images}"));
+        html.AppendLine("</dl>");
+    }
+
+    private static void Tables(StringBuilder html, ResultsDocument r)
+    {
+        var measures = r.Partitionings.SelectMany(p => p.Measures.Keys).Distinct().ToList();
+        string critical = r.Significance.CriticalP is { } c ? I($"critical p = {c:G3}") : "no p-value passes";
+        html.AppendLine($"<h2>Table 1: Fisher statistics</h2><p>Mean −ln(percentile) over the subclusters with its p-value; uniform " +
+                        $"percentiles give 0.98. Highlighted: significant after {E(r.Significance.Method)} at α = {I($"{r.Significance.Alpha}")} over " +
+                        $"this table ({E(critical)}).</p>");
+        Table(html, r, measures, e => e.Significant, e => double.IsNaN(e.Fisher) ? "–" : I($"{e.Fisher:F3} (p = {e.P:G3}, n = {e.N})"));
+        html.AppendLine("<h2>Table 2: effect measures</h2><p>Mean of 2x/(x + μ) ± SE; above 1 more important or coherent than random " +
+                        "(below 1 for softmax-entropy). Highlighted: more than 2 SE from 1 in that direction and the row's Fisher statistic " +
+                        "significant; † beyond 2 SE only.</p>");
+        Table(html, r, measures, e => e.Effect.Notable, e => double.IsNaN(e.Effect.Mean) ? "–"
+            : I($"{e.Effect.Mean:F3} ± {e.Effect.Se:F3}") + (e.Effect.BeyondTwoSe && !e.Effect.Notable && e.Degenerate is null ? " †" : ""));
+        var degenerate = r.Partitionings.SelectMany(p => p.Measures.Where(m => m.Value.Degenerate is not null)
+            .Select(m => $"{p.Edges}, {p.Scope}, {m.Key}: {m.Value.Degenerate}")).ToList();
+        if (degenerate.Count > 0)
+            html.AppendLine("<p>Degenerate measures (greyed, never highlighted, left out of the correction):</p><ul>" +
+                            string.Concat(degenerate.Select(d => $"<li>{E(d)}</li>")) + "</ul>");
+    }
+
+    private static void Table(StringBuilder html, ResultsDocument r, List<string> measures, Func<MeasureEntry, bool> highlight,
+        Func<MeasureEntry, string> cell)
+    {
+        html.AppendLine($"<table><thead><tr><th>network</th><th>partitioning</th>{string.Concat(measures.Select(m => $"<th>{E(m)}</th>"))}<th>n-cut</th></tr></thead><tbody>");
+        string network = Path.GetFileNameWithoutExtension(r.Model);
+        foreach (var p in r.Partitionings)
+        {
+            html.Append($"<tr><td>{E(network)}</td><td>{E(p.Edges)}, {E(p.Scope)}</td>");
+            foreach (string m in measures)
+            {
+                if (!p.Measures.TryGetValue(m, out var e)) { html.Append("<td>–</td>"); continue; }
+                string cls = e.Degenerate is not null ? " class=\"degenerate\"" : highlight(e) ? " class=\"sig\"" : "";
+                html.Append($"<td{cls}>{E(cell(e))}{(e.Degenerate is not null ? " (degenerate)" : "")}</td>");
+            }
+            html.AppendLine(I($"<td>{p.Ncut:F3}</td></tr>"));
+        }
+        html.AppendLine("</tbody></table>");
+    }
+
+    private static void Histograms(StringBuilder html, ResultsDocument r)
+    {
+        html.AppendLine("<h2>Percentiles of the true subclusters among their controls (Figure 2)</h2><p>Uniform (dashed line) when " +
+                        "subclusters are no different from random groups; a pile-up at the left means specialised.</p>");
+        foreach (var p in r.Partitionings)
+            foreach (var (measure, entry) in p.Measures)
+            {
+                var percentiles = entry.Subclusters.Select(s => s.Percentile).ToList();
+                if (percentiles.Count == 0) continue;
+                var png = ReportPlots.PercentileHistogram(percentiles, $"{p.Edges}, {p.Scope}: {measure}");
+                Figure(html, png, I($"{p.Edges}, {p.Scope}, {measure}: {percentiles.Count} subclusters, Fisher {entry.Fisher:F3} (p = {entry.P:G3})"));
+            }
+    }
+
+    private static void Adjacency(StringBuilder html, string folder, ResultsDocument r)
+    {
+        var files = r.Partitionings.Select(p => Path.Combine(folder, "figures", $"adjacency-{p.Edges}-{p.Scope}.png")).Where(File.Exists).ToList();
+        if (files.Count == 0) return;
+        html.AppendLine("<h2>Adjacency sorted by cluster</h2><p>Each partition's graph with its nodes ordered by cluster (layer scope: by " +
+                        "layer, then cluster), block-averaged, log scale: clusters are the bright blocks on the diagonal.</p>");
+        foreach (string file in files)
+            Figure(html, File.ReadAllBytes(file), Path.GetFileNameWithoutExtension(file)["adjacency-".Length..]);
+    }
+
+    private static void Visualisations(StringBuilder html, string folder, ResultsDocument r)
+    {
+        bool any = false;
+        foreach (var p in r.Partitionings)
+        {
+            string dir = Path.Combine(folder, "visualisations", $"{p.Edges}-{p.Scope}");
+            if (!Directory.Exists(dir)) continue;
+            var scores = p.Measures.GetValueOrDefault("vis-score");
+            if (!any) html.AppendLine("<h2>Feature visualisations (Figure 6)</h2><p>Each grid: the subcluster's image (framed), then its " +
+                                      "random controls'; upscaled 4x without smoothing.</p>");
+            any = true;
+            html.AppendLine($"<h3>{E(p.Edges)}, {E(p.Scope)}</h3>");
+            foreach (string file in Directory.GetFiles(dir, "*.png").Order(StringComparer.Ordinal))
+            {
+                var entry = scores?.Subclusters.FirstOrDefault(s => $"{FileNames.Safe(s.Layer)}-cluster{s.Cluster}.png" == Path.GetFileName(file));
+                string caption = entry is null ? Path.GetFileNameWithoutExtension(file)
+                    : I($"{entry.Layer}, cluster {entry.Cluster}, {entry.Size} units: vis-score {entry.Value:G4}, percentile {entry.Percentile:F3}");
+                Figure(html, File.ReadAllBytes(file), caption, upscale: 4);
+            }
+        }
+    }
+
+    private static void Correlations(StringBuilder html, string folder, ResultsDocument r)
+    {
+        bool any = false;
+        foreach (var p in r.Partitionings)
+        {
+            string dir = Path.Combine(folder, "correlations", $"{p.Edges}-{p.Scope}");
+            if (!Directory.Exists(dir)) continue;
+            var entries = p.Measures.GetValueOrDefault("lateralisation");
+            if (!any) html.AppendLine("<h2>Correlation visualisations (Figures 4-5)</h2><p>Each grid: the subcluster's sign-aligned " +
+                                      "Spearman correlation image with the input pixels (framed), then its controls'; grey is 0.</p>");
+            any = true;
+            html.AppendLine($"<h3>{E(p.Edges)}, {E(p.Scope)}</h3>");
+            foreach (string file in Directory.GetFiles(dir, "*.png").Order(StringComparer.Ordinal))
+            {
+                var entry = entries?.Subclusters.FirstOrDefault(s => $"{FileNames.Safe(s.Layer)}-cluster{s.Cluster}.png" == Path.GetFileName(file));
+                string caption = entry is null ? Path.GetFileNameWithoutExtension(file)
+                    : I($"{entry.Layer}, cluster {entry.Cluster}, {entry.Size} units: lateralisation {entry.Value:F3}, percentile {entry.Percentile:F3}");
+                Figure(html, File.ReadAllBytes(file), caption, upscale: 4);
+            }
+        }
+    }
+
+    private static void Clusterability(StringBuilder html, string folder)
+    {
+        string path = Path.Combine(folder, "clusterability.json");
+        if (!File.Exists(path)) return;
+        var c = JsonFiles.Read<ClusterabilityDocument>(path);
+        html.AppendLine("<h2>Clusterability</h2>");
+        html.AppendLine(I($"<p>k = {c.K}: n-cut {c.Ncut:F4} against {c.ShuffledNcuts.Count} networks with each layer's weights shuffled ({c.Shuffle}): ") +
+                        (c.Z is { } z ? I($"z = {z:F2}, ") : "") + I($"percentile {c.Percentile:F1} (low: more clusterable than chance).</p>"));
+        Figure(html, ReportPlots.ClusterabilityHistogram(c.Ncut, c.ShuffledNcuts), "n-cuts of the shuffled networks, the model's in red");
+    }
+
+    private static void Figure(StringBuilder html, byte[] png, string caption, int upscale = 1)
+    {
+        var (width, height) = PngSize(png);
+        string size = upscale > 1 ? $" width=\"{width * upscale}\" height=\"{height * upscale}\" class=\"grid\"" : $" width=\"{width}\" height=\"{height}\"";
+        html.AppendLine($"<figure><img src=\"data:image/png;base64,{Convert.ToBase64String(png)}\" alt=\"{E(caption)}\"{size}>" +
+                        $"<figcaption>{E(caption)}</figcaption></figure>");
+    }
+
+    /// <summary>Width and height from a PNG's IHDR chunk.</summary>
+    private static (int Width, int Height) PngSize(byte[] png) => png.Length < 24 ? (0, 0)
+        : ((png[16] << 24) | (png[17] << 16) | (png[18] << 8) | png[19], (png[20] << 24) | (png[21] << 16) | (png[22] << 8) | png[23]);
+
+    private static string E(string text) => WebUtility.HtmlEncode(text);
+
+    private static string I(FormattableString s) => s.ToString(CultureInfo.InvariantCulture);
+}
