@@ -74,6 +74,8 @@ if [ "$action" = tools ]; then
 fi
 
 install_data || true
+# The report's plots draw their text with a font file (SkiaSharp's self-contained build sees no system fonts).
+apt_install fonts-dejavu-core || say "fonts: install fonts-dejavu-core (or a Liberation font) for text in the report's plots"
 
 # --- GPU or CPU ONNX Runtime ---------------------------------------------------------------------------------------
 if [ "$gpu" = auto ]; then
@@ -96,6 +98,8 @@ fi
 
 case "$action" in
   test)
+    # The report's test renders the page in a real browser; without Chromium it is skipped.
+    apt_install chromium || say "chromium: not installed; the report's browser test will be skipped"
     results=artifacts/test-results
     rm -rf "$results"
     status=0

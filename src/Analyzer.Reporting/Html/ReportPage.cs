@@ -138,7 +138,7 @@ public static class ReportPage
             if (!Directory.Exists(dir)) continue;
             var scores = p.Measures.GetValueOrDefault("vis-score");
             if (!any) html.AppendLine("<h2>Feature visualisations (Figure 6)</h2><p>Each grid: the subcluster's image (framed), then its " +
-                                      "random controls'; upscaled 4x without smoothing.</p>");
+                                      "random controls', each enlarged pixel by pixel.</p>");
             any = true;
             html.AppendLine($"<h3>{E(p.Edges)}, {E(p.Scope)}</h3>");
             foreach (string file in Directory.GetFiles(dir, "*.png").Order(StringComparer.Ordinal))
@@ -146,7 +146,7 @@ public static class ReportPage
                 var entry = scores?.Subclusters.FirstOrDefault(s => $"{FileNames.Safe(s.Layer)}-cluster{s.Cluster}.png" == Path.GetFileName(file));
                 string caption = entry is null ? Path.GetFileNameWithoutExtension(file)
                     : I($"{entry.Layer}, cluster {entry.Cluster}, {entry.Size} units: vis-score {entry.Value:G4}, percentile {entry.Percentile:F3}");
-                Figure(html, File.ReadAllBytes(file), caption, upscale: 4);
+                Figure(html, File.ReadAllBytes(file), caption, pixelated: true);
             }
         }
     }
@@ -168,7 +168,7 @@ public static class ReportPage
                 var entry = entries?.Subclusters.FirstOrDefault(s => $"{FileNames.Safe(s.Layer)}-cluster{s.Cluster}.png" == Path.GetFileName(file));
                 string caption = entry is null ? Path.GetFileNameWithoutExtension(file)
                     : I($"{entry.Layer}, cluster {entry.Cluster}, {entry.Size} units: lateralisation {entry.Value:F3}, percentile {entry.Percentile:F3}");
-                Figure(html, File.ReadAllBytes(file), caption, upscale: 4);
+                Figure(html, File.ReadAllBytes(file), caption, pixelated: true);
             }
         }
     }
@@ -184,10 +184,11 @@ public static class ReportPage
         Figure(html, ReportPlots.ClusterabilityHistogram(c.Ncut, c.ShuffledNcuts), "n-cuts of the shuffled networks, the model's in red");
     }
 
-    private static void Figure(StringBuilder html, byte[] png, string caption, int upscale = 1)
+    /// <param name="pixelated">A grid of small images already enlarged pixel by pixel: kept sharp if the browser scales it.</param>
+    private static void Figure(StringBuilder html, byte[] png, string caption, bool pixelated = false)
     {
         var (width, height) = PngSize(png);
-        string size = upscale > 1 ? $" width=\"{width * upscale}\" height=\"{height * upscale}\" class=\"grid\"" : $" width=\"{width}\" height=\"{height}\"";
+        string size = $" width=\"{width}\" height=\"{height}\"" + (pixelated ? " class=\"grid\"" : "");
         html.AppendLine($"<figure><img src=\"data:image/png;base64,{Convert.ToBase64String(png)}\" alt=\"{E(caption)}\"{size}>" +
                         $"<figcaption>{E(caption)}</figcaption></figure>");
     }

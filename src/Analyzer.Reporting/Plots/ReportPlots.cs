@@ -5,13 +5,42 @@ namespace Analyzer.Reporting.Plots;
 /// <summary>The report's figures as PNG bytes, drawn with ScottPlot.</summary>
 public static class ReportPlots
 {
+    /// <summary>SkiaSharp's self-contained Linux build sees no system fonts, so text would not be drawn: the first of
+    /// these files that exists is registered for every plot (Debian's fonts-dejavu-core, or Liberation).</summary>
+    private static readonly string[] FontFiles =
+    [
+        "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf",
+        "/usr/share/fonts/truetype/liberation/LiberationSans-Regular.ttf",
+        "/usr/share/fonts/dejavu/DejaVuSans.ttf",
+        "/Library/Fonts/Arial.ttf",
+        "C:/Windows/Fonts/arial.ttf",
+    ];
+
+    private static readonly Lazy<string?> FontName = new(() =>
+    {
+        string? file = FontFiles.FirstOrDefault(File.Exists);
+        if (file is null) return null;
+        Fonts.AddFontFile("Analyzer Sans", file);
+        return "Analyzer Sans";
+    });
+
+    /// <summary>Whether plots can draw text here (a font file was found).</summary>
+    public static bool HasFont => FontName.Value is not null;
+
+    private static Plot NewPlot()
+    {
+        var plot = new Plot();
+        if (FontName.Value is { } name) plot.Font.Set(name);
+        return plot;
+    }
+
     /// <summary>The paper's Figure 2: how the true subclusters' percentiles (low: specialised) fall among their
     /// controls'; uniform under no specialization. Bins of 0.05 over [0, 1].</summary>
     public static byte[] PercentileHistogram(IReadOnlyList<double> percentiles, string title, int width = 360, int height = 240)
     {
         var counts = new double[20];
         foreach (double p in percentiles) counts[Math.Clamp((int)(p * 20), 0, 19)]++;
-        var plot = new Plot();
+        var plot = NewPlot();
         var bars = plot.Add.Bars(Enumerable.Range(0, 20).Select(i => 0.025 + 0.05 * i).ToArray(), counts);
         foreach (var bar in bars.Bars) bar.Size = 0.045;
         var uniform = plot.Add.HorizontalLine(percentiles.Count / 20.0);
@@ -47,7 +76,7 @@ public static class ReportPlots
         var intensities = new double[m, m];
         for (int r = 0; r < m; r++)
             for (int c = 0; c < m; c++) intensities[m - 1 - r, c] = mean > 0 ? Math.Log10(1 + sums[r, c] / mean) : 0;
-        var plot = new Plot();
+        var plot = NewPlot();
         var heatmap = plot.Add.Heatmap(intensities);
         heatmap.Colormap = new ScottPlot.Colormaps.Viridis();
         plot.Add.ColorBar(heatmap);
@@ -64,7 +93,7 @@ public static class ReportPlots
         int bins = 20;
         var counts = new double[bins];
         foreach (double s in shuffled) counts[Math.Clamp((int)((s - lo) / span * bins), 0, bins - 1)]++;
-        var plot = new Plot();
+        var plot = NewPlot();
         var bars = plot.Add.Bars(Enumerable.Range(0, bins).Select(i => lo + span * (i + 0.5) / bins).ToArray(), counts);
         foreach (var bar in bars.Bars) bar.Size = span / bins * 0.9;
         var line = plot.Add.VerticalLine(ncut);
