@@ -17,11 +17,20 @@ public static class CommonOptions
         DefaultValueFactory = _ => "auto",
     }.AcceptOnlyFromAmong("cpu", "cuda", "auto");
 
-    public static Option<int> Threads() => new("--threads")
+    public static Option<int> Threads()
     {
-        Description = "CPU threads to use; 0 means all cores",
-        DefaultValueFactory = _ => 0,
-    };
+        var threads = new Option<int>("--threads")
+        {
+            Description = "CPU threads to use; 0 means all cores",
+            DefaultValueFactory = _ => 0,
+        };
+        threads.Validators.Add(result =>
+        {
+            if (result.GetValueOrDefault<int>() < 0)
+                result.AddError($"--threads: {result.GetValueOrDefault<int>()}; expected 0 (all cores) or a positive count");
+        });
+        return threads;
+    }
 
     public static Argument<string> Model() => new("model")
     {

@@ -46,7 +46,22 @@ public sealed class DataOptions
 
     public IEnumerable<Option> All => [Data, Scale, Mean, Std, ChannelOrder, Preset];
 
+    /// <summary>The preprocessing the options ask for; a scale that is not positive, a std with a zero or any value
+    /// that is not finite is a usage error (dividing by 0 would run and report a meaningless accuracy).</summary>
     public Preprocessing Preprocessing(ParseResult parse)
+    {
+        var preprocessing = Parse(parse);
+        if (!(preprocessing.Scale > 0) || !double.IsFinite(preprocessing.Scale))
+            throw new UsageException($"--scale: {preprocessing.Scale.ToString(System.Globalization.CultureInfo.InvariantCulture)}; expected a positive number");
+        if (preprocessing.Mean.Any(m => !double.IsFinite(m)))
+            throw new UsageException($"--mean: {string.Join(",", preprocessing.Mean)}; expected finite numbers");
+        if (preprocessing.Std.Any(s => s == 0 || !double.IsFinite(s)))
+            throw new UsageException($"--std: {string.Join(",", preprocessing.Std.Select(s => s.ToString(System.Globalization.CultureInfo.InvariantCulture)))}; " +
+                                     "expected non-zero finite numbers (pixels are divided by them)");
+        return preprocessing;
+    }
+
+    private Preprocessing Parse(ParseResult parse)
     {
         var preset = parse.GetValue(Preset) == "torchvision" ? Core.Datasets.Preprocessing.TorchvisionEvaluation : null;
         bool Given(Option option) => parse.GetResult(option) is { Implicit: false };

@@ -8,8 +8,9 @@ namespace Analyzer.Cli;
 /// <summary>One set of units named in a sets file: its id, its node set and its distinct units.</summary>
 public sealed record UnitSet(string Id, string Layer, NodeSet NodeSet, int[] Units);
 
-/// <summary>Reads the sets file of `lesion` and `visualize` ({"sets": [{"id", "layer", "units"}]}), checking every layer
-/// and unit against the model; problems are one-line <see cref="DataFormatException"/>s naming the file.</summary>
+/// <summary>Reads the sets file of `lesion` and `visualize` ({"sets": [{"id", "layer", "units"}]}), or a clustering JSON
+/// of `cluster` (one set per cluster of every analysable layer, id LAYER/cN), checking every layer and unit against the
+/// model; problems, an empty file included, are one-line <see cref="DataFormatException"/>s naming the file.</summary>
 public static class UnitSetsFile
 {
     public static IReadOnlyList<UnitSet> Read(string path, ModelNetwork network)
@@ -19,7 +20,7 @@ public static class UnitSetsFile
         SetsDocument document;
         try
         {
-            document = JsonFiles.Read<SetsDocument>(path);
+            document = IsClustering(path) ? FromClustering(path, network) : JsonFiles.Read<SetsDocument>(path);
         }
         catch (System.Text.Json.JsonException e)
         {
@@ -37,6 +38,29 @@ public static class UnitSetsFile
                 throw new DataFormatException($"{path}: set '{entry.Id}': unit {units[bad]} is outside layer '{entry.Layer}' (0..{nodeSet.Units - 1})");
             result.Add(new UnitSet(entry.Id ?? $"set{result.Count}", entry.Layer, nodeSet, units.Distinct().ToArray()));
         }
+        if (result.Count == 0)
+            throw new DataFormatException($"{path}: no sets; expected {{\"sets\": [{{\"id\", \"layer\", \"units\"}}]}} or a clustering JSON of `cluster`");
         return result;
+    }
+
+    private static bool IsClustering(string path)
+    {
+        using var doc = System.Text.Json.JsonDocument.Parse(File.ReadAllText(path));
+        return doc.RootElement.ValueKind == System.Text.Json.JsonValueKind.Object && !doc.RootElement.TryGetProperty("sets", out _) &&
+               doc.RootElement.TryGetProperty("layers", out var layers) && layers.ValueKind == System.Text.Json.JsonValueKind.Array;
+    }
+
+    /// <summary>A clustering's clusters as sets: for each analysable layer, one set per label (invalid units left out).</summary>
+    private static SetsDocument FromClustering(string path, ModelNetwork network)
+    {
+        var clustering = JsonFiles.Read<ClusteringDocument>(path);
+        if (clustering.ModelSha256 != network.Sha256)
+            throw new DataFormatException($"{path}: a clustering of another model (sha256 {clustering.ModelSha256[..12]}…, this one {network.Sha256[..12]}…)");
+        var analysable = network.Neurons.NodeSets.Where(s => s.Analysed).Select(s => s.Name).ToHashSet();
+        var sets = clustering.Layers.Where(l => analysable.Contains(l.Name)).SelectMany(l => l.Labels
+                .Select((label, unit) => (label, unit)).Where(p => p.label >= 0).GroupBy(p => p.label).OrderBy(g => g.Key)
+                .Select(g => new UnitSetEntry($"{l.Name}/c{g.Key}", l.Name, g.Select(p => p.unit).ToList())))
+            .ToList();
+        return new SetsDocument(sets);
     }
 }

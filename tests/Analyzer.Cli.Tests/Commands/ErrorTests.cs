@@ -68,4 +68,49 @@ public class ErrorTests
         Assert.Equal(2, run.ExitCode);
         Assert.Equal("error: -k: 50 clusters cannot be formed from 8 connected nodes; use 2 to 8", Assert.Single(run.ErrorLines, l => l.StartsWith("error")));
     }
+
+    [Theory]
+    [InlineData("--std", "0", "error: --std: 0; expected non-zero finite numbers")]
+    [InlineData("--std", "1,0,1", "error: --std: 1,0,1; expected non-zero finite numbers")]
+    [InlineData("--scale", "-1", "error: --scale: -1; expected a positive number")]
+    public void Preprocessing_that_cannot_be_applied_is_a_usage_error(string option, string value, string message)
+    {
+        var run = CliRun.Of("lesion", TinyModels.TwoPathways(), "--data", "mnist", "--sets", "none.json", option, value,
+            "--out", Path.Combine(TempDirectory.Create(), "l.json"));
+        AssertOneLine(run, 2, message);
+    }
+
+    [Fact]
+    public void Negative_threads_are_refused_by_the_parser()
+    {
+        var run = CliRun.Of("cluster", TinyModels.TwoPathways(), "--threads", "-2", "--out", Path.Combine(TempDirectory.Create(), "c.json"));
+        Assert.Equal(2, run.ExitCode);
+        Assert.StartsWith("error: --threads: -2; expected 0 (all cores) or a positive count", run.ErrorLines[0]);
+    }
+
+    [Fact]
+    public void An_output_that_cannot_be_written_is_refused_before_any_work()
+    {
+        string file = Path.Combine(TempDirectory.Create(), "taken");
+        File.WriteAllText(file, "a file, not a folder");
+        AssertOneLine(CliRun.Of("analyze", TinyModels.TwoPathways(), "--out", file), 2, $"error: --out: {file} is a file; this verb writes a folder there");
+        string folder = TempDirectory.Create();
+        AssertOneLine(CliRun.Of("cluster", TinyModels.TwoPathways(), "-k", "2", "--out", folder), 2, $"error: --out: {folder} is a folder; this verb writes a file there");
+        Assert.Equal("a file, not a folder", File.ReadAllText(file));
+    }
+
+    [Fact]
+    public void Aggregating_one_folder_or_one_model_twice_warns()
+    {
+        string a = TempDirectory.Create(), b = TempDirectory.Create();
+        foreach (var (dir, seed) in new[] { (a, "1"), (b, "2") })
+            Assert.Equal(0, CliRun.Of("analyze", TinyModels.TwoPathways(), "--edges", "weights", "--scope", "network", "--measures", "vis-score",
+                "-k", "2", "--seed", seed, "--out", dir).ExitCode);
+        var one = CliRun.Of("aggregate", a, "--out", TempDirectory.Create());
+        Assert.Equal(0, one.ExitCode);
+        Assert.Contains(one.ErrorLines, l => l.StartsWith("warning: one folder", StringComparison.Ordinal));
+        var twice = CliRun.Of("aggregate", a, b, "--out", TempDirectory.Create());
+        Assert.Equal(0, twice.ExitCode);
+        Assert.Contains(twice.ErrorLines, l => l.StartsWith("warning: ", StringComparison.Ordinal) && l.Contains("analyse the same model"));
+    }
 }

@@ -51,6 +51,32 @@ public class LesionCommandTests
     }
 
     [Fact]
+    public void A_clustering_file_is_a_sets_file_of_its_clusters()
+    {
+        var (model, data) = Fixture();
+        string dir = TempDirectory.Create(), clustering = Path.Combine(dir, "c.json"), output = Path.Combine(dir, "lesion.json");
+        Assert.Equal(0, CliRun.Of("cluster", model, "-k", "2", "--out", clustering).ExitCode);
+        var run = CliRun.Of("lesion", model, "--data", data, "--sets", clustering, "--out", output, "--device", "cpu");
+        Assert.True(run.ExitCode == 0, run.Error);
+        using var doc = JsonDocument.Parse(File.ReadAllText(output));
+        // The network-wide 2-cut separates the pathways: fc1's clusters are units {0, 1} and {2, 3}, one set each (the
+        // input and output node sets are not analysable and give none).
+        var sets = doc.RootElement.GetProperty("sets").EnumerateArray().ToList();
+        Assert.Equal(["fc1/c0", "fc1/c1"], sets.Select(s => s.GetProperty("id").GetString()));
+        Assert.All(sets, s => Assert.Equal(2, s.GetProperty("size").GetInt32()));
+        Assert.All(sets, s => Assert.Equal(0.5, s.GetProperty("acc_drop").GetDouble()));
+    }
+
+    [Fact]
+    public void A_file_without_sets_is_refused()
+    {
+        var (model, data) = Fixture();
+        var run = CliRun.Of("lesion", model, "--data", data, "--sets", Sets("""{"sets": []}"""), "--out", Path.Combine(TempDirectory.Create(), "l.json"));
+        Assert.Equal(3, run.ExitCode);
+        Assert.Contains("no sets", Assert.Single(run.ErrorLines));
+    }
+
+    [Fact]
     public void Examples_draws_a_seeded_subset_of_the_test_split_and_says_so()
     {
         var (model, data) = Fixture();
@@ -101,7 +127,7 @@ public class LesionCommandTests
         string dir = TempDirectory.Create();
         File.WriteAllBytes(Path.Combine(dir, "images"), Idx([1, 2, 2], [1, 2, 3, 4]));
         File.WriteAllBytes(Path.Combine(dir, "labels"), Idx([1], [0]));
-        string sets = Sets("""{"sets": []}""");
+        string sets = Sets("""{"sets": [{"id": "a", "layer": "fc1", "units": [0]}]}""");
         var run = CliRun.Of("lesion", model, "--data", $"idx:{dir}/images,{dir}/labels", "--sets", sets, "--out", Path.Combine(dir, "l.json"));
         Assert.Equal(3, run.ExitCode);
         Assert.StartsWith($"error: {dir}/images: examples of 1x2x2 do not fit the model's input [1, 2]", Assert.Single(run.ErrorLines));

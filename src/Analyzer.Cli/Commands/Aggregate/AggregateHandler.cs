@@ -10,6 +10,7 @@ public static class AggregateHandler
 {
     public static int Run(string[] dirs, string outDir, TextWriter output, TextWriter error)
     {
+        OutputLocation.Folder(outDir);
         if (dirs.Length > IrwinHall.MaxReplicates)
             throw new UsageException($"{dirs.Length} replicates; at most {IrwinHall.MaxReplicates} can be combined");
         var replicates = dirs.Select(d =>
@@ -19,6 +20,11 @@ public static class AggregateHandler
             return (Path: path, Results: JsonFiles.Read<ResultsDocument>(path));
         }).ToList();
         var first = replicates[0].Results;
+        if (replicates.Count == 1)
+            error.WriteLine($"warning: one folder ({CommandRunner.Display(dirs[0])}) is one network, not replicates; its statistics are passed through");
+        foreach (var same in replicates.GroupBy(r => r.Results.ModelSha256).Where(g => g.Count() > 1))
+            error.WriteLine($"warning: {string.Join(", ", same.Select(r => CommandRunner.Display(r.Path)))} analyse the same model (sha256 " +
+                            $"{same.Key[..Math.Min(12, same.Key.Length)]}…): runs of one network with other seeds are not independent replicates");
         foreach (var (path, r) in replicates.Skip(1))
         {
             if (!(r.Compat ?? []).SequenceEqual(first.Compat ?? []))

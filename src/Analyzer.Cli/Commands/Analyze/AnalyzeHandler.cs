@@ -42,6 +42,8 @@ public static class AnalyzeHandler
         {
             throw new UsageException($"--compat: {e.Message}");
         }
+        string outDir = request.Out ?? Path.Combine("results", Path.GetFileNameWithoutExtension(request.Model));
+        if (!request.Plan) OutputLocation.Folder(outDir);
         var network = ModelNetwork.Load(request.Model);
         var selection = Selection(request, network);
         var lesionMeasures = request.Measures.Where(LesionAnalysis.Measures.Contains).ToList();
@@ -51,7 +53,6 @@ public static class AnalyzeHandler
         bool needsData = lesionMeasures.Count > 0 || correlationMeasures || request.Edges.Contains("activations");
         var test = needsData ? DatasetLoader.Load(DatasetSpec.Parse(request.Data), DatasetSplit.Test, request.Preprocessing.Geometry, request.Seed) : null;
         var data = test is null ? null : CommonOptions.TestExamples(test, request.Examples, request.Seed);
-        string outDir = request.Out ?? Path.Combine("results", Path.GetFileNameWithoutExtension(request.Model));
         var weightGraph = WeightGraph.Build(network.Neurons);
         int k = request.K ?? ClusterHandler.DefaultK(network);
         int valid = weightGraph.Degrees().Count(d => d > 0);

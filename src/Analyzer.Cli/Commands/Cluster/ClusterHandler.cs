@@ -16,6 +16,7 @@ public static class ClusterHandler
 {
     public static int Run(ClusterRequest request, TextWriter output, TextWriter error)
     {
+        OutputLocation.File(request.Out);
         var clock = Stopwatch.StartNew();
         var network = ModelNetwork.Load(request.Model);
         var (layout, graph, activations) = GraphSource.Build(network, request.Edges, request.Activations, request.Seed, error);

@@ -16,6 +16,7 @@ public static class ClusterabilityHandler
 {
     public static int Run(ClusterabilityRequest request, TextWriter output, TextWriter error)
     {
+        OutputLocation.File(request.Out);
         if (request.Shuffles < 2)
             throw new UsageException($"--shuffles: {request.Shuffles}; at least 2 shuffled networks are needed for a z-score");
         var clock = Stopwatch.StartNew();

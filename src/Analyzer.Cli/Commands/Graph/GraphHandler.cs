@@ -13,6 +13,7 @@ public static class GraphHandler
     public static int Run(string modelPath, string edges, string outDir, int seed, ActivationRequest activations, string format,
         TextWriter output, TextWriter error)
     {
+        OutputLocation.Folder(outDir);
         var network = ModelNetwork.Load(modelPath);
         var (layout, graph, _) = GraphSource.Build(network, edges, activations, seed, error);
         Directory.CreateDirectory(outDir);

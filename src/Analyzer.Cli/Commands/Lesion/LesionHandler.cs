@@ -15,6 +15,7 @@ public static class LesionHandler
 {
     public static int Run(LesionRequest request, TextWriter output, TextWriter error)
     {
+        OutputLocation.File(request.Out);
         var network = ModelNetwork.Load(request.Model);
         var sets = UnitSetsFile.Read(request.Sets, network).Select(s => (Set: new LesionSet(s.Id, s.NodeSet.Index, s.Units), s.Layer)).ToList();
         var test = DatasetLoader.Load(DatasetSpec.Parse(request.Data), DatasetSplit.Test, request.Preprocessing.Geometry, request.Seed);

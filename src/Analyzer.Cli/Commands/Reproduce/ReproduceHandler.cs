@@ -26,6 +26,7 @@ public static class ReproduceHandler
 
     public static int Run(ReproduceRequest request, TextWriter output, TextWriter error)
     {
+        OutputLocation.Folder(request.Out);
         var clock = Stopwatch.StartNew();
         var replicates = ReadManifest(request.Replicates);
         var families = request.Families is null

@@ -19,6 +19,7 @@ public static class VisualizeHandler
     public static int Run(VisualizeRequest request, TextWriter output, TextWriter error)
     {
         if (request.Steps < 1) throw new UsageException($"--steps: {request.Steps}; expected at least 1");
+        OutputLocation.Folder(request.Out);
         var network = ModelNetwork.Load(request.Model);
         var sets = UnitSetsFile.Read(request.Sets, network);
         if (sets.Count == 0) throw new DataFormatException($"{request.Sets}: the file names no sets");
