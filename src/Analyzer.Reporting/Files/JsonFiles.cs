@@ -19,9 +19,7 @@ public static class JsonFiles
 
     public static void Write<T>(string path, T document)
     {
-        string? dir = Path.GetDirectoryName(Path.GetFullPath(path));
-        if (dir is not null) Directory.CreateDirectory(dir);
-        File.WriteAllText(path, Serialize(document) + "\n");
+        AtomicFile.WriteAllText(path, Serialize(document) + "\n");
     }
 
     public static T Read<T>(string path) =>

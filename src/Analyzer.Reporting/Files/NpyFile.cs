@@ -14,7 +14,11 @@ public static class NpyFile
     {
         if (values.Length != (long)rows * cols)
             throw new ArgumentException($"{values.Length} values cannot form a {rows} x {cols} matrix", nameof(values));
-        using var stream = new FileStream(path, FileMode.Create, FileAccess.Write, FileShare.None, 1 << 20);
+        AtomicFile.Write(path, stream => WriteMatrixTo(stream, values, rows, cols));
+    }
+
+    private static void WriteMatrixTo(Stream stream, double[] values, int rows, int cols)
+    {
         WriteHeader(stream, "<f8", $"({rows}, {cols})");
         var buffer = new byte[8 * 4096];
         for (int start = 0; start < values.Length; start += 4096)

@@ -16,8 +16,12 @@ public static class NpzFile
     {
         if (indptr.Length != rows + 1 || indices.Length != data.Length || indptr[^1] != data.Length)
             throw new ArgumentException("inconsistent CSR arrays", nameof(indptr));
-        using var stream = new FileStream(path, FileMode.Create, FileAccess.Write, FileShare.None, 1 << 20);
-        using var zip = new ZipArchive(stream, ZipArchiveMode.Create);
+        AtomicFile.Write(path, stream => WriteCsrTo(stream, rows, cols, indptr, indices, data));
+    }
+
+    private static void WriteCsrTo(Stream stream, int rows, int cols, long[] indptr, int[] indices, double[] data)
+    {
+        using var zip = new ZipArchive(stream, ZipArchiveMode.Create, leaveOpen: true);
         Entry(zip, "data.npy", "<f8", [data.Length], data.Length, (span, i) => BinaryPrimitives.WriteDoubleLittleEndian(span, data[i]), 8);
         Entry(zip, "indices.npy", "<i4", [indices.Length], indices.Length, (span, i) => BinaryPrimitives.WriteInt32LittleEndian(span, indices[i]), 4);
         Entry(zip, "indptr.npy", "<i8", [indptr.Length], indptr.Length, (span, i) => BinaryPrimitives.WriteInt64LittleEndian(span, indptr[i]), 8);
@@ -37,9 +41,13 @@ public static class NpzFile
         if (matrix.LongLength != (long)rows * cols)
             throw new ArgumentException($"{matrix.LongLength} values cannot form a {rows} x {cols} matrix", nameof(matrix));
         indptr ??= RowPointersOfDense(matrix, rows, cols);
+        AtomicFile.Write(path, stream => WriteDenseAsCsrTo(stream, matrix, rows, cols, indptr));
+    }
+
+    private static void WriteDenseAsCsrTo(Stream stream, double[] matrix, int rows, int cols, long[] indptr)
+    {
         long stored = indptr[rows];
-        using var stream = new FileStream(path, FileMode.Create, FileAccess.Write, FileShare.None, 1 << 20);
-        using var zip = new ZipArchive(stream, ZipArchiveMode.Create);
+        using var zip = new ZipArchive(stream, ZipArchiveMode.Create, leaveOpen: true);
         StreamEntry(zip, "data.npy", "<f8", stored, 8, (output, buffer) =>
         {
             int used = 0;

@@ -75,12 +75,9 @@ public static class PngFiles
 
     private static void Save(string path, SKBitmap bitmap)
     {
-        string? directory = Path.GetDirectoryName(path);
-        if (!string.IsNullOrEmpty(directory)) Directory.CreateDirectory(directory);
         using var image = SKImage.FromBitmap(bitmap);
         using var data = image.Encode(SKEncodedImageFormat.Png, 100);
-        using var stream = File.Create(path);
-        data.SaveTo(stream);
+        Files.AtomicFile.Write(path, data.SaveTo);
     }
 
     /// <summary>Reads a PNG back as 8-bit RGB rows (for tests and for `visualize` checks).</summary>

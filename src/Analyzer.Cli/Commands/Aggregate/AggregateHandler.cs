@@ -71,8 +71,8 @@ public static class AggregateHandler
         Directory.CreateDirectory(outDir);
         JsonFiles.Write(Path.Combine(outDir, "results.json"), results);
         string table = ResultsTable.Markdown(results);
-        File.WriteAllText(Path.Combine(outDir, "table.md"), table);
-        File.WriteAllText(Path.Combine(outDir, "report.html"), Reporting.Html.ReportPage.Build(outDir, results));
+        AtomicFile.WriteAllText(Path.Combine(outDir, "table.md"), table);
+        AtomicFile.WriteAllText(Path.Combine(outDir, "report.html"), Reporting.Html.ReportPage.Build(outDir, results));
         output.Write(table);
         error.WriteLine($"wrote {CommandRunner.Display(Path.Combine(outDir, "results.json"))} , table.md and report.html");
         return ExitCodes.Success;

@@ -158,8 +158,8 @@ public static class AnalyzeHandler
             data is null ? null : PreprocessingEntry.Of(request.Preprocessing));
         JsonFiles.Write(Path.Combine(outDir, "results.json"), results);
         string table = ResultsTable.Markdown(results);
-        File.WriteAllText(Path.Combine(outDir, "table.md"), table);
-        File.WriteAllText(Path.Combine(outDir, "report.html"), ReportPage.Build(outDir, results));
+        AtomicFile.WriteAllText(Path.Combine(outDir, "table.md"), table);
+        AtomicFile.WriteAllText(Path.Combine(outDir, "report.html"), ReportPage.Build(outDir, results));
         output.Write(table);
         error.WriteLine($"wrote {CommandRunner.Display(Path.Combine(outDir, "results.json"))}, table.md and report.html");
         return ExitCodes.Success;
@@ -199,7 +199,7 @@ public static class AnalyzeHandler
     private static void WriteAdjacency(string path, WeightedGraph graph, GraphLayout layout, NetworkPartitioning partitioning, string key)
     {
         Directory.CreateDirectory(Path.GetDirectoryName(path)!);
-        File.WriteAllBytes(path, ReportPlots.SortedAdjacency(graph.ToCsr(), AdjacencyOrder.Positions(layout, partitioning),
+        AtomicFile.WriteAllBytes(path, ReportPlots.SortedAdjacency(graph.ToCsr(), AdjacencyOrder.Positions(layout, partitioning),
             $"{key}: adjacency sorted by cluster ({partitioning.Layers.Sum(l => l.Clusters)} clusters)"));
     }
 

@@ -14,7 +14,7 @@ public static class ReportHandler
             throw new DataFormatException($"{CommandRunner.Display(results)}: not found; give a folder that analyze or aggregate wrote");
         string path = outFile ?? Path.Combine(folder, "report.html");
         OutputLocation.File(path);
-        File.WriteAllText(path, ReportPage.Build(folder, JsonFiles.Read<ResultsDocument>(results)));
+        AtomicFile.WriteAllText(path, ReportPage.Build(folder, JsonFiles.Read<ResultsDocument>(results)));
         output.WriteLine($"wrote {CommandRunner.Display(path)} ({new FileInfo(path).Length / 1024} kB)");
         return ExitCodes.Success;
     }

@@ -84,7 +84,7 @@ public static class ReproduceHandler
         double seconds = clock.Elapsed.TotalSeconds;
         string table = ReproductionTable.Markdown(results, request.Fast, seconds);
         Directory.CreateDirectory(request.Out);
-        File.WriteAllText(Path.Combine(request.Out, "reproduction.md"), table);
+        AtomicFile.WriteAllText(Path.Combine(request.Out, "reproduction.md"), table);
         JsonFiles.Write(Path.Combine(request.Out, "reproduction.json"), new ReproductionDocument(AnalyzerInfo.Version, request.Seed, request.Fast,
             Math.Round(seconds, 1), results));
         output.Write(table);
