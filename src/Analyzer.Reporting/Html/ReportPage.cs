@@ -90,7 +90,7 @@ public static class ReportPage
         Func<MeasureEntry, string> cell)
     {
         html.AppendLine($"<table><thead><tr><th>network</th><th>partitioning</th>{string.Concat(measures.Select(m => $"<th>{E(m)}</th>"))}<th>n-cut</th></tr></thead><tbody>");
-        string network = Path.GetFileNameWithoutExtension(r.Model);
+        string network = Reporting.Tables.ResultsTable.NetworkName(r);
         foreach (var p in r.Partitionings)
         {
             html.Append($"<tr><td>{E(network)}</td><td>{E(p.Edges)}, {E(p.Scope)}</td>");

@@ -14,7 +14,7 @@ public static class ResultsTable
     public static string Markdown(ResultsDocument results)
     {
         var measures = results.Partitionings.SelectMany(p => p.Measures.Keys).Distinct().ToList();
-        string network = Path.GetFileNameWithoutExtension(results.Model);
+        string network = NetworkName(results);
         var text = new StringBuilder();
         text.AppendLine($"# Local specialization: {results.Model} on {results.Data}");
         text.AppendLine();
@@ -54,6 +54,12 @@ public static class ResultsTable
         }
         return text.ToString();
     }
+
+    /// <summary>The row label: the model file's name, or "N replicates" for an aggregate (whose model names them all).</summary>
+    public static string NetworkName(ResultsDocument results) =>
+        results.Partitionings.SelectMany(p => p.Measures.Values).FirstOrDefault()?.ReplicateFisher is { } replicates
+            ? $"{replicates.Count} replicates"
+            : Path.GetFileNameWithoutExtension(results.Model);
 
     private static void Header(StringBuilder text, List<string> measures)
     {
