@@ -42,8 +42,9 @@ public static class CorrelationAnalysis
 
     /// <summary>The lateralisation report and, per analysed subcluster, its summed |aligned image| then its controls'
     /// ([height x width] each, for pictures).</summary>
-    public static (IReadOnlyDictionary<string, MeasureReport> Reports, IReadOnlyList<(Subcluster Subcluster, IReadOnlyList<double[]> Images)> Images) Run(ModelNetwork network, NetworkPartitioning partitioning, string partitioningKey,
-        (CorrelationImages Images, NodeSetInfo Layer) correlations, int randomCount, int seed, SubclusterSelection? selection = null)
+    public static (IReadOnlyDictionary<string, MeasureReport> Reports, IReadOnlyList<(Subcluster Subcluster, IReadOnlyList<double[]> Images)> Images)
+        Run(ModelNetwork network, NetworkPartitioning partitioning, string partitioningKey, (CorrelationImages Images, NodeSetInfo Layer) correlations,
+            int randomCount, int seed, SubclusterSelection? selection = null)
     {
         var (sampled, skipped) = SubclusterSampler.Sample(network.Neurons, partitioning, partitioningKey, randomCount, seed, selection);
         var (correlation, layer) = correlations;
@@ -60,10 +61,10 @@ public static class CorrelationAnalysis
                 for (int p = 0; p < plane; p++) summed[p] += layer.Channels == 1 ? mean[p] : Math.Abs(mean[c * plane + p]);
             return summed;
         }
-        var images = analysed.Select(s => (s.Subcluster, (IReadOnlyList<double[]>)new[] { s.Subcluster.Units }.Concat(s.Controls)
-            .Select((units, j) => Image(units, j, s.Subcluster)).ToList())).ToList();
-        var values = images.Select(s => (Lateral(s.Item2[0]), s.Item2.Skip(1).Select(Lateral).ToArray())).ToList();
         double Lateral(double[] image) => CorrelationImages.Lateralisation(image, layer.Height, layer.Width);
+        var images = analysed.Select(s => (s.Subcluster, Images: (IReadOnlyList<double[]>)new[] { s.Subcluster.Units }.Concat(s.Controls)
+            .Select((units, j) => Image(units, j, s.Subcluster)).ToList())).ToList();
+        var values = images.Select(s => (Lateral(s.Images[0]), s.Images.Skip(1).Select(Lateral).ToArray())).ToList();
         var summary = MeasureSummary.Compute(values, MeasureOrientation.HigherIsSpecialised, PercentileTies.MidRank);
         return (new Dictionary<string, MeasureReport> { ["lateralisation"] = MeasureReport.Of(summary, analysed, skipped) }, images);
     }
