@@ -114,7 +114,9 @@ internal sealed class StreamedImages
     {
         try
         {
-            return ImageResult.FromMemory(File.ReadAllBytes(file), components);
+            byte[] bytes = File.ReadAllBytes(file);
+            JpegSegments.Check(bytes, file);
+            return ImageResult.FromMemory(bytes, components);
         }
         catch (Exception e) when (e is InvalidOperationException or ArgumentException or IndexOutOfRangeException)
         {

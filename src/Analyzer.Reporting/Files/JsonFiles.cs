@@ -23,7 +23,7 @@ public static class JsonFiles
     }
 
     public static T Read<T>(string path) =>
-        JsonSerializer.Deserialize<T>(File.ReadAllText(path), Options) ?? throw new InvalidDataException($"{path}: empty JSON");
+        JsonSerializer.Deserialize<T>(File.ReadAllText(path), Options) ?? throw new JsonException($"{path}: the JSON is null, not a document");
 }
 
 /// <summary>Writes integer lists (labels, unit indices) on one line, so that files stay readable.</summary>
