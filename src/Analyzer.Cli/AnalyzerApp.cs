@@ -3,6 +3,7 @@ using Analyzer.Cli.Commands.Aggregate;
 using Analyzer.Cli.Commands.Analyze;
 using Analyzer.Cli.Commands.Cluster;
 using Analyzer.Cli.Commands.Clusterability;
+using Analyzer.Cli.Commands.Compare;
 using Analyzer.Cli.Commands.Graph;
 using Analyzer.Cli.Commands.Inspect;
 using Analyzer.Cli.Commands.Lesion;
@@ -32,6 +33,7 @@ public static class AnalyzerApp
         root.Subcommands.Add(AggregateCommand.Create());
         root.Subcommands.Add(ReproduceCommand.Create());
         root.Subcommands.Add(ReportCommand.Create());
+        root.Subcommands.Add(CompareCommand.Create());
         return root;
     }
 
