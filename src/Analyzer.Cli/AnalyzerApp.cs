@@ -9,6 +9,7 @@ using Analyzer.Cli.Commands.Inspect;
 using Analyzer.Cli.Commands.Lesion;
 using Analyzer.Cli.Commands.Report;
 using Analyzer.Cli.Commands.Reproduce;
+using Analyzer.Cli.Commands.Screen;
 using Analyzer.Cli.Commands.Visualize;
 
 namespace Analyzer.Cli;
@@ -34,6 +35,7 @@ public static class AnalyzerApp
         root.Subcommands.Add(ReproduceCommand.Create());
         root.Subcommands.Add(ReportCommand.Create());
         root.Subcommands.Add(CompareCommand.Create());
+        root.Subcommands.Add(ScreenCommand.Create());
         return root;
     }
 

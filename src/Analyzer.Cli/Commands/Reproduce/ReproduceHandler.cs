@@ -58,7 +58,7 @@ public static class ReproduceHandler
                     string dir = Path.Combine(request.Out, name, family, Path.GetFileNameWithoutExtension(replicate.File));
                     error.WriteLine($"reproduce: {name}, {family} replicate {i + 1}/{members.Count} ({CommandRunner.Display(replicate.File)}), " +
                                     $"{clock.Elapsed.TotalMinutes:F1} min elapsed");
-                    int code = AnalyzeHandler.Run(Request(request, replicate, compat, dir), TextWriter.Null, Indented(error));
+                    int code = AnalyzeHandler.Run(Request(request, replicate, compat, dir), TextWriter.Null, new PrefixWriter(error, "  "));
                     if (code != ExitCodes.Success) return code;
                     dirs.Add(dir);
                 }
@@ -105,7 +105,8 @@ public static class ReproduceHandler
         if (!File.Exists(path))
             throw new UsageException($"{CommandRunner.Display(path)}: not found; train the replicates with tools/train_replicates.py or give --replicates");
         using var doc = JsonDocument.Parse(File.ReadAllText(path));
-        if (!doc.RootElement.TryGetProperty("models", out var models) || models.ValueKind != JsonValueKind.Array)
+        if (doc.RootElement.ValueKind != JsonValueKind.Object || !doc.RootElement.TryGetProperty("models", out var models) ||
+            models.ValueKind != JsonValueKind.Array)
             throw new DataFormatException($"{CommandRunner.Display(path)}: expected {{\"models\": [...]}}");
         return models.EnumerateArray().Select((m, i) =>
         {
@@ -115,15 +116,5 @@ public static class ReproduceHandler
             if (!File.Exists(file)) throw new DataFormatException($"{CommandRunner.Display(path)}: {CommandRunner.Display(file)} is listed but missing");
             return new Replicate(Field("family"), file, Field("dataset"));
         }).ToList();
-    }
-
-    /// <summary>The inner analyze's progress, indented under reproduce's own lines.</summary>
-    private static TextWriter Indented(TextWriter error) => new PrefixWriter(error, "  ");
-
-    private sealed class PrefixWriter(TextWriter inner, string prefix) : TextWriter
-    {
-        public override System.Text.Encoding Encoding => inner.Encoding;
-        public override void WriteLine(string? value) => inner.WriteLine(prefix + value);
-        public override void Write(char value) => inner.Write(value);
     }
 }

@@ -1,0 +1,29 @@
+using System.CommandLine;
+
+namespace Analyzer.Cli.Commands.Screen;
+
+/// <summary>`analyzer screen MANIFEST --out DIR`.</summary>
+public static class ScreenCommand
+{
+    public static Command Create()
+    {
+        var manifest = new Argument<string>("manifest")
+        {
+            Description = "JSON: {\"models\": [{\"model\": PATH, \"data\": SPEC, \"name\", \"scale\", \"mean\", \"std\"}], ...}; any other " +
+                          "top-level key is an analyze option under its long name applied to every model (\"edges\": [\"weights\"], " +
+                          "\"measures\": [...], \"max-subclusters\": 4, \"seed\": 2, ...); \"clusterability\": N shuffles (default 10, 0 off). " +
+                          "A model without data gets the measures that need none",
+        };
+        var output = new Option<string>("--out", "-o") { Description = "Folder: one analyze folder per model, comparison.md and comparison.json", Required = true };
+        var threads = CommonOptions.Threads();
+        var command = new Command("screen",
+            "Analyze every model a manifest lists with the same options, then compare them side by side (comparison.md, " +
+            "comparison.json). Interrupted screens resume where they stopped")
+        {
+            manifest, output, threads,
+        };
+        command.SetAction(parse => CommandRunner.Run(parse, (stdout, stderr) =>
+            ScreenHandler.Run(parse.GetValue(manifest)!, parse.GetValue(output)!, parse.GetValue(threads), stdout, stderr), threads));
+        return command;
+    }
+}
