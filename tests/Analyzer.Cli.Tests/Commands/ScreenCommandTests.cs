@@ -47,6 +47,7 @@ public class ScreenCommandTests
     [InlineData("""{"models": [{"model": "MODELS/fmnist-mlp.onnx"}], "colour": "blue"}""", "'colour' is not an analyze option")]
     [InlineData("""{"models": [{"model": "MODELS/fmnist-mlp.onnx"}], "measures": ["acc-drop"]}""", "every measure asked for needs it")]
     [InlineData("""{"models": []}""", "with at least one model")]
+    [InlineData("""{"models": [{"model": "MODELS/fmnist-mlp.onnx"}], "device": "gpu"}""", "'device' is 'gpu'")]
     [InlineData("""{"models": [{"model": "MODELS/nope.onnx"}]}""", "nope.onnx not found")]
     [InlineData("""{"models": [{"model": "MODELS/fmnist-mlp.onnx", "std": 0}]}""", "\"std\" must be non-zero")]
     public void A_bad_manifest_is_one_line(string json, string message)

@@ -72,13 +72,13 @@ public static class ReproduceHandler
             var all = reproduced.SelectMany(f => f.Partitionings).ToList();
             var (significance, marked) = SignificanceMarking.Apply(all);
             int offset = 0;
-            var families2 = reproduced.Select(f =>
+            var markedFamilies = reproduced.Select(f =>
             {
-                var part = marked.Skip(offset).Take(f.Partitionings.Count).ToList();
+                var rows = marked.Skip(offset).Take(f.Partitionings.Count).ToList();
                 offset += f.Partitionings.Count;
-                return f with { Partitionings = part };
+                return f with { Partitionings = rows };
             }).ToList();
-            results.Add(new ReproducedConvention(name, compat is null ? [] : ["all"], significance, families2));
+            results.Add(new ReproducedConvention(name, compat is null ? [] : ["all"], significance, markedFamilies));
         }
 
         double seconds = clock.Elapsed.TotalSeconds;

@@ -40,6 +40,8 @@ public static class ScreenHandler
         foreach (var duplicate in models.GroupBy(m => m.Name).Where(g => g.Count() > 1))
             throw new DataFormatException($"{where}: two models are named '{duplicate.Key}'; give each a \"name\"");
         int seed = Number("seed") ?? 0, shuffles = Number("clusterability") ?? 10;
+        if (Text("device") is { } device && device is not ("cpu" or "cuda" or "auto"))
+            throw new DataFormatException($"{where}: 'device' is '{device}'; use cpu, cuda or auto");
         var compared = new List<ComparedModel>();
         foreach (var (model, i) in models.Select((m, i) => (m, i)))
         {
