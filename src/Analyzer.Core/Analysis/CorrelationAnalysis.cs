@@ -44,7 +44,7 @@ public static class CorrelationAnalysis
     /// ([height x width] each, for pictures).</summary>
     public static (IReadOnlyDictionary<string, MeasureReport> Reports, IReadOnlyList<(Subcluster Subcluster, IReadOnlyList<double[]> Images)> Images)
         Run(ModelNetwork network, NetworkPartitioning partitioning, string partitioningKey, (CorrelationImages Images, NodeSetInfo Layer) correlations,
-            int randomCount, int seed, SubclusterSelection? selection = null)
+            int randomCount, int seed, SubclusterSelection? selection = null, PercentileTies ties = PercentileTies.MidRank)
     {
         var (sampled, skipped) = SubclusterSampler.Sample(network.Neurons, partitioning, partitioningKey, randomCount, seed, selection);
         var (correlation, layer) = correlations;
@@ -65,7 +65,7 @@ public static class CorrelationAnalysis
         var images = analysed.Select(s => (s.Subcluster, Images: (IReadOnlyList<double[]>)new[] { s.Subcluster.Units }.Concat(s.Controls)
             .Select((units, j) => Image(units, j, s.Subcluster)).ToList())).ToList();
         var values = images.Select(s => (Lateral(s.Images[0]), s.Images.Skip(1).Select(Lateral).ToArray())).ToList();
-        var summary = MeasureSummary.Compute(values, MeasureOrientation.HigherIsSpecialised, PercentileTies.MidRank);
+        var summary = MeasureSummary.Compute(values, MeasureOrientation.HigherIsSpecialised, ties);
         return (new Dictionary<string, MeasureReport> { ["lateralisation"] = MeasureReport.Of(summary, analysed, skipped) }, images);
     }
 }

