@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using Analyzer.Core.Analysis;
 using Analyzer.Core.Statistics;
 using Analyzer.Reporting.Files;
 
@@ -47,7 +48,7 @@ public static class ComparisonTable
                     {
                         if (!pb.Measures.TryGetValue(measure, out var eb) || ea.Degenerate is not null || eb.Degenerate is not null) continue;
                         string key = $"{pa.Edges}-{pa.Scope}";
-                        int pairSeed = SeedOf(seed, models[i].Name, models[j].Name, key, measure);
+                        int pairSeed = SubclusterSampler.StableSeed(seed, $"compare/{models[i].Name}/{models[j].Name}/{key}/{measure}", -1, -1);
                         if (FisherDifference.Test(ea.Subclusters.Select(s => s.Percentile).ToList(), eb.Subclusters.Select(s => s.Percentile).ToList(), pairSeed) is { } r)
                             raw.Add((models[i].Name, models[j].Name, key, measure, r));
                     }
@@ -96,16 +97,6 @@ public static class ComparisonTable
             }
         }
         return text.ToString();
-    }
-
-    private static int SeedOf(int seed, params string[] parts)
-    {
-        unchecked
-        {
-            uint hash = 2166136261 ^ (uint)seed;
-            foreach (char ch in string.Join("/", parts)) hash = (hash ^ ch) * 16777619;
-            return (int)(hash & 0x7fffffff);
-        }
     }
 
     private static string I(FormattableString s) => s.ToString(CultureInfo.InvariantCulture);

@@ -32,8 +32,11 @@ public static class ReportPage
         Tables(html, results);
         Histograms(html, results);
         Adjacency(html, folder, results);
-        Visualisations(html, folder, results);
-        Correlations(html, folder, results);
+        Grids(html, folder, results, "visualisations", "vis-score", "<h2>Feature visualisations (Figure 6)</h2><p>Each grid: the " +
+            "subcluster's image (framed), then its random controls', each enlarged pixel by pixel.</p>", e => I($"{e.Value:G4}"));
+        Grids(html, folder, results, "correlations", "lateralisation", "<h2>Correlation visualisations (Figures 4-5)</h2><p>Each grid: " +
+            "the subcluster's sign-aligned Spearman correlation image with the input pixels (framed), then its controls'; grey is 0.</p>",
+            e => I($"{e.Value:F3}"));
         Clusterability(html, folder);
         html.AppendLine("<pre id=\"selfcheck\"></pre>");
         html.AppendLine("<script>window.addEventListener('load',()=>{const imgs=[...document.images];" +
@@ -129,45 +132,25 @@ public static class ReportPage
             Figure(html, File.ReadAllBytes(file), Path.GetFileNameWithoutExtension(file)["adjacency-".Length..]);
     }
 
-    private static void Visualisations(StringBuilder html, string folder, ResultsDocument r)
+    /// <summary>The grids analyze wrote under FOLDER/SUBFOLDER/EDGES-SCOPE/, each captioned from its subcluster's entry
+    /// for <paramref name="measure"/>, under one heading.</summary>
+    private static void Grids(StringBuilder html, string folder, ResultsDocument r, string subfolder, string measure, string heading,
+        Func<SubclusterEntry, string> value)
     {
         bool any = false;
         foreach (var p in r.Partitionings)
         {
-            string dir = Path.Combine(folder, "visualisations", $"{p.Edges}-{p.Scope}");
+            string dir = Path.Combine(folder, subfolder, $"{p.Edges}-{p.Scope}");
             if (!Directory.Exists(dir)) continue;
-            var scores = p.Measures.GetValueOrDefault("vis-score");
-            if (!any) html.AppendLine("<h2>Feature visualisations (Figure 6)</h2><p>Each grid: the subcluster's image (framed), then its " +
-                                      "random controls', each enlarged pixel by pixel.</p>");
-            any = true;
-            html.AppendLine($"<h3>{E(p.Edges)}, {E(p.Scope)}</h3>");
-            foreach (string file in Directory.GetFiles(dir, "*.png").Order(StringComparer.Ordinal))
-            {
-                var entry = scores?.Subclusters.FirstOrDefault(s => $"{FileNames.Safe(s.Layer)}-cluster{s.Cluster}.png" == Path.GetFileName(file));
-                string caption = entry is null ? Path.GetFileNameWithoutExtension(file)
-                    : I($"{entry.Layer}, cluster {entry.Cluster}, {entry.Size} units: vis-score {entry.Value:G4}, percentile {entry.Percentile:F3}");
-                Figure(html, File.ReadAllBytes(file), caption, pixelated: true);
-            }
-        }
-    }
-
-    private static void Correlations(StringBuilder html, string folder, ResultsDocument r)
-    {
-        bool any = false;
-        foreach (var p in r.Partitionings)
-        {
-            string dir = Path.Combine(folder, "correlations", $"{p.Edges}-{p.Scope}");
-            if (!Directory.Exists(dir)) continue;
-            var entries = p.Measures.GetValueOrDefault("lateralisation");
-            if (!any) html.AppendLine("<h2>Correlation visualisations (Figures 4-5)</h2><p>Each grid: the subcluster's sign-aligned " +
-                                      "Spearman correlation image with the input pixels (framed), then its controls'; grey is 0.</p>");
+            var entries = p.Measures.GetValueOrDefault(measure);
+            if (!any) html.AppendLine(heading);
             any = true;
             html.AppendLine($"<h3>{E(p.Edges)}, {E(p.Scope)}</h3>");
             foreach (string file in Directory.GetFiles(dir, "*.png").Order(StringComparer.Ordinal))
             {
                 var entry = entries?.Subclusters.FirstOrDefault(s => $"{FileNames.Safe(s.Layer)}-cluster{s.Cluster}.png" == Path.GetFileName(file));
                 string caption = entry is null ? Path.GetFileNameWithoutExtension(file)
-                    : I($"{entry.Layer}, cluster {entry.Cluster}, {entry.Size} units: lateralisation {entry.Value:F3}, percentile {entry.Percentile:F3}");
+                    : I($"{entry.Layer}, cluster {entry.Cluster}, {entry.Size} units: {measure} {value(entry)}, percentile {entry.Percentile:F3}");
                 Figure(html, File.ReadAllBytes(file), caption, pixelated: true);
             }
         }

@@ -16,8 +16,8 @@ public static class CompareHandler
             string results = Path.Combine(folder, "results.json");
             if (!File.Exists(results))
                 throw new DataFormatException($"{CommandRunner.Display(results)}: not found; give folders that analyze wrote");
-            string name = Path.GetFileName(Path.TrimEndingDirectorySeparator(Path.GetFullPath(folder)));
-            for (int i = 2; !names.Add(name); i++) name = $"{Path.GetFileName(Path.TrimEndingDirectorySeparator(Path.GetFullPath(folder)))}-{i}";
+            string stem = Path.GetFileName(Path.TrimEndingDirectorySeparator(Path.GetFullPath(folder))), name = stem;
+            for (int i = 2; !names.Add(name); i++) name = $"{stem}-{i}";
             return Read(name, folder);
         }).ToList();
         return Write(models, outDir, seed, output, error);
