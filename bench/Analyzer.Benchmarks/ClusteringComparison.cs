@@ -5,6 +5,8 @@ using System.Text.Json;
 using Analyzer.Core.Analysis;
 using Analyzer.Core.Clustering;
 using Analyzer.Core.Graphs;
+using Analyzer.Core.Files;
+using Analyzer.Core.Results;
 using Analyzer.Reporting.Files;
 
 namespace Analyzer.Benchmarks;

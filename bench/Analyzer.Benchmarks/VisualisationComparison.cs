@@ -7,6 +7,8 @@ using Analyzer.Core.Analysis;
 using Analyzer.Core.Datasets;
 using Analyzer.Core.Visualisation;
 using Analyzer.Onnx.Inference;
+using Analyzer.Core.Files;
+using Analyzer.Core.Results;
 using Analyzer.Reporting.Files;
 
 namespace Analyzer.Benchmarks;

@@ -1,9 +1,11 @@
+using Analyzer.Core.Analysis;
 using System.CommandLine;
 using Analyzer.Cli.Commands.Aggregate;
 using Analyzer.Cli.Commands.Analyze;
 using Analyzer.Cli.Commands.Cluster;
 using Analyzer.Cli.Commands.Clusterability;
 using Analyzer.Cli.Commands.Compare;
+using Analyzer.Cli.Commands.Merge;
 using Analyzer.Cli.Commands.Graph;
 using Analyzer.Cli.Commands.Inspect;
 using Analyzer.Cli.Commands.Lesion;
@@ -36,6 +38,7 @@ public static class AnalyzerApp
         root.Subcommands.Add(ReportCommand.Create());
         root.Subcommands.Add(CompareCommand.Create());
         root.Subcommands.Add(ScreenCommand.Create());
+        root.Subcommands.Add(MergeCommand.Create());
         return root;
     }
 

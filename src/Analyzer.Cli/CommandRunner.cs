@@ -43,10 +43,5 @@ public static class CommandRunner
     }
 
     /// <summary>A path as messages show it: relative to the current directory when inside it.</summary>
-    public static string Display(string path)
-    {
-        string full = Path.GetFullPath(path);
-        string relative = Path.GetRelativePath(Environment.CurrentDirectory, full);
-        return relative.StartsWith("..", StringComparison.Ordinal) ? full : relative;
-    }
+    public static string Display(string path) => Core.Files.DisplayPath.Of(path);
 }

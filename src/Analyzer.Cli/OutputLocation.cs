@@ -1,3 +1,4 @@
+using Analyzer.Core.Analysis;
 namespace Analyzer.Cli;
 
 /// <summary>

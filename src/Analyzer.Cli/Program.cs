@@ -1,3 +1,4 @@
+using Analyzer.Core.Analysis;
 using Analyzer.Cli;
 
 return AnalyzerApp.Run(args, Console.Out, Console.Error);

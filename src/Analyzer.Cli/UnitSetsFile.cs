@@ -1,6 +1,8 @@
 using Analyzer.Core.Analysis;
 using Analyzer.Core.Datasets;
 using Analyzer.Core.Graphs;
+using Analyzer.Core.Files;
+using Analyzer.Core.Results;
 using Analyzer.Reporting.Files;
 
 namespace Analyzer.Cli;

@@ -1,3 +1,5 @@
+using Analyzer.Core.Files;
+using Analyzer.Core.Results;
 using Analyzer.Reporting.Files;
 using Analyzer.Reporting.Tables;
 

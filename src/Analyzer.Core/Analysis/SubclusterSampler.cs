@@ -66,6 +66,8 @@ public static class SubclusterSampler
             }
             analysed = analysed.Where((_, i) => kept.Contains(i)).ToList();
         }
+        if (selection.Shard is { } shard)
+            analysed = analysed.Where((_, i) => shard.Owns(partitioningKey, i)).ToList();
         return (analysed, skipped);
     }
 

@@ -2,6 +2,8 @@ using System.Globalization;
 using System.Text;
 using Analyzer.Core.Analysis;
 using Analyzer.Core.Statistics;
+using Analyzer.Core.Files;
+using Analyzer.Core.Results;
 using Analyzer.Reporting.Files;
 
 namespace Analyzer.Reporting.Comparison;

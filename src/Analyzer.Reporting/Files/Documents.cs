@@ -1,3 +1,6 @@
+using Analyzer.Core.Files;
+using Analyzer.Core.Results;
+
 namespace Analyzer.Reporting.Files;
 
 /// <summary>One node set in nodes.json.</summary>
@@ -45,17 +48,6 @@ public sealed record LesionSetResult(string Id, string Layer, int Size, double A
 public sealed record LesionDocument(string Model, string ModelSha256, string AnalyzerVersion, int Seed, string Data, string Device,
     int Examples, LesionBaseline Baseline, IReadOnlyList<LesionSetResult> Sets, int? ExamplesDrawnFrom = null,
     PreprocessingEntry? Preprocessing = null);
-
-/// <summary>
-/// How the data reached the model, so that a result can be reproduced: x = (p · scale - mean[c]) / std[c], the channel
-/// order, and how image files were shaped ("cover": scaled to cover and centre-cropped; "resize 256, crop 224": the
-/// torchvision evaluation preset).
-/// </summary>
-public sealed record PreprocessingEntry(double Scale, IReadOnlyList<double> Mean, IReadOnlyList<double> Std, string ChannelOrder, string Images)
-{
-    public static PreprocessingEntry Of(Analyzer.Core.Datasets.Preprocessing p) => new(p.Scale, p.Mean, p.Std, p.Bgr ? "bgr" : "rgb",
-        p.Geometry.IsEvaluation ? $"resize {p.Geometry.Shorter}, crop {p.Geometry.Crop}" : "cover");
-}
 
 /// <summary>One visualised set in scores.json: its vis-score, softmax entropy and PNG file (relative to scores.json).</summary>
 public sealed record VisualisationEntry(string Id, string Layer, IReadOnlyList<int> Units, double Score, double Entropy, string Image);

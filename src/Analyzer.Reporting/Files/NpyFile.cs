@@ -1,3 +1,5 @@
+using Analyzer.Core.Files;
+using Analyzer.Core.Results;
 using System.Buffers.Binary;
 using System.Text;
 

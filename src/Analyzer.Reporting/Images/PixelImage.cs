@@ -1,3 +1,5 @@
+using Analyzer.Core.Files;
+using Analyzer.Core.Results;
 namespace Analyzer.Reporting.Images;
 
 /// <summary>

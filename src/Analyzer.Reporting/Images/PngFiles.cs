@@ -1,3 +1,5 @@
+using Analyzer.Core.Files;
+using Analyzer.Core.Results;
 using SkiaSharp;
 
 namespace Analyzer.Reporting.Images;
@@ -77,7 +79,7 @@ public static class PngFiles
     {
         using var image = SKImage.FromBitmap(bitmap);
         using var data = image.Encode(SKEncodedImageFormat.Png, 100);
-        Files.AtomicFile.Write(path, data.SaveTo);
+        AtomicFile.Write(path, data.SaveTo);
     }
 
     /// <summary>Reads a PNG back as 8-bit RGB rows (for tests and for `visualize` checks).</summary>

@@ -1,3 +1,5 @@
+using Analyzer.Core.Files;
+using Analyzer.Core.Results;
 using ScottPlot;
 
 namespace Analyzer.Reporting.Plots;

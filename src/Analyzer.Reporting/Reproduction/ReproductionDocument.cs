@@ -1,3 +1,5 @@
+using Analyzer.Core.Files;
+using Analyzer.Core.Results;
 namespace Analyzer.Reporting.Reproduction;
 
 /// <summary>reproduction.json: every convention's aggregated, table-corrected rows; the paper's values are in

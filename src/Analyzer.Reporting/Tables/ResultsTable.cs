@@ -1,5 +1,7 @@
 using System.Globalization;
 using System.Text;
+using Analyzer.Core.Files;
+using Analyzer.Core.Results;
 using Analyzer.Reporting.Files;
 
 namespace Analyzer.Reporting.Tables;

@@ -1,3 +1,4 @@
+using Analyzer.Core.Analysis;
 namespace Analyzer.Cli.Tests.Commands;
 
 public class ProgressLineTests

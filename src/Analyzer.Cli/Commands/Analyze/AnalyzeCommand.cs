@@ -1,4 +1,6 @@
+using Analyzer.Core.Analysis;
 using System.CommandLine;
+using Analyzer.Core.Pipeline;
 
 namespace Analyzer.Cli.Commands.Analyze;
 
@@ -64,13 +66,19 @@ public static class AnalyzeCommand
                           "and peak memory on this machine, from short timed samples of the real work, without running it",
         };
         var json = new Option<bool>("--json") { Description = "With --plan: print the plan as one JSON object" };
+        var shard = new Option<string?>("--shard")
+        {
+            Description = "Run only share I of N of the work (I counted from 0, as SLURM_ARRAY_TASK_ID and JOB_COMPLETION_INDEX are): " +
+                          "each subcluster with all of its controls is one unit; the folder gets shard.json, and `analyzer merge` " +
+                          "of the N folders gives the single run's results",
+        };
         var command = new Command("analyze",
             "Run the whole pipeline: cluster the network (weights and activations; network and layer scope), lesion every subcluster and " +
             "its random controls, and report Fisher statistics, p-values and effects like the paper's Tables 1 and 2 " +
             "(results.json, table.md). Interrupted runs resume where they stopped.")
         {
             model, edges, scope, measures, k, random, output, samples, examples, layers, maxSubclusters, budget, compat, fresh, seed,
-            device, threads, plan, json,
+            device, threads, plan, json, shard,
         };
         foreach (var option in data.All) command.Options.Add(option);
         command.SetAction(parse => CommandRunner.Run(parse, (stdout, stderr) => AnalyzeHandler.Run(new AnalyzeRequest(
@@ -79,7 +87,7 @@ public static class AnalyzeCommand
             parse.GetValue(output), parse.GetValue(seed), DeviceChoice.Parse(parse.GetValue(device)), parse.GetValue(threads),
             parse.GetValue(budget), parse.GetValue(fresh), parse.GetValue(compat), parse.GetValue(samples),
             parse.GetValue(examples), parse.GetValue(layers) is { } list ? Split(list) : null, parse.GetValue(maxSubclusters),
-            parse.GetValue(plan), parse.GetValue(json)),
+            parse.GetValue(plan), parse.GetValue(json), parse.GetValue(shard) is { } share ? ShardSpec.Parse(share) : null),
             stdout, stderr), threads));
         return command;
     }

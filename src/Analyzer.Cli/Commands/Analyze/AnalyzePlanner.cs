@@ -7,6 +7,9 @@ using Analyzer.Core.Datasets;
 using Analyzer.Core.Graphs;
 using Analyzer.Core.Lesions;
 using Analyzer.Core.Visualisation;
+using Analyzer.Core.Pipeline;
+using Analyzer.Core.Files;
+using Analyzer.Core.Results;
 using Analyzer.Reporting.Files;
 
 namespace Analyzer.Cli.Commands.Analyze;
@@ -32,10 +35,12 @@ public static class AnalyzePlanner
     /// <summary>Node sets and points calibrated at most; the others take the nearest calibrated one's costs.</summary>
     private const int MaxCalibrated = 8;
 
-    public static int Run(AnalyzeRequest request, bool json, ModelNetwork network, ImageDataset? data, WeightedGraph weightGraph, int k,
-        SubclusterSelection selection, IReadOnlyList<string> lesionMeasures, IReadOnlyList<string> visualisationMeasures,
-        TextWriter output, TextWriter error)
+    public static int Run(AnalyzeRequest request, AnalysisPlan analysis, TextWriter output, TextWriter error)
     {
+        var inputs = AnalysisInputs.Load(analysis);
+        var (network, data, weightGraph, k, selection) = (inputs.Network, inputs.Data, inputs.WeightGraph, inputs.K, inputs.Selection);
+        var (lesionMeasures, visualisationMeasures) = (inputs.LesionMeasures, inputs.VisualisationMeasures);
+        bool json = request.Json;
         var planClock = Stopwatch.StartNew();
         double startup = ProcessSeconds();
         var spectral = new SpectralOptions();
@@ -65,8 +70,8 @@ public static class AnalyzePlanner
             foreach (string scope in request.Scopes)
             {
                 clock.Restart();
-                var partitioning = ClusterHandler.Partition(network, layout, graph, activations, scope, k, spectral, request.Seed,
-                    TextWriter.Null, networkWide);
+                var partitioning = ScopedPartition.Build(network, layout, graph, activations, scope, k, spectral, request.Seed,
+                    networkWide: networkWide);
                 double seconds = clock.Elapsed.TotalSeconds + (scope == request.Scopes[0] ? networkSeconds : 0);
                 partitionings.Add((edges, scope, partitioning, seconds));
             }
@@ -158,7 +163,7 @@ public static class AnalyzePlanner
 
         double total = fixedSeconds.Values.Sum() + rowsOut.Sum(r => r.ClusteringSeconds + r.LesionSeconds + r.VisualisationSeconds);
         double peak = WorkCalibration.PeakMiB() + activationExtraBytes / (1024.0 * 1024);
-        var plan = new AnalysisPlanDocument(CommandRunner.Display(request.Model), k, data?.Count ?? 0, request.Random, request.Measures,
+        var estimate = new AnalysisPlanDocument(CommandRunner.Display(request.Model), k, data?.Count ?? 0, request.Random, request.Measures,
             rowsOut, fixedSeconds.ToDictionary(p => p.Key, p => Round(p.Value)), Round(total), Math.Round(peak),
             Round(planClock.Elapsed.TotalSeconds + startup),
             "graphs and partitionings built as the run builds them (activation graphs from fewer samples, extrapolated); " +
@@ -166,9 +171,9 @@ public static class AnalyzePlanner
             lesionCosts.ToDictionary(c => network.Neurons.NodeSets[c.Key].Name, c => c.Value),
             visualisationCosts.ToDictionary(c => c.Key, c => c.Value));
         if (json)
-            output.WriteLine(JsonFiles.Serialize(plan));
+            output.WriteLine(JsonFiles.Serialize(estimate));
         else
-            output.Write(Table(plan));
+            output.Write(Table(estimate));
         return ExitCodes.Success;
     }
 

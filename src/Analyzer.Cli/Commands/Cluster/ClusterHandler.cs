@@ -3,6 +3,8 @@ using System.Diagnostics;
 using Analyzer.Core.Analysis;
 using Analyzer.Core.Clustering;
 using Analyzer.Core.Graphs;
+using Analyzer.Core.Files;
+using Analyzer.Core.Results;
 using Analyzer.Reporting.Files;
 
 namespace Analyzer.Cli.Commands.Cluster;
@@ -20,7 +22,7 @@ public static class ClusterHandler
         var clock = Stopwatch.StartNew();
         var network = ModelNetwork.Load(request.Model);
         var (layout, graph, activations) = GraphSource.Build(network, request.Edges, request.Activations, request.Seed, error);
-        int k = request.K ?? DefaultK(network);
+        int k = request.K ?? ScopedPartition.DefaultK(network);
         int valid = graph.Degrees().Count(d => d > 0);
         if (k < 2 || k > valid)
             throw new UsageException($"-k: {k} clusters cannot be formed from {valid} connected nodes; use 2 to {valid}");
@@ -33,7 +35,8 @@ public static class ClusterHandler
             Selection = request.LloydOnly ? RestartSelection.Inertia : RestartSelection.NormalizedCut,
         };
         error.WriteLine($"clustering {graph.N} nodes into {k} clusters ({request.Scope} scope)...");
-        var partitioning = Partition(network, layout, graph, activations, request.Scope, k, options, request.Seed, error);
+        var partitioning = ScopedPartition.Build(network, layout, graph, activations, request.Scope, k, options, request.Seed,
+            layer => error.WriteLine($"  layer {layer}"));
         var document = new ClusteringDocument(CommandRunner.Display(request.Model), network.Sha256, AnalyzerInfo.Version,
             request.Seed, request.Edges, request.Scope, k, partitioning.NormalizedCut, partitioning.InvalidCount,
             partitioning.Layers.Select(l => new ClusteringLayer(l.Name, l.Clusters, l.NormalizedCut, l.Labels)).ToList());
@@ -41,26 +44,5 @@ public static class ClusterHandler
         output.WriteLine($"{CommandRunner.Display(request.Out)}: {partitioning.Layers.Count} layers, ncut {partitioning.NormalizedCut:F4}, " +
                          $"{partitioning.InvalidCount} invalid nodes ({clock.Elapsed.TotalSeconds:F1} s)");
         return ExitCodes.Success;
-    }
-
-    /// <summary>A partitioning in either scope (docs/method.md §4): layer-wise weights cluster each layer with its neighbours,
-    /// layer-wise activations each layer's own correlation graph; k per layer from the network-wide partition.</summary>
-    public static NetworkPartitioning Partition(ModelNetwork network, GraphLayout layout, WeightedGraph graph, ActivationGraph? activations,
-        string scope, int k, SpectralOptions options, int seed, TextWriter error, NetworkPartitioning? networkWide = null)
-    {
-        networkWide ??= NetworkClustering.Network(layout, graph, k, options, seed);
-        if (scope == "network") return networkWide;
-        void Progress(string layer) => error.WriteLine($"  layer {layer}");
-        return activations is null
-            ? NetworkClustering.Layerwise(network.Neurons, graph, networkWide, options, seed, Progress)
-            : NetworkClustering.LayerwiseWithin(network.Neurons, networkWide, activations.LayerGraph, options, seed, Progress);
-    }
-
-    /// <summary>docs/method.md §4: k = 16 for MNIST/CIFAR-scale networks, 32 for ImageNet-scale inputs.</summary>
-    public static int DefaultK(ModelNetwork network)
-    {
-        var input = network.Graph.Inputs[0];
-        long elements = network.Shapes.ShapeOf(input.Name).Skip(1).Aggregate(1L, (a, d) => a * d);
-        return elements >= 100_000 ? 32 : 16;
     }
 }

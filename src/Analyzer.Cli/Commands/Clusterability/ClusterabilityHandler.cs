@@ -4,6 +4,8 @@ using Analyzer.Core.Analysis;
 using Analyzer.Core.Clusterability;
 using Analyzer.Core.Clustering;
 using Analyzer.Core.Graphs;
+using Analyzer.Core.Files;
+using Analyzer.Core.Results;
 using Analyzer.Reporting.Files;
 
 namespace Analyzer.Cli.Commands.Clusterability;
@@ -22,7 +24,7 @@ public static class ClusterabilityHandler
         var clock = Stopwatch.StartNew();
         var network = ModelNetwork.Load(request.Model);
         var graph = WeightGraph.Build(network.Neurons);
-        int k = request.K ?? ClusterHandler.DefaultK(network);
+        int k = request.K ?? ScopedPartition.DefaultK(network);
         int valid = graph.Degrees().Count(d => d > 0);
         if (k < 2 || k > valid)
             throw new UsageException($"-k: {k} clusters cannot be formed from {valid} connected nodes; use 2 to {valid}");

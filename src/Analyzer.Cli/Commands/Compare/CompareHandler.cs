@@ -1,5 +1,8 @@
+using Analyzer.Core.Analysis;
 using Analyzer.Core.Datasets;
 using Analyzer.Reporting.Comparison;
+using Analyzer.Core.Files;
+using Analyzer.Core.Results;
 using Analyzer.Reporting.Files;
 
 namespace Analyzer.Cli.Commands.Compare;

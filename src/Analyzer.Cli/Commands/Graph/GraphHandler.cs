@@ -1,5 +1,7 @@
 using Analyzer.Core.Analysis;
 using Analyzer.Core.Graphs;
+using Analyzer.Core.Files;
+using Analyzer.Core.Results;
 using Analyzer.Reporting.Files;
 
 namespace Analyzer.Cli.Commands.Graph;

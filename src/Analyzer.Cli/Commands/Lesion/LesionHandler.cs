@@ -2,6 +2,8 @@ using Analyzer.Core.Analysis;
 using Analyzer.Core.Datasets;
 using Analyzer.Core.Lesions;
 using Analyzer.Onnx.Inference;
+using Analyzer.Core.Files;
+using Analyzer.Core.Results;
 using Analyzer.Reporting.Files;
 
 namespace Analyzer.Cli.Commands.Lesion;
@@ -26,7 +28,7 @@ public static class LesionHandler
             Device = request.Device,
             Threads = request.Threads,
             MemoryBudget = (long)request.MemoryBudgetMiB << 20,
-            Note = Once(error),
+            Note = Notes.Once(error),
         });
         var baseline = engine.Baseline();
         var progress = new ProgressLine(error, "lesions", (long)sets.Count * data.Count);
@@ -43,16 +45,5 @@ public static class LesionHandler
         JsonFiles.Write(request.Out, document);
         output.WriteLine($"{CommandRunner.Display(request.Out)}: {results.Count} sets on {data.Count} examples; baseline accuracy {baseline.Accuracy:F4} ({engine.Provider})");
         return ExitCodes.Success;
-    }
-
-    /// <summary>A note sink that prints each distinct note once (the CUDA fallback is said once, not per session).</summary>
-    public static Action<string> Once(TextWriter error)
-    {
-        var said = new HashSet<string>();
-        return note =>
-        {
-            lock (said)
-                if (said.Add(note)) error.WriteLine($"note: {note}");
-        };
     }
 }

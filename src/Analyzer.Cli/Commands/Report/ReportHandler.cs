@@ -1,4 +1,7 @@
+using Analyzer.Core.Analysis;
 using Analyzer.Core.Datasets;
+using Analyzer.Core.Files;
+using Analyzer.Core.Results;
 using Analyzer.Reporting.Files;
 using Analyzer.Reporting.Html;
 

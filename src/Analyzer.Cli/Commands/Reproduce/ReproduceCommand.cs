@@ -1,3 +1,4 @@
+using Analyzer.Core.Analysis;
 using System.CommandLine;
 
 namespace Analyzer.Cli.Commands.Reproduce;

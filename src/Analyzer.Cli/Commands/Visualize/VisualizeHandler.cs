@@ -4,6 +4,8 @@ using Analyzer.Core.Analysis;
 using Analyzer.Core.Datasets;
 using Analyzer.Core.Visualisation;
 using Analyzer.Onnx.Inference;
+using Analyzer.Core.Files;
+using Analyzer.Core.Results;
 using Analyzer.Reporting.Files;
 using Analyzer.Reporting.Images;
 
@@ -33,7 +35,7 @@ public static class VisualizeHandler
             Threads = request.Threads,
             MemoryBudget = (long)request.MemoryBudgetMiB << 20,
         };
-        using var visualizer = new FeatureVisualizer(network, request.Preprocessing, options, LesionHandler.Once(error));
+        using var visualizer = new FeatureVisualizer(network, request.Preprocessing, options, Notes.Once(error));
         var progress = new ProgressLine(error, $"visualize: {sets.Count} sets", (long)sets.Count * request.Steps);
         var results = visualizer.Run(objectives, done => progress.Advance(done));
         Directory.CreateDirectory(request.Out);

@@ -1,4 +1,4 @@
-namespace Analyzer.Reporting.Files;
+namespace Analyzer.Core.Results;
 
 /// <summary>Mean effect and its standard error. <c>BeyondTwoSe</c>: more than 2 SE from 1 in the specialised direction
 /// (the paper's bold); <c>Notable</c>: that, and the same row's Fisher test significant after the table's correction, so
@@ -36,6 +36,13 @@ public sealed record ResultsDocument(string Model, string ModelSha256, string An
     IReadOnlyList<PartitioningEntry> Partitionings, IReadOnlyList<string>? Compat = null, int? ExamplesDrawnFrom = null,
     IReadOnlyList<string>? Layers = null, int? MaxSubclusters = null, PreprocessingEntry? Preprocessing = null);
 
-/// <summary>A finished partitioning saved while `analyze` runs, so that an interrupted run resumes without redoing it.
-/// <c>Key</c> names everything the entry depends on.</summary>
-public sealed record PartitioningCheckpoint(string Key, PartitioningEntry Partitioning);
+/// <summary>
+/// How the data reached the model, so that a result can be reproduced: x = (p · scale - mean[c]) / std[c], the channel
+/// order, and how image files were shaped ("cover": scaled to cover and centre-cropped; "resize 256, crop 224": the
+/// torchvision evaluation preset).
+/// </summary>
+public sealed record PreprocessingEntry(double Scale, IReadOnlyList<double> Mean, IReadOnlyList<double> Std, string ChannelOrder, string Images)
+{
+    public static PreprocessingEntry Of(Analyzer.Core.Datasets.Preprocessing p) => new(p.Scale, p.Mean, p.Std, p.Bgr ? "bgr" : "rgb",
+        p.Geometry.IsEvaluation ? $"resize {p.Geometry.Shorter}, crop {p.Geometry.Crop}" : "cover");
+}

@@ -1,7 +1,7 @@
 using Analyzer.Core.Statistics;
-using Analyzer.Reporting.Files;
 
-namespace Analyzer.Cli;
+
+namespace Analyzer.Core.Results;
 
 /// <summary>Benjamini-Hochberg at α = 0.05 over every p-value of a table but the degenerate measures' (docs/method.md §7),
 /// marked on its entries; an effect is notable when it is beyond 2 SE and its row is significant.</summary>

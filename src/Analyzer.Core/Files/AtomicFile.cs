@@ -1,6 +1,6 @@
 using System.Text;
 
-namespace Analyzer.Reporting.Files;
+namespace Analyzer.Core.Files;
 
 /// <summary>
 /// Writes a file so that it is either absent, its old self or whole: into a temporary file beside it, flushed to disk,

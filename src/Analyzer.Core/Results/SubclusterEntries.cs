@@ -1,4 +1,4 @@
-namespace Analyzer.Reporting.Files;
+namespace Analyzer.Core.Results;
 
 /// <summary>Reading subcluster entries.</summary>
 public static class SubclusterEntries

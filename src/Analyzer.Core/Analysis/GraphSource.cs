@@ -6,7 +6,7 @@ using Analyzer.Kernels;
 using Analyzer.Kernels.Spearman;
 using Analyzer.Onnx.Inference;
 
-namespace Analyzer.Cli;
+namespace Analyzer.Core.Analysis;
 
 /// <summary>What an activation graph needs besides the model.</summary>
 public sealed record ActivationRequest(string Data, Preprocessing Preprocessing, int Samples, ExecutionDevice Device, int MemoryBudgetMiB = 256);
@@ -33,7 +33,7 @@ public static class GraphSource
         if (gpu is null && request.Device == ExecutionDevice.Cuda)
             error.WriteLine("note: no CUDA device is visible; correlations run on the CPU");
         return ActivationGraph.Build(network, data, samples, seed, request.Preprocessing, request.Device,
-            gpu is null ? new SpearmanCpuKernel() : gpu, Commands.Lesion.LesionHandler.Once(error), n => progress.Advance(n),
+            gpu is null ? new SpearmanCpuKernel() : gpu, Notes.Once(error), n => progress.Advance(n),
             (long)request.MemoryBudgetMiB << 20);
     }
 

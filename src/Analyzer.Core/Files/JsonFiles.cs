@@ -1,7 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
 
-namespace Analyzer.Reporting.Files;
+namespace Analyzer.Core.Files;
 
 /// <summary>The JSON conventions of every file Analyzer writes: snake_case keys, indented, invariant numbers.</summary>
 public static class JsonFiles

@@ -1,6 +1,6 @@
 using System.Reflection;
 
-namespace Analyzer.Reporting.Files;
+namespace Analyzer.Core.Files;
 
 /// <summary>The analyzer's version as written into every output file.</summary>
 public static class AnalyzerInfo
