@@ -43,6 +43,34 @@ public class ScreenCommandTests
         Assert.Contains(run.ErrorLines, l => l.Contains("no data: acc-drop left out for resnet-weights-only"));
     }
 
+    [Fact]
+    public void A_screen_in_three_shards_merged_equals_the_whole_screen()
+    {
+        string manifest = Manifest("""
+            {"models": [{"model": "MODELS/fmnist-mlp.onnx", "data": "fashion-mnist", "name": "mlp"},
+                        {"model": "MODELS/fmnist-resnet.onnx", "name": "resnet-weights-only"}],
+             "edges": ["weights"], "scope": "network", "measures": ["acc-drop", "vis-score"], "max-subclusters": 4, "clusters": 8,
+             "examples": 300, "clusterability": 2, "random": 4}
+            """);
+        string whole = TempDirectory.Create(), merged = TempDirectory.Create();
+        Assert.Equal(0, CliRun.Of("screen", manifest, "--out", whole).ExitCode);
+        var shards = Enumerable.Range(0, 3).Select(_ => TempDirectory.Create()).ToArray();
+        for (int i = 0; i < shards.Length; i++)
+        {
+            var shard = CliRun.Of("screen", manifest, "--out", shards[i], "--shard", $"{i}/3");
+            Assert.True(shard.ExitCode == 0, shard.Error);
+            Assert.False(File.Exists(Path.Combine(shards[i], "comparison.json")));
+        }
+        var merge = CliRun.Of(["merge", .. shards, "--out", merged]);
+        Assert.True(merge.ExitCode == 0, merge.Error);
+        foreach (string file in new[] { "comparison.json", "comparison.md", "mlp/results.json", "mlp/clusterability.json",
+                     "resnet-weights-only/results.json", "resnet-weights-only/clusterability.json" })
+            Assert.True(File.ReadAllBytes(Path.Combine(whole, file)).SequenceEqual(File.ReadAllBytes(Path.Combine(merged, file))), $"{file} differs");
+        var partial = CliRun.Of(["merge", shards[0], shards[2], "--out", TempDirectory.Create()]);
+        Assert.Equal(3, partial.ExitCode);
+        Assert.Contains("shard 1/3 of 3 is missing", partial.Error);
+    }
+
     [Theory]
     [InlineData("""{"models": [{"model": "MODELS/fmnist-mlp.onnx"}], "colour": "blue"}""", "'colour' is not an analyze option")]
     [InlineData("""{"models": [{"model": "MODELS/fmnist-mlp.onnx"}], "measures": ["acc-drop"]}""", "every measure asked for needs it")]

@@ -1,5 +1,6 @@
 using Analyzer.Core.Analysis;
 using System.CommandLine;
+using Analyzer.Core.Pipeline;
 
 namespace Analyzer.Cli.Commands.Screen;
 
@@ -17,14 +18,20 @@ public static class ScreenCommand
         };
         var output = new Option<string>("--out", "-o") { Description = "Folder: one analyze folder per model, comparison.md and comparison.json", Required = true };
         var threads = CommonOptions.Threads();
+        var shard = new Option<string?>("--shard")
+        {
+            Description = "Run only share I of N (from 0) of every model's work, and the clusterability tests of every N-th model; " +
+                          "`analyzer merge` of the N folders gives every model's results and the comparison",
+        };
         var command = new Command("screen",
             "Analyze every model a manifest lists with the same options, then compare them side by side (comparison.md, " +
             "comparison.json). Interrupted screens resume where they stopped")
         {
-            manifest, output, threads,
+            manifest, output, threads, shard,
         };
         command.SetAction(parse => CommandRunner.Run(parse, (stdout, stderr) =>
-            ScreenHandler.Run(parse.GetValue(manifest)!, parse.GetValue(output)!, parse.GetValue(threads), stdout, stderr), threads));
+            ScreenHandler.Run(parse.GetValue(manifest)!, parse.GetValue(output)!, parse.GetValue(threads), stdout, stderr,
+                parse.GetValue(shard) is { } share ? ShardSpec.Parse(share) : null), threads));
         return command;
     }
 }

@@ -6,6 +6,8 @@ using Analyzer.Cli.Commands.Compare;
 using Analyzer.Core.Analysis;
 using Analyzer.Core.Clusterability;
 using Analyzer.Core.Datasets;
+using Analyzer.Core.Files;
+using Analyzer.Core.Pipeline;
 using Analyzer.Reporting.Comparison;
 
 namespace Analyzer.Cli.Commands.Screen;
@@ -20,7 +22,7 @@ public static class ScreenHandler
     private static readonly string[] OptionKeys =
         ["edges", "scope", "measures", "clusters", "random", "samples", "examples", "layers", "max-subclusters", "memory-budget", "compat", "seed", "device", "clusterability"];
 
-    public static int Run(string manifestPath, string outDir, int threads, TextWriter output, TextWriter error)
+    public static int Run(string manifestPath, string outDir, int threads, TextWriter output, TextWriter error, ShardSpec? shard = null)
     {
         OutputLocation.Folder(outDir);
         if (!File.Exists(manifestPath)) throw new DataFormatException($"{CommandRunner.Display(manifestPath)}: file not found");
@@ -63,17 +65,28 @@ public static class ScreenHandler
             var request = new AnalyzeRequest(model.Model, model.Data ?? "none", model.Preprocessing, edges, Split(Text("scope"), "network,layer"),
                 measures, Number("clusters"), Number("random") ?? 19, folder, seed, DeviceChoice.Parse(Text("device")), threads,
                 Number("memory-budget") ?? 256, Fresh: false, Compat: Text("compat"), Samples: Number("samples") ?? 5000,
-                Examples: Number("examples"), Layers: Text("layers") is { } layers ? Split(layers, "") : null, MaxSubclusters: Number("max-subclusters"));
+                Examples: Number("examples"), Layers: Text("layers") is { } layers ? Split(layers, "") : null, MaxSubclusters: Number("max-subclusters"),
+                Shard: shard);
             int code = AnalyzeHandler.Run(request, TextWriter.Null, new PrefixWriter(error, "  "));
             if (code != ExitCodes.Success) return code;
             string clusterability = Path.Combine(folder, "clusterability.json");
-            if (shuffles > 0 && !File.Exists(clusterability))
+            // In a sharded screen, each model's clusterability test is one more unit of work, run by one shard.
+            bool mine = shard is null || i % shard.Count == shard.Index;
+            if (shuffles > 0 && mine && !File.Exists(clusterability))
             {
                 code = ClusterabilityHandler.Run(new ClusterabilityRequest(model.Model, Number("clusters"), shuffles, WeightShuffle.All, clusterability, seed),
                     TextWriter.Null, new PrefixWriter(error, "  "));
                 if (code != ExitCodes.Success) return code;
             }
-            compared.Add(CompareHandler.Read(model.Name, folder));
+            if (shard is null) compared.Add(CompareHandler.Read(model.Name, folder));
+        }
+        if (shard is not null)
+        {
+            JsonFiles.Write(Path.Combine(outDir, ScreenShardDocument.FileName),
+                new ScreenShardDocument(shard.Index, shard.Count, seed, models.Select(m => m.Name).ToList()));
+            error.WriteLine($"wrote screen shard {shard} to {CommandRunner.Display(outDir)}; `analyzer merge` the {shard.Count} shard folders " +
+                "for every model's results and the comparison");
+            return ExitCodes.Success;
         }
         return CompareHandler.Write(compared, outDir, seed, output, error);
     }
