@@ -145,6 +145,7 @@ def main():
             model, acc, seconds = train_one(dataset, kind, seed, cache[dataset])
             export(model, path)
             paper = PAPER_RANGE[family]
+            manifest = read_manifest(manifest_path)  # read again: another run may have added a model meanwhile
             manifest["models"] = [m for m in manifest["models"] if m["file"] != file]
             manifest["models"].append(dict(
                 file=file, family=family, recipe=RECIPES[kind]["recipe"] + f"; {DATASET_NAME[dataset]}", seed=seed,

@@ -1,4 +1,3 @@
-using Analyzer.Core.Analysis;
 using System.CommandLine;
 using Analyzer.Cli.Commands.Aggregate;
 using Analyzer.Cli.Commands.Analyze;

@@ -1,4 +1,3 @@
-using Analyzer.Core.Analysis;
 namespace Analyzer.Cli;
 
 /// <summary>Exit codes of every verb (docs/design.md).</summary>

@@ -1,4 +1,3 @@
-using Analyzer.Core.Analysis;
 namespace Analyzer.Cli;
 
 /// <summary>Lines written through it reach the inner writer with a prefix: an inner verb's progress indented under the

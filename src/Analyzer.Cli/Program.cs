@@ -1,4 +1,3 @@
-using Analyzer.Core.Analysis;
 using Analyzer.Cli;
 
 return AnalyzerApp.Run(args, Console.Out, Console.Error);

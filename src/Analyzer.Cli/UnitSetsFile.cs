@@ -2,7 +2,6 @@ using Analyzer.Core.Analysis;
 using Analyzer.Core.Datasets;
 using Analyzer.Core.Graphs;
 using Analyzer.Core.Files;
-using Analyzer.Core.Results;
 using Analyzer.Reporting.Files;
 
 namespace Analyzer.Cli;

@@ -1,6 +1,4 @@
 using Analyzer.Core.Files;
-using Analyzer.Core.Results;
-using Analyzer.Reporting.Files;
 using Analyzer.TestSupport;
 
 namespace Analyzer.Cli.Tests;

@@ -1,6 +1,4 @@
-using Analyzer.Core.Files;
 using Analyzer.Core.Results;
-using Analyzer.Reporting.Files;
 using Analyzer.Reporting.Tables;
 
 namespace Analyzer.Cli.Tests;

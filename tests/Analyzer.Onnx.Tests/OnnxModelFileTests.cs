@@ -1,4 +1,3 @@
-using Analyzer.Onnx.Model;
 using Analyzer.TestSupport;
 using Google.Protobuf;
 using Microsoft.ML.OnnxRuntime;

@@ -1,4 +1,3 @@
-using Analyzer.Onnx.Model;
 using Analyzer.Onnx.Protos;
 using Analyzer.TestSupport;
 using Google.Protobuf;

@@ -1,6 +1,5 @@
 using Analyzer.Core.Analysis;
 using Analyzer.Core.Datasets;
-using Analyzer.Onnx;
 using Analyzer.Onnx.Inference;
 using Analyzer.Onnx.Rewriting;
 

@@ -1,5 +1,4 @@
 using Analyzer.Core.Activations;
-using Analyzer.Core.Analysis;
 using Analyzer.Core.Datasets;
 using Analyzer.Core.Graphs;
 using Analyzer.Kernels;

@@ -1,4 +1,3 @@
-using Analyzer.Onnx;
 using Analyzer.Onnx.Inference;
 using Analyzer.Onnx.Rewriting;
 

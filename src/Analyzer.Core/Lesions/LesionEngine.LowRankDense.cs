@@ -1,5 +1,3 @@
-using Analyzer.Onnx;
-using Analyzer.Onnx.Inference;
 using Analyzer.Onnx.Rewriting;
 
 namespace Analyzer.Core.Lesions;

@@ -1,7 +1,5 @@
 using Analyzer.Core.Analysis;
 using Analyzer.Core.Datasets;
-using Analyzer.Core.Graphs;
-using Analyzer.Onnx;
 using Analyzer.Onnx.Inference;
 using Analyzer.Onnx.Rewriting;
 

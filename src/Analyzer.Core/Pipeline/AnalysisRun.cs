@@ -1,7 +1,6 @@
 using Analyzer.Core.Activations;
 using Analyzer.Core.Analysis;
 using Analyzer.Core.Clustering;
-using Analyzer.Core.Datasets;
 using Analyzer.Core.Files;
 using Analyzer.Core.Graphs;
 using Analyzer.Core.Lesions;

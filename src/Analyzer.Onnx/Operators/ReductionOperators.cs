@@ -1,4 +1,3 @@
-using Analyzer.Onnx.Gradients;
 using Analyzer.Onnx.Model;
 using Analyzer.Onnx.Shapes;
 using static Analyzer.Onnx.Operators.OperatorRegistry;

@@ -1,5 +1,4 @@
 using Analyzer.Onnx.Model;
-using Analyzer.Onnx.Shapes;
 
 namespace Analyzer.Onnx.Operators;
 

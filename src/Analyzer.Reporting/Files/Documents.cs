@@ -1,4 +1,3 @@
-using Analyzer.Core.Files;
 using Analyzer.Core.Results;
 
 namespace Analyzer.Reporting.Files;

@@ -1,5 +1,3 @@
-using Analyzer.Core.Files;
-using Analyzer.Core.Results;
 namespace Analyzer.Reporting.Files;
 
 /// <summary>File names made from layer names ("/fc1/Gemm" becomes "fc1-Gemm").</summary>

@@ -1,5 +1,4 @@
 using Analyzer.Core.Files;
-using Analyzer.Core.Results;
 using System.Buffers.Binary;
 using System.IO.Compression;
 using System.Text;

@@ -1,5 +1,4 @@
 using Analyzer.Core.Files;
-using Analyzer.Core.Results;
 using SkiaSharp;
 
 namespace Analyzer.Reporting.Images;

@@ -1,5 +1,3 @@
-using Analyzer.Core.Files;
-using Analyzer.Core.Results;
 using ScottPlot;
 
 namespace Analyzer.Reporting.Plots;

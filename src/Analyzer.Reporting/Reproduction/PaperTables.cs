@@ -1,5 +1,3 @@
-using Analyzer.Core.Files;
-using Analyzer.Core.Results;
 namespace Analyzer.Reporting.Reproduction;
 
 /// <summary>One published cell: the Fisher statistic (mean over 5 replicates) with its p-value, and the effect ± SE.</summary>

@@ -1,5 +1,3 @@
-using Analyzer.Core.Files;
-using Analyzer.Core.Results;
 namespace Analyzer.Reporting.Reproduction;
 
 /// <summary>reproduction.json: every convention's aggregated, table-corrected rows; the paper's values are in

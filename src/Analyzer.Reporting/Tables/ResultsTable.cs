@@ -1,8 +1,6 @@
 using System.Globalization;
 using System.Text;
-using Analyzer.Core.Files;
 using Analyzer.Core.Results;
-using Analyzer.Reporting.Files;
 
 namespace Analyzer.Reporting.Tables;
 

@@ -2,8 +2,6 @@ using System.Buffers.Binary;
 using System.IO.Compression;
 using System.Text;
 using System.Text.Json;
-using Analyzer.Core.Files;
-using Analyzer.Core.Results;
 using Analyzer.Reporting.Files;
 using Analyzer.TestSupport;
 

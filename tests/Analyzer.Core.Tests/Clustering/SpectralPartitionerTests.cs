@@ -1,6 +1,5 @@
 using Analyzer.Core.Clustering;
 using Analyzer.Core.Graphs;
-using Analyzer.TestSupport;
 
 namespace Analyzer.Core.Tests.Clustering;
 

@@ -3,7 +3,6 @@ using Analyzer.Core.Datasets;
 using Analyzer.Core.Statistics;
 using Analyzer.Core.Files;
 using Analyzer.Core.Results;
-using Analyzer.Reporting.Files;
 using Analyzer.Reporting.Tables;
 
 namespace Analyzer.Cli.Commands.Aggregate;

@@ -1,4 +1,3 @@
-using Analyzer.Core.Analysis;
 using System.CommandLine;
 using Analyzer.Core.Pipeline;
 

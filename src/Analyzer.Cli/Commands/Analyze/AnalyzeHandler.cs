@@ -1,22 +1,9 @@
 using Analyzer.Core.Pipeline;
 using Analyzer.Reporting.Figures;
-using Analyzer.Cli.Commands.Cluster;
-using Analyzer.Cli.Commands.Lesion;
 using Analyzer.Core.Analysis;
-using Analyzer.Core.Clustering;
 using Analyzer.Core.Datasets;
-using Analyzer.Core.Graphs;
-using Analyzer.Core.Lesions;
-using Analyzer.Core.Statistics;
-using Analyzer.Core.Visualisation;
 using Analyzer.Onnx.Inference;
 using Analyzer.Core.Files;
-using Analyzer.Core.Results;
-using Analyzer.Reporting.Files;
-using Analyzer.Reporting.Html;
-using Analyzer.Reporting.Images;
-using Analyzer.Reporting.Plots;
-using Analyzer.Reporting.Tables;
 
 namespace Analyzer.Cli.Commands.Analyze;
 

@@ -1,16 +1,12 @@
 using System.Diagnostics;
-using Analyzer.Cli.Commands.Cluster;
 using Analyzer.Core.Activations;
 using Analyzer.Core.Analysis;
 using Analyzer.Core.Clustering;
-using Analyzer.Core.Datasets;
 using Analyzer.Core.Graphs;
 using Analyzer.Core.Lesions;
 using Analyzer.Core.Visualisation;
 using Analyzer.Core.Pipeline;
 using Analyzer.Core.Files;
-using Analyzer.Core.Results;
-using Analyzer.Reporting.Files;
 
 namespace Analyzer.Cli.Commands.Analyze;
 

@@ -1,4 +1,3 @@
-using Analyzer.Core.Analysis;
 using System.CommandLine;
 
 namespace Analyzer.Cli.Commands.Cluster;

@@ -1,10 +1,7 @@
-using Analyzer.Core.Activations;
 using System.Diagnostics;
 using Analyzer.Core.Analysis;
 using Analyzer.Core.Clustering;
-using Analyzer.Core.Graphs;
 using Analyzer.Core.Files;
-using Analyzer.Core.Results;
 using Analyzer.Reporting.Files;
 
 namespace Analyzer.Cli.Commands.Cluster;

@@ -1,11 +1,9 @@
 using System.Diagnostics;
-using Analyzer.Cli.Commands.Cluster;
 using Analyzer.Core.Analysis;
 using Analyzer.Core.Clusterability;
 using Analyzer.Core.Clustering;
 using Analyzer.Core.Graphs;
 using Analyzer.Core.Files;
-using Analyzer.Core.Results;
 using Analyzer.Reporting.Files;
 
 namespace Analyzer.Cli.Commands.Clusterability;

@@ -1,4 +1,3 @@
-using Analyzer.Core.Analysis;
 using Analyzer.Core.Datasets;
 using Analyzer.Reporting.Comparison;
 using Analyzer.Core.Files;

@@ -1,7 +1,6 @@
 using Analyzer.Core.Analysis;
 using Analyzer.Core.Graphs;
 using Analyzer.Core.Files;
-using Analyzer.Core.Results;
 using Analyzer.Reporting.Files;
 
 namespace Analyzer.Cli.Commands.Graph;

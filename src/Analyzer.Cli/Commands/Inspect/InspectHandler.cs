@@ -5,7 +5,6 @@ using Analyzer.Onnx;
 using Analyzer.Onnx.Model;
 using Analyzer.Onnx.Operators;
 using Analyzer.Core.Files;
-using Analyzer.Core.Results;
 using Analyzer.Reporting.Files;
 using Spectre.Console;
 

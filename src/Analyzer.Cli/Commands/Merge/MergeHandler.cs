@@ -1,6 +1,5 @@
 using Analyzer.Cli.Commands.Compare;
 using Analyzer.Cli.Commands.Screen;
-using Analyzer.Core.Analysis;
 using Analyzer.Core.Datasets;
 using Analyzer.Core.Files;
 using Analyzer.Core.Pipeline;

@@ -1,8 +1,6 @@
-using Analyzer.Core.Analysis;
 using Analyzer.Core.Datasets;
 using Analyzer.Core.Files;
 using Analyzer.Core.Results;
-using Analyzer.Reporting.Files;
 using Analyzer.Reporting.Html;
 
 namespace Analyzer.Cli.Commands.Report;

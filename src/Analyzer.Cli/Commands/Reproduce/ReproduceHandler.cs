@@ -7,7 +7,6 @@ using Analyzer.Core.Datasets;
 using Analyzer.Onnx.Inference;
 using Analyzer.Core.Files;
 using Analyzer.Core.Results;
-using Analyzer.Reporting.Files;
 using Analyzer.Reporting.Reproduction;
 
 namespace Analyzer.Cli.Commands.Reproduce;

@@ -1,11 +1,9 @@
-using Analyzer.Cli.Commands.Lesion;
 using Analyzer.Core.Activations;
 using Analyzer.Core.Analysis;
 using Analyzer.Core.Datasets;
 using Analyzer.Core.Visualisation;
 using Analyzer.Onnx.Inference;
 using Analyzer.Core.Files;
-using Analyzer.Core.Results;
 using Analyzer.Reporting.Files;
 using Analyzer.Reporting.Images;
 
