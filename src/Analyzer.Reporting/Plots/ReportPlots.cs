@@ -34,9 +34,16 @@ public static class ReportPlots
         return plot;
     }
 
+    /// <summary>Ticks for an axis of counts: whole numbers only, never 2.5 subclusters.</summary>
+    private static ScottPlot.TickGenerators.NumericAutomatic CountTicks() => new() { IntegerTicksOnly = true };
+
     /// <summary>The paper's Figure 2: how the true subclusters' percentiles (low: specialised) fall among their
     /// controls'; uniform under no specialization. Bins of 0.05 over [0, 1].</summary>
-    public static byte[] PercentileHistogram(IReadOnlyList<double> percentiles, string title, int width = 360, int height = 240)
+    public static byte[] PercentileHistogram(IReadOnlyList<double> percentiles, string title, int width = 360, int height = 240) =>
+        PercentileHistogramPlot(percentiles, title).GetImageBytes(width, height, ImageFormat.Png);
+
+    /// <summary>The plot that <see cref="PercentileHistogram"/> draws, for a caller that wants another format or size.</summary>
+    public static Plot PercentileHistogramPlot(IReadOnlyList<double> percentiles, string title)
     {
         var counts = new double[20];
         foreach (double p in percentiles) counts[Math.Clamp((int)(p * 20), 0, 19)]++;
@@ -50,7 +57,8 @@ public static class ReportPlots
         plot.Title(title, 11);
         plot.XLabel("percentile among controls (low: specialised)", 10);
         plot.YLabel("subclusters", 10);
-        return plot.GetImageBytes(width, height, ImageFormat.Png);
+        plot.Axes.Left.TickGenerator = CountTicks();
+        return plot;
     }
 
     /// <summary>The adjacency (CSR) with node i drawn at <paramref name="position"/>[i] (-1: left out), block-averaged to
@@ -102,6 +110,7 @@ public static class ReportPlots
         plot.Title("n-cut of the model (red) and of its shuffled networks", 11);
         plot.XLabel("normalized cut", 10);
         plot.YLabel("shuffled networks", 10);
+        plot.Axes.Left.TickGenerator = CountTicks();
         return plot.GetImageBytes(width, height, ImageFormat.Png);
     }
 }
