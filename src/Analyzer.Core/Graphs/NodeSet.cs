@@ -28,4 +28,9 @@ public sealed record NodeSet(
 {
     /// <summary>Hidden node sets are the ones whose subclusters are analysed.</summary>
     public bool Analysed => Kind == NodeSetKind.Hidden;
+
+    /// <summary>The layers whose output units these are, in layer order: one for a chain, several after a residual Add,
+    /// none for the model input.</summary>
+    public IReadOnlyList<int> ProducingLayers() =>
+        UnitOrigins.SelectMany(o => o.Terms).Where(t => t.Layer >= 0).Select(t => t.Layer).Distinct().Order().ToArray();
 }

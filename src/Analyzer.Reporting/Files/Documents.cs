@@ -2,8 +2,9 @@ using Analyzer.Core.Results;
 
 namespace Analyzer.Reporting.Files;
 
-/// <summary>One node set in nodes.json.</summary>
-public sealed record NodeSetEntry(string Name, string Kind, string Op, int Units, int Offset);
+/// <summary>One node set in nodes.json and `inspect --json`. <paramref name="ProducedBy"/> (inspect only): the layers whose
+/// outputs the units are, since a CNN node set is named after the layer that reads it (docs/method.md §1).</summary>
+public sealed record NodeSetEntry(string Name, string Kind, string Op, int Units, int Offset, IReadOnlyList<string>? ProducedBy = null);
 
 /// <summary>nodes.json: the node sets in canonical order and the invalid nodes (docs/design.md). Like every file, it names
 /// the model, its sha256, the analyzer version and the seed.</summary>

@@ -30,6 +30,21 @@ public class InspectCommandTests
     }
 
     [Fact]
+    public void Inspect_names_the_layers_a_cnn_node_set_comes_from()
+    {
+        var run = CliRun.Of("inspect", TinyModels.Residual(), "--json");
+        Assert.Equal(0, run.ExitCode);
+        using var doc = JsonDocument.Parse(run.Output);
+        var sets = doc.RootElement.GetProperty("node_sets").EnumerateArray().ToDictionary(
+            s => s.GetProperty("name").GetString()!,
+            s => string.Join(" + ", s.GetProperty("produced_by").EnumerateArray().Select(e => e.GetString())));
+        // Named after their readers; the units are the outputs of the layers before them, both sides of the Add for c2.
+        Assert.Equal(new Dictionary<string, string> { ["c1"] = "stem", ["c2"] = "stem + c1", ["out"] = "c2" }, sets);
+        var table = CliRun.Of("inspect", TinyModels.Residual());
+        Assert.Contains("outputs of", table.Output);
+    }
+
+    [Fact]
     public void Inspect_says_why_a_model_cannot_be_visualised()
     {
         var run = CliRun.Of("inspect", TinyModels.WithLpPool(), "--json");

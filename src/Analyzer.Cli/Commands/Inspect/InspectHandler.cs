@@ -41,11 +41,13 @@ public static class InspectHandler
         foreach (var l in document.Layers)
             layers.AddRow(Cells(l.Index.ToString(), l.Name, l.Op, Shape(l.InputShape), Shape(l.OutputShape), l.Outputs.ToString(), l.NodeSet ?? "-"));
         console.Write(layers);
+        // A CNN node set is named after the layer that reads it (one per reader); "outputs of" names where its units come from.
         var sets = new Table().Title($"Node sets: {document.Nodes} nodes");
-        foreach (var column in new[] { "node set", "kind", "op", "units", "offset", "analysed" })
+        foreach (var column in new[] { "node set", "kind", "op", "units", "outputs of", "offset", "analysed" })
             sets.AddColumn(column);
         foreach (var s in document.NodeSets)
-            sets.AddRow(Cells(s.Name, s.Kind, s.Op, s.Units.ToString(), s.Offset.ToString(), document.Analysed.Contains(s.Name) ? "yes" : "no"));
+            sets.AddRow(Cells(s.Name, s.Kind, s.Op, s.Units.ToString(), Producers(s.ProducedBy), s.Offset.ToString(),
+                document.Analysed.Contains(s.Name) ? "yes" : "no"));
         console.Write(sets);
         console.Write(OperatorTable(document.Operators));
         console.Write(new Text($"Feature visualisation: {document.Visualisation}\n"));
@@ -120,5 +122,14 @@ public static class InspectHandler
     }
 
     public static List<NodeSetEntry> NodeSets(NeuronGraph neurons) =>
-        neurons.NodeSets.Select(s => new NodeSetEntry(s.Name, s.Kind.ToString().ToLowerInvariant(), s.Op, s.Units, s.Offset)).ToList();
+        neurons.NodeSets.Select(s => new NodeSetEntry(s.Name, s.Kind.ToString().ToLowerInvariant(), s.Op, s.Units, s.Offset,
+            s.ProducingLayers().Select(l => neurons.Trace.Layers[l].Name).ToList())).ToList();
+
+    /// <summary>The producing layers for a table cell: "model input" when none, the first two and a count past that.</summary>
+    private static string Producers(IReadOnlyList<string>? layers) => layers switch
+    {
+        null or [] => "model input",
+        { Count: <= 2 } => string.Join(" + ", layers),
+        _ => $"{layers[0]} + {layers[1]} + {layers.Count - 2} more",
+    };
 }
