@@ -20,6 +20,15 @@ public sealed record ReferenceCompat(bool StrictTies = false, bool MeanClassAccu
     /// <summary>Names accepted by <see cref="Parse"/>, in order.</summary>
     public static readonly IReadOnlyList<string> Names = ["ties", "accuracy", "class-range", "acc-drop-effect"];
 
+    /// <summary>What each switch changes, in a few words, by name (for help texts and tables).</summary>
+    public static readonly IReadOnlyDictionary<string, string> Descriptions = new Dictionary<string, string>
+    {
+        ["ties"] = "strict ties, which count as less specialised-looking",
+        ["accuracy"] = "mean of per-class accuracies",
+        ["class-range"] = "(max-min)/|mean| of the class-wise drops",
+        ["acc-drop-effect"] = "0 unless both drops are positive",
+    };
+
     public PercentileTies Ties => StrictTies ? PercentileTies.Strict : PercentileTies.MidRank;
 
     /// <summary>The switches that are on, by name (for results.json).</summary>

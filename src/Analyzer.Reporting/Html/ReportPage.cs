@@ -4,6 +4,7 @@ using System.Text;
 using Analyzer.Core.Files;
 using Analyzer.Core.Results;
 using Analyzer.Reporting.Files;
+using Analyzer.Reporting.Tables;
 using Analyzer.Reporting.Plots;
 
 namespace Analyzer.Reporting.Html;
@@ -78,12 +79,11 @@ public static class ReportPage
         html.AppendLine($"<h2>Table 1: Fisher statistics</h2><p>Mean −ln(percentile) over the subclusters with its p-value; uniform " +
                         $"percentiles give 0.98. Highlighted: significant after {E(r.Significance.Method)} at α = {I($"{r.Significance.Alpha}")} over " +
                         $"this table ({E(critical)}).</p>");
-        Table(html, r, measures, e => e.Significant, e => double.IsNaN(e.Fisher) ? "–" : I($"{e.Fisher:F3} (p = {e.P:G3}, n = {e.N})"));
+        Table(html, r, measures, e => e.Significant, CellText.Fisher);
         html.AppendLine("<h2>Table 2: effect measures</h2><p>Mean of 2x/(x + μ) ± SE; above 1 more important or coherent than random " +
                         "(below 1 for softmax-entropy). Highlighted: more than 2 SE from 1 in that direction and the row's Fisher statistic " +
                         "significant; † beyond 2 SE only.</p>");
-        Table(html, r, measures, e => e.Effect.Notable, e => double.IsNaN(e.Effect.Mean) ? "–"
-            : I($"{e.Effect.Mean:F3} ± {e.Effect.Se:F3}") + (e.Effect.BeyondTwoSe && !e.Effect.Notable && e.Degenerate is null ? " †" : ""));
+        Table(html, r, measures, e => e.Effect.Notable, CellText.Effect);
         var degenerate = r.Partitionings.SelectMany(p => p.Measures.Where(m => m.Value.Degenerate is not null)
             .Select(m => $"{p.Edges}, {p.Scope}, {m.Key}: {m.Value.Degenerate}")).ToList();
         if (degenerate.Count > 0)

@@ -1,6 +1,8 @@
 using System.Globalization;
 using System.Text;
+using Analyzer.Core.Analysis;
 using Analyzer.Core.Results;
+using Analyzer.Reporting.Tables;
 
 namespace Analyzer.Reporting.Reproduction;
 
@@ -20,12 +22,15 @@ public static class ReproductionTable
 {
     private static readonly string[] Measures = ["acc-drop", "class-range", "vis-score", "softmax-entropy"];
 
-    public static string Markdown(IReadOnlyList<ReproducedConvention> conventions, bool fast, double seconds)
+    /// <summary>Our cell when no subcluster gave a finite value (the paper's missing cells stay "–").</summary>
+    private const string NotFinite = "n/a";
+
+    public static string Markdown(IReadOnlyList<ReproducedConvention> conventions, bool fast, double seconds, ReproductionResume resume)
     {
         var text = new StringBuilder();
         text.AppendLine("# Reproduction of Hod et al., Tables 1 and 2 (small networks)");
         text.AppendLine();
-        text.AppendLine(Invariant($"{(fast ? "A short run (--fast: 2 replicates, 1000 test examples, 2 subclusters per partitioning); its numbers are noisier than the paper's. " : "")}Wall time {Duration(seconds)}."));
+        text.AppendLine(Invariant($"{(fast ? "A short run (--fast: 2 replicates, 1000 test examples, 2 subclusters per partitioning); its numbers are noisier than the paper's. " : "")}Wall time {Duration(seconds)}{Resumed(resume)}."));
         foreach (var convention in conventions)
         {
             text.AppendLine();
@@ -33,6 +38,12 @@ public static class ReproductionTable
                 ? $"## {convention.Name}: the paper's definitions (docs/method.md)"
                 : $"## {convention.Name}: the authors' code (--compat {string.Join(",", convention.Compat)}; docs/method.md §9)");
             text.AppendLine();
+            if (convention.Compat.Count > 0)
+            {
+                text.AppendLine("What moves the numbers from the previous section: " +
+                                string.Join("; ", convention.Compat.Select(n => $"{n}: {ReferenceCompat.Descriptions.GetValueOrDefault(n, "see docs/method.md §9")}")) + ".");
+                text.AppendLine();
+            }
             string critical = convention.Significance.CriticalP is { } c ? Invariant($"critical p = {c:G3}") : "no p-value passes";
             text.AppendLine($"Fisher statistics (p-value), mean over replicates with the Bates p; ours **bold** when significant after " +
                             $"Benjamini-Hochberg over this table ({critical}); the paper's bold when p ≤ 0.025. (n): replicates.");
@@ -40,7 +51,7 @@ public static class ReproductionTable
             Header(text);
             foreach (var family in convention.Families)
                 foreach (var p in family.Partitionings)
-                    Row(text, family, p, e => e.Significant, e => double.IsNaN(e.Fisher) ? "–" : Invariant($"{e.Fisher:F2} ({P(e.P)})"),
+                    Row(text, family, p, e => e.Significant, e => double.IsNaN(e.Fisher) ? NotFinite : Invariant($"{e.Fisher:F2} ({P(e.P)})"),
                         (c, _) => c.P <= 0.025, c => Invariant($"{c.Fisher:F2} ({P(c.P)})"));
             text.AppendLine();
             text.AppendLine("Effect measures (mean ± SE over the pooled subclusters); ours **bold** when notable (beyond 2 SE from 1 and " +
@@ -50,10 +61,13 @@ public static class ReproductionTable
             foreach (var family in convention.Families)
                 foreach (var p in family.Partitionings)
                     Row(text, family, p, e => e.Effect.Notable,
-                        e => double.IsNaN(e.Effect.Mean) ? "–" : Invariant($"{e.Effect.Mean:F3} ± {Se(e.Effect.Se)}") +
-                            (e.Effect.BeyondTwoSe && !e.Effect.Notable && e.Degenerate is null ? " †" : ""),
+                        e => double.IsNaN(e.Effect.Mean) ? NotFinite : CellText.Effect(e),
                         (c, measure) => measure == "softmax-entropy" ? c.Effect + 2 * c.Se < 1 : c.Effect - 2 * c.Se > 1,
                         c => Invariant($"{c.Effect:F3} ± {c.Se:F3}"));
+            text.AppendLine();
+            text.AppendLine($"{NotFinite}: no subcluster gave a finite value (under --compat class-range, a lesion that changes no " +
+                            "prediction has a mean class-wise drop of 0 to divide by). ± –: one subcluster, so no SE. The paper's –: " +
+                            "not published (its Tables 1 and 2 have MNIST rows only).");
         }
         return text.ToString();
     }
@@ -82,7 +96,8 @@ public static class ReproductionTable
 
     private static string P(double p) => p >= 0.001 ? Invariant($"{p:G2}") : Invariant($"{p:0.#e+0}");
 
-    private static string Se(double se) => double.IsFinite(se) ? Invariant($"{se:F3}") : "–";
+    private static string Resumed(ReproductionResume r) => r.Resumed == 0 ? ""
+        : Invariant($" (this invocation; {r.Resumed} of {r.Analyses} replicate analyses were finished by an earlier run and read back)");
 
     private static string Duration(double seconds) => seconds < 120 ? Invariant($"{seconds:F0} s") : Invariant($"{seconds / 60:F1} min");
 

@@ -31,7 +31,7 @@ public static class ResultsTable
         Header(text, measures);
         foreach (var p in results.Partitionings)
             Row(text, network, p, measures, m => m.Significant,
-                m => double.IsNaN(m.Fisher) ? "–" : Invariant($"{m.Fisher:F3} (p = {m.P:G3}, n = {m.N})"));
+                CellText.Fisher);
         text.AppendLine();
         text.AppendLine("Effect measures (mean ± SE). Above 1: more important/coherent than random (below 1 for " +
                         "softmax-entropy); **bold**: more than 2 SE from 1 in that direction and the row's Fisher statistic " +
@@ -40,8 +40,7 @@ public static class ResultsTable
         Header(text, measures);
         foreach (var p in results.Partitionings)
             Row(text, network, p, measures, m => m.Effect.Notable,
-                m => double.IsNaN(m.Effect.Mean) ? "–"
-                    : Invariant($"{m.Effect.Mean:F3} ± {m.Effect.Se:F3}") + (m.Effect.BeyondTwoSe && !m.Effect.Notable && m.Degenerate is null ? " †" : ""));
+                CellText.Effect);
         var degenerate = results.Partitionings.SelectMany(p => p.Measures.Where(m => m.Value.Degenerate is not null)
             .Select(m => $"{p.Edges}, {p.Scope}, {m.Key}: {m.Value.Degenerate}")).ToList();
         if (degenerate.Count > 0)

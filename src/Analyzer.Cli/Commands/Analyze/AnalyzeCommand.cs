@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Analyzer.Core.Analysis;
 using Analyzer.Core.Pipeline;
 
 namespace Analyzer.Cli.Commands.Analyze;
@@ -41,8 +42,7 @@ public static class AnalyzeCommand
         var compat = new Option<string?>("--compat")
         {
             Description = "Reproduce the authors' code where it differs from the paper (docs/method.md §9): all, or a comma-" +
-                          "separated list of ties (strict ties), accuracy (mean of per-class accuracies), class-range " +
-                          "((max-min)/|mean|), acc-drop-effect (0 unless both drops are positive)",
+                          "separated list of " + string.Join(", ", ReferenceCompat.Names.Select(n => $"{n} ({ReferenceCompat.Descriptions[n]})")),
         };
         var fresh = new Option<bool>("--fresh") { Description = "Ignore finished partitionings saved by an earlier, interrupted run" };
         var samples = CommonOptions.Samples();

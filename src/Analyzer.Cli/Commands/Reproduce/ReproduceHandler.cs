@@ -48,6 +48,7 @@ public static class ReproduceHandler
         };
 
         var results = new List<ReproducedConvention>();
+        int analyses = 0, resumed = 0;
         foreach (var (name, compat) in conventions)
         {
             var reproduced = new List<ReproducedFamily>();
@@ -60,6 +61,8 @@ public static class ReproduceHandler
                     string dir = Path.Combine(request.Out, name, family, Path.GetFileNameWithoutExtension(replicate.File));
                     error.WriteLine($"reproduce: {name}, {family} replicate {i + 1}/{members.Count} ({CommandRunner.Display(replicate.File)}), " +
                                     $"{clock.Elapsed.TotalMinutes:F1} min elapsed");
+                    analyses++;
+                    if (File.Exists(Path.Combine(dir, "results.json"))) resumed++;
                     int code = AnalyzeHandler.Run(Request(request, replicate, compat, dir), TextWriter.Null, new PrefixWriter(error, "  "));
                     if (code != ExitCodes.Success) return code;
                     dirs.Add(dir);
@@ -80,15 +83,15 @@ public static class ReproduceHandler
                 offset += f.Partitionings.Count;
                 return f with { Partitionings = rows };
             }).ToList();
-            results.Add(new ReproducedConvention(name, compat is null ? [] : ["all"], significance, markedFamilies));
+            results.Add(new ReproducedConvention(name, ReferenceCompat.Parse(compat).Enabled, significance, markedFamilies));
         }
 
         double seconds = clock.Elapsed.TotalSeconds;
-        string table = ReproductionTable.Markdown(results, request.Fast, seconds);
+        string table = ReproductionTable.Markdown(results, request.Fast, seconds, new ReproductionResume(resumed, analyses));
         Directory.CreateDirectory(request.Out);
         AtomicFile.WriteAllText(Path.Combine(request.Out, "reproduction.md"), table);
         JsonFiles.Write(Path.Combine(request.Out, "reproduction.json"), new ReproductionDocument(AnalyzerInfo.Version, request.Seed, request.Fast,
-            Math.Round(seconds, 1), results));
+            Math.Round(seconds, 1), results, resumed));
         output.Write(table);
         error.WriteLine($"wrote {CommandRunner.Display(Path.Combine(request.Out, "reproduction.md"))} and reproduction.json ({seconds / 60:F1} min)");
         return ExitCodes.Success;

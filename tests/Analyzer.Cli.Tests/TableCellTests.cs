@@ -1,0 +1,40 @@
+using Analyzer.Core.Results;
+using Analyzer.Reporting.Reproduction;
+using Analyzer.Reporting.Tables;
+
+namespace Analyzer.Cli.Tests;
+
+public class TableCellTests
+{
+    [Theory]
+    [InlineData(1.5, "1.500")]
+    [InlineData(0.0, "0.000")]
+    [InlineData(0.0005, "0.001")] // the smallest value three decimals still show
+    [InlineData(3.4e-7, "3.4e-7")] // an entropy effect of 3.4e-7 is not 0.000
+    [InlineData(6.1e-14, "6.1e-14")]
+    [InlineData(double.NaN, "–")]
+    public void Numbers_too_small_for_three_decimals_keep_two_significant_digits(double x, string expected) =>
+        Assert.Equal(expected, CellText.Number(x));
+
+    [Fact]
+    public void A_measure_without_finite_values_says_so_and_a_resumed_run_says_its_time_is_not_the_experiments()
+    {
+        var none = new MeasureEntry(double.NaN, double.NaN, new EffectEntry(double.NaN, double.NaN, false), 0, false, [], []);
+        var tiny = new MeasureEntry(2.5, 0.001, new EffectEntry(3.4e-7, 3.4e-7, false, true), 4, false, [], []);
+        var row = new PartitioningEntry("weights", "network", 14.6, new Dictionary<string, MeasureEntry>
+        {
+            ["class-range"] = none,
+            ["softmax-entropy"] = tiny,
+        });
+        var convention = new ReproducedConvention("compat", ["class-range"], new SignificanceEntry("Benjamini-Hochberg", 0.05, null),
+            [new ReproducedFamily("mnist-cnn", 2, [row])]);
+        string md = ReproductionTable.Markdown([convention], fast: true, seconds: 16, new ReproductionResume(2, 2));
+
+        Assert.Contains("| CNN, MNIST (2) | weights, network | – | **1.29 (2e-5)** | n/a | 0.84 (0.98) |", md); // acc-drop not run: –
+        Assert.Contains("3.4e-7 ± 3.4e-7 †", md);
+        Assert.Contains("n/a: no subcluster gave a finite value", md);
+        Assert.Contains("class-range: (max-min)/|mean| of the class-wise drops", md);
+        Assert.Contains("Wall time 16 s (this invocation; 2 of 2 replicate analyses were finished by an earlier run", md);
+        Assert.Equal("– (n = 0)", CellText.Fisher(none));
+    }
+}
