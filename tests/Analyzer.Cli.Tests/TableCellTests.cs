@@ -16,6 +16,15 @@ public class TableCellTests
     public void Numbers_too_small_for_three_decimals_keep_two_significant_digits(double x, string expected) =>
         Assert.Equal(expected, CellText.Number(x));
 
+    [Theory]
+    [InlineData(0.0145, "0.0145")]
+    [InlineData(0.001, "0.001")]
+    [InlineData(1.32e-8, "1.32e-8")]
+    [InlineData(3.68e-9, "3.68e-9")]
+    [InlineData(0.0, "0")]
+    public void P_values_read_in_three_significant_digits_without_padded_exponents(double p, string expected) =>
+        Assert.Equal(expected, CellText.P(p));
+
     [Fact]
     public void A_measure_without_finite_values_says_so_and_a_resumed_run_says_its_time_is_not_the_experiments()
     {

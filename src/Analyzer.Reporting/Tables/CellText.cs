@@ -9,7 +9,10 @@ public static class CellText
     /// <summary>"F (p = …, n = …)", or "– (n = 0)" when no subcluster gave a finite value.</summary>
     public static string Fisher(MeasureEntry e) => double.IsNaN(e.Fisher)
         ? Invariant($"– (n = {e.N})")
-        : Invariant($"{e.Fisher:F3} (p = {e.P:G3}, n = {e.N})");
+        : Invariant($"{e.Fisher:F3} (p = {P(e.P)}, n = {e.N})");
+
+    /// <summary>Three significant digits: 0.0145, 1.32e-8 (not 1.32E-08).</summary>
+    public static string P(double p) => p >= 0.001 || p == 0 || !double.IsFinite(p) ? Invariant($"{p:G3}") : Invariant($"{p:0.##e+0}");
 
     /// <summary>"mean ± SE", with † when beyond 2 SE from 1 but not notable (docs/method.md §7).</summary>
     public static string Effect(MeasureEntry e) => double.IsNaN(e.Effect.Mean)
