@@ -4,8 +4,8 @@ using System.Text;
 using Analyzer.Core.Files;
 using Analyzer.Core.Results;
 using Analyzer.Reporting.Files;
-using Analyzer.Reporting.Tables;
 using Analyzer.Reporting.Plots;
+using Analyzer.Reporting.Tables;
 
 namespace Analyzer.Reporting.Html;
 
