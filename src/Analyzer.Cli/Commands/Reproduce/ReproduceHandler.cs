@@ -1,12 +1,12 @@
-using Analyzer.Core.Analysis;
 using System.Diagnostics;
 using System.Text.Json;
 using Analyzer.Cli.Commands.Aggregate;
 using Analyzer.Cli.Commands.Analyze;
+using Analyzer.Core.Analysis;
 using Analyzer.Core.Datasets;
-using Analyzer.Onnx.Inference;
 using Analyzer.Core.Files;
 using Analyzer.Core.Results;
+using Analyzer.Onnx.Inference;
 using Analyzer.Reporting.Reproduction;
 
 namespace Analyzer.Cli.Commands.Reproduce;
