@@ -1,6 +1,8 @@
 using Analyzer.Core.Results;
+using Analyzer.Reporting.Html;
 using Analyzer.Reporting.Reproduction;
 using Analyzer.Reporting.Tables;
+using Analyzer.TestSupport;
 
 namespace Analyzer.Cli.Tests;
 
@@ -45,5 +47,17 @@ public class TableCellTests
         Assert.Contains("class-range: (max-min)/|mean| of the class-wise drops", md);
         Assert.Contains("Wall time 16 s (this invocation; 2 of 2 replicate analyses were finished by an earlier run", md);
         Assert.Equal("– (n = 0)", CellText.Fisher(none));
+    }
+
+    [Fact]
+    public void The_report_never_breaks_a_line_inside_a_p_value()
+    {
+        var entry = new MeasureEntry(2.05, 1.77e-5, new EffectEntry(1.2, 0.05, true, true), 25, true, [], []);
+        var row = new PartitioningEntry("weights", "network", 13.5, new Dictionary<string, MeasureEntry> { ["acc-drop"] = entry });
+        var results = new ResultsDocument("m.onnx", "sha", "v", "data", 0, 16, 19, "cpu", 100, 0.9,
+            new SignificanceEntry("Benjamini-Hochberg", 0.05, 1.77e-5), [row]);
+        string html = ReportPage.Build(TempDirectory.Create(), results);
+        Assert.Contains("2.050 <span class=\"nw\">(p = 1.77e-5, n = 25)</span>", html);
+        Assert.Contains(".nw{white-space:nowrap}", html);
     }
 }

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Net;
 using System.Text;
+using System.Text.RegularExpressions;
 using Analyzer.Core.Files;
 using Analyzer.Core.Results;
 using Analyzer.Reporting.Files;
@@ -29,7 +30,7 @@ public static class ReportPage
                         "th{background:#f2f2f2}td:first-child,th:first-child,td:nth-child(2){text-align:left}.sig{font-weight:bold;background:#e8f4e8}" +
                         ".degenerate{color:#999;font-style:italic}figure{display:inline-block;margin:.4em;vertical-align:top}" +
                         "figcaption{font-size:.85em;color:#444;max-width:600px}img.grid{image-rendering:pixelated}dl{display:grid;" +
-                        "grid-template-columns:max-content auto;gap:.2em 1em}dt{font-weight:bold}</style></head><body>");
+                        "grid-template-columns:max-content auto;gap:.2em 1em}dt{font-weight:bold}.nw{white-space:nowrap}</style></head><body>");
         html.AppendLine($"<h1>{E(title)}</h1>");
         Metadata(html, results);
         Tables(html, results);
@@ -103,12 +104,16 @@ public static class ReportPage
             {
                 if (!p.Measures.TryGetValue(m, out var e)) { html.Append("<td>–</td>"); continue; }
                 string cls = e.Degenerate is not null ? " class=\"degenerate\"" : highlight(e) ? " class=\"sig\"" : "";
-                html.Append($"<td{cls}>{E(cell(e))}{(e.Degenerate is not null ? " (degenerate)" : "")}</td>");
+                html.Append($"<td{cls}>{Unbroken(E(cell(e)))}{(e.Degenerate is not null ? " (degenerate)" : "")}</td>");
             }
             html.AppendLine(I($"<td>{p.Ncut:F3}</td></tr>"));
         }
         html.AppendLine("</tbody></table>");
     }
+
+    /// <summary>Keeps each parenthesised part of a cell, "(p = 1.77e-5, n = 25)", on one line: a narrow column breaks
+    /// before it, never inside a number at its "e-".</summary>
+    private static string Unbroken(string escaped) => Regex.Replace(escaped, @"\([^()]*\)", m => $"<span class=\"nw\">{m.Value}</span>");
 
     private static void Histograms(StringBuilder html, ResultsDocument r)
     {
