@@ -171,13 +171,16 @@ def fit(name, model, opt, xtr, ytr, epochs, batch, gen):
         model.train()
         order = torch.randperm(len(xtr), generator=gen)
         start = time.time()
+        total = 0.0
         for i in range(0, len(order), batch):
             idx = order[i:i + batch]
             opt.zero_grad()
             loss = F.cross_entropy(model(xtr[idx]), ytr[idx])
             loss.backward()
             opt.step()
-        print(f"{name} epoch {epoch + 1}/{epochs} loss {loss.item():.4f} ({time.time() - start:.0f} s)", flush=True)
+            total += loss.item() * len(idx)
+        # The epoch's mean training loss (the last batch alone is a few dozen examples and noisy).
+        print(f"{name} epoch {epoch + 1}/{epochs} loss {total / len(order):.4f} ({time.time() - start:.0f} s)", flush=True)
 
 
 def train(name, spec, xtr, ytr, xte, yte):
