@@ -6,6 +6,3 @@ namespace Analyzer.Reporting.Reproduction;
 /// computing (so a resumed run's time is not the experiment's).</summary>
 public sealed record ReproductionDocument(string AnalyzerVersion, int Seed, bool Fast, double Seconds, IReadOnlyList<ReproducedConvention> Conventions,
     int ResumedAnalyses = 0);
-
-/// <summary>How many of a run's replicate analyses were finished before it started, of how many.</summary>
-public sealed record ReproductionResume(int Resumed, int Analyses);

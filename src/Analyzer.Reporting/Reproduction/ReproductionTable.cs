@@ -25,12 +25,12 @@ public static class ReproductionTable
     /// <summary>Our cell when no subcluster gave a finite value (the paper's missing cells stay "–").</summary>
     private const string NotFinite = "n/a";
 
-    public static string Markdown(IReadOnlyList<ReproducedConvention> conventions, bool fast, double seconds, ReproductionResume resume)
+    public static string Markdown(IReadOnlyList<ReproducedConvention> conventions, bool fast, double seconds, int resumed, int analyses)
     {
         var text = new StringBuilder();
         text.AppendLine("# Reproduction of Hod et al., Tables 1 and 2 (small networks)");
         text.AppendLine();
-        text.AppendLine(Invariant($"{(fast ? "A short run (--fast: 2 replicates, 1000 test examples, 2 subclusters per partitioning); its numbers are noisier than the paper's. " : "")}Wall time {Duration(seconds)}{Resumed(resume)}."));
+        text.AppendLine(Invariant($"{(fast ? "A short run (--fast: 2 replicates, 1000 test examples, 2 subclusters per partitioning); its numbers are noisier than the paper's. " : "")}Wall time {Duration(seconds)}{Resumed(resumed, analyses)}."));
         foreach (var convention in conventions)
         {
             text.AppendLine();
@@ -94,10 +94,11 @@ public static class ReproductionTable
         text.AppendLine($"| {PaperTables.RowName(family.Family)} ({family.Replicates}) | {p.Edges}, {p.Scope} | {string.Join(" | ", cells)} |");
     }
 
-    private static string P(double p) => p >= 0.001 ? Invariant($"{p:G2}") : Invariant($"{p:0.#e+0}");
+    /// <summary>Two significant digits, as the paper prints them.</summary>
+    private static string P(double p) => CellText.P(p, digits: 2);
 
-    private static string Resumed(ReproductionResume r) => r.Resumed == 0 ? ""
-        : Invariant($" (this invocation; {r.Resumed} of {r.Analyses} replicate analyses were finished by an earlier run and read back)");
+    private static string Resumed(int resumed, int analyses) => resumed == 0 ? ""
+        : Invariant($" (this invocation; {resumed} of {analyses} replicate analyses were finished by an earlier run and read back)");
 
     private static string Duration(double seconds) => seconds < 120 ? Invariant($"{seconds:F0} s") : Invariant($"{seconds / 60:F1} min");
 

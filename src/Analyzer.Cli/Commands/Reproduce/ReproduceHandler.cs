@@ -87,7 +87,7 @@ public static class ReproduceHandler
         }
 
         double seconds = clock.Elapsed.TotalSeconds;
-        string table = ReproductionTable.Markdown(results, request.Fast, seconds, new ReproductionResume(resumed, analyses));
+        string table = ReproductionTable.Markdown(results, request.Fast, seconds, resumed, analyses);
         Directory.CreateDirectory(request.Out);
         AtomicFile.WriteAllText(Path.Combine(request.Out, "reproduction.md"), table);
         JsonFiles.Write(Path.Combine(request.Out, "reproduction.json"), new ReproductionDocument(AnalyzerInfo.Version, request.Seed, request.Fast,
