@@ -1,8 +1,8 @@
+using Analyzer.Core.Networks;
 using System.Diagnostics;
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
-using Analyzer.Core.Analysis;
 using Analyzer.Core.Clustering;
 using Analyzer.Core.Graphs;
 using Analyzer.Core.Files;

@@ -1,8 +1,9 @@
+using Analyzer.Core.Networks;
+using Analyzer.Core.Subclusters;
 using System.Diagnostics;
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
-using Analyzer.Core.Analysis;
 using Analyzer.Core.Clustering;
 using Analyzer.Core.Datasets;
 using Analyzer.Core.Graphs;

@@ -1,9 +1,9 @@
+using Analyzer.Core.Networks;
 using System.Diagnostics;
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
 using Analyzer.Core.Activations;
-using Analyzer.Core.Analysis;
 using Analyzer.Core.Datasets;
 using Analyzer.Core.Visualisation;
 using Analyzer.Onnx.Inference;

@@ -1,4 +1,4 @@
-using Analyzer.Core.Analysis;
+using Analyzer.Core.Pipeline;
 using System.CommandLine;
 
 namespace Analyzer.Cli;

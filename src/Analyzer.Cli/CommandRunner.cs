@@ -1,7 +1,7 @@
+using Analyzer.Core.Errors;
+using Analyzer.Core.Memory;
 using System.CommandLine;
 using Analyzer.Kernels;
-using Analyzer.Core.Analysis;
-using Analyzer.Core.Datasets;
 using Analyzer.Onnx;
 using Analyzer.Onnx.Inference;
 

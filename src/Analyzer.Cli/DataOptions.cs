@@ -1,4 +1,4 @@
-using Analyzer.Core.Analysis;
+using Analyzer.Core.Errors;
 using System.CommandLine;
 using Analyzer.Core.Datasets;
 

@@ -1,4 +1,4 @@
-using Analyzer.Core.Analysis;
+using Analyzer.Core.Errors;
 namespace Analyzer.Cli;
 
 /// <summary>

@@ -1,5 +1,5 @@
-using Analyzer.Core.Analysis;
-using Analyzer.Core.Datasets;
+using Analyzer.Core.Errors;
+using Analyzer.Core.Networks;
 using Analyzer.Core.Graphs;
 using Analyzer.Core.Files;
 using Analyzer.Reporting.Files;

@@ -1,4 +1,4 @@
-using Analyzer.Core.Analysis;
+using Analyzer.Core.Networks;
 using Analyzer.Core.Datasets;
 using Analyzer.Onnx.Inference;
 using Analyzer.Onnx.Rewriting;

@@ -1,4 +1,5 @@
-using Analyzer.Core.Analysis;
+using Analyzer.Core.Memory;
+using Analyzer.Core.Networks;
 using Analyzer.Core.Datasets;
 using Analyzer.Core.Graphs;
 using Analyzer.Kernels.Spearman;

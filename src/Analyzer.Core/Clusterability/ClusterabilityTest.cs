@@ -1,4 +1,4 @@
-using Analyzer.Core.Analysis;
+using Analyzer.Core.Statistics;
 using Analyzer.Core.Clustering;
 using Analyzer.Core.Graphs;
 
@@ -20,7 +20,7 @@ public static class ClusterabilityTest
         var cuts = new double[shuffles];
         for (int i = 0; i < shuffles; i++)
         {
-            var control = ShuffledGraph.Of(graph, mode, new Random(SubclusterSampler.StableSeed(seed, "clusterability", i, -1)));
+            var control = ShuffledGraph.Of(graph, mode, new Random(StableSeed.Of(seed, "clusterability", i, -1)));
             cuts[i] = SpectralPartitioner.Partition(control, k, options, seed).NormalizedCut;
             step?.Invoke();
         }

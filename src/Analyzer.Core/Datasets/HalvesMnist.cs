@@ -1,4 +1,5 @@
-using Analyzer.Core.Analysis;
+using Analyzer.Core.Statistics;
+using Analyzer.Core.Errors;
 
 namespace Analyzer.Core.Datasets;
 
@@ -16,7 +17,7 @@ public static class HalvesMnist
     {
         if (digits.Channels != 1 || digits.Height != 28 || digits.Width != 28 || digits.Classes > 10)
             throw new DataFormatException($"{digits.Source}: halves-MNIST needs 28x28 one-channel digits; found {digits.Channels}x{digits.Height}x{digits.Width}");
-        var rng = new Random(SubclusterSampler.StableSeed(seed, $"halves-mnist/{split}", -1, -1));
+        var rng = new Random(StableSeed.Of(seed, $"halves-mnist/{split}", -1, -1));
         var pixels = new byte[count * 28 * 28];
         var labels = new int[count];
         var source = digits.Pixels;

@@ -1,3 +1,4 @@
+using Analyzer.Core.Errors;
 using System.Buffers.Binary;
 using System.IO.Compression;
 

@@ -1,3 +1,4 @@
+using Analyzer.Core.Errors;
 namespace Analyzer.Core.Datasets;
 
 /// <summary>

@@ -1,3 +1,4 @@
+using Analyzer.Core.Errors;
 using System.IO.Compression;
 
 namespace Analyzer.Core.Datasets;

@@ -1,3 +1,4 @@
+using Analyzer.Core.Errors;
 using System.Globalization;
 
 namespace Analyzer.Core.Datasets;

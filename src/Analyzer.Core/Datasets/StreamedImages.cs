@@ -1,3 +1,4 @@
+using Analyzer.Core.Errors;
 using Microsoft.Win32.SafeHandles;
 using StbImageSharp;
 

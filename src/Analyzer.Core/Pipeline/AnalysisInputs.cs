@@ -1,4 +1,8 @@
-using Analyzer.Core.Analysis;
+using Analyzer.Core.Clustering;
+using Analyzer.Core.Errors;
+using Analyzer.Core.Measures;
+using Analyzer.Core.Networks;
+using Analyzer.Core.Subclusters;
 using Analyzer.Core.Datasets;
 using Analyzer.Core.Files;
 using Analyzer.Core.Graphs;

@@ -1,3 +1,4 @@
+using Analyzer.Core.Subclusters;
 using Analyzer.Core.Results;
 
 namespace Analyzer.Core.Pipeline;

@@ -1,4 +1,6 @@
-using Analyzer.Core.Analysis;
+using Analyzer.Core.Errors;
+using Analyzer.Core.Measures;
+using Analyzer.Core.Subclusters;
 using Analyzer.Core.Datasets;
 using Analyzer.Onnx.Inference;
 
@@ -37,7 +39,7 @@ public sealed record AnalysisPlan
 
     public IReadOnlyList<string> Measures { get; init; } = [.. LesionAnalysis.Measures, .. VisualisationAnalysis.Measures];
 
-    /// <summary>Number of clusters; null: <see cref="ScopedPartition.DefaultK"/>.</summary>
+    /// <summary>Number of clusters; null: <see cref="Clustering.ScopedPartition.DefaultK"/>.</summary>
     public int? K { get; init; }
 
     /// <summary>Random controls per analysed subcluster.</summary>

@@ -1,5 +1,7 @@
+using Analyzer.Core.Measures;
+using Analyzer.Core.Progress;
+using Analyzer.Core.Subclusters;
 using Analyzer.Core.Activations;
-using Analyzer.Core.Analysis;
 using Analyzer.Core.Clustering;
 using Analyzer.Core.Files;
 using Analyzer.Core.Graphs;

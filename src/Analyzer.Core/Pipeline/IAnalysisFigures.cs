@@ -1,4 +1,5 @@
-using Analyzer.Core.Analysis;
+using Analyzer.Core.Measures;
+using Analyzer.Core.Subclusters;
 using Analyzer.Core.Clustering;
 using Analyzer.Core.Graphs;
 

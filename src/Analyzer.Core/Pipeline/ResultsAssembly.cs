@@ -1,4 +1,4 @@
-using Analyzer.Core.Datasets;
+using Analyzer.Core.Errors;
 using Analyzer.Core.Results;
 using Analyzer.Core.Statistics;
 

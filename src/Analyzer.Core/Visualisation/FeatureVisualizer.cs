@@ -1,5 +1,5 @@
+using Analyzer.Core.Networks;
 using Analyzer.Core.Activations;
-using Analyzer.Core.Analysis;
 using Analyzer.Core.Datasets;
 using Analyzer.Kernels;
 using Analyzer.Kernels.Visualisation;

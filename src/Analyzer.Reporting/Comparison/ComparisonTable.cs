@@ -1,6 +1,5 @@
 using System.Globalization;
 using System.Text;
-using Analyzer.Core.Analysis;
 using Analyzer.Core.Statistics;
 using Analyzer.Core.Files;
 using Analyzer.Core.Results;
@@ -50,7 +49,7 @@ public static class ComparisonTable
                     {
                         if (!pb.Measures.TryGetValue(measure, out var eb) || ea.Degenerate is not null || eb.Degenerate is not null) continue;
                         string key = $"{pa.Edges}-{pa.Scope}";
-                        int pairSeed = SubclusterSampler.StableSeed(seed, $"compare/{models[i].Name}/{models[j].Name}/{key}/{measure}", -1, -1);
+                        int pairSeed = StableSeed.Of(seed, $"compare/{models[i].Name}/{models[j].Name}/{key}/{measure}", -1, -1);
                         if (FisherDifference.Test(ea.Subclusters.Select(s => s.Percentile).ToList(), eb.Subclusters.Select(s => s.Percentile).ToList(), pairSeed) is { } r)
                             raw.Add((models[i].Name, models[j].Name, key, measure, r));
                     }

@@ -1,6 +1,6 @@
+using Analyzer.Core.Measures;
 using System.Globalization;
 using System.Text;
-using Analyzer.Core.Analysis;
 using Analyzer.Core.Results;
 using Analyzer.Reporting.Tables;
 

@@ -1,4 +1,4 @@
-using Analyzer.Core.Analysis;
+using Analyzer.Core.Progress;
 namespace Analyzer.Cli.Tests.Commands;
 
 public class ProgressLineTests

@@ -31,7 +31,7 @@ public class VisualizeCommandTests
 
         // Independently: read each PNG, run the model on pixels/255, sum |pre-activation| over the units.
         var file = OnnxModelFile.Load(model);
-        var points = Analyzer.Core.Activations.PreActivationPoints.Find(Analyzer.Core.Analysis.ModelNetwork.Load(model));
+        var points = Analyzer.Core.Activations.PreActivationPoints.Find(Analyzer.Core.Networks.ModelNetwork.Load(model));
         foreach (var entry in entries)
         {
             string image = entry.GetProperty("image").GetString()!;
@@ -74,7 +74,7 @@ public class VisualizeCommandTests
         for (int c = 0; c < 3; c++)
             for (int k = 0; k < 1024; k++) planar[c * 1024 + k] = (rgb[3 * k + c] / 255f - 0.5f) / 0.5f;
         Assert.False(Enumerable.Range(0, 1024).All(k => rgb[3 * k] == rgb[3 * k + 1] && rgb[3 * k + 1] == rgb[3 * k + 2]), "the PNG is grey");
-        var point = Analyzer.Core.Activations.PreActivationPoints.Find(Analyzer.Core.Analysis.ModelNetwork.Load(model)).Single(p => p.NodeSet.Name == "Gemm_11");
+        var point = Analyzer.Core.Activations.PreActivationPoints.Find(Analyzer.Core.Networks.ModelNetwork.Load(model)).Single(p => p.NodeSet.Name == "Gemm_11");
         var extra = ExtraOutputs.Add(OnnxModelFile.Load(model), [point.Tensor]);
         using var session = OnnxSession.Create(extra.Bytes, model, ExecutionDevice.Cpu);
         var (values, shape) = session.Run([new TensorInput(extra.Inputs[0], planar, [1, 3, 32, 32])], [point.Tensor])[0];

@@ -1,6 +1,6 @@
+using Analyzer.Core.Networks;
 using System.Text.Json;
 using Analyzer.Core.Activations;
-using Analyzer.Core.Analysis;
 using Analyzer.Core.Datasets;
 using Analyzer.Kernels.Spearman;
 using Analyzer.Onnx.Inference;

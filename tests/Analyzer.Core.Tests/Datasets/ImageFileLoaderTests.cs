@@ -1,7 +1,8 @@
+using Analyzer.Core.Errors;
+using Analyzer.Core.Networks;
 using System.Formats.Tar;
 using System.IO.Compression;
 using System.Text;
-using Analyzer.Core.Analysis;
 using Analyzer.Core.Datasets;
 using Analyzer.Core.Lesions;
 using Analyzer.Onnx.Inference;

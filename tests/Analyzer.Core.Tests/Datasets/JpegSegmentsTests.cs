@@ -1,3 +1,4 @@
+using Analyzer.Core.Errors;
 using Analyzer.Core.Datasets;
 
 namespace Analyzer.Core.Tests.Datasets;

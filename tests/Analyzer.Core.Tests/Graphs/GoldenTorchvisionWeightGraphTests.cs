@@ -1,5 +1,5 @@
+using Analyzer.Core.Networks;
 using System.Text.Json;
-using Analyzer.Core.Analysis;
 using Analyzer.Core.Graphs;
 using Analyzer.Core.Datasets;
 using Analyzer.TestSupport;

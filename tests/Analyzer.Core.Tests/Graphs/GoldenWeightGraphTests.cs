@@ -1,5 +1,5 @@
+using Analyzer.Core.Networks;
 using System.Text.Json;
-using Analyzer.Core.Analysis;
 using Analyzer.Core.Clustering;
 using Analyzer.Core.Graphs;
 using Analyzer.TestSupport;

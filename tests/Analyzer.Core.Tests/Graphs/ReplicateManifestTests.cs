@@ -1,6 +1,6 @@
+using Analyzer.Core.Networks;
 using System.Security.Cryptography;
 using System.Text.Json;
-using Analyzer.Core.Analysis;
 using Analyzer.Core.Datasets;
 using Analyzer.Core.Lesions;
 using Analyzer.TestSupport;

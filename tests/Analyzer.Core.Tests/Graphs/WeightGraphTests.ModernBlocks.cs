@@ -1,4 +1,4 @@
-using Analyzer.Core.Analysis;
+using Analyzer.Core.Networks;
 using Analyzer.Core.Graphs;
 using Analyzer.TestSupport;
 

@@ -1,4 +1,4 @@
-using Analyzer.Core.Analysis;
+using Analyzer.Core.Networks;
 using Analyzer.Core.Datasets;
 using Analyzer.Core.Lesions;
 using Analyzer.TestSupport;

@@ -1,4 +1,5 @@
-using Analyzer.Core.Analysis;
+using Analyzer.Core.Errors;
+using Analyzer.Core.Networks;
 using Analyzer.Core.Datasets;
 using Analyzer.Core.Lesions;
 using Analyzer.Onnx.Inference;

@@ -1,5 +1,5 @@
+using Analyzer.Core.Networks;
 using System.Text.Json;
-using Analyzer.Core.Analysis;
 using Analyzer.Core.Datasets;
 using Analyzer.Core.Lesions;
 using Analyzer.Onnx.Inference;

@@ -1,5 +1,5 @@
+using Analyzer.Core.Networks;
 using Analyzer.Core.Activations;
-using Analyzer.Core.Analysis;
 using Analyzer.Core.Datasets;
 using Analyzer.Core.Visualisation;
 using Analyzer.Onnx.Inference;

@@ -1,5 +1,4 @@
-using Analyzer.Core.Analysis;
-using Analyzer.Core.Datasets;
+using Analyzer.Core.Errors;
 using Analyzer.Core.Statistics;
 using Analyzer.Core.Files;
 using Analyzer.Core.Results;

@@ -1,6 +1,6 @@
+using Analyzer.Core.Measures;
+using Analyzer.Core.Subclusters;
 using System.CommandLine;
-using Analyzer.Core.Analysis;
-using Analyzer.Core.Pipeline;
 
 namespace Analyzer.Cli.Commands.Analyze;
 

@@ -1,6 +1,7 @@
+using Analyzer.Core.Errors;
+using Analyzer.Core.Subclusters;
 using Analyzer.Core.Pipeline;
 using Analyzer.Reporting.Figures;
-using Analyzer.Core.Analysis;
 using Analyzer.Core.Datasets;
 using Analyzer.Onnx.Inference;
 using Analyzer.Core.Files;

@@ -1,6 +1,7 @@
+using Analyzer.Core.Networks;
+using Analyzer.Core.Subclusters;
 using System.Diagnostics;
 using Analyzer.Core.Activations;
-using Analyzer.Core.Analysis;
 using Analyzer.Core.Clustering;
 using Analyzer.Core.Graphs;
 using Analyzer.Core.Lesions;

@@ -1,5 +1,7 @@
+using Analyzer.Core.Errors;
+using Analyzer.Core.Networks;
+using Analyzer.Core.Pipeline;
 using System.Diagnostics;
-using Analyzer.Core.Analysis;
 using Analyzer.Core.Clustering;
 using Analyzer.Core.Files;
 using Analyzer.Reporting.Files;

@@ -1,5 +1,7 @@
+using Analyzer.Core.Errors;
+using Analyzer.Core.Networks;
+using Analyzer.Core.Progress;
 using System.Diagnostics;
-using Analyzer.Core.Analysis;
 using Analyzer.Core.Clusterability;
 using Analyzer.Core.Clustering;
 using Analyzer.Core.Graphs;

@@ -1,4 +1,4 @@
-using Analyzer.Core.Datasets;
+using Analyzer.Core.Errors;
 using Analyzer.Reporting.Comparison;
 using Analyzer.Core.Files;
 using Analyzer.Core.Results;

@@ -1,4 +1,5 @@
-using Analyzer.Core.Analysis;
+using Analyzer.Core.Networks;
+using Analyzer.Core.Pipeline;
 using Analyzer.Core.Graphs;
 using Analyzer.Core.Files;
 using Analyzer.Reporting.Files;

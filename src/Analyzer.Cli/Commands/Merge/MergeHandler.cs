@@ -1,6 +1,6 @@
+using Analyzer.Core.Errors;
 using Analyzer.Cli.Commands.Compare;
 using Analyzer.Cli.Commands.Screen;
-using Analyzer.Core.Datasets;
 using Analyzer.Core.Files;
 using Analyzer.Core.Pipeline;
 using Analyzer.Reporting.Comparison;

@@ -1,8 +1,9 @@
+using Analyzer.Core.Errors;
+using Analyzer.Core.Measures;
 using System.Diagnostics;
 using System.Text.Json;
 using Analyzer.Cli.Commands.Aggregate;
 using Analyzer.Cli.Commands.Analyze;
-using Analyzer.Core.Analysis;
 using Analyzer.Core.Datasets;
 using Analyzer.Core.Files;
 using Analyzer.Core.Results;

@@ -1,5 +1,5 @@
+using Analyzer.Core.Subclusters;
 using System.CommandLine;
-using Analyzer.Core.Pipeline;
 
 namespace Analyzer.Cli.Commands.Screen;
 

@@ -1,13 +1,14 @@
+using Analyzer.Core.Errors;
+using Analyzer.Core.Measures;
+using Analyzer.Core.Subclusters;
 using System.Globalization;
 using System.Text.Json;
 using Analyzer.Cli.Commands.Analyze;
 using Analyzer.Cli.Commands.Clusterability;
 using Analyzer.Cli.Commands.Compare;
-using Analyzer.Core.Analysis;
 using Analyzer.Core.Clusterability;
 using Analyzer.Core.Datasets;
 using Analyzer.Core.Files;
-using Analyzer.Core.Pipeline;
 using Analyzer.Reporting.Comparison;
 
 namespace Analyzer.Cli.Commands.Screen;

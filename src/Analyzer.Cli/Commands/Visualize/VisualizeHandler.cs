@@ -1,5 +1,8 @@
+using Analyzer.Core.Statistics;
+using Analyzer.Core.Errors;
+using Analyzer.Core.Networks;
+using Analyzer.Core.Progress;
 using Analyzer.Core.Activations;
-using Analyzer.Core.Analysis;
 using Analyzer.Core.Datasets;
 using Analyzer.Core.Visualisation;
 using Analyzer.Onnx.Inference;
@@ -25,7 +28,7 @@ public static class VisualizeHandler
         if (sets.Count == 0) throw new DataFormatException($"{request.Sets}: the file names no sets");
         var points = PreActivationPoints.Find(network).ToDictionary(p => p.NodeSet.Index);
         var objectives = sets.Select(s => new VisualisationObjective(s.Id, points[s.NodeSet.Index], s.Units,
-            SubclusterSampler.StableSeed(request.Seed, $"visualize/{s.Id}", s.NodeSet.Index, 0))).ToList();
+            StableSeed.Of(request.Seed, $"visualize/{s.Id}", s.NodeSet.Index, 0))).ToList();
         var options = new VisualisationOptions
         {
             Steps = request.Steps,

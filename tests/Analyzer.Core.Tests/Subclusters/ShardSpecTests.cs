@@ -1,6 +1,7 @@
+using Analyzer.Core.Subclusters;
 using Analyzer.Core.Pipeline;
 
-namespace Analyzer.Core.Tests.Pipeline;
+namespace Analyzer.Core.Tests.Subclusters;
 
 public class ShardSpecTests
 {

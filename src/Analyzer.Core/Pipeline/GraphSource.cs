@@ -1,3 +1,6 @@
+using Analyzer.Core.Errors;
+using Analyzer.Core.Networks;
+using Analyzer.Core.Progress;
 using Analyzer.Core.Activations;
 using Analyzer.Core.Datasets;
 using Analyzer.Core.Graphs;
@@ -5,7 +8,7 @@ using Analyzer.Kernels;
 using Analyzer.Kernels.Spearman;
 using Analyzer.Onnx.Inference;
 
-namespace Analyzer.Core.Analysis;
+namespace Analyzer.Core.Pipeline;
 
 /// <summary>What an activation graph needs besides the model.</summary>
 public sealed record ActivationRequest(string Data, Preprocessing Preprocessing, int Samples, ExecutionDevice Device, int MemoryBudgetMiB = 256);

@@ -1,9 +1,11 @@
+using Analyzer.Core.Networks;
+using Analyzer.Core.Subclusters;
 using Analyzer.Core.Activations;
 using Analyzer.Core.Clustering;
 using Analyzer.Core.Statistics;
 using Analyzer.Core.Visualisation;
 
-namespace Analyzer.Core.Analysis;
+namespace Analyzer.Core.Measures;
 
 /// <summary>The images of one analysed subcluster: its own visualisation first, then its controls'.</summary>
 public sealed record SubclusterVisualisations(Subcluster Subcluster, IReadOnlyList<VisualisationResult> Images);
@@ -32,7 +34,7 @@ public static class VisualisationAnalysis
             var sets = new[] { sub.Units }.Concat(s.Controls).ToList();
             for (int j = 0; j < sets.Count; j++)
                 objectives.Add(new VisualisationObjective(j == 0 ? $"{i}" : $"{i}/{j - 1}", point, sets[j],
-                    SubclusterSampler.StableSeed(seed, $"{partitioningKey}/vis/{j}", sub.NodeSet, sub.Cluster)));
+                    StableSeed.Of(seed, $"{partitioningKey}/vis/{j}", sub.NodeSet, sub.Cluster)));
         }
         var results = visualizer.Run(objectives, progress);
         int per = randomCount + 1;

@@ -1,24 +1,10 @@
+using Analyzer.Core.Networks;
+using Analyzer.Core.Subclusters;
 using Analyzer.Core.Clustering;
 using Analyzer.Core.Lesions;
 using Analyzer.Core.Statistics;
 
-namespace Analyzer.Core.Analysis;
-
-/// <summary>One measure's outcome for one partitioning: the statistics and the subclusters they came from.</summary>
-public sealed record MeasureReport(MeasureSummary Summary, IReadOnlyList<ControlledSubcluster> Subclusters,
-    IReadOnlyList<SkippedSubcluster> Skipped)
-{
-    /// <summary>The report, with the subclusters whose measure was not finite (no score) added to the skipped ones.</summary>
-    public static MeasureReport Of(MeasureSummary summary, IReadOnlyList<ControlledSubcluster> analysed, IEnumerable<SkippedSubcluster> skipped)
-    {
-        var all = skipped.ToList();
-        for (int i = 0; i < analysed.Count; i++)
-            if (summary.Scores[i] is null)
-                all.Add(new SkippedSubcluster(analysed[i].Subcluster.Layer, analysed[i].Subcluster.Cluster,
-                    analysed[i].Subcluster.Units.Length, "the measure is not finite"));
-        return new MeasureReport(summary, analysed, all);
-    }
-}
+namespace Analyzer.Core.Measures;
 
 /// <summary>
 /// The lesion measures (docs/method.md §6) of one partitioning: every analysed subcluster and its random controls are removed

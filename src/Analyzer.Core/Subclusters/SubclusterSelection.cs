@@ -1,4 +1,4 @@
-namespace Analyzer.Core.Analysis;
+namespace Analyzer.Core.Subclusters;
 
 /// <summary>
 /// Which subclusters a first look analyses (docs/method.md §5): only those of the named node sets, and at most
@@ -6,7 +6,7 @@ namespace Analyzer.Core.Analysis;
 /// the controls of the chosen ones are those a full run draws. <see cref="Shard"/> keeps, of the chosen ones, those of one
 /// share of the work; the others are neither analysed nor skipped (another shard analyses them).
 /// </summary>
-public sealed record SubclusterSelection(IReadOnlySet<string>? Layers = null, int? Max = null, Pipeline.ShardSpec? Shard = null)
+public sealed record SubclusterSelection(IReadOnlySet<string>? Layers = null, int? Max = null, ShardSpec? Shard = null)
 {
     public static readonly SubclusterSelection All = new();
 }

@@ -1,3 +1,4 @@
+using Analyzer.Core.Errors;
 using Analyzer.Core.Datasets;
 using Analyzer.Core.Graphs;
 using Analyzer.Onnx;
@@ -5,7 +6,7 @@ using Analyzer.Onnx.Inference;
 using Analyzer.Onnx.Model;
 using Analyzer.Onnx.Shapes;
 
-namespace Analyzer.Core.Analysis;
+namespace Analyzer.Core.Networks;
 
 /// <summary>A loaded model with its inferred shapes, traced layers and node sets: the starting point of every verb.</summary>
 public sealed class ModelNetwork

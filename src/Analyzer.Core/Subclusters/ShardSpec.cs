@@ -1,4 +1,6 @@
-namespace Analyzer.Core.Pipeline;
+using Analyzer.Core.Statistics;
+
+namespace Analyzer.Core.Subclusters;
 
 /// <summary>
 /// One share of a run's work (docs/design.md, sharding): shard <see cref="Index"/> of <see cref="Count"/>, counted from 0
@@ -13,7 +15,7 @@ public sealed record ShardSpec(int Index, int Count)
         var parts = text.Split('/');
         if (parts.Length != 2 || !int.TryParse(parts[0], out int index) || !int.TryParse(parts[1], out int count) || count < 1 ||
             index < 0 || index >= count)
-            throw new Analysis.UsageException($"--shard: '{text}'; expected I/N with 0 <= I < N, for example 0/4");
+            throw new Errors.UsageException($"--shard: '{text}'; expected I/N with 0 <= I < N, for example 0/4");
         return new ShardSpec(index, count);
     }
 
@@ -21,7 +23,7 @@ public sealed record ShardSpec(int Index, int Count)
     /// round robin, started at a place that depends on the partitioning, so that small partitionings do not all land on
     /// shard 0.</summary>
     public bool Owns(string partitioningKey, int position) =>
-        (position + Analysis.SubclusterSampler.StableSeed(0, partitioningKey, -1, -1)) % Count == Index;
+        (position + StableSeed.Of(0, partitioningKey, -1, -1)) % Count == Index;
 
     public override string ToString() => $"{Index}/{Count}";
 }

@@ -1,8 +1,8 @@
-using Analyzer.Core.Analysis;
+using Analyzer.Core.Measures;
 using Analyzer.Core.Lesions;
 using Analyzer.Core.Statistics;
 
-namespace Analyzer.Core.Tests.Analysis;
+namespace Analyzer.Core.Tests.Measures;
 
 public class ReferenceCompatTests
 {

@@ -1,4 +1,4 @@
-namespace Analyzer.Core.Analysis;
+namespace Analyzer.Core.Memory;
 
 /// <summary>
 /// A computation this model needs would not fit in the memory this process can use; thrown before any of it is

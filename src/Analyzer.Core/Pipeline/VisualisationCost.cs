@@ -1,4 +1,4 @@
-namespace Analyzer.Core.Analysis;
+namespace Analyzer.Core.Pipeline;
 
 /// <summary>What visualising at one pre-activation point costs: <see cref="SetupSeconds"/> each time its gradient
 /// graph is built, <see cref="SecondsPerBatch"/> for each batch of up to <see cref="Rows"/> images whatever its steps

@@ -1,8 +1,8 @@
+using Analyzer.Core.Networks;
 using Analyzer.Core.Activations;
-using Analyzer.Core.Clustering;
 using Analyzer.Core.Graphs;
 
-namespace Analyzer.Core.Analysis;
+namespace Analyzer.Core.Clustering;
 
 /// <summary>The partitioning of a network in either clustering scope, and the default number of clusters (docs/method.md §4).</summary>
 public static class ScopedPartition

@@ -1,7 +1,8 @@
+using Analyzer.Core.Statistics;
 using Analyzer.Core.Clustering;
 using Analyzer.Core.Graphs;
 
-namespace Analyzer.Core.Analysis;
+namespace Analyzer.Core.Subclusters;
 
 /// <summary>
 /// Splits a partitioning into subclusters and draws their random controls (docs/method.md §5): a subcluster is analysed when
@@ -43,7 +44,7 @@ public static class SubclusterSampler
                     skipped.Add(new SkippedSubcluster(set.Name, group.Key, units.Length, "not in --layers"));
                     continue;
                 }
-                var rng = new Random(StableSeed(seed, partitioningKey, set.Index, group.Key));
+                var rng = new Random(StableSeed.Of(seed, partitioningKey, set.Index, group.Key));
                 var controls = Enumerable.Range(0, count).Select(_ => Draw(valid, units.Length, rng)).ToList();
                 analysed.Add(new ControlledSubcluster(new Subcluster(set.Index, set.Name, group.Key, units), controls));
             }
@@ -52,7 +53,7 @@ public static class SubclusterSampler
         {
             // A seeded choice of max subclusters, kept in canonical order.
             var order = Enumerable.Range(0, analysed.Count).ToArray();
-            var rng = new Random(StableSeed(seed, $"{partitioningKey}/max-subclusters", -1, -1));
+            var rng = new Random(StableSeed.Of(seed, $"{partitioningKey}/max-subclusters", -1, -1));
             for (int i = 0; i < max; i++)
             {
                 int j = rng.Next(i, order.Length);
@@ -83,27 +84,5 @@ public static class SubclusterSampler
         var chosen = pool[..size];
         Array.Sort(chosen);
         return chosen;
-    }
-
-    /// <summary>A seed that depends only on its parts (FNV-1a over them), stable across runs and platforms.</summary>
-    public static int StableSeed(int seed, string key, int nodeSet, int cluster)
-    {
-        unchecked
-        {
-            uint hash = 2166136261;
-            void Mix(int value)
-            {
-                for (int b = 0; b < 4; b++)
-                {
-                    hash ^= (byte)(value >> (8 * b));
-                    hash *= 16777619;
-                }
-            }
-            Mix(seed);
-            foreach (char c in key) Mix(c);
-            Mix(nodeSet);
-            Mix(cluster);
-            return (int)(hash & 0x7fffffff);
-        }
     }
 }

@@ -1,6 +1,6 @@
 using System.Diagnostics;
 
-namespace Analyzer.Core.Analysis;
+namespace Analyzer.Core.Progress;
 
 /// <summary>
 /// Progress of long work on the error stream: a line at most every two seconds with the fraction done and an ETA.

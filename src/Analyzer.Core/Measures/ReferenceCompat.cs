@@ -1,6 +1,6 @@
 using Analyzer.Core.Statistics;
 
-namespace Analyzer.Core.Analysis;
+namespace Analyzer.Core.Measures;
 
 /// <summary>
 /// Switches that reproduce what the authors' code did where it differs from the paper (docs/method.md §9), so published

@@ -1,4 +1,4 @@
-namespace Analyzer.Core.Datasets;
+namespace Analyzer.Core.Errors;
 
 /// <summary>
 /// A dataset cannot be used: missing, corrupt, or not fitting the model. One line naming the file and the problem; the

@@ -1,4 +1,4 @@
-namespace Analyzer.Core.Analysis;
+namespace Analyzer.Core.Subclusters;
 
 /// <summary>The valid units of one hidden node set that share a cluster label (docs/method.md §5).</summary>
 public sealed record Subcluster(int NodeSet, string Layer, int Cluster, int[] Units);

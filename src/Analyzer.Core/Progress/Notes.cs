@@ -1,4 +1,4 @@
-namespace Analyzer.Core.Analysis;
+namespace Analyzer.Core.Progress;
 
 /// <summary>Notes for the user (a provider fallback, a device missing) said once per run however often they arise.</summary>
 public static class Notes

@@ -1,3 +1,5 @@
+using Analyzer.Core.Networks;
+using Analyzer.Core.Subclusters;
 using Analyzer.Core.Activations;
 using Analyzer.Core.Clustering;
 using Analyzer.Core.Datasets;
@@ -5,7 +7,7 @@ using Analyzer.Core.Statistics;
 using Analyzer.Core.Visualisation;
 using Analyzer.Onnx.Inference;
 
-namespace Analyzer.Core.Analysis;
+namespace Analyzer.Core.Measures;
 
 /// <summary>
 /// The correlation-based measure of docs/method.md §8: for the subclusters of the first analysed node set (the layer
@@ -53,7 +55,7 @@ public static class CorrelationAnalysis
             s.Subcluster.Cluster, s.Subcluster.Units.Length, "lateralisation is measured on the first layer's subclusters only")));
         double[] Image(int[] units, int j, Subcluster sub)
         {
-            var mean = correlation.Aligned(units, SubclusterSampler.StableSeed(seed, $"{partitioningKey}/correlation/{j}", sub.NodeSet, sub.Cluster));
+            var mean = correlation.Aligned(units, StableSeed.Of(seed, $"{partitioningKey}/correlation/{j}", sub.NodeSet, sub.Cluster));
             // One channel: the signed image. Colour: the channels' |images| summed pixel by pixel.
             int plane = layer.Height * layer.Width;
             var summed = new double[plane];

@@ -1,9 +1,10 @@
+using Analyzer.Core.Networks;
 using System.Diagnostics;
 using Analyzer.Core.Datasets;
 using Analyzer.Core.Lesions;
 using Analyzer.Core.Visualisation;
 
-namespace Analyzer.Core.Analysis;
+namespace Analyzer.Core.Pipeline;
 
 /// <summary>
 /// Short timed runs of the real lesion and visualisation code on samples of the real work, from which a plan

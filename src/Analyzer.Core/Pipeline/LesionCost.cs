@@ -1,4 +1,4 @@
-namespace Analyzer.Core.Analysis;
+namespace Analyzer.Core.Pipeline;
 
 /// <summary>
 /// What lesioning one node set costs on this machine (docs/design.md, "Plans"): <see cref="SetupSeconds"/> once (its
