@@ -28,7 +28,7 @@ cat > "$out/screen.json" <<JSON
 JSON
 run screen "$out/screen.json" --out "$out/screen"
 run compare "$out/mlp" "$out/cnn" --out "$out/compare"
-run aggregate "$out/mlp" "$out/screen/mlp-2" "$out/screen/fmnist-mlp" --out "$out/aggregate"
+run aggregate "$out/screen/fmnist-mlp" "$out/screen/mlp-2" --out "$out/aggregate"
 run reproduce --fast --families mnist-mlp --out "$out/reproduce"
 for i in 0 1 2; do
   run analyze onnx-models/fmnist-mlp.onnx --data fashion-mnist "${small[@]}" --edges weights --shard "$i/3" --out "$out/shard-$i"

@@ -1,6 +1,7 @@
+using System.CommandLine;
+using Analyzer.Cli.Options;
 using Analyzer.Core.Errors;
 using Analyzer.Core.Memory;
-using System.CommandLine;
 using Analyzer.Kernels;
 using Analyzer.Onnx;
 using Analyzer.Onnx.Inference;
@@ -9,7 +10,8 @@ namespace Analyzer.Cli;
 
 /// <summary>
 /// Runs a verb's handler and turns failures into one line and an exit code: bad model or data 3, bad usage 2, a bug 1
-/// (with the stack trace only when ANALYZER_DEBUG is set).
+/// (with the stack trace only when ANALYZER_DEBUG is set). Core names a setting by its property; the line names the
+/// flag that sets it (<see cref="SettingFlags"/>).
 /// </summary>
 public static class CommandRunner
 {
@@ -23,14 +25,19 @@ public static class CommandRunner
                 Parallelism.MaxThreads = parse.GetValue(threads);
             return handler(output, error);
         }
-        catch (Exception e) when (e is ModelFormatException or MemoryLimitException or DataFormatException or InferenceException or IOException or UnauthorizedAccessException or System.Text.Json.JsonException)
+        catch (DataFormatException e)
+        {
+            error.WriteLine($"error: {Line(e.Setting, e.Problem, e.Message)}");
+            return ExitCodes.BadInput;
+        }
+        catch (Exception e) when (e is ModelFormatException or MemoryLimitException or InferenceException or IOException or UnauthorizedAccessException or System.Text.Json.JsonException)
         {
             error.WriteLine($"error: {e.Message}");
             return ExitCodes.BadInput;
         }
         catch (UsageException e)
         {
-            error.WriteLine($"error: {e.Message}");
+            error.WriteLine($"error: {Line(e.Setting, e.Problem, e.Message)}");
             return ExitCodes.Usage;
         }
         catch (Exception e)
@@ -41,6 +48,9 @@ public static class CommandRunner
             return ExitCodes.Bug;
         }
     }
+
+    private static string Line(string? setting, string problem, string message) =>
+        setting is null ? message : $"{SettingFlags.Of(setting)}: {problem}";
 
     /// <summary>A path as messages show it: relative to the current directory when inside it.</summary>
     public static string Display(string path) => Core.Files.DisplayPath.Of(path);

@@ -1,8 +1,8 @@
+using Analyzer.Core.Results;
 using Analyzer.Core.Errors;
 using Analyzer.Core.Networks;
 using Analyzer.Core.Graphs;
 using Analyzer.Core.Files;
-using Analyzer.Reporting.Files;
 
 namespace Analyzer.Cli;
 

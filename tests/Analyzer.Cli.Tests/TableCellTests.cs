@@ -39,7 +39,7 @@ public class TableCellTests
         });
         var convention = new ReproducedConvention("compat", ["class-range"], new SignificanceEntry("Benjamini-Hochberg", 0.05, null),
             [new ReproducedFamily("mnist-cnn", 2, [row])]);
-        string md = ReproductionTable.Markdown([convention], fast: true, seconds: 16, resumed: 2, analyses: 2);
+        string md = ReproductionTable.Markdown(new ReproductionDocument("0.1.0", 0, Fast: true, Seconds: 16, [convention], ResumedAnalyses: 2) { Analyses = 2 });
 
         Assert.Contains("| CNN, MNIST (2) | weights, network | – | **1.29 (2e-5)** | n/a | 0.84 (0.98) |", md); // acc-drop not run: –
         Assert.Contains("3.4e-7 ± 3.4e-7 †", md);

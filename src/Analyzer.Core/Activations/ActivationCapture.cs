@@ -1,3 +1,4 @@
+using Analyzer.Core.Memory;
 using Analyzer.Core.Networks;
 using Analyzer.Core.Datasets;
 using Analyzer.Onnx.Inference;
@@ -13,16 +14,17 @@ namespace Analyzer.Core.Activations;
 public static class ActivationCapture
 {
     /// <returns>[samples x units] row-major, units of the points in order.</returns>
-    /// <param name="memoryBudget">Bytes one batch may take (its maps and the model's activations); the batch size follows from it.</param>
+    /// <param name="memoryBudget">What one batch may take (its maps and the model's activations; default
+    /// <see cref="MemoryBudget.Default"/>); the batch size follows from it.</param>
     public static double[] Capture(ModelNetwork network, ImageDataset data, IReadOnlyList<int> examples,
-        IReadOnlyList<PreActivationPoint> points, Preprocessing preprocessing, ExecutionDevice device, long memoryBudget = 256L << 20,
+        IReadOnlyList<PreActivationPoint> points, Preprocessing preprocessing, ExecutionDevice device, MemoryBudget? memoryBudget = null,
         Action<string>? note = null, Action<int>? progress = null)
     {
         data = network.Fit(data, note);
         // A batch holds its input, the captured maps (outputs of the run) and what ONNX Runtime computes on the way:
         // every activation of the model counts (an upper bound).
         long bytesPerExample = 4L * (data.ExampleSize + network.ActivationValuesPerExample() + points.Sum(p => network.Shapes.ShapeOf(p.Tensor).Skip(1).Aggregate(1L, (a, d) => a * d)));
-        int batchSize = network.BatchLimit(note) == 1 ? 1 : (int)Math.Clamp(memoryBudget / Math.Max(1, bytesPerExample), 1, 1024);
+        int batchSize = network.BatchLimit(note) == 1 ? 1 : (int)Math.Clamp((memoryBudget ?? MemoryBudget.Default).Bytes / Math.Max(1, bytesPerExample), 1, 1024);
         var model = ExtraOutputs.Add(network.File, points.Select(p => p.Tensor).ToList());
         network.NotePrecision(note);
         using var session = OnnxSession.Create(model.Bytes, network.Path, device, 0, note);

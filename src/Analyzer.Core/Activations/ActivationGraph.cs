@@ -31,7 +31,7 @@ public sealed class ActivationGraph
     /// <param name="sampleCount">Examples drawn with the seed (docs/method.md §3: 5000 by default).</param>
     public static ActivationGraph Build(ModelNetwork network, ImageDataset data, int sampleCount, int seed, Preprocessing preprocessing,
         ExecutionDevice device, ISpearmanKernel? kernel = null, Action<string>? note = null, Action<int>? progress = null,
-        long memoryBudget = 256L << 20)
+        MemoryBudget? memoryBudget = null)
     {
         kernel ??= new SpearmanCpuKernel();
         var points = PreActivationPoints.Find(network);
@@ -53,14 +53,14 @@ public sealed class ActivationGraph
     {
         double needed = 8.0 * units * units + 24.0 * samples * units;
         long available = MemoryLimitException.Available;
-        string advice = "use --edges weights, whose graph is stored in blocks, or a model with fewer units";
+        string advice = "use weight edges, whose graph is stored in blocks, or a model with fewer units";
         if (units * units > Array.MaxLength)
             throw new MemoryLimitException($"{network.Path}: an activation graph of {units} units needs a {units} x {units} correlation matrix, " +
                 $"beyond the largest array .NET allocates (n <= {(int)Math.Sqrt(Array.MaxLength)}); {advice}");
         if (needed > 0.8 * available)
             throw new MemoryLimitException($"{network.Path}: an activation graph of {units} units from {samples} samples needs " +
                 $"{MemoryLimitException.GiB(needed)}, more than the {MemoryLimitException.GiB(available)} this process can use; " +
-                $"use fewer --samples, or {advice}");
+                $"use fewer samples, or {advice}");
     }
 
     /// <summary>The within-layer correlation graph of one node set.</summary>

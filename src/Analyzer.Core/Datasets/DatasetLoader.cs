@@ -34,6 +34,15 @@ public static class DatasetLoader
         }
     }
 
+    /// <summary>The test split a spec names, and the examples a run uses of it: all of them, or <paramref name="examples"/>
+    /// drawn with the seed (a first look); fewer than 1 is a usage error of <c>Examples</c>.</summary>
+    public static (ImageDataset Test, ImageDataset Used) TestExamples(string spec, ImageGeometry geometry, int seed, int? examples)
+    {
+        if (examples is < 1) throw new UsageException("Examples", $"{examples}; expected at least 1");
+        var test = Load(DatasetSpec.Parse(spec), DatasetSplit.Test, geometry, seed);
+        return (test, examples is { } count ? test.Draw(count, seed) : test);
+    }
+
     public static IEnumerable<string> SearchPath(string name)
     {
         if (Environment.GetEnvironmentVariable("ANALYZER_DATA") is { Length: > 0 } data)

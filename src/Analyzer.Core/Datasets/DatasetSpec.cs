@@ -2,7 +2,7 @@ using Analyzer.Core.Errors;
 namespace Analyzer.Core.Datasets;
 
 /// <summary>
-/// A parsed data SPEC of the command line (docs/design.md): <c>mnist[:train|test]</c>, <c>fashion-mnist[:...]</c>,
+/// A parsed data SPEC (docs/design.md): <c>mnist[:train|test]</c>, <c>fashion-mnist[:...]</c>,
 /// <c>halves-mnist[:...]</c>,
 /// <c>idx:IMAGES,LABELS</c>, <c>npz:FILE</c>, <c>folder:DIR[,LABELS]</c>, <c>cifar10:DIR[:train|test]</c>. The split is null when
 /// the SPEC names none (each verb picks its default).
@@ -11,10 +11,13 @@ public sealed record DatasetSpec(string Kind, string? Path, string? LabelsPath, 
 {
     public static readonly string[] NamedSets = ["mnist", "fashion-mnist", "halves-mnist"];
 
+    /// <summary>The plan property a spec is given in (named in errors).</summary>
+    private const string Setting = "Data";
+
     public static DatasetSpec Parse(string text)
     {
         if (string.IsNullOrWhiteSpace(text))
-            throw new DataFormatException("--data: empty; use one of: mnist[:train|test], fashion-mnist[:train|test], halves-mnist[:train|test], idx:IMAGES,LABELS, npz:FILE, folder:DIR[,LABELS], cifar10:DIR[:train|test]");
+            throw new DataFormatException(Setting, "empty; use one of: mnist[:train|test], fashion-mnist[:train|test], halves-mnist[:train|test], idx:IMAGES,LABELS, npz:FILE, folder:DIR[,LABELS], cifar10:DIR[:train|test]", null);
         int colon = text.IndexOf(':');
         string kind = colon < 0 ? text : text[..colon];
         string rest = colon < 0 ? "" : text[(colon + 1)..];
@@ -25,13 +28,13 @@ public sealed record DatasetSpec(string Kind, string? Path, string? LabelsPath, 
             case "idx":
                 var parts = rest.Split(',');
                 if (parts.Length != 2 || parts.Any(p => p.Length == 0))
-                    throw new DataFormatException($"--data: '{text}' needs two files: idx:IMAGES,LABELS");
+                    throw new DataFormatException(Setting, $"'{text}' needs two files: idx:IMAGES,LABELS", null);
                 return new DatasetSpec(kind, parts[0], parts[1], null);
             case "npz":
-                if (rest.Length == 0) throw new DataFormatException($"--data: '{text}' needs a path: npz:FILE");
+                if (rest.Length == 0) throw new DataFormatException(Setting, $"'{text}' needs a path: npz:FILE", null);
                 return new DatasetSpec(kind, rest, null, null);
             case "folder":
-                if (rest.Length == 0) throw new DataFormatException($"--data: '{text}' needs a directory: folder:DIR or folder:DIR,LABELS");
+                if (rest.Length == 0) throw new DataFormatException(Setting, $"'{text}' needs a directory: folder:DIR or folder:DIR,LABELS", null);
                 // A labels file follows the last comma, unless the whole text names a directory.
                 int comma = rest.LastIndexOf(',');
                 if (comma > 0 && !Directory.Exists(rest))
@@ -41,10 +44,10 @@ public sealed record DatasetSpec(string Kind, string? Path, string? LabelsPath, 
                 int split = rest.LastIndexOf(':');
                 if (split > 0 && rest[(split + 1)..] is "train" or "test")
                     return new DatasetSpec(kind, rest[..split], null, ParseSplit(rest[(split + 1)..], text));
-                if (rest.Length == 0) throw new DataFormatException($"--data: '{text}' needs a directory: cifar10:DIR[:train|test]");
+                if (rest.Length == 0) throw new DataFormatException(Setting, $"'{text}' needs a directory: cifar10:DIR[:train|test]", null);
                 return new DatasetSpec(kind, rest, null, null);
             default:
-                throw new DataFormatException($"--data: '{kind}' is not a known dataset kind; use one of: mnist, fashion-mnist, halves-mnist, idx, npz, folder, cifar10");
+                throw new DataFormatException(Setting, $"'{kind}' is not a known dataset kind; use one of: mnist, fashion-mnist, halves-mnist, idx, npz, folder, cifar10", null);
         }
     }
 
@@ -52,6 +55,6 @@ public sealed record DatasetSpec(string Kind, string? Path, string? LabelsPath, 
     {
         "train" => DatasetSplit.Train,
         "test" => DatasetSplit.Test,
-        _ => throw new DataFormatException($"--data: '{text}': split '{split}' is not train or test"),
+        _ => throw new DataFormatException(Setting, $"'{text}': split '{split}' is not train or test", null),
     };
 }

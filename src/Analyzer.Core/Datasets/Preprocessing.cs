@@ -29,12 +29,25 @@ public sealed record Preprocessing(double Scale, IReadOnlyList<double> Mean, IRe
     {
         if (values.Count == 1) return values[0];
         if (values.Count != channels)
-            throw new DataFormatException($"--{what.ToLowerInvariant()} has {values.Count} values but the data has {channels} channels");
+            throw new DataFormatException(what, $"{values.Count} values but the data has {channels} channels", null);
         return values[channel];
     }
 
-    /// <summary>Parses "0.5" or "0.485,0.456,0.406".</summary>
-    public static IReadOnlyList<double> ParseList(string text, string option)
+    /// <summary>Refuses what cannot be applied (a usage error naming the property): a scale that is not positive, a mean
+    /// that is not finite, a std of 0 or not finite (dividing by 0 would run and report a meaningless accuracy).</summary>
+    public void Validate()
+    {
+        if (!(Scale > 0) || !double.IsFinite(Scale))
+            throw new UsageException(nameof(Scale), $"{Scale.ToString(CultureInfo.InvariantCulture)}; expected a positive number");
+        if (Mean.Any(m => !double.IsFinite(m)))
+            throw new UsageException(nameof(Mean), $"{string.Join(",", Mean)}; expected finite numbers");
+        if (Std.Any(s => s == 0 || !double.IsFinite(s)))
+            throw new UsageException(nameof(Std), $"{string.Join(",", Std.Select(s => s.ToString(CultureInfo.InvariantCulture)))}; " +
+                                                  "expected non-zero finite numbers (pixels are divided by them)");
+    }
+
+    /// <summary>Parses "0.5" or "0.485,0.456,0.406" given for <paramref name="setting"/>.</summary>
+    public static IReadOnlyList<double> ParseList(string text, string setting)
     {
         try
         {
@@ -42,7 +55,7 @@ public sealed record Preprocessing(double Scale, IReadOnlyList<double> Mean, IRe
         }
         catch (FormatException)
         {
-            throw new DataFormatException($"{option}: '{text}' is not a number or a comma-separated list of numbers");
+            throw new DataFormatException(setting, $"'{text}' is not a number or a comma-separated list of numbers", null);
         }
     }
 }

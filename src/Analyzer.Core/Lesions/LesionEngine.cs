@@ -51,7 +51,7 @@ public sealed partial class LesionEngine : IDisposable
     private int Streams => options.ConcurrentRuns > 0 ? options.ConcurrentRuns : Analyzer.Kernels.Parallelism.MaxThreads;
 
     /// <summary>The share of the memory budget one concurrent stream's batches may take.</summary>
-    private long StreamBudget => options.MemoryBudget / Math.Max(1, Streams);
+    private long StreamBudget => options.MemoryBudget.Bytes / Math.Max(1, Streams);
 
     /// <summary>ONNX Runtime threads per session: as asked, else one per concurrent stream.</summary>
     private int SessionThreads => options.Threads > 0 ? options.Threads : Streams > 1 ? 1 : 0;
@@ -277,7 +277,7 @@ public sealed partial class LesionEngine : IDisposable
     private void MakeRoom(int nodeSet, long bytes)
     {
         long total = cached.Sum(c => c.Bytes) + bytes;
-        for (var node = cached.First; node is not null && total > options.MemoryBudget;)
+        for (var node = cached.First; node is not null && total > options.MemoryBudget.Bytes;)
         {
             var next = node.Next;
             if (node.Value.NodeSet != nodeSet)

@@ -1,3 +1,4 @@
+using Analyzer.Core.Memory;
 using Analyzer.Core.Datasets;
 using Analyzer.Onnx.Inference;
 
@@ -11,8 +12,8 @@ public sealed record LesionOptions
     public ExecutionDevice Device { get; init; } = ExecutionDevice.Auto;
     /// <summary>ONNX Runtime threads per session; 0: one when runs are concurrent, else ONNX Runtime's default.</summary>
     public int Threads { get; init; }
-    /// <summary>Bytes that the batched inputs of one run may take; larger runs are split (default 256 MiB).</summary>
-    public long MemoryBudget { get; init; } = 256L << 20;
+    /// <summary>What the batched inputs of one run, and the cached cut models, may take; larger runs are split.</summary>
+    public MemoryBudget MemoryBudget { get; init; } = MemoryBudget.Default;
     /// <summary>Compute the layers before the lesioned one once per example instead of once per lesion.</summary>
     public bool ReusePrefix { get; init; } = true;
     /// <summary>

@@ -1,7 +1,7 @@
+using Analyzer.Core.Memory;
 using Analyzer.Core.Networks;
 using Analyzer.Core.Subclusters;
 using Analyzer.Core.Activations;
-using Analyzer.Core.Clustering;
 using Analyzer.Core.Datasets;
 using Analyzer.Core.Statistics;
 using Analyzer.Core.Visualisation;
@@ -17,18 +17,16 @@ namespace Analyzer.Core.Measures;
 /// </summary>
 public static class CorrelationAnalysis
 {
-    public static readonly IReadOnlyList<string> Measures = ["lateralisation"];
-
     /// <summary>The correlation images of the first analysed node set's units over the test examples; computed once per
     /// run and shared by every partitioning.</summary>
     public static (CorrelationImages Images, NodeSetInfo Layer) Images(ModelNetwork network, ImageDataset data, Preprocessing preprocessing,
-        ExecutionDevice device, Action<string>? note = null)
+        ExecutionDevice device, Action<string>? note = null, MemoryBudget? memoryBudget = null)
     {
         var point = PreActivationPoints.Find(network).Where(p => p.NodeSet.Analysed).MinBy(p => p.NodeSet.Offset)
             ?? throw new InvalidOperationException($"{network.Path}: no analysed node set");
         var fitted = network.Fit(data, note);
         var examples = Enumerable.Range(0, fitted.Count).ToArray();
-        var units = ActivationCapture.Capture(network, fitted, examples, [point], preprocessing, device, note: note);
+        var units = ActivationCapture.Capture(network, fitted, examples, [point], preprocessing, device, memoryBudget, note);
         var pixels = new float[(long)fitted.Count * fitted.ExampleSize];
         for (int start = 0; start < fitted.Count; start += 256)
         {
@@ -45,10 +43,9 @@ public static class CorrelationAnalysis
     /// <summary>The lateralisation report and, per analysed subcluster, its summed |aligned image| then its controls'
     /// ([height x width] each, for pictures).</summary>
     public static (IReadOnlyDictionary<string, MeasureReport> Reports, IReadOnlyList<(Subcluster Subcluster, IReadOnlyList<double[]> Images)> Images)
-        Run(ModelNetwork network, NetworkPartitioning partitioning, string partitioningKey, (CorrelationImages Images, NodeSetInfo Layer) correlations,
-            int randomCount, int seed, SubclusterSelection? selection = null, PercentileTies ties = PercentileTies.MidRank)
+        Run(SampledSubclusters sample, (CorrelationImages Images, NodeSetInfo Layer) correlations, int seed, PercentileTies ties = PercentileTies.MidRank)
     {
-        var (sampled, skipped) = SubclusterSampler.Sample(network.Neurons, partitioning, partitioningKey, randomCount, seed, selection);
+        var (sampled, skipped, partitioningKey) = (sample.Analysed, sample.Skipped.ToList(), sample.PartitioningKey);
         var (correlation, layer) = correlations;
         var analysed = sampled.Where(s => s.Subcluster.NodeSet == layer.NodeSet).ToList();
         skipped.AddRange(sampled.Where(s => s.Subcluster.NodeSet != layer.NodeSet).Select(s => new SkippedSubcluster(s.Subcluster.Layer,
@@ -67,7 +64,7 @@ public static class CorrelationAnalysis
         var images = analysed.Select(s => (s.Subcluster, Images: (IReadOnlyList<double[]>)new[] { s.Subcluster.Units }.Concat(s.Controls)
             .Select((units, j) => Image(units, j, s.Subcluster)).ToList())).ToList();
         var values = images.Select(s => (Lateral(s.Images[0]), s.Images.Skip(1).Select(Lateral).ToArray())).ToList();
-        var summary = MeasureSummary.Compute(values, MeasureOrientation.HigherIsSpecialised, ties);
-        return (new Dictionary<string, MeasureReport> { ["lateralisation"] = MeasureReport.Of(summary, analysed, skipped) }, images);
+        var summary = MeasureSummary.Compute(values, Measure.Lateralisation.Orientation, ties);
+        return (new Dictionary<string, MeasureReport> { [Measure.Lateralisation.Name] = MeasureReport.Of(summary, analysed, skipped) }, images);
     }
 }

@@ -1,5 +1,7 @@
 using Analyzer.Core.Statistics;
 
+using Analyzer.Core.Errors;
+
 namespace Analyzer.Core.Measures;
 
 /// <summary>
@@ -16,6 +18,9 @@ public sealed record ReferenceCompat(bool StrictTies = false, bool MeanClassAccu
     bool ReferenceAccDropEffect = false)
 {
     public static readonly ReferenceCompat None = new();
+
+    /// <summary>Every switch: the authors' code as published.</summary>
+    public static readonly ReferenceCompat All = new(true, true, true, true);
 
     /// <summary>Names accepted by <see cref="Parse"/>, in order.</summary>
     public static readonly IReadOnlyList<string> Names = ["ties", "accuracy", "class-range", "acc-drop-effect"];
@@ -36,14 +41,15 @@ public sealed record ReferenceCompat(bool StrictTies = false, bool MeanClassAccu
         new[] { StrictTies, MeanClassAccuracy, NormalisedClassRange, ReferenceAccDropEffect }
             .Select((on, i) => on ? Names[i] : null).OfType<string>().ToList();
 
-    /// <summary>Parses "ties,class-range" or "all"; null or empty: none.</summary>
-    public static ReferenceCompat Parse(string? list)
+    /// <summary>Parses "ties,class-range" or "all"; null or empty: none. An unknown switch is a usage error of
+    /// <paramref name="setting"/>.</summary>
+    public static ReferenceCompat Parse(string? list, string setting = "Compat")
     {
-        var names = (list ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).ToList();
+        var names = Choices.Split(list).ToList();
         if (names.Contains("all")) names = [.. Names];
         var unknown = names.FirstOrDefault(n => !Names.Contains(n));
         if (unknown is not null)
-            throw new ArgumentException($"'{unknown}' is not a reference-compat switch; use all or a comma-separated list of: {string.Join(", ", Names)}");
+            throw new UsageException(setting, $"'{unknown}' is not a reference-compat switch; use all or a comma-separated list of: {string.Join(", ", Names)}");
         return new ReferenceCompat(names.Contains("ties"), names.Contains("accuracy"), names.Contains("class-range"), names.Contains("acc-drop-effect"));
     }
 }

@@ -1,7 +1,6 @@
 using Analyzer.Core.Networks;
 using Analyzer.Core.Subclusters;
 using Analyzer.Core.Activations;
-using Analyzer.Core.Clustering;
 using Analyzer.Core.Statistics;
 using Analyzer.Core.Visualisation;
 
@@ -17,14 +16,11 @@ public sealed record SubclusterVisualisations(Subcluster Subcluster, IReadOnlyLi
 /// </summary>
 public static class VisualisationAnalysis
 {
-    public static readonly IReadOnlyList<string> Measures = ["vis-score", "softmax-entropy"];
-
     public static (IReadOnlyDictionary<string, MeasureReport> Reports, IReadOnlyList<SubclusterVisualisations> Images) Run(
-        ModelNetwork network, NetworkPartitioning partitioning, string partitioningKey, FeatureVisualizer visualizer,
-        IReadOnlyList<string> measures, int randomCount, int seed, Action<int>? progress = null, SubclusterSelection? selection = null,
-        PercentileTies ties = PercentileTies.MidRank)
+        ModelNetwork network, SampledSubclusters sample, FeatureVisualizer visualizer, IReadOnlyList<VisualisationMeasure> measures, int seed,
+        Action<int>? progress = null, PercentileTies ties = PercentileTies.MidRank)
     {
-        var (analysed, skipped) = SubclusterSampler.Sample(network.Neurons, partitioning, partitioningKey, randomCount, seed, selection);
+        var (analysed, skipped, randomCount, partitioningKey) = (sample.Analysed, sample.Skipped, sample.Controls, sample.PartitioningKey);
         var points = PreActivationPoints.Find(network).ToDictionary(p => p.NodeSet.Index);
         var objectives = new List<VisualisationObjective>();
         foreach (var (s, i) in analysed.Select((s, i) => (s, i)))
@@ -40,23 +36,12 @@ public static class VisualisationAnalysis
         int per = randomCount + 1;
         var images = analysed.Select((s, i) => new SubclusterVisualisations(s.Subcluster, results.Skip(i * per).Take(per).ToList())).ToList();
         var reports = new Dictionary<string, MeasureReport>();
-        foreach (string measure in measures)
+        foreach (var measure in measures)
         {
-            Func<VisualisationResult, double> value = measure switch
-            {
-                "vis-score" => r => r.Score,
-                "softmax-entropy" => r => r.Entropy,
-                _ => throw new ArgumentException($"'{measure}' is not a visualisation measure; use vis-score or softmax-entropy", nameof(measures)),
-            };
-            var values = images.Select(v => (value(v.Images[0]), v.Images.Skip(1).Select(value).ToArray())).ToList();
-            var summary = MeasureSummary.Compute(values, MeasureOrientations.Of(measure), ties);
-            reports[measure] = MeasureReport.Of(summary, analysed, skipped);
+            var values = images.Select(v => (measure.Value(v.Images[0]), v.Images.Skip(1).Select(measure.Value).ToArray())).ToList();
+            var summary = MeasureSummary.Compute(values, measure.Orientation, ties);
+            reports[measure.Name] = MeasureReport.Of(summary, analysed, skipped);
         }
         return (reports, images);
     }
-
-    /// <summary>Images that <see cref="Run"/> will optimise (for progress: times the steps).</summary>
-    public static int ImageCount(ModelNetwork network, NetworkPartitioning partitioning, string key, int randomCount, int seed,
-        SubclusterSelection? selection = null) =>
-        SubclusterSampler.Sample(network.Neurons, partitioning, key, randomCount, seed, selection).Analysed.Count * (randomCount + 1);
 }

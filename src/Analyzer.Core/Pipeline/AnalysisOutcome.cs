@@ -7,9 +7,12 @@ namespace Analyzer.Core.Pipeline;
 /// in table order, and their pieces (this shard's share of each, or all of it).</summary>
 public sealed record AnalysisOutcome(ResultsDocument Header, IReadOnlyList<string> Keys, IReadOnlyList<PartitioningPiece> Pieces, ShardSpec? Shard)
 {
-    /// <summary>The finished results of an unsharded run; a shard's outcome is merged with the others' instead.</summary>
+    private ResultsDocument? results;
+
+    /// <summary>The finished results of an unsharded run (assembled once); a shard's outcome is merged with the others'
+    /// instead.</summary>
     public ResultsDocument Results() => Shard is null
-        ? ResultsAssembly.Assemble(Header, Pieces.Select(p => (IReadOnlyList<PartitioningPiece>)[p]).ToList())
+        ? results ??= ResultsAssembly.Assemble(Header, Pieces.Select(p => (IReadOnlyList<PartitioningPiece>)[p]).ToList())
         : throw new InvalidOperationException($"shard {Shard} holds a share of the work; merge every shard's outcome for the results");
 
     /// <summary>shard.json for a sharded run.</summary>

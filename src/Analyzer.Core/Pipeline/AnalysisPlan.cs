@@ -1,7 +1,10 @@
-using Analyzer.Core.Errors;
-using Analyzer.Core.Measures;
-using Analyzer.Core.Subclusters;
+using Analyzer.Core.Clustering;
 using Analyzer.Core.Datasets;
+using Analyzer.Core.Errors;
+using Analyzer.Core.Graphs;
+using Analyzer.Core.Measures;
+using Analyzer.Core.Memory;
+using Analyzer.Core.Subclusters;
 using Analyzer.Onnx.Inference;
 
 namespace Analyzer.Core.Pipeline;
@@ -9,7 +12,9 @@ namespace Analyzer.Core.Pipeline;
 /// <summary>
 /// Everything one analysis is asked to do (docs/design.md, the pipeline): the model, its data and preprocessing, the
 /// partitionings (edges x scopes), k, the controls, the measures, the conventions, a first-look selection, the share of
-/// the work (a shard) and where checkpoints go. The defaults are the paper's. <see cref="AnalysisRun"/> executes it.
+/// the work (a shard) and where checkpoints go. The defaults are the paper's. <see cref="AnalysisRun"/> executes it,
+/// <see cref="AnalysisEstimate"/> says what it would take. A setting that cannot be run is a <see cref="UsageException"/>
+/// naming the property (<see cref="Validate"/>).
 /// </summary>
 /// <example>
 /// <code>
@@ -19,31 +24,33 @@ namespace Analyzer.Core.Pipeline;
 /// </example>
 public sealed record AnalysisPlan
 {
-    public static readonly IReadOnlyList<string> AllMeasures =
-        [.. LesionAnalysis.Measures, .. VisualisationAnalysis.Measures, .. CorrelationAnalysis.Measures];
+    /// <summary>Random controls per analysed subcluster unless told otherwise (the paper's 19).</summary>
+    public const int DefaultRandom = 19;
+
+    /// <summary>Training examples sampled for activation graphs unless told otherwise (the paper's 5000).</summary>
+    public const int DefaultSamples = 5000;
 
     /// <summary>The ONNX model file.</summary>
     public required string Model { get; init; }
 
     /// <summary>A dataset spec (mnist, fashion-mnist, halves-mnist, cifar10, a folder, an npz; docs/design.md), or "none"
-    /// when only weight graphs and visualisation measures are asked for.</summary>
+    /// when only weight graphs and measures that need no data are asked for.</summary>
     public string Data { get; init; } = "none";
 
     public Preprocessing Preprocessing { get; init; } = Preprocessing.Default;
 
-    /// <summary>Graph kinds: weights, activations.</summary>
-    public IReadOnlyList<string> Edges { get; init; } = ["weights", "activations"];
+    /// <summary>Graph kinds, each clustered in every scope.</summary>
+    public IReadOnlyList<EdgeKind> Edges { get; init; } = EdgeKinds.All;
 
-    /// <summary>Clustering scopes: network, layer.</summary>
-    public IReadOnlyList<string> Scopes { get; init; } = ["network", "layer"];
+    public IReadOnlyList<ClusteringScope> Scopes { get; init; } = ClusteringScopes.All;
 
-    public IReadOnlyList<string> Measures { get; init; } = [.. LesionAnalysis.Measures, .. VisualisationAnalysis.Measures];
+    public IReadOnlyList<Measure> Measures { get; init; } = Measure.Defaults;
 
-    /// <summary>Number of clusters; null: <see cref="Clustering.ScopedPartition.DefaultK"/>.</summary>
+    /// <summary>Number of clusters; null: <see cref="ClusterCount.Default"/>.</summary>
     public int? K { get; init; }
 
     /// <summary>Random controls per analysed subcluster.</summary>
-    public int Random { get; init; } = 19;
+    public int Random { get; init; } = DefaultRandom;
 
     public int Seed { get; init; }
 
@@ -52,14 +59,14 @@ public sealed record AnalysisPlan
     /// <summary>Threads for inference sessions (0: all cores).</summary>
     public int Threads { get; init; }
 
-    /// <summary>MiB that batched lesion inputs and visualisation arenas may take.</summary>
-    public int MemoryBudgetMiB { get; init; } = 256;
+    /// <summary>What each working set of the run may take (<see cref="MemoryBudget"/>).</summary>
+    public MemoryBudget MemoryBudget { get; init; } = MemoryBudget.Default;
 
-    /// <summary>Reference-compat switches (docs/method.md §9): null, "all" or a comma-separated list.</summary>
-    public string? Compat { get; init; }
+    /// <summary>Reference-compat switches (docs/method.md §9); none: the paper's definitions.</summary>
+    public ReferenceCompat Compat { get; init; } = ReferenceCompat.None;
 
     /// <summary>Training examples sampled for activation graphs.</summary>
-    public int Samples { get; init; } = 5000;
+    public int Samples { get; init; } = DefaultSamples;
 
     /// <summary>Test examples drawn (seeded) for lesions; null: the whole test split.</summary>
     public int? Examples { get; init; }
@@ -79,45 +86,37 @@ public sealed record AnalysisPlan
     /// <summary>Redo partitionings saved by an earlier run.</summary>
     public bool Fresh { get; init; }
 
-    /// <summary>Refuses what cannot be run, naming the option (a <see cref="UsageException"/>).</summary>
+    /// <summary>The partitionings in table order: every edge kind in every scope.</summary>
+    public IReadOnlyList<(EdgeKind Edges, ClusteringScope Scope)> Partitionings =>
+        Edges.SelectMany(e => Scopes.Select(s => (e, s))).ToList();
+
+    /// <summary>Refuses what cannot be run, naming the property (a <see cref="UsageException"/>).</summary>
     public void Validate()
     {
-        if (Edges.Count == 0 || Edges.Any(e => e is not ("weights" or "activations")))
-            throw new UsageException($"--edges: '{string.Join(",", Edges)}'; use a comma-separated list of: weights, activations");
-        if (Scopes.Count == 0 || Scopes.Any(s => s is not ("network" or "layer")))
-            throw new UsageException($"--scope: '{string.Join(",", Scopes)}'; use a comma-separated list of: network, layer");
-        if (Measures.Count == 0 || Measures.Any(m => !AllMeasures.Contains(m)))
-            throw new UsageException($"--measures: '{string.Join(",", Measures)}'; use a comma-separated list of: {string.Join(", ", AllMeasures)}");
+        if (Edges.Count == 0)
+            throw new UsageException(nameof(Edges), $"none given; use a comma-separated list of: {string.Join(", ", EdgeKinds.All.Select(e => e.Name()))}");
+        if (Scopes.Count == 0)
+            throw new UsageException(nameof(Scopes), $"none given; use a comma-separated list of: {string.Join(", ", ClusteringScopes.All.Select(s => s.Name()))}");
+        if (Measures.Count == 0)
+            throw new UsageException(nameof(Measures), $"none given; use a comma-separated list of: {string.Join(", ", Measure.All)}");
         if (Random < 1)
-            throw new UsageException($"--random: {Random}; expected at least 1");
+            throw new UsageException(nameof(Random), $"{Random}; expected at least 1");
         if (MaxSubclusters is < 1)
-            throw new UsageException($"--max-subclusters: {MaxSubclusters}; expected at least 1");
+            throw new UsageException(nameof(MaxSubclusters), $"{MaxSubclusters}; expected at least 1");
         if (Examples is < 1)
-            throw new UsageException($"--examples: {Examples}; expected at least 1");
-        ReferenceCompatSwitches();
-    }
-
-    /// <summary>The reference-compat switches in force.</summary>
-    public ReferenceCompat ReferenceCompatSwitches()
-    {
-        try
-        {
-            return ReferenceCompat.Parse(Compat);
-        }
-        catch (ArgumentException e)
-        {
-            throw new UsageException($"--compat: {e.Message}");
-        }
+            throw new UsageException(nameof(Examples), $"{Examples}; expected at least 1");
+        if (MemoryBudget.Bytes < 1 << 20)
+            throw new UsageException(nameof(MemoryBudget), $"{MemoryBudget.MiB} MiB; expected at least 1");
+        if (Edges.Contains(EdgeKind.Activations)) ActivationRequest.CheckSamples(Samples);
     }
 
     /// <summary>Whether the plan needs a dataset: lesion and correlation measures and activation graphs do; weight graphs
     /// with visualisation measures alone do not (a model screened without its data).</summary>
-    public bool NeedsData => Measures.Any(m => LesionAnalysis.Measures.Contains(m) || CorrelationAnalysis.Measures.Contains(m)) ||
-                             Edges.Contains("activations");
+    public bool NeedsData => Measures.Any(m => m.NeedsData) || Edges.Contains(EdgeKind.Activations);
 
     /// <summary>The checkpoint key of one partitioning: everything its outcome depends on, the shard aside.</summary>
-    public string Identity(string modelSha256, int k, string partitioningEdges, int examples, string version) =>
+    public string Identity(string modelSha256, int k, EdgeKind partitioningEdges, int examples, string version) =>
         string.Join("|", modelSha256, Data, Preprocessing.Scale, string.Join(",", Preprocessing.Mean), string.Join(",", Preprocessing.Std),
-            Preprocessing.Bgr, Seed, k, Random, string.Join(",", Measures), string.Join(",", ReferenceCompatSwitches().Enabled),
-            partitioningEdges == "activations" ? Samples : 0, examples, string.Join(",", Layers ?? []), MaxSubclusters ?? 0, version);
+            Preprocessing.Bgr, Seed, k, Random, string.Join(",", Measures.Select(m => m.Name)), string.Join(",", Compat.Enabled),
+            partitioningEdges == EdgeKind.Activations ? Samples : 0, examples, string.Join(",", Layers ?? []), MaxSubclusters ?? 0, version);
 }

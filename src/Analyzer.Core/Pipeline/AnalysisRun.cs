@@ -1,11 +1,9 @@
-using Analyzer.Core.Measures;
-using Analyzer.Core.Progress;
-using Analyzer.Core.Subclusters;
-using Analyzer.Core.Activations;
 using Analyzer.Core.Clustering;
 using Analyzer.Core.Files;
 using Analyzer.Core.Graphs;
 using Analyzer.Core.Lesions;
+using Analyzer.Core.Measures;
+using Analyzer.Core.Progress;
 using Analyzer.Core.Results;
 using Analyzer.Core.Visualisation;
 
@@ -13,101 +11,103 @@ namespace Analyzer.Core.Pipeline;
 
 /// <summary>
 /// Executes an <see cref="AnalysisPlan"/> (docs/design.md, the pipeline): loads the model and data, then partitioning by
-/// partitioning clusters the graph, samples the subclusters and their controls, measures this run's share of them and
-/// saves the piece under OUT/partitionings/ before going on, so that a rerun resumes where a killed one stopped.
-/// Progress and notes go to the log; pictures to the figures sink.
+/// partitioning takes the <see cref="AnalysisSteps"/> (cluster the graph, sample the subclusters and their controls),
+/// measures this run's share of them and saves the piece under OUT/partitionings/ before going on, so that a rerun
+/// resumes where a killed one stopped. Progress and notes go to the log; pictures to the figures sink.
 /// </summary>
 public sealed class AnalysisRun(AnalysisPlan plan, TextWriter log, IAnalysisFigures? figures = null)
 {
     private readonly IAnalysisFigures figures = figures ?? NoFigures.Instance;
 
+    /// <summary>Executes <paramref name="plan"/> and leaves its outcome in its folder: the results through
+    /// <paramref name="writer"/> for a whole run, shard.json for a shard (which `merge` reads).</summary>
+    public static AnalysisOutcome Complete(AnalysisPlan plan, TextWriter log, IResultsWriter writer)
+    {
+        var outcome = new AnalysisRun(plan, log, writer.Figures(plan.Out, plan.Preprocessing)).Execute();
+        if (outcome.Shard is null)
+            writer.Results(plan.Out, outcome.Results());
+        else
+            JsonFiles.Write(Path.Combine(plan.Out, AnalysisFolder.ShardFile), outcome.ShardDocument());
+        return outcome;
+    }
+
     public AnalysisOutcome Execute()
     {
         var inputs = AnalysisInputs.Load(plan);
-        var (network, test, data, weightGraph, k, selection) = (inputs.Network, inputs.Test, inputs.Data, inputs.WeightGraph, inputs.K, inputs.Selection);
-        var (lesionMeasures, visualisationMeasures, correlationMeasures) = (inputs.LesionMeasures, inputs.VisualisationMeasures, inputs.CorrelationMeasures);
-        var compat = plan.ReferenceCompatSwitches();
+        var (network, test, data, k) = (inputs.Network, inputs.Test, inputs.Data, inputs.K);
+        var compat = plan.Compat;
         string checkpoints = Path.Combine(plan.Out, "partitionings");
         Directory.CreateDirectory(checkpoints);
-        var spectral = new SpectralOptions();
         log.WriteLine($"analyze: {DisplayPath.Of(plan.Model)} ({network.Neurons.NodeCount} neurons), " +
             (data is null ? "no data needed" : $"{data.Count} test examples from {plan.Data}") + $", k = {k}" +
             (plan.Shard is null ? "" : $", shard {plan.Shard}"));
 
         var note = Notes.Once(log);
-        long budget = (long)plan.MemoryBudgetMiB << 20;
         using var engine = data is null ? null : new LesionEngine(network, data, new LesionOptions
         {
-            Preprocessing = plan.Preprocessing, Device = plan.Device, Threads = plan.Threads, MemoryBudget = budget, Note = note,
+            Preprocessing = plan.Preprocessing, Device = plan.Device, Threads = plan.Threads, MemoryBudget = plan.MemoryBudget, Note = note,
         });
         var baseline = engine?.Baseline();
-        using var visualizer = visualisationMeasures.Count == 0 ? null : new FeatureVisualizer(network, plan.Preprocessing,
-            new VisualisationOptions { Device = plan.Device, Threads = plan.Threads, MemoryBudget = budget }, note);
-        var correlations = correlationMeasures ? CorrelationAnalysis.Images(network, data!, plan.Preprocessing, plan.Device, note) : default;
-        var graphs = new Dictionary<string, (GraphLayout Layout, WeightedGraph Graph, ActivationGraph? Activations, NetworkPartitioning? NetworkWide)>();
-        var activationRequest = new ActivationRequest(plan.Data, plan.Preprocessing, plan.Samples, plan.Device, plan.MemoryBudgetMiB);
+        var visualisation = new VisualisationOptions { Device = plan.Device, Threads = plan.Threads, MemoryBudget = plan.MemoryBudget };
+        using var visualizer = inputs.VisualisationMeasures.Count == 0 ? null : new FeatureVisualizer(network, plan.Preprocessing, visualisation, note);
+        var correlations = inputs.CorrelationMeasures
+            ? CorrelationAnalysis.Images(network, data!, plan.Preprocessing, plan.Device, note, plan.MemoryBudget)
+            : default;
+        var activationRequest = new ActivationRequest(plan.Data, plan.Preprocessing, plan.Samples, plan.Device, plan.MemoryBudget);
+        EdgeGraph Graph(EdgeKind edges)
+        {
+            if (edges == EdgeKind.Weights) return new EdgeGraph(GraphLayout.Of(network.Neurons), inputs.WeightGraph, null);
+            var activations = GraphSource.Activations(network, activationRequest, plan.Seed, log);
+            return new EdgeGraph(activations.Layout, activations.Graph, activations);
+        }
+        var steps = new AnalysisSteps(plan, inputs, Graph);
 
         var keys = new List<string>();
         var pieces = new List<PartitioningPiece>();
-        foreach (string edges in plan.Edges)
-            foreach (string scope in plan.Scopes)
+        foreach (var (edges, scope) in plan.Partitionings)
+        {
+            string key = AnalysisSteps.Key(edges, scope);
+            keys.Add(key);
+            string checkpointPath = Path.Combine(checkpoints, $"{key}.json");
+            string identity = plan.Identity(network.Sha256, k, edges, data?.Count ?? 0, AnalyzerInfo.Version);
+            string? shard = plan.Shard?.ToString();
+            if (!plan.Fresh && File.Exists(checkpointPath) && Saved(checkpointPath) is { } saved && saved.Key == identity && saved.Shard == shard)
             {
-                string key = $"{edges}-{scope}";
-                keys.Add(key);
-                string checkpointPath = Path.Combine(checkpoints, $"{key}.json");
-                string identity = plan.Identity(network.Sha256, k, edges, data?.Count ?? 0, AnalyzerInfo.Version);
-                string? shard = plan.Shard?.ToString();
-                if (!plan.Fresh && File.Exists(checkpointPath) && Saved(checkpointPath) is { } saved && saved.Key == identity && saved.Shard == shard)
-                {
-                    log.WriteLine($"  {key}: already done in an earlier run (--fresh redoes it)");
-                    pieces.Add(saved);
-                    continue;
-                }
-                if (!graphs.TryGetValue(edges, out var source))
-                {
-                    var built = edges == "weights"
-                        ? (GraphLayout.Of(network.Neurons), (WeightedGraph)weightGraph, (ActivationGraph?)null)
-                        : GraphSource.Build(network, edges, activationRequest, plan.Seed, log);
-                    source = (built.Item1, built.Item2, built.Item3, null);
-                }
-                log.WriteLine($"  {key}: clustering");
-                var networkWide = source.NetworkWide ?? NetworkClustering.Network(source.Layout, source.Graph, k, spectral, plan.Seed);
-                graphs[edges] = source with { NetworkWide = networkWide };
-                var partitioning = ScopedPartition.Build(network, source.Layout, source.Graph, source.Activations, scope, k, spectral,
-                    plan.Seed, networkWide: networkWide);
-                var (all, sampled) = SubclusterSampler.Sample(network.Neurons, partitioning, key, plan.Random, plan.Seed, selection with { Shard = null });
-                var positions = all.Select((s, i) => (s.Subcluster.Layer, s.Subcluster.Cluster, i)).ToDictionary(p => (p.Layer, p.Cluster), p => p.i);
-                var reports = new Dictionary<string, MeasureReport>();
-                if (lesionMeasures.Count > 0)
-                {
-                    int lesions = LesionAnalysis.LesionCount(network, partitioning, key, plan.Random, plan.Seed, selection);
-                    var progress = new ProgressLine(log, $"  {key}: {lesions} lesions", (long)lesions * data!.Count);
-                    foreach (var (name, report) in LesionAnalysis.Run(network, partitioning, key, engine!, baseline!, lesionMeasures, plan.Random,
-                                 plan.Seed, compat, done => progress.Advance(done), selection))
-                        reports[name] = report;
-                }
-                if (visualizer is not null)
-                {
-                    int images = VisualisationAnalysis.ImageCount(network, partitioning, key, plan.Random, plan.Seed, selection);
-                    var progress = new ProgressLine(log, $"  {key}: {images} visualisations", (long)images * new VisualisationOptions().Steps);
-                    var (measured, pictures) = VisualisationAnalysis.Run(network, partitioning, key, visualizer, visualisationMeasures,
-                        plan.Random, plan.Seed, done => progress.Advance(done), selection, compat.Ties);
-                    figures.Visualisations(key, pictures);
-                    foreach (var (name, report) in measured) reports[name] = report;
-                }
-                if (correlationMeasures)
-                {
-                    var (measured, pictures) = CorrelationAnalysis.Run(network, partitioning, key, correlations, plan.Random, plan.Seed, selection, compat.Ties);
-                    figures.Correlations(key, pictures, correlations.Layer);
-                    foreach (var (name, report) in measured) reports[name] = report;
-                }
-                figures.Adjacency(key, source.Graph, source.Layout, partitioning);
-                var samplerSkipped = sampled.Select(s => new SkippedEntry(s.Layer, s.Cluster, s.Size, s.Reason)).ToList();
-                var piece = new PartitioningPiece(identity, shard, edges, scope, partitioning.NormalizedCut, all.Count, samplerSkipped,
-                    plan.Measures.ToDictionary(m => m, m => Units(reports[m], positions)));
-                JsonFiles.Write(checkpointPath, piece);
-                pieces.Add(piece);
+                log.WriteLine($"  {key}: already done in an earlier run (a fresh run redoes it)");
+                pieces.Add(saved);
+                continue;
             }
+            var work = steps.Partition(edges, scope, () => log.WriteLine($"  {key}: clustering"));
+            var reports = new Dictionary<string, MeasureReport>();
+            if (engine is not null && inputs.LesionMeasures.Count > 0)
+            {
+                var progress = new ProgressLine(log, $"  {key}: {steps.Lesions(work)} lesions", (long)steps.Lesions(work) * data!.Count);
+                foreach (var (name, report) in LesionAnalysis.Run(work.Share, engine!, baseline!, inputs.LesionMeasures, compat,
+                             done => progress.Advance(done)))
+                    reports[name] = report;
+            }
+            if (visualizer is not null)
+            {
+                var progress = new ProgressLine(log, $"  {key}: {steps.Images(work)} visualisations", (long)steps.Images(work) * visualisation.Steps);
+                var (measured, pictures) = VisualisationAnalysis.Run(network, work.Share, visualizer, inputs.VisualisationMeasures, plan.Seed,
+                    done => progress.Advance(done), compat.Ties);
+                figures.Visualisations(key, pictures);
+                foreach (var (name, report) in measured) reports[name] = report;
+            }
+            if (inputs.CorrelationMeasures)
+            {
+                var (measured, pictures) = CorrelationAnalysis.Run(work.Share, correlations, plan.Seed, compat.Ties);
+                figures.Correlations(key, pictures, correlations.Layer);
+                foreach (var (name, report) in measured) reports[name] = report;
+            }
+            figures.Adjacency(key, work.Graph.Graph, work.Graph.Layout, work.Partitioning);
+            var positions = work.All.Select((s, i) => (s.Subcluster.Layer, s.Subcluster.Cluster, i)).ToDictionary(p => (p.Layer, p.Cluster), p => p.i);
+            var samplerSkipped = work.SamplerSkipped.Select(s => new SkippedEntry(s.Layer, s.Cluster, s.Size, s.Reason)).ToList();
+            var piece = new PartitioningPiece(identity, shard, edges.Name(), scope.Name(), work.Partitioning.NormalizedCut, work.All.Count,
+                samplerSkipped, plan.Measures.ToDictionary(m => m.Name, m => Units(reports[m.Name], positions)));
+            JsonFiles.Write(checkpointPath, piece);
+            pieces.Add(piece);
+        }
 
         var header = new ResultsDocument(DisplayPath.Of(plan.Model), network.Sha256, AnalyzerInfo.Version,
             data is null ? "none" : plan.Data, plan.Seed, k, plan.Random, engine?.Provider ?? visualizer!.Provider,

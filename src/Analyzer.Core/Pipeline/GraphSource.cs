@@ -1,3 +1,4 @@
+using Analyzer.Core.Memory;
 using Analyzer.Core.Errors;
 using Analyzer.Core.Networks;
 using Analyzer.Core.Progress;
@@ -10,8 +11,17 @@ using Analyzer.Onnx.Inference;
 
 namespace Analyzer.Core.Pipeline;
 
-/// <summary>What an activation graph needs besides the model.</summary>
-public sealed record ActivationRequest(string Data, Preprocessing Preprocessing, int Samples, ExecutionDevice Device, int MemoryBudgetMiB = 256);
+/// <summary>What an activation graph needs besides the model: the data its samples are drawn from (the training split
+/// of a named dataset), the preprocessing, the number of samples, the device and the memory budget of the capture.</summary>
+public sealed record ActivationRequest(string Data, Preprocessing Preprocessing, int Samples, ExecutionDevice Device, MemoryBudget MemoryBudget)
+{
+    /// <summary>Refuses fewer than 2 samples: no correlation can be computed.</summary>
+    public static void CheckSamples(int samples)
+    {
+        if (samples < 2)
+            throw new UsageException(nameof(Samples), $"{samples}; at least 2 examples are needed for correlations");
+    }
+}
 
 /// <summary>Builds the graph a verb asked for: weights, or activations on the training split of the data.</summary>
 public static class GraphSource
@@ -26,8 +36,7 @@ public static class GraphSource
 
     public static ActivationGraph Activations(ModelNetwork network, ActivationRequest request, int seed, TextWriter error)
     {
-        if (request.Samples < 2)
-            throw new UsageException($"--samples: {request.Samples}; at least 2 examples are needed for correlations");
+        ActivationRequest.CheckSamples(request.Samples);
         var data = ActivationData(request.Data, request.Preprocessing.Geometry, seed);
         int samples = Math.Min(request.Samples, data.Count);
         var progress = new ProgressLine(error, $"capturing pre-activations of {samples} examples", samples);
@@ -36,16 +45,16 @@ public static class GraphSource
             error.WriteLine("note: no CUDA device is visible; correlations run on the CPU");
         return ActivationGraph.Build(network, data, samples, seed, request.Preprocessing, request.Device,
             gpu is null ? new SpearmanCpuKernel() : gpu, Notes.Once(error), n => progress.Advance(n),
-            (long)request.MemoryBudgetMiB << 20);
+            request.MemoryBudget);
     }
 
     /// <summary>The graph, its layout and its invalid nodes (no edges, or constant activations).</summary>
-    public static (GraphLayout Layout, WeightedGraph Graph, ActivationGraph? Activations) Build(ModelNetwork network, string edges,
+    public static (GraphLayout Layout, WeightedGraph Graph, ActivationGraph? Activations) Build(ModelNetwork network, EdgeKind edges,
         ActivationRequest? request, int seed, TextWriter error)
     {
-        if (edges == "weights")
+        if (edges == EdgeKind.Weights)
             return (GraphLayout.Of(network.Neurons), WeightGraph.Build(network.Neurons), null);
-        var activations = Activations(network, request ?? throw new UsageException("--edges activations needs --data"), seed, error);
+        var activations = Activations(network, request ?? throw new UsageException("Data", "activation edges need a dataset"), seed, error);
         return (activations.Layout, activations.Graph, activations);
     }
 }

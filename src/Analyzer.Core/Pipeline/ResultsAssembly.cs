@@ -54,8 +54,9 @@ public static class ResultsAssembly
             p = FisherCombination.PValue(fisher, subclusters.Count);
         }
         var effect = EffectMeasure.Summarise(subclusters.Select(s => s.Effect).ToArray());
-        bool beyond = MeasureOrientations.IsNotable(effect, MeasureOrientations.Of(measure));
+        var kind = Measures.Measure.Named(measure);
+        bool beyond = kind.IsNotable(effect);
         return new MeasureEntry(fisher, p, new EffectEntry(effect.Mean, effect.StandardError, false, beyond), subclusters.Count, false,
-            subclusters, skipped, Degenerate: MeasureResolution.Degenerate(measure, SubclusterEntries.Values(subclusters)));
+            subclusters, skipped, Degenerate: kind.Degenerate(SubclusterEntries.Values(subclusters)));
     }
 }

@@ -8,12 +8,9 @@ public enum MeasureOrientation
     LowerIsSpecialised,
 }
 
-/// <summary>The direction of each measure by its name (docs/design.md measure keys).</summary>
+/// <summary>What a measure's direction implies for its effects.</summary>
 public static class MeasureOrientations
 {
-    public static MeasureOrientation Of(string measure) =>
-        measure == "softmax-entropy" ? MeasureOrientation.LowerIsSpecialised : MeasureOrientation.HigherIsSpecialised;
-
     /// <summary>Whether a mean effect lies more than two standard errors beyond 1 in the measure's specialised direction.</summary>
     public static bool IsNotable(EffectSummary effect, MeasureOrientation orientation) =>
         effect.Count > 1 && (orientation == MeasureOrientation.LowerIsSpecialised

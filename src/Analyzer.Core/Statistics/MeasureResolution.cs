@@ -15,17 +15,15 @@ public static class MeasureResolution
     /// model's float32 output is one-hot. H = -(1 - ε) ln(1 - ε) - ε ln ε ≈ 1.05e-6.</summary>
     public static readonly double EntropyFloor = Entropy(Math.Pow(2, -24));
 
-    /// <summary>The floor below which a measure's value is unresolved, or null when every value is meaningful.</summary>
-    public static double? Floor(string measure) => measure == "softmax-entropy" ? EntropyFloor : null;
-
     /// <summary>Why the values are degenerate, or null when they are not.</summary>
-    public static string? Degenerate(string measure, IReadOnlyCollection<double> values)
+    /// <param name="floor">The value below which the measure resolves nothing; null when every value is meaningful.</param>
+    public static string? Degenerate(double? floor, IReadOnlyCollection<double> values)
     {
-        if (Floor(measure) is not { } floor || values.Count == 0) return null;
+        if (floor is null || values.Count == 0) return null;
         int below = values.Count(v => v < floor);
         if (2 * below < values.Count) return null;
         return string.Create(CultureInfo.InvariantCulture,
-            $"{100.0 * below / values.Count:F0} % of the values are below {floor:G2} nats, where a float32 softmax is one-hot: the images saturate the output, and the comparison is of logit gaps, not of coherence");
+            $"{100.0 * below / values.Count:F0} % of the values are below {floor.Value:G2} nats, where a float32 softmax is one-hot: the images saturate the output, and the comparison is of logit gaps, not of coherence");
     }
 
     private static double Entropy(double epsilon) => -(1 - epsilon) * Math.Log(1 - epsilon) - epsilon * Math.Log(epsilon);

@@ -15,7 +15,7 @@ public sealed record ShardSpec(int Index, int Count)
         var parts = text.Split('/');
         if (parts.Length != 2 || !int.TryParse(parts[0], out int index) || !int.TryParse(parts[1], out int count) || count < 1 ||
             index < 0 || index >= count)
-            throw new Errors.UsageException($"--shard: '{text}'; expected I/N with 0 <= I < N, for example 0/4");
+            throw new Errors.UsageException("Shard", $"'{text}'; expected I/N with 0 <= I < N, for example 0/4");
         return new ShardSpec(index, count);
     }
 

@@ -41,6 +41,7 @@ public static class SubclusterSampler
                 }
                 if (!chosenLayer)
                 {
+                    // Reasons are results.json's contract and name the command line's options, which users read them beside.
                     skipped.Add(new SkippedSubcluster(set.Name, group.Key, units.Length, "not in --layers"));
                     continue;
                 }

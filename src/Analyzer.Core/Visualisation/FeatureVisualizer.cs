@@ -107,7 +107,7 @@ public sealed class FeatureVisualizer : IDisposable
             if (batchLimit == 1) return 1;
             long perRow = 3 * 4 * network.Shapes.Shapes.Where(s => !network.Shapes.IsConstant(s.Key))
                 .Sum(s => s.Value.Aggregate(1L, (a, d) => a * Math.Max(1, d)));
-            return (int)Math.Clamp(options.MemoryBudget / Math.Max(1, perRow), 1, options.MaxBatch);
+            return (int)Math.Clamp(options.MemoryBudget.Bytes / Math.Max(1, perRow), 1, options.MaxBatch);
         }
     }
 

@@ -1,3 +1,4 @@
+using Analyzer.Core.Memory;
 using Analyzer.Onnx.Inference;
 
 namespace Analyzer.Core.Visualisation;
@@ -6,15 +7,18 @@ namespace Analyzer.Core.Visualisation;
 /// transforms every step).</summary>
 public sealed record VisualisationOptions
 {
-    public int Steps { get; init; } = 100;
+    /// <summary>Adam steps per image unless told otherwise (the paper's 100).</summary>
+    public const int DefaultSteps = 100;
+
+    public int Steps { get; init; } = DefaultSteps;
     public float LearningRate { get; init; } = 0.05f;
     /// <summary>Random jitter/scale(/rotation) every step; off only to test the optimiser itself.</summary>
     public bool Transforms { get; init; } = true;
     public ExecutionDevice Device { get; init; } = ExecutionDevice.Auto;
     /// <summary>ONNX Runtime threads (0: its default, one per core).</summary>
     public int Threads { get; init; }
-    /// <summary>Bytes one batch's activations and gradients may take; the rows per batch follow from it.</summary>
-    public long MemoryBudget { get; init; } = 512L << 20;
+    /// <summary>What one batch's activations and gradients may take; the rows per batch follow from it.</summary>
+    public MemoryBudget MemoryBudget { get; init; } = MemoryBudget.Default;
     /// <summary>Concurrent ONNX Runtime runs, each single-threaded on a share of the batch (0: one per core when ONNX
     /// Runtime runs on the CPU, one on a GPU).</summary>
     public int ConcurrentRuns { get; init; }

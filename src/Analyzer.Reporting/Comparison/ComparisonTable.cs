@@ -1,64 +1,12 @@
 using System.Globalization;
 using System.Text;
-using Analyzer.Core.Statistics;
-using Analyzer.Core.Files;
 using Analyzer.Core.Results;
-using Analyzer.Reporting.Files;
 
 namespace Analyzer.Reporting.Comparison;
 
-/// <summary>One model's finished analysis, as `compare` and `screen` read it.</summary>
-public sealed record ComparedModel(string Name, string Folder, ResultsDocument Results, ClusterabilityDocument? Clusterability);
-
-/// <summary>A row of comparison.json: one model's statistics for one partitioning.</summary>
-public sealed record ComparisonCell(double Fisher, double P, bool Significant, double Effect, double Se, string? Degenerate);
-
-public sealed record ComparisonPartitioning(string Edges, string Scope, double Ncut, IReadOnlyDictionary<string, ComparisonCell> Measures);
-
-public sealed record ComparisonClusterability(int K, double Ncut, double? Z, double Percentile);
-
-public sealed record ComparisonModel(string Name, string Model, string ModelSha256, string Results, string Data, double BaselineAccuracy,
-    IReadOnlyList<ComparisonPartitioning> Partitionings, ComparisonClusterability? Clusterability);
-
-/// <summary>The difference of two models' Fisher statistics for one partitioning and measure, with its permutation p
-/// (docs/method.md §7) and whether it survives Benjamini-Hochberg over all the differences.</summary>
-public sealed record ComparisonDifference(string A, string B, string Partitioning, string Measure, double Difference, double P, bool Significant);
-
-/// <summary>comparison.json (docs/design.md): the models side by side and their pairwise differences.</summary>
-public sealed record ComparisonDocument(string AnalyzerVersion, IReadOnlyList<ComparisonModel> Models, IReadOnlyList<ComparisonDifference> Differences,
-    double? DifferencesCriticalP);
-
-/// <summary>Builds the comparison of finished analyses and renders it as Markdown.</summary>
+/// <summary>Renders a comparison (<see cref="ComparisonDocument"/>) as comparison.md.</summary>
 public static class ComparisonTable
 {
-    public static ComparisonDocument Build(IReadOnlyList<ComparedModel> models, string relativeTo, int seed)
-    {
-        var entries = models.Select(m => new ComparisonModel(m.Name, m.Results.Model, m.Results.ModelSha256,
-            Path.GetRelativePath(relativeTo, m.Folder), m.Results.Data, m.Results.BaselineAccuracy,
-            m.Results.Partitionings.Select(p => new ComparisonPartitioning(p.Edges, p.Scope, p.Ncut, p.Measures.ToDictionary(x => x.Key,
-                x => new ComparisonCell(x.Value.Fisher, x.Value.P, x.Value.Significant, x.Value.Effect.Mean, x.Value.Effect.Se, x.Value.Degenerate)))).ToList(),
-            m.Clusterability is { } c ? new ComparisonClusterability(c.K, c.Ncut, c.Z, c.Percentile) : null)).ToList();
-        var raw = new List<(string A, string B, string Key, string Measure, FisherDifference.Result Result)>();
-        for (int i = 0; i < models.Count; i++)
-            for (int j = i + 1; j < models.Count; j++)
-                foreach (var pa in models[i].Results.Partitionings)
-                {
-                    var pb = models[j].Results.Partitionings.FirstOrDefault(p => p.Edges == pa.Edges && p.Scope == pa.Scope);
-                    if (pb is null) continue;
-                    foreach (var (measure, ea) in pa.Measures)
-                    {
-                        if (!pb.Measures.TryGetValue(measure, out var eb) || ea.Degenerate is not null || eb.Degenerate is not null) continue;
-                        string key = $"{pa.Edges}-{pa.Scope}";
-                        int pairSeed = StableSeed.Of(seed, $"compare/{models[i].Name}/{models[j].Name}/{key}/{measure}", -1, -1);
-                        if (FisherDifference.Test(ea.Subclusters.Select(s => s.Percentile).ToList(), eb.Subclusters.Select(s => s.Percentile).ToList(), pairSeed) is { } r)
-                            raw.Add((models[i].Name, models[j].Name, key, measure, r));
-                    }
-                }
-        var bh = BenjaminiHochberg.Apply(raw.Select(d => d.Result.P).ToArray());
-        var differences = raw.Select((d, k) => new ComparisonDifference(d.A, d.B, d.Key, d.Measure, d.Result.Difference, d.Result.P, bh.Significant[k])).ToList();
-        return new ComparisonDocument(AnalyzerInfo.Version, entries, differences, raw.Count == 0 ? null : bh.CriticalP);
-    }
-
     public static string Markdown(ComparisonDocument comparison)
     {
         var measures = comparison.Models.SelectMany(m => m.Partitionings).SelectMany(p => p.Measures.Keys).Distinct().ToList();

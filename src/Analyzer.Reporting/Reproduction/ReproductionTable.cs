@@ -6,13 +6,6 @@ using Analyzer.Reporting.Tables;
 
 namespace Analyzer.Reporting.Reproduction;
 
-/// <summary>One family's aggregate over its replicates under one convention, its entries marked over the whole table.</summary>
-public sealed record ReproducedFamily(string Family, int Replicates, IReadOnlyList<PartitioningEntry> Partitionings);
-
-/// <summary>One convention's table: the paper's definitions, or the authors' code (--compat all).</summary>
-public sealed record ReproducedConvention(string Name, IReadOnlyList<string> Compat, SignificanceEntry Significance,
-    IReadOnlyList<ReproducedFamily> Families);
-
 /// <summary>
 /// Renders `reproduce`'s result as the paper's Tables 1 and 2 with the published value beside each of ours
 /// (<see cref="PaperTables"/>). Ours are bold as table.md bolds them; the paper's as the paper does (Fisher p ≤ 0.025,
@@ -25,8 +18,10 @@ public static class ReproductionTable
     /// <summary>Our cell when no subcluster gave a finite value (the paper's missing cells stay "–").</summary>
     private const string NotFinite = "n/a";
 
-    public static string Markdown(IReadOnlyList<ReproducedConvention> conventions, bool fast, double seconds, int resumed, int analyses)
+    public static string Markdown(ReproductionDocument reproduction)
     {
+        var (conventions, fast, seconds, resumed, analyses) = (reproduction.Conventions, reproduction.Fast, reproduction.Seconds,
+            reproduction.ResumedAnalyses, reproduction.Analyses);
         var text = new StringBuilder();
         text.AppendLine("# Reproduction of Hod et al., Tables 1 and 2 (small networks)");
         text.AppendLine();

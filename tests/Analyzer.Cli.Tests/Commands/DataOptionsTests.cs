@@ -1,3 +1,4 @@
+using Analyzer.Cli.Options;
 using System.CommandLine;
 using Analyzer.Core.Datasets;
 

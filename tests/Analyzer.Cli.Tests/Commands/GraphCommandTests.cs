@@ -135,7 +135,7 @@ public class GraphCommandTests
             "--out", TempDirectory.Create(), "--device", "cpu");
         Assert.Equal(3, run.ExitCode);
         Assert.Contains("46400 units", run.Error);
-        Assert.Contains("--edges weights", run.Error);
+        Assert.Contains("use weight edges", run.Error);
         Assert.DoesNotContain("capturing", run.Error);
     }
 }

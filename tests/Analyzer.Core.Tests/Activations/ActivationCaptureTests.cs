@@ -1,3 +1,4 @@
+using Analyzer.Core.Memory;
 using Analyzer.Core.Networks;
 using Analyzer.Core.Activations;
 using Analyzer.Core.Datasets;
@@ -19,7 +20,7 @@ public class ActivationCaptureTests
         var points = PreActivationPoints.Find(network);
         var examples = ActivationCapture.Sample(50, 20, seed: 1);
         var big = ActivationCapture.Capture(network, data, examples, points, Preprocessing.Default, ExecutionDevice.Cpu);
-        var small = ActivationCapture.Capture(network, data, examples, points, Preprocessing.Default, ExecutionDevice.Cpu, memoryBudget: 1);
+        var small = ActivationCapture.Capture(network, data, examples, points, Preprocessing.Default, ExecutionDevice.Cpu, memoryBudget: new MemoryBudget(1));
         Assert.Equal(big, small);
         Assert.Equal(20 * points.Sum(p => p.NodeSet.Units), big.Length);
     }

@@ -119,9 +119,9 @@ public class DatasetTests
     }
 
     [Theory]
-    [InlineData("imagenet", "--data: 'imagenet' is not a known dataset kind")]
-    [InlineData("mnist:validation", "--data: 'mnist:validation': split 'validation' is not train or test")]
-    [InlineData("idx:only-one", "--data: 'idx:only-one' needs two files")]
+    [InlineData("imagenet", "Data: 'imagenet' is not a known dataset kind")]
+    [InlineData("mnist:validation", "Data: 'mnist:validation': split 'validation' is not train or test")]
+    [InlineData("idx:only-one", "Data: 'idx:only-one' needs two files")]
     public void Bad_specs_say_what_is_allowed(string text, string start)
     {
         var e = Assert.Throws<DataFormatException>(() => DatasetSpec.Parse(text));

@@ -1,3 +1,4 @@
+using Analyzer.Core.Errors;
 using Analyzer.Core.Measures;
 using Analyzer.Core.Lesions;
 using Analyzer.Core.Statistics;
@@ -38,7 +39,8 @@ public class ReferenceCompatTests
         Assert.Equal(ReferenceCompat.Names, ReferenceCompat.Parse("all").Enabled);
         Assert.Empty(ReferenceCompat.Parse(null).Enabled);
         Assert.Equal(PercentileTies.Strict, ReferenceCompat.Parse("ties").Ties);
-        var e = Assert.Throws<ArgumentException>(() => ReferenceCompat.Parse("fft"));
-        Assert.StartsWith("'fft' is not a reference-compat switch", e.Message);
+        var e = Assert.Throws<UsageException>(() => ReferenceCompat.Parse("fft"));
+        Assert.Equal("Compat", e.Setting);
+        Assert.StartsWith("'fft' is not a reference-compat switch", e.Problem);
     }
 }

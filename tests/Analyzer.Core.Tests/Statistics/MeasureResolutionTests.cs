@@ -1,3 +1,4 @@
+using Analyzer.Core.Measures;
 using Analyzer.Core.Statistics;
 
 namespace Analyzer.Core.Tests.Statistics;
@@ -17,12 +18,12 @@ public class MeasureResolutionTests
     public void Softmax_entropy_is_degenerate_when_half_its_values_are_below_the_floor()
     {
         double[] saturated = [1e-22, 3e-40, 2e-9, 0.3];
-        string? reason = MeasureResolution.Degenerate("softmax-entropy", saturated);
+        string? reason = Measure.SoftmaxEntropy.Degenerate(saturated);
         Assert.NotNull(reason);
         Assert.StartsWith("75 % of the values", reason);
-        Assert.Null(MeasureResolution.Degenerate("softmax-entropy", [1e-22, 0.2, 0.5, 1.1]));
+        Assert.Null(Measure.SoftmaxEntropy.Degenerate([1e-22, 0.2, 0.5, 1.1]));
         // Lesion and score measures are read as they are: zero drops are ties, not noise.
-        Assert.Null(MeasureResolution.Degenerate("acc-drop", [0, 0, 0, 0]));
-        Assert.Null(MeasureResolution.Degenerate("vis-score", [1e-30, 1e-30]));
+        Assert.Null(Measure.AccDrop.Degenerate([0, 0, 0, 0]));
+        Assert.Null(Measure.VisScore.Degenerate([1e-30, 1e-30]));
     }
 }

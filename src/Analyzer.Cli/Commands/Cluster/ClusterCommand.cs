@@ -1,4 +1,8 @@
 using System.CommandLine;
+using Analyzer.Cli.Options;
+using Analyzer.Core.Clustering;
+using Analyzer.Core.Errors;
+using Analyzer.Core.Graphs;
 
 namespace Analyzer.Cli.Commands.Cluster;
 
@@ -7,18 +11,15 @@ public static class ClusterCommand
 {
     public static Command Create()
     {
-        var model = CommonOptions.Model();
-        var edges = CommonOptions.Edges();
+        var model = SharedOptions.Model();
+        var edges = SharedOptions.Edge();
         var scope = new Option<string>("--scope")
         {
             Description = "network: one partition of all neurons; layer: each hidden layer with its neighbours, k per layer " +
                           "from the network-wide partition",
-            DefaultValueFactory = _ => "network",
-        }.AcceptOnlyFromAmong("network", "layer");
-        var k = new Option<int?>("-k", "--clusters")
-        {
-            Description = "Number of clusters (default 16, or 32 for ImageNet-scale inputs)",
-        };
+            DefaultValueFactory = _ => ClusteringScope.Network.Name(),
+        }.AcceptOnlyFromAmong([.. ClusteringScopes.All.Select(s => s.Name())]);
+        var k = SharedOptions.Clusters();
         var restarts = new Option<int?>("--restarts")
         {
             Description = "k-means restarts (default 25 up to 2000 nodes, else 100)",
@@ -30,8 +31,8 @@ public static class ClusterCommand
             DefaultValueFactory = _ => "hartigan",
         }.AcceptOnlyFromAmong("hartigan", "lloyd");
         var output = new Option<string>("--out", "-o") { Description = "The clustering JSON file to write", Required = true };
-        var seed = CommonOptions.Seed();
-        var threads = CommonOptions.Threads();
+        var seed = SharedOptions.Seed();
+        var threads = SharedOptions.Threads();
         var activations = new ActivationOptions();
         var command = new Command("cluster",
             "Partition the neurons by normalized spectral clustering (docs/method.md §4) and write the labels per layer")
@@ -40,10 +41,10 @@ public static class ClusterCommand
         };
         activations.AddTo(command);
         command.SetAction(parse => CommandRunner.Run(parse, (stdout, stderr) => ClusterHandler.Run(new ClusterRequest(
-            parse.GetValue(model)!, parse.GetValue(edges)!, parse.GetValue(scope)!, parse.GetValue(k), parse.GetValue(restarts), parse.GetValue(refine) == "lloyd",
-            parse.GetValue(output)!, parse.GetValue(seed),
-            activations.Request(parse)),
-            stdout, stderr), threads));
+            parse.GetValue(model)!, Choices.Parse("Edges", parse.GetValue(edges)!, EdgeKinds.All, EdgeKinds.Name),
+            Choices.Parse("Scopes", parse.GetValue(scope)!, ClusteringScopes.All, ClusteringScopes.Name), parse.GetValue(k),
+            parse.GetValue(restarts), parse.GetValue(refine) == "lloyd", parse.GetValue(output)!, parse.GetValue(seed),
+            activations.Request(parse)), stdout, stderr), threads));
         return command;
     }
 }

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Analyzer.Cli.Options;
 
 namespace Analyzer.Cli.Commands.Compare;
 
@@ -9,7 +10,7 @@ public static class CompareCommand
     {
         var folders = new Argument<string[]>("dirs") { Description = "Folders that analyze wrote (each holds results.json)", Arity = ArgumentArity.OneOrMore };
         var output = new Option<string>("--out", "-o") { Description = "Folder for comparison.md and comparison.json", Required = true };
-        var seed = CommonOptions.Seed();
+        var seed = SharedOptions.Seed();
         var command = new Command("compare",
             "Compare finished analyses side by side: Fisher statistics, p-values, effects, n-cut and clusterability (when a folder " +
             "holds clusterability.json) per model and partitioning, and for every pair of models a permutation test of the " +

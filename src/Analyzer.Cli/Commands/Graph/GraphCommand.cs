@@ -1,4 +1,8 @@
 using System.CommandLine;
+using Analyzer.Cli.Options;
+using Analyzer.Core.Errors;
+using Analyzer.Core.Graphs;
+using Analyzer.Reporting.Files;
 
 namespace Analyzer.Cli.Commands.Graph;
 
@@ -7,17 +11,17 @@ public static class GraphCommand
 {
     public static Command Create()
     {
-        var model = CommonOptions.Model();
-        var edges = CommonOptions.Edges();
+        var model = SharedOptions.Model();
+        var edges = SharedOptions.Edge();
         var output = new Option<string>("--out", "-o") { Description = "Directory for the adjacency and nodes.json", Required = true };
         var format = new Option<string>("--format")
         {
             Description = $"adjacency.npy (dense float64 n x n), adjacency.npz (scipy.sparse CSR, for scipy.sparse.load_npz), or auto: " +
-                          $"dense up to {GraphHandler.DenseLimit} nodes, above that whichever file is smaller (sparse for weight graphs)",
+                          $"dense up to {GraphFiles.DenseLimit} nodes, above that whichever file is smaller (sparse for weight graphs)",
             DefaultValueFactory = _ => "auto",
-        }.AcceptOnlyFromAmong("auto", "dense", "sparse");
-        var seed = CommonOptions.Seed();
-        var threads = CommonOptions.Threads();
+        }.AcceptOnlyFromAmong([.. Enum.GetValues<GraphFormat>().Select(f => Choices.Kebab(f.ToString()))]);
+        var seed = SharedOptions.Seed();
+        var threads = SharedOptions.Threads();
         var activations = new ActivationOptions();
         var command = new Command("graph",
             "Build the neuron graph (docs/method.md 1-3) and write it: adjacency.npy (float64 n x n, symmetric, zero " +
@@ -27,8 +31,9 @@ public static class GraphCommand
         };
         activations.AddTo(command);
         command.SetAction(parse => CommandRunner.Run(parse, (stdout, stderr) =>
-            GraphHandler.Run(parse.GetValue(model)!, parse.GetValue(edges)!, parse.GetValue(output)!, parse.GetValue(seed),
-                activations.Request(parse), parse.GetValue(format)!, stdout, stderr), threads));
+            GraphHandler.Run(parse.GetValue(model)!, Choices.Parse("Edges", parse.GetValue(edges)!, EdgeKinds.All, EdgeKinds.Name),
+                parse.GetValue(output)!, parse.GetValue(seed), activations.Request(parse),
+                Enum.GetValues<GraphFormat>().First(f => Choices.Kebab(f.ToString()) == parse.GetValue(format)), stdout, stderr), threads));
         return command;
     }
 }

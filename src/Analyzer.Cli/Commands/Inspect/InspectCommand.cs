@@ -1,3 +1,4 @@
+using Analyzer.Cli.Options;
 using System.CommandLine;
 
 namespace Analyzer.Cli.Commands.Inspect;
@@ -7,7 +8,7 @@ public static class InspectCommand
 {
     public static Command Create()
     {
-        var model = CommonOptions.Model();
+        var model = SharedOptions.Model();
         var json = new Option<bool>("--json") { Description = "Print JSON instead of tables" };
         var command = new Command("inspect", "Show a model's layers, their units, the node sets and which are analysed")
         {

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Analyzer.Cli.Options;
 
 namespace Analyzer.Cli.Commands.Lesion;
 
@@ -7,15 +8,15 @@ public static class LesionCommand
 {
     public static Command Create()
     {
-        var model = CommonOptions.Model();
+        var model = SharedOptions.Model();
         var data = new DataOptions();
         var sets = new Option<string>("--sets") { Description = "JSON file {\"sets\": [{\"id\", \"layer\", \"units\": [...]}]}; layer is a node set name (see inspect)", Required = true };
         var output = new Option<string>("--out", "-o") { Description = "The lesion JSON file to write", Required = true };
-        var budget = new Option<int>("--memory-budget") { Description = "MiB that batched inputs may take", DefaultValueFactory = _ => 256 };
-        var seed = CommonOptions.Seed();
-        var device = CommonOptions.Device();
-        var threads = CommonOptions.Threads();
-        var examples = CommonOptions.Examples();
+        var budget = SharedOptions.MemoryBudget();
+        var seed = SharedOptions.Seed();
+        var device = SharedOptions.Device();
+        var threads = SharedOptions.Threads();
+        var examples = SharedOptions.Examples();
         var command = new Command("lesion",
             "Remove given sets of units (their outputs read as zero, docs/method.md §6) and report test accuracy, overall and per class")
         {
@@ -24,8 +25,8 @@ public static class LesionCommand
         foreach (var option in data.All) command.Options.Add(option);
         command.SetAction(parse => CommandRunner.Run(parse, (stdout, stderr) => LesionHandler.Run(new LesionRequest(
             parse.GetValue(model)!, parse.GetValue(data.Data)!, data.Preprocessing(parse), parse.GetValue(sets)!,
-            parse.GetValue(output)!, parse.GetValue(seed), DeviceChoice.Parse(parse.GetValue(device)), parse.GetValue(threads),
-            parse.GetValue(budget), parse.GetValue(examples)), stdout, stderr), threads));
+            parse.GetValue(output)!, parse.GetValue(seed), SharedOptions.DeviceOf(parse.GetValue(device)), parse.GetValue(threads),
+            SharedOptions.MemoryBudgetOf(parse.GetValue(budget)), parse.GetValue(examples)), stdout, stderr), threads));
         return command;
     }
 }

@@ -1,3 +1,4 @@
+using Analyzer.Core.Memory;
 using Analyzer.Core.Networks;
 using Analyzer.Core.Progress;
 using Analyzer.Core.Datasets;
@@ -5,13 +6,12 @@ using Analyzer.Core.Lesions;
 using Analyzer.Onnx.Inference;
 using Analyzer.Core.Files;
 using Analyzer.Core.Results;
-using Analyzer.Reporting.Files;
 
 namespace Analyzer.Cli.Commands.Lesion;
 
 /// <summary>What `lesion` was asked to do.</summary>
 public sealed record LesionRequest(string Model, string Data, Preprocessing Preprocessing, string Sets, string Out, int Seed,
-    ExecutionDevice Device, int Threads, int MemoryBudgetMiB, int? Examples = null);
+    ExecutionDevice Device, int Threads, MemoryBudget MemoryBudget, int? Examples = null);
 
 /// <summary>Reads the sets, runs the lesions on the test split and writes the lesion JSON.</summary>
 public static class LesionHandler
@@ -21,14 +21,13 @@ public static class LesionHandler
         OutputLocation.File(request.Out);
         var network = ModelNetwork.Load(request.Model);
         var sets = UnitSetsFile.Read(request.Sets, network).Select(s => (Set: new LesionSet(s.Id, s.NodeSet.Index, s.Units), s.Layer)).ToList();
-        var test = DatasetLoader.Load(DatasetSpec.Parse(request.Data), DatasetSplit.Test, request.Preprocessing.Geometry, request.Seed);
-        var data = CommonOptions.TestExamples(test, request.Examples, request.Seed);
+        var (test, data) = DatasetLoader.TestExamples(request.Data, request.Preprocessing.Geometry, request.Seed, request.Examples);
         using var engine = new LesionEngine(network, data, new LesionOptions
         {
             Preprocessing = request.Preprocessing,
             Device = request.Device,
             Threads = request.Threads,
-            MemoryBudget = (long)request.MemoryBudgetMiB << 20,
+            MemoryBudget = request.MemoryBudget,
             Note = Notes.Once(error),
         });
         var baseline = engine.Baseline();

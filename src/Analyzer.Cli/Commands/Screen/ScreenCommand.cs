@@ -1,5 +1,5 @@
-using Analyzer.Core.Subclusters;
 using System.CommandLine;
+using Analyzer.Cli.Options;
 
 namespace Analyzer.Cli.Commands.Screen;
 
@@ -16,12 +16,10 @@ public static class ScreenCommand
                           "A model without data gets the measures that need none",
         };
         var output = new Option<string>("--out", "-o") { Description = "Folder: one analyze folder per model, comparison.md and comparison.json", Required = true };
-        var threads = CommonOptions.Threads();
-        var shard = new Option<string?>("--shard")
-        {
-            Description = "Run only share I of N (from 0) of every model's work, and the clusterability tests of every N-th model; " +
-                          "`analyzer merge` of the N folders gives every model's results and the comparison",
-        };
+        var threads = SharedOptions.Threads();
+        var shard = SharedOptions.Shard(
+            "Run only share I of N (from 0) of every model's work, and the clusterability tests of every N-th model; " +
+            "`analyzer merge` of the N folders gives every model's results and the comparison");
         var command = new Command("screen",
             "Analyze every model a manifest lists with the same options, then compare them side by side (comparison.md, " +
             "comparison.json). Interrupted screens resume where they stopped")
@@ -29,8 +27,11 @@ public static class ScreenCommand
             manifest, output, threads, shard,
         };
         command.SetAction(parse => CommandRunner.Run(parse, (stdout, stderr) =>
-            ScreenHandler.Run(parse.GetValue(manifest)!, parse.GetValue(output)!, parse.GetValue(threads), stdout, stderr,
-                parse.GetValue(shard) is { } share ? ShardSpec.Parse(share) : null), threads));
+        {
+            var plan = ScreenManifest.Read(parse.GetValue(manifest)!, parse.GetValue(output)!);
+            return ScreenHandler.Run(plan with { Options = plan.Options with { Threads = parse.GetValue(threads), Shard = SharedOptions.ShardOf(parse.GetValue(shard)) } },
+                stdout, stderr);
+        }, threads));
         return command;
     }
 }

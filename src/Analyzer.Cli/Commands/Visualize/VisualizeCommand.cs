@@ -1,4 +1,6 @@
 using System.CommandLine;
+using Analyzer.Cli.Options;
+using Analyzer.Core.Visualisation;
 
 namespace Analyzer.Cli.Commands.Visualize;
 
@@ -7,15 +9,15 @@ public static class VisualizeCommand
 {
     public static Command Create()
     {
-        var model = CommonOptions.Model();
+        var model = SharedOptions.Model();
         var data = new DataOptions();
         var sets = new Option<string>("--sets") { Description = "JSON file {\"sets\": [{\"id\", \"layer\", \"units\": [...]}]}; layer is a node set name (see inspect)", Required = true };
         var output = new Option<string>("--out", "-o") { Description = "Directory for scores.json and one PNG per set", Required = true };
-        var steps = new Option<int>("--steps") { Description = "Adam steps per image (docs/method.md §6: 100)", DefaultValueFactory = _ => 100 };
-        var budget = new Option<int>("--memory-budget") { Description = "MiB that one batch of images may take", DefaultValueFactory = _ => 256 };
-        var seed = CommonOptions.Seed();
-        var device = CommonOptions.Device();
-        var threads = CommonOptions.Threads();
+        var steps = new Option<int>("--steps") { Description = $"Adam steps per image (docs/method.md §6: {VisualisationOptions.DefaultSteps})", DefaultValueFactory = _ => VisualisationOptions.DefaultSteps };
+        var budget = SharedOptions.MemoryBudget();
+        var seed = SharedOptions.Seed();
+        var device = SharedOptions.Device();
+        var threads = SharedOptions.Threads();
         var command = new Command("visualize",
             "Optimise an image per unit set that maximises the sum of |pre-activation| of its units (docs/method.md §6: sigmoid " +
             "pixels, Adam lr 0.05, random jitter and scale each step); write each image as a PNG in the model's pixel " +
@@ -26,7 +28,7 @@ public static class VisualizeCommand
         foreach (var option in data.All.Skip(1)) command.Options.Add(option);
         command.SetAction(parse => CommandRunner.Run(parse, (stdout, stderr) => VisualizeHandler.Run(new VisualizeRequest(
             parse.GetValue(model)!, data.Preprocessing(parse), parse.GetValue(sets)!, parse.GetValue(output)!, parse.GetValue(steps),
-            parse.GetValue(seed), DeviceChoice.Parse(parse.GetValue(device)), parse.GetValue(threads), parse.GetValue(budget)),
+            parse.GetValue(seed), SharedOptions.DeviceOf(parse.GetValue(device)), parse.GetValue(threads), SharedOptions.MemoryBudgetOf(parse.GetValue(budget))),
             stdout, stderr), threads));
         return command;
     }

@@ -1,3 +1,5 @@
+using Analyzer.Core.Memory;
+using Analyzer.Core.Results;
 using Analyzer.Core.Statistics;
 using Analyzer.Core.Errors;
 using Analyzer.Core.Networks;
@@ -14,7 +16,7 @@ namespace Analyzer.Cli.Commands.Visualize;
 
 /// <summary>What `visualize` was asked to do.</summary>
 public sealed record VisualizeRequest(string Model, Preprocessing Preprocessing, string Sets, string Out, int Steps, int Seed,
-    ExecutionDevice Device, int Threads, int MemoryBudgetMiB);
+    ExecutionDevice Device, int Threads, MemoryBudget MemoryBudget);
 
 /// <summary>Reads the sets, optimises one image per set (all together) and writes the PNGs and scores.json.</summary>
 public static class VisualizeHandler
@@ -34,7 +36,7 @@ public static class VisualizeHandler
             Steps = request.Steps,
             Device = request.Device,
             Threads = request.Threads,
-            MemoryBudget = (long)request.MemoryBudgetMiB << 20,
+            MemoryBudget = request.MemoryBudget,
         };
         using var visualizer = new FeatureVisualizer(network, request.Preprocessing, options, Notes.Once(error));
         var progress = new ProgressLine(error, $"visualize: {sets.Count} sets", (long)sets.Count * request.Steps);

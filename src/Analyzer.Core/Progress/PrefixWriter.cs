@@ -1,4 +1,4 @@
-namespace Analyzer.Cli;
+namespace Analyzer.Core.Progress;
 
 /// <summary>Lines written through it reach the inner writer with a prefix: an inner verb's progress indented under the
 /// outer verb's own lines (reproduce, screen).</summary>

@@ -1,20 +1,16 @@
-using Analyzer.Core.Pipeline;
 using System.CommandLine;
+using Analyzer.Core.Pipeline;
 
-namespace Analyzer.Cli;
+namespace Analyzer.Cli.Options;
 
 /// <summary>The options a verb that may build an activation graph needs: the data options, --samples,
 /// --memory-budget and --device, read back as one <see cref="ActivationRequest"/>.</summary>
 public sealed class ActivationOptions
 {
     public DataOptions Data { get; } = new();
-    public Option<int> Samples { get; } = CommonOptions.Samples();
-    public Option<int> MemoryBudget { get; } = new("--memory-budget")
-    {
-        Description = "MiB that one batch of captured activations may take",
-        DefaultValueFactory = _ => 256,
-    };
-    public Option<string> Device { get; } = CommonOptions.Device();
+    public Option<int> Samples { get; } = SharedOptions.Samples();
+    public Option<int> MemoryBudget { get; } = SharedOptions.MemoryBudget();
+    public Option<string> Device { get; } = SharedOptions.Device();
 
     public void AddTo(Command command)
     {
@@ -23,5 +19,5 @@ public sealed class ActivationOptions
     }
 
     public ActivationRequest Request(ParseResult parse) => new(parse.GetValue(Data.Data)!, Data.Preprocessing(parse),
-        parse.GetValue(Samples), DeviceChoice.Parse(parse.GetValue(Device)), parse.GetValue(MemoryBudget));
+        parse.GetValue(Samples), SharedOptions.DeviceOf(parse.GetValue(Device)), SharedOptions.MemoryBudgetOf(parse.GetValue(MemoryBudget)));
 }

@@ -1,8 +1,7 @@
-using Analyzer.Core.Errors;
 using System.CommandLine;
 using Analyzer.Core.Datasets;
 
-namespace Analyzer.Cli;
+namespace Analyzer.Cli.Options;
 
 /// <summary>The data options shared by verbs that run the model: --data and the preprocessing the model expects.</summary>
 public sealed class DataOptions
@@ -47,18 +46,11 @@ public sealed class DataOptions
 
     public IEnumerable<Option> All => [Data, Scale, Mean, Std, ChannelOrder, Preset];
 
-    /// <summary>The preprocessing the options ask for; a scale that is not positive, a std with a zero or any value
-    /// that is not finite is a usage error (dividing by 0 would run and report a meaningless accuracy).</summary>
+    /// <summary>The preprocessing the options ask for, checked (<see cref="Core.Datasets.Preprocessing.Validate"/>).</summary>
     public Preprocessing Preprocessing(ParseResult parse)
     {
         var preprocessing = Parse(parse);
-        if (!(preprocessing.Scale > 0) || !double.IsFinite(preprocessing.Scale))
-            throw new UsageException($"--scale: {preprocessing.Scale.ToString(System.Globalization.CultureInfo.InvariantCulture)}; expected a positive number");
-        if (preprocessing.Mean.Any(m => !double.IsFinite(m)))
-            throw new UsageException($"--mean: {string.Join(",", preprocessing.Mean)}; expected finite numbers");
-        if (preprocessing.Std.Any(s => s == 0 || !double.IsFinite(s)))
-            throw new UsageException($"--std: {string.Join(",", preprocessing.Std.Select(s => s.ToString(System.Globalization.CultureInfo.InvariantCulture)))}; " +
-                                     "expected non-zero finite numbers (pixels are divided by them)");
+        preprocessing.Validate();
         return preprocessing;
     }
 
@@ -68,8 +60,8 @@ public sealed class DataOptions
         bool Given(Option option) => parse.GetResult(option) is { Implicit: false };
         return new Preprocessing(
             preset is not null && !Given(Scale) ? preset.Scale : parse.GetValue(Scale),
-            preset is not null && !Given(Mean) ? preset.Mean : Core.Datasets.Preprocessing.ParseList(parse.GetValue(Mean)!, "--mean"),
-            preset is not null && !Given(Std) ? preset.Std : Core.Datasets.Preprocessing.ParseList(parse.GetValue(Std)!, "--std"),
+            preset is not null && !Given(Mean) ? preset.Mean : Core.Datasets.Preprocessing.ParseList(parse.GetValue(Mean)!, nameof(Core.Datasets.Preprocessing.Mean)),
+            preset is not null && !Given(Std) ? preset.Std : Core.Datasets.Preprocessing.ParseList(parse.GetValue(Std)!, nameof(Core.Datasets.Preprocessing.Std)),
             parse.GetValue(ChannelOrder) == "bgr")
         {
             Geometry = preset?.Geometry ?? ImageGeometry.Cover,
