@@ -72,22 +72,22 @@ public static class PreActivationPoints
         switch (definition.Flow)
         {
             // LRN normalises across neighbouring channels after the ReLU: the walk continues to the ReLU (AlexNet).
-            case ChannelFlow.Activation when node.OpType == "LRN":
+            case ChannelFlow.Activation when definition.Traits.Reach == ActivationReach.Neighbourhood:
                 return (node.Inputs[0], false);
-            case ChannelFlow.Activation when node.OpType is not ("Softmax" or "LogSoftmax"):
+            case ChannelFlow.Activation when definition.Traits.Reach == ActivationReach.Pointwise:
                 return (node.Inputs[0], true);
             case ChannelFlow.Transparent or ChannelFlow.Rearrange or ChannelFlow.Scale or ChannelFlow.Normalize:
-                return data.Count == 1 || node.OpType == "Pad" ? (node.Inputs[0], false) : null;
+                return data.Count == 1 || definition.Traits.SingleDataInput ? (node.Inputs[0], false) : null;
             case ChannelFlow.Elementwise:
             {
                 if (data.Count == 1)
-                    return node.OpType is "Add" or "Sub" or "Mul" or "Div" or "Sum" or "Mean" ? (data[0], false) : (data[0], true);
+                    return definition.Traits.Arithmetic is not null ? (data[0], false) : (data[0], true);
                 if (data.Count != 2) return null;
                 var (a, b) = (data[0], data[1]);
                 bool fullA = shapes.ShapeOf(a).SequenceEqual(output), fullB = shapes.ShapeOf(b).SequenceEqual(output);
                 // One factor smaller than the output (an SE gate, a normalisation statistic): follow the full one.
                 if (fullA != fullB) return (fullA ? a : b, false);
-                if (node.OpType is "Mul")
+                if (definition.Traits.Arithmetic is ArithmeticKind.Product)
                 {
                     // x·g(x): a self-gated activation, whose pre-activation is x.
                     if (DependsElementwise(b, a, shapes, producer)) return (a, true);
@@ -108,17 +108,14 @@ public static class PreActivationPoints
     {
         long[] inShape = shapes.ShapeOf(input), outShape = shapes.ShapeOf(output);
         if (axis < 0 || axis >= outShape.Length) return -1;
-        if (node.OpType == "Transpose")
-            return LayoutPermutation(node, outShape.Length)[axis];
+        if (OperatorRegistry.Find(node.OpType)?.Permutation(node, outShape.Length) is { } permutation)
+            return permutation[axis];
         if (inShape.Length == outShape.Length && axis < inShape.Length && inShape[axis] == outShape[axis])
             return axis;
         if (inShape.Length > 1 && inShape[1] == units) return 1;
         if (inShape.Length > 1 && inShape[^1] == units) return inShape.Length - 1;
         return Array.IndexOf(inShape, (long)units);
     }
-
-    private static int[] LayoutPermutation(OnnxNode node, int rank) =>
-        node.GetInts("perm")?.Select(p => (int)p).ToArray() ?? Enumerable.Range(0, rank).Reverse().ToArray();
 
     /// <summary>Whether <paramref name="gate"/> is an elementwise function of <paramref name="x"/> alone (Sigmoid(x),
     /// 1 + erf(x / √2), HardSigmoid(x)).</summary>

@@ -6,5 +6,5 @@ namespace Analyzer.Core.Graphs;
 public sealed record NetworkTrace(IReadOnlyList<TracedLayer> Layers, IReadOnlyList<(string Name, ChannelOrigin[] Units)> Outputs, string InputName,
     bool HasAttention = false)
 {
-    public bool IsConvolutional => Layers.Any(l => l.Op == "Conv");
+    public bool IsConvolutional => Layers.Any(l => l.Convolution);
 }

@@ -106,7 +106,7 @@ public static class NetworkTracer
                     Set(0, Reduced(first, definition.Axes(n, shapes), outShape));
                     return;
                 case ChannelFlow.Elementwise:
-                    Set(0, Elementwise(dataInputs, outShape));
+                    Set(0, Elementwise(definition.Traits.Arithmetic, dataInputs, outShape));
                     return;
                 default:
                     throw Fail($"channel flow {definition.Flow} is not handled");
@@ -172,37 +172,36 @@ public static class NetworkTracer
 
         // ---- sums, products, gates -------------------------------------------------------------------------------
 
-        private TensorProvenance Elementwise(List<string> dataInputs, long[] outShape)
+        private TensorProvenance Elementwise(ArithmeticKind? kind, List<string> dataInputs, long[] outShape)
         {
-            string op = node.OpType;
             var constants = node.Inputs.Where(i => i.Length > 0 && !Provenance.ContainsKey(i)).ToList();
             var first = Provenance[dataInputs[0]];
             if (dataInputs.Count == 1)
             {
-                if (op is "Add" or "Sub" or "Sum")
+                if (kind is ArithmeticKind.Sum or ArithmeticKind.Difference)
                     return first.BroadcastTo(outShape); // a shift: no change to where values come from
                 var constant = shapes.ConstantOf(constants.FirstOrDefault()) ?? throw Fail("expected one constant operand");
-                if (op is "Mul")
+                if (kind is ArithmeticKind.Product)
                     return ScaleBy(first, constant.Shape, constant.AsDoubles(), outShape);
-                if (op is "Div" && node.Inputs[0] == dataInputs[0])
+                if (kind is ArithmeticKind.Quotient && node.Inputs[0] == dataInputs[0])
                     return ScaleBy(first, constant.Shape, constant.AsDoubles().Select(v => 1 / v).ToArray(), outShape);
-                if (op is "Mean")
+                if (kind is ArithmeticKind.Mean)
                     return ScaleBy(first, [], [1.0 / node.Inputs.Count(i => i.Length > 0)], outShape);
                 // Pow(x, e), constant / x, clamps (Max, Min with a constant): non-linear in x.
                 return Activated(first).BroadcastTo(outShape);
             }
             var parts = dataInputs.Select(i => Provenance[i]).ToList();
-            switch (op)
+            switch (kind)
             {
-                case "Add" or "Sum" or "Sub":
+                case ArithmeticKind.Sum or ArithmeticKind.Difference:
                     return parts.Skip(1).Aggregate(first, (acc, p) => TensorProvenance.Zip(acc, p, outShape, Combine));
-                case "Mean":
+                case ArithmeticKind.Mean:
                     return ScaleBy(parts.Skip(1).Aggregate(first, (acc, p) => TensorProvenance.Zip(acc, p, outShape, Combine)),
                         [], [1.0 / parts.Count], outShape);
-                case "Mul" or "Div":
+                case ArithmeticKind.Product or ArithmeticKind.Quotient:
                 {
                     double gate = dataInputs.Count == 2 ? SelfGateLimit(dataInputs[0], dataInputs[1]) : 1;
-                    bool divide = op == "Div";
+                    bool divide = kind == ArithmeticKind.Quotient;
                     return TensorProvenance.Zip(first, parts[1], outShape, (a, b) => Product(a, b, divide, gate));
                 }
                 default: // Max, Min, Pow of two activations
@@ -319,7 +318,7 @@ public static class NetworkTracer
         private void Select(OperatorDefinition definition)
         {
             var present = node.Inputs.Where(i => i.Length > 0).ToList();
-            if (node.OpType == "Concat")
+            if (definition.Traits.Concatenates)
             {
                 long[] outShape = OutputShape(0);
                 int axis = TensorLayout.Axis(node.GetInt("axis", 0), outShape.Length);
@@ -383,7 +382,7 @@ public static class NetworkTracer
             ChannelOrigin[] units;
             int[] featureUnits;
             int unitAxis;
-            if (op == "Conv")
+            if (definition.Traits.Convolution)
             {
                 unitAxis = 1;
                 if (!input.PerChannel && input.Table.All(o => o.FromModelInput))
@@ -396,8 +395,8 @@ public static class NetworkTracer
             }
             else
             {
-                if (op == "Gemm" && node.GetInt("transA", 0) != 0)
-                    throw Fail("transA = 1 on the activations is not supported");
+                if (definition.LayerRefusal(node) is { } refusal)
+                    throw Fail(refusal);
                 unitAxis = inShape.Length - 1;
                 (units, featureUnits) = DenseUnits(input, inShape);
             }
@@ -414,9 +413,9 @@ public static class NetworkTracer
             int outputs = (int)outShape[unitAxis == 1 ? 1 : ^1];
             int index = Layers.Count;
             bool grouped = featureUnits.Length != units.Length;
-            bool signed = op != "Conv" && !grouped;
+            bool signed = !definition.Traits.Convolution && !grouped;
             Layers.Add(new TracedLayer(index, node.DisplayName, op, node.Index, units, Compute, outputs, inShape, outShape,
-                grouped ? featureUnits : null, unitAxis, signed));
+                grouped ? featureUnits : null, unitAxis, signed, definition.Traits.Convolution));
             var origins = Enumerable.Range(0, outputs).Select(j => new ChannelOrigin([new OriginTerm(index, j, 1.0, false)], 1.0)).ToArray();
             if (unitAxis == 1 || outShape.Length <= 2)
                 Set(0, TensorProvenance.PerChannelOf(origins, outShape));

@@ -34,7 +34,7 @@ public static class NeuronGraphBuilder
             // A node set per layer that reads feature maps: the outputs of convs, or of dense layers applied at every
             // position (ConvNeXt's pointwise layers). The image is not a node set, and a dense layer after the first
             // dense one reads vectors, not maps.
-            bool Maps(int layer) => layers[layer].Op == "Conv" || (layers[layer].UnitAxis > 1 && layers[layer].OutputShape.Length > 2);
+            bool Maps(int layer) => layers[layer].Convolution || (layers[layer].UnitAxis > 1 && layers[layer].OutputShape.Length > 2);
             foreach (var layer in layers)
                 if (layer.InputUnits.Any(u => u.Terms.Any(t => t.Layer >= 0 && Maps(t.Layer))))
                     Add(layer.Name, NodeSetKind.Hidden, layer.Op, layer.Index, layer.InputUnits);

@@ -21,6 +21,7 @@ namespace Analyzer.Core.Graphs;
 /// <param name="UnitAxis">The axis of the data input that holds the units: 1 (conv, and dense on [batch, features]) or
 /// the last axis (a dense layer applied at every position of [batch, tokens, features] or [batch, H, W, C]).</param>
 /// <param name="Signed">Whether the weights keep their signs.</param>
+/// <param name="Convolution">Whether its units are the channels of feature maps (a conv), not a dense layer's features.</param>
 public sealed record TracedLayer(
     int Index,
     string Name,
@@ -33,7 +34,8 @@ public sealed record TracedLayer(
     long[] OutputShape,
     int[]? FeatureUnits = null,
     int UnitAxis = 1,
-    bool Signed = false)
+    bool Signed = false,
+    bool Convolution = false)
 {
     public int InputUnitCount => InputUnits.Length;
 }

@@ -1,4 +1,5 @@
 using Analyzer.Onnx.Inference;
+using Analyzer.Onnx.Operators;
 using Analyzer.Onnx.Rewriting;
 
 namespace Analyzer.Core.Lesions;
@@ -14,18 +15,12 @@ public sealed partial class LesionEngine
     {
         var set = network.Neurons.NodeSets[nodeSet];
         var layer = network.Neurons.Trace.Layers[set.ReaderLayer];
-        if (layer.Op != "Conv") return null;
+        if (!layer.Convolution) return null;
         var node = network.Graph.Nodes[layer.NodeIndex];
-        if (node.GetInt("group", 1) != 1 || network.Shapes.ConstantOf(node.Input(1)) is not { } weight || weight.Shape.Length != 4) return null;
-        var attributes = new List<(string, long[], string?)>();
-        foreach (string name in new[] { "pads", "strides", "dilations", "kernel_shape" })
-            if (node.GetInts(name) is { } ints) attributes.Add((name, ints, null));
-        string autoPad = node.GetString("auto_pad", "NOTSET");
-        if (autoPad != "NOTSET") attributes.Add(("auto_pad", [], autoPad));
-        var values = weight.AsDoubles();
-        int kernelSize = (int)(weight.Shape[2] * weight.Shape[3]);
-        return new ConvReaderInfo(node.Inputs[0], node.Outputs[0], layer.NodeIndex, (int)weight.Shape[1], (int)weight.Shape[0], kernelSize,
-            values.Select(v => (float)v).ToArray(), weight.Shape, attributes);
+        if (OperatorRegistry.Find(node.OpType)?.ConvKernel(node, network.Shapes) is not { } kernel) return null;
+        int kernelSize = (int)(kernel.Shape[2] * kernel.Shape[3]);
+        return new ConvReaderInfo(node.Inputs[0], node.Outputs[0], layer.NodeIndex, (int)kernel.Shape[1], (int)kernel.Shape[0], kernelSize,
+            kernel.Values, kernel.Shape, kernel.Attributes);
     }
 
     /// <summary>

@@ -1,3 +1,4 @@
+using Analyzer.Onnx.Operators;
 using Analyzer.Onnx.Rewriting;
 
 namespace Analyzer.Core.Lesions;
@@ -5,24 +6,17 @@ namespace Analyzer.Core.Lesions;
 /// <summary>Lesions of node sets read by a dense layer, as rank-|set| updates of the layer's cached output.</summary>
 public sealed partial class LesionEngine
 {
-    /// <summary>The signed weights of a node set's dense reader as W'[feature, output] (alpha folded in), with the
-    /// names of its data input and output; null when the reader is not a plain Gemm/MatMul.</summary>
+    /// <summary>The signed weights of a node set's dense reader as W'[feature, output] (its scales folded in), with the
+    /// names of its data input and output; null when the reader is not a dense layer with one constant matrix
+    /// (<see cref="OperatorDefinition.DenseMatrix"/>) on [batch, features].</summary>
     private DenseReaderInfo? DenseReader(int nodeSet)
     {
         var set = network.Neurons.NodeSets[nodeSet];
         var layer = network.Neurons.Trace.Layers[set.ReaderLayer];
-        if (layer.Op is not ("Gemm" or "MatMul") || layer.InputShape.Length != 2) return null;
+        if (layer.Convolution || layer.InputShape.Length != 2) return null;
         var node = network.Graph.Nodes[layer.NodeIndex];
-        var weight = network.Shapes.ConstantOf(node.Input(1));
-        if (weight is null || weight.Shape.Length != 2) return null;
         int features = (int)layer.InputShape[1], outputs = layer.Outputs;
-        bool transB = layer.Op == "Gemm" && node.GetInt("transB", 0) != 0;
-        double alpha = layer.Op == "Gemm" ? node.GetFloat("alpha", 1.0) : 1.0;
-        var w = new float[features * outputs];
-        var values = weight.Floats ?? weight.AsDoubles();
-        for (int f = 0; f < features; f++)
-            for (int j = 0; j < outputs; j++)
-                w[f * outputs + j] = (float)(alpha * (transB ? values[j * features + f] : values[f * outputs + j]));
+        if (OperatorRegistry.Find(node.OpType)?.DenseMatrix(node, network.Shapes, features, outputs) is not { } w) return null;
         var featureUnits = layer.FeatureUnits ?? Enumerable.Range(0, features).ToArray();
         var featuresOf = Enumerable.Range(0, set.Units).Select(u => new List<int>()).ToArray();
         for (int f = 0; f < features; f++) featuresOf[featureUnits[f]].Add(f);

@@ -85,7 +85,8 @@ public static class InputGradientGraph
         foreach (var target in targets.Where(t => !dependent.Contains(t)))
             throw new ModelFormatException($"{file.Path}: tensor '{target}' does not depend on the input '{input}'");
 
-        // Forward half: the nodes the targets need, unchanged but for MaxPool, which must also return its indices.
+        // Forward half: the nodes the targets need, unchanged but for those whose gradient reads their indices (MaxPool),
+        // which must also return them.
         var forward = new List<NodeProto>();
         var indicesOf = new Dictionary<int, string>();
         var fusedRelu = new Dictionary<int, string>(); // MaxPool node -> the input of the ReLU its gradient goes straight to
@@ -95,11 +96,12 @@ public static class InputGradientGraph
             if (!needed.Contains(i)) continue;
             var node = graph.Node[i];
             string? producerOp = node.Input.Count > 0 && producer.TryGetValue(node.Input[0], out int p) ? source.Nodes[p].OpType : null;
-            bool byEquality = node.OpType == "MaxPool" && PoolingOperators.RoutesByEquality(source.Nodes[i], producerOp, shapes, source.OpsetVersion);
+            bool usesIndices = OperatorRegistry.Find(node.OpType)?.Traits.GradientUsesIndices == true;
+            bool byEquality = usesIndices && PoolingOperators.RoutesByEquality(source.Nodes[i], producerOp, shapes, source.OpsetVersion);
             // A ReLU read only by this pool needs no gradient of its own: the pool's routing can carry its mask too.
             if (byEquality && readers[node.Input[0]] == 1 && !targets.Contains(node.Input[0]))
                 fusedRelu[i] = source.Nodes[producer[node.Input[0]]].Inputs[0];
-            if (node.OpType == "MaxPool" && dependent.Contains(node.Output[0]) && !byEquality)
+            if (usesIndices && dependent.Contains(node.Output[0]) && !byEquality)
             {
                 if (node.Output.Count < 2 || node.Output[1].Length == 0)
                 {
@@ -171,8 +173,9 @@ public static class InputGradientGraph
         var dependent = new HashSet<string> { input };
         foreach (var node in graph.Nodes.Where(n => needed.Contains(n.Index)))
         {
-            if (node.OpType is "Shape" or "Size" || !node.Inputs.Any(dependent.Contains)) continue;
-            var outputs = node.OpType is "MaxPool" or "Dropout" ? node.Outputs.Take(1) : node.Outputs;
+            var traits = OperatorRegistry.Find(node.OpType)?.Traits ?? OperatorTraits.None;
+            if (traits.ReadsShapeOnly || !node.Inputs.Any(dependent.Contains)) continue;
+            var outputs = traits.DifferentiableOutputs is { } count ? node.Outputs.Take(count) : node.Outputs;
             foreach (var output in outputs.Where(o => o.Length > 0 && !shapes.IsConstant(o))) dependent.Add(output);
         }
         return dependent;

@@ -85,14 +85,14 @@ internal static class ActivationOperators
             long[] axes = SoftmaxAxes(c);
             string gy = c.W.Binary("Mul", c.G(), c.Y);
             return [(c.X, c.W.Binary("Mul", c.Y, c.W.Binary("Sub", c.G(), c.W.ReduceSum(gy, axes, keepDims: true))))];
-        });
+        }, traits: new() { Reach = ActivationReach.Distribution, Probabilities = true });
         yield return Op("LogSoftmax", ChannelFlow.Activation, CommonShapes.Same(), c =>
         {
             // dx = g - softmax · Σ_axis g
             long[] axes = SoftmaxAxes(c);
             return [(c.X, c.W.Binary("Sub", c.G(), c.W.Binary("Mul", c.W.Unary("Exp", c.Y), c.W.ReduceSum(c.G(), axes, keepDims: true))))];
-        });
-        yield return Op("LRN", ChannelFlow.Activation, CommonShapes.Same(), LrnGradient);
+        }, traits: new() { Reach = ActivationReach.Distribution });
+        yield return Op("LRN", ChannelFlow.Activation, CommonShapes.Same(), LrnGradient, traits: new() { Reach = ActivationReach.Neighbourhood });
     }
 
     private static OperatorDefinition Unary(string name, Func<double, double>? scalar, GradientRule gradient,

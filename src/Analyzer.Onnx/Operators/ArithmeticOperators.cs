@@ -11,13 +11,13 @@ internal static class ArithmeticOperators
 {
     public static IEnumerable<OperatorDefinition> Definitions()
     {
-        yield return Binary("Add", (a, b) => a + b, (a, b) => a + b);
-        yield return Binary("Sub", (a, b) => a - b, (a, b) => a - b);
-        yield return Binary("Mul", (a, b) => a * b, (a, b) => a * b);
-        yield return Binary("Div", (a, b) => a / b, (a, b) => b == 0 ? 0 : a / b);
+        yield return Binary("Add", (a, b) => a + b, (a, b) => a + b, kind: ArithmeticKind.Sum);
+        yield return Binary("Sub", (a, b) => a - b, (a, b) => a - b, kind: ArithmeticKind.Difference);
+        yield return Binary("Mul", (a, b) => a * b, (a, b) => a * b, kind: ArithmeticKind.Product);
+        yield return Binary("Div", (a, b) => a / b, (a, b) => b == 0 ? 0 : a / b, kind: ArithmeticKind.Quotient);
         yield return Binary("Pow", Math.Pow, null, PowGradient);
-        yield return Binary("Sum", (a, b) => a + b, (a, b) => a + b);
-        yield return Binary("Mean", null, null, MeanGradient, (n, v) => v.Average());
+        yield return Binary("Sum", (a, b) => a + b, (a, b) => a + b, kind: ArithmeticKind.Sum);
+        yield return Binary("Mean", null, null, MeanGradient, (n, v) => v.Average(), ArithmeticKind.Mean);
         yield return Binary("Max", Math.Max, Math.Max, ExtremumGradient, (n, v) => v.Max());
         yield return Binary("Min", Math.Min, Math.Min, ExtremumGradient, (n, v) => v.Min());
         // Mod appears in shape arithmetic (Swin's window padding); on activations it passes the gradient through.
@@ -31,9 +31,9 @@ internal static class ArithmeticOperators
     }
 
     private static OperatorDefinition Binary(string name, Func<double, double, double>? floats, Func<long, long, long>? ints,
-        GradientRule? gradient = null, ScalarRule? scalar = null) =>
+        GradientRule? gradient = null, ScalarRule? scalar = null, ArithmeticKind? kind = null) =>
         Op(name, ChannelFlow.Elementwise, CommonShapes.Broadcast(floats, ints), gradient ?? SumsAndProducts,
-            scalar: scalar ?? (floats is null ? null : (_, v) => v.Skip(1).Aggregate(v[0], floats)));
+            scalar: scalar ?? (floats is null ? null : (_, v) => v.Skip(1).Aggregate(v[0], floats)), traits: new() { Arithmetic = kind });
 
     /// <summary>Add, Sub, Sum, Mul, Div: each dependent input's share of the output gradient.</summary>
     private static IEnumerable<(string, string)> SumsAndProducts(GradientContext c)

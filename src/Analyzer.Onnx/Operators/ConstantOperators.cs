@@ -15,15 +15,15 @@ internal static class ConstantOperators
     {
         yield return Op("Constant", ChannelFlow.ShapeOnly, Constant);
         yield return Op("ConstantOfShape", ChannelFlow.ShapeOnly, ConstantOfShape);
-        yield return Op("Shape", ChannelFlow.ShapeOnly, Shape);
-        yield return Op("Size", ChannelFlow.ShapeOnly, c => c.SetInts([], [TensorLayout.Count(c.Shape(0))]));
+        yield return Op("Shape", ChannelFlow.ShapeOnly, Shape, traits: new() { ReadsShapeOnly = true });
+        yield return Op("Size", ChannelFlow.ShapeOnly, c => c.SetInts([], [TensorLayout.Count(c.Shape(0))]), traits: new() { ReadsShapeOnly = true });
         yield return Op("Range", ChannelFlow.ShapeOnly, Range);
         yield return Op("Identity", ChannelFlow.Transparent, c => c.Set(0, c.Shape(0), c.Const(0)), Pass);
         yield return Op("Dropout", ChannelFlow.Transparent, c =>
         {
             c.Set(0, c.Shape(0), c.Const(0));
             c.Set(1, c.Shape(0));
-        }, Pass);
+        }, Pass, traits: new() { DifferentiableOutputs = 1 });
         yield return Op("Cast", ChannelFlow.Transparent, c =>
         {
             var to = (TensorElementType)c.Node.GetInt("to", 1);
@@ -33,7 +33,7 @@ internal static class ConstantOperators
         {
             if (c.Node.GetInt("to", 1) != c.W.ElementType) throw c.Fail("casts to another type");
             return Pass(c);
-        });
+        }, traits: new() { ElementTypeAttribute = "to" });
         foreach (var (name, test) in Comparisons)
             yield return Op(name, ChannelFlow.Opaque, CommonShapes.Broadcast((a, b) => test(a, b) ? 1 : 0, booleanResult: true), NoGradient);
         yield return Op("Not", ChannelFlow.Opaque, c =>

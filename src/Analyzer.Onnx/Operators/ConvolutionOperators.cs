@@ -15,7 +15,20 @@ internal static class ConvolutionOperators
 {
     public static IEnumerable<OperatorDefinition> Definitions()
     {
-        yield return Op("Conv", ChannelFlow.Layer, Shapes, Gradient, weights: Weights);
+        yield return Op("Conv", ChannelFlow.Layer, Shapes, Gradient, weights: Weights,
+            traits: new() { Convolution = true, ConvKernel = PlainKernel });
+    }
+
+    /// <summary>The kernel and geometry of a plain (group 1, 2-D) conv with a constant kernel; null for any other.</summary>
+    private static ConvKernel? PlainKernel(OnnxNode node, InferredShapes shapes)
+    {
+        if (node.GetInt("group", 1) != 1 || shapes.ConstantOf(node.Input(1)) is not { } weight || weight.Shape.Length != 4) return null;
+        var attributes = new List<(string, long[], string?)>();
+        foreach (string name in new[] { "pads", "strides", "dilations", "kernel_shape" })
+            if (node.GetInts(name) is { } ints) attributes.Add((name, ints, null));
+        string autoPad = node.GetString("auto_pad", "NOTSET");
+        if (autoPad != "NOTSET") attributes.Add(("auto_pad", [], autoPad));
+        return new ConvKernel(weight.AsDoubles().Select(v => (float)v).ToArray(), weight.Shape, attributes);
     }
 
     private static void Shapes(ShapeContext c)

@@ -14,10 +14,32 @@ internal static class DenseOperators
 {
     public static IEnumerable<OperatorDefinition> Definitions()
     {
-        yield return Op("Gemm", ChannelFlow.Layer, GemmShapes, GemmGradient, weights: GemmWeights);
-        yield return Op("MatMul", ChannelFlow.Layer, MatMulShapes, MatMulGradient, weights: MatMulWeights);
+        yield return Op("Gemm", ChannelFlow.Layer, GemmShapes, GemmGradient, weights: GemmWeights, traits: new()
+        {
+            LayerRefusal = node => node.GetInt("transA", 0) != 0 ? "transA = 1 on the activations is not supported" : null,
+            DenseMatrix = (node, shapes, features, outputs) => Matrix(node, shapes, features, outputs,
+                node.GetInt("transB", 0) != 0, node.GetFloat("alpha", 1.0)),
+        });
+        yield return Op("MatMul", ChannelFlow.Layer, MatMulShapes, MatMulGradient, weights: MatMulWeights, traits: new()
+        {
+            DenseMatrix = (node, shapes, features, outputs) => Matrix(node, shapes, features, outputs, transposed: false, alpha: 1.0),
+        });
         // Einsum multiplies activations in MaxViT's attention: like a MatMul of two activations, not a layer.
         yield return Op("Einsum", ChannelFlow.Layer, EinsumShapes, EinsumGradient);
+    }
+
+    /// <summary>The constant matrix operand as W'[features x outputs] in float32, alpha folded in (W' = alpha·Bᵀ when
+    /// <paramref name="transposed"/>); null when it is not one constant matrix.</summary>
+    private static float[]? Matrix(OnnxNode node, InferredShapes shapes, int features, int outputs, bool transposed, double alpha)
+    {
+        var weight = shapes.ConstantOf(node.Input(1));
+        if (weight is null || weight.Shape.Length != 2) return null;
+        var values = weight.AsDoubles();
+        var w = new float[features * outputs];
+        for (int f = 0; f < features; f++)
+            for (int j = 0; j < outputs; j++)
+                w[f * outputs + j] = (float)(alpha * (transposed ? values[j * features + f] : values[f * outputs + j]));
+        return w;
     }
 
     /// <summary>An Einsum equation as operand and output letter strings (spaces dropped; no ellipsis).</summary>

@@ -16,18 +16,18 @@ internal static class LayoutOperators
     public static IEnumerable<OperatorDefinition> Definitions()
     {
         yield return Op("Flatten", ChannelFlow.Rearrange, Flatten, ReshapeBack);
-        yield return Op("Reshape", ChannelFlow.Rearrange, Reshape, ReshapeBack);
+        yield return Op("Reshape", ChannelFlow.Rearrange, Reshape, ReshapeBack, traits: new() { TargetShapeInput = 1 });
         yield return Op("Squeeze", ChannelFlow.Rearrange, Squeeze, ReshapeBack);
         yield return Op("Unsqueeze", ChannelFlow.Rearrange, Unsqueeze, ReshapeBack);
         yield return Op("Transpose", ChannelFlow.Rearrange, Transpose, TransposeBack, indices: (n, s, _) =>
         {
             long[] x = s.ShapeOf(n.Inputs[0]);
             return TensorLayout.Transpose(Iota(x), x, Permutation(n, x.Length));
-        });
+        }, traits: new() { Permutation = Permutation });
         yield return Op("Expand", ChannelFlow.Rearrange, Expand, c => [(c.X, c.ReduceTo(c.G(), c.ShapeOf(c.Y), c.X))],
             indices: (n, s, _) => TensorLayout.BroadcastIndex(s.ShapeOf(n.Inputs[0]), s.ShapeOf(n.Outputs[0])));
         yield return Op("Tile", ChannelFlow.Rearrange, Tile, TileBack, indices: (n, s, _) => TileIndex(s.ShapeOf(n.Inputs[0]), s.ShapeOf(n.Outputs[0])));
-        yield return Op("Concat", ChannelFlow.Select, Concat, ConcatBack, indices: ConcatIndex);
+        yield return Op("Concat", ChannelFlow.Select, Concat, ConcatBack, indices: ConcatIndex, traits: new() { Concatenates = true });
         yield return Op("Split", ChannelFlow.Select, Split, SplitBack, indices: SplitIndex);
         yield return Op("Slice", ChannelFlow.Select, Slice, SliceBack, indices: (n, s, _) =>
         {
@@ -41,7 +41,7 @@ internal static class LayoutOperators
             var idx = s.ConstantOf(n.Input(1)) ?? throw new ModelFormatException($"node {n}: the indices vary with the input; only constant indices are followed");
             return GatherIndex(x, TensorLayout.Axis(n.GetInt("axis", 0), x.Length), idx.AsInt64s());
         });
-        yield return Op("Pad", ChannelFlow.Transparent, Pad, PadBack);
+        yield return Op("Pad", ChannelFlow.Transparent, Pad, PadBack, traits: new() { SingleDataInput = true });
         // ScatterND builds constants (Swin's shifted-window attention mask); on activations its values carry no units.
         yield return Op("ScatterND", ChannelFlow.Opaque, ScatterND, null, "ScatterND has no vector-Jacobian product here yet");
     }

@@ -35,8 +35,9 @@ internal delegate LayerWeights WeightsRule(OnnxNode node, InferredShapes shapes,
 public sealed class OperatorDefinition
 {
     internal OperatorDefinition(string name, ChannelFlow flow, ShapeRule shapes, GradientRule? gradient, string? gradientGap,
-        ScalarRule? scalar, ScaleRule? scales, AxesRule? axes, WeightsRule? weights, IndexRule? indices)
+        ScalarRule? scalar, ScaleRule? scales, AxesRule? axes, WeightsRule? weights, IndexRule? indices, OperatorTraits? traits)
     {
+        Traits = traits ?? OperatorTraits.None;
         Name = name;
         Flow = flow;
         Shapes = shapes;
@@ -51,6 +52,9 @@ public sealed class OperatorDefinition
 
     public string Name { get; }
     public ChannelFlow Flow { get; }
+
+    /// <summary>What else the pipeline needs to know of the operator (<see cref="OperatorTraits"/>).</summary>
+    public OperatorTraits Traits { get; }
     internal ShapeRule Shapes { get; }
     internal GradientRule? Gradient { get; }
     internal ScalarRule? ScalarFunction { get; }
@@ -88,6 +92,20 @@ public sealed class OperatorDefinition
     /// output <paramref name="output"/> (one example), the flat index of its source among the elements of the node's
     /// present inputs laid end to end; null when the elements keep their order (reshapes).</summary>
     public long[]? SourceIndex(OnnxNode node, InferredShapes shapes, int output = 0) => IndexFunction?.Invoke(node, shapes, output);
+
+    /// <summary>For each output axis of a permuting node (Transpose), the input axis it comes from; null for others.</summary>
+    public int[]? Permutation(OnnxNode node, int rank) => Traits.Permutation?.Invoke(node, rank);
+
+    /// <summary>Why a <see cref="ChannelFlow.Layer"/> node cannot be traced, or null when it can.</summary>
+    public string? LayerRefusal(OnnxNode node) => Traits.LayerRefusal?.Invoke(node);
+
+    /// <summary>A dense layer's constant weights as W'[<paramref name="features"/> x <paramref name="outputs"/>] with its
+    /// scales folded in; null when the node is not such a layer.</summary>
+    public float[]? DenseMatrix(OnnxNode node, InferredShapes shapes, int features, int outputs) =>
+        Traits.DenseMatrix?.Invoke(node, shapes, features, outputs);
+
+    /// <summary>A plain conv's constant kernel and geometry; null when the node is not such a conv.</summary>
+    public ConvKernel? ConvKernel(OnnxNode node, InferredShapes shapes) => Traits.ConvKernel?.Invoke(node, shapes);
 
     /// <summary>A <see cref="ChannelFlow.Layer"/> node's weights per output and input unit; input feature f (along the
     /// unit axis) belongs to unit <paramref name="featureUnits"/>[f] of <paramref name="units"/>.</summary>

@@ -35,6 +35,6 @@ public static class OperatorRegistry
 
     internal static OperatorDefinition Op(string name, ChannelFlow flow, ShapeRule shapes, GradientRule? gradient = null,
         string? gradientGap = null, ScalarRule? scalar = null, ScaleRule? scales = null, AxesRule? axes = null, WeightsRule? weights = null,
-        IndexRule? indices = null) =>
-        new(name, flow, shapes, gradient, gradientGap, scalar, scales, axes, weights, indices);
+        IndexRule? indices = null, OperatorTraits? traits = null) =>
+        new(name, flow, shapes, gradient, gradientGap, scalar, scales, axes, weights, indices, traits);
 }

@@ -14,7 +14,8 @@ internal static class PoolingOperators
 {
     public static IEnumerable<OperatorDefinition> Definitions()
     {
-        yield return Op("MaxPool", ChannelFlow.Transparent, Pool, MaxPoolGradient);
+        yield return Op("MaxPool", ChannelFlow.Transparent, Pool, MaxPoolGradient,
+            traits: new() { DifferentiableOutputs = 1, GradientUsesIndices = true });
         yield return Op("AveragePool", ChannelFlow.Transparent, Pool, AveragePoolGradient);
         yield return Op("LpPool", ChannelFlow.Transparent, Pool, null, "LpPool has no vector-Jacobian product here yet");
         yield return Op("GlobalAveragePool", ChannelFlow.Transparent, Global, c =>

@@ -11,8 +11,8 @@ internal sealed class ShapeContext(OnnxGraph graph, Dictionary<string, long[]> s
 {
     public OnnxNode Node { get; private set; } = null!;
 
-    /// <summary>Per node index, a value that replaces the node's input 1 (a repaired Reshape target).</summary>
-    public Dictionary<int, OnnxTensor> InputOverrides { get; } = [];
+    /// <summary>Per node index, a value that replaces one of the node's inputs (a repaired Reshape target).</summary>
+    public Dictionary<int, (int Input, OnnxTensor Value)> InputOverrides { get; } = [];
     public long Opset => graph.OpsetVersion;
 
     public void Visit(OnnxNode node, ShapeRule rule)
@@ -27,7 +27,7 @@ internal sealed class ShapeContext(OnnxGraph graph, Dictionary<string, long[]> s
     public bool Has(int i) => Node.Input(i) is not null;
     public long[] Shape(int i) => shapes[Node.Inputs[i]];
     public OnnxTensor? Const(int i) =>
-        i == 1 && InputOverrides.TryGetValue(Node.Index, out var replaced) ? replaced
+        InputOverrides.TryGetValue(Node.Index, out var replaced) && replaced.Input == i ? replaced.Value
         : Node.Input(i) is { } name ? constants.GetValueOrDefault(name) : null;
     public bool AllConstant => Node.Inputs.Where(s => s.Length > 0).All(constants.ContainsKey);
     public IEnumerable<string> PresentInputs => Node.Inputs.Where(s => s.Length > 0);

@@ -1,4 +1,5 @@
 using Analyzer.Onnx.Model;
+using Analyzer.Onnx.Operators;
 using Analyzer.Onnx.Protos;
 using Analyzer.Onnx.Shapes;
 
@@ -38,7 +39,7 @@ internal static class BatchRepair
                     failed = node.Index;
                     seen ??= [];
                     if (targets.TryGetValue(node.Index, out var target))
-                        context.InputOverrides[node.Index] = OnnxTensor.FromInts("repaired", [target.Length], target);
+                        context.InputOverrides[node.Index] = (TargetInput(node.OpType), OnnxTensor.FromInts("repaired", [target.Length], target));
                     foreach (var input in node.Inputs.Where(i => i.Length > 0)) seen[input] = context.ShapeOf(input);
                 });
                 return new Plan(targets);
@@ -47,7 +48,8 @@ internal static class BatchRepair
             {
                 if (failed < 0) return null;
                 var node = graph.Nodes[failed];
-                if (node.OpType == "Reshape" && !targets.ContainsKey(failed) && Candidates(node, single, seen!) is { Count: > 0 } candidates)
+                if (TargetInput(node.OpType) >= 0 && !targets.ContainsKey(failed) &&
+                    Candidates(node, single, seen!) is { Count: > 0 } candidates)
                 {
                     choices[failed] = (candidates, 0);
                     targets[failed] = candidates[0];
@@ -105,9 +107,12 @@ internal static class BatchRepair
         {
             string name = $"analyzer_batch_shape_{index}";
             graph.Initializer.Add(Ints(name, target));
-            graph.Node[index].Input[1] = name;
+            graph.Node[index].Input[TargetInput(graph.Node[index].OpType)] = name;
         }
     }
+
+    /// <summary>The input of an operator that is a target shape (Reshape's 1), or -1.</summary>
+    private static int TargetInput(string op) => OperatorRegistry.Find(op)?.Traits.TargetShapeInput ?? -1;
 
     private static TensorProto Ints(string name, long[] values)
     {

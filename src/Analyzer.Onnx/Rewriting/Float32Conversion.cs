@@ -18,7 +18,7 @@ internal static class Float32Conversion
     public static bool Needed(ModelProto model) =>
         model.Graph.Initializer.Any(t => t.DataType is Float16 or BFloat16)
         || model.Graph.Input.Concat(model.Graph.Output).Any(v => v.Type?.TensorType?.ElemType is Float16 or BFloat16)
-        || model.Graph.Node.Any(n => n.Attribute.Any(a => a.T is { DataType: Float16 or BFloat16 } || (n.OpType == "Cast" && a.Name == "to" && a.I is Float16 or BFloat16)));
+        || model.Graph.Node.Any(n => n.Attribute.Any(a => a.T is { DataType: Float16 or BFloat16 } || (IsTargetType(n, a) && a.I is Float16 or BFloat16)));
 
     public static ModelProto Convert(ModelProto source)
     {
@@ -30,12 +30,16 @@ internal static class Float32Conversion
             foreach (var a in node.Attribute)
             {
                 if (a.T is { DataType: Float16 or BFloat16 } t) a.T = Widen(t);
-                if (node.OpType == "Cast" && a.Name == "to" && a.I is Float16 or BFloat16) a.I = Float;
+                if (IsTargetType(node, a) && a.I is Float16 or BFloat16) a.I = Float;
             }
         foreach (var v in graph.Input.Concat(graph.Output).Concat(graph.ValueInfo))
             if (v.Type?.TensorType is { ElemType: Float16 or BFloat16 } tensor) tensor.ElemType = Float;
         return model;
     }
+
+    /// <summary>Whether <paramref name="attribute"/> names the element type <paramref name="node"/> converts to (Cast's "to").</summary>
+    private static bool IsTargetType(NodeProto node, AttributeProto attribute) =>
+        attribute.Name == Operators.OperatorRegistry.Find(node.OpType)?.Traits.ElementTypeAttribute;
 
     private static TensorProto Widen(TensorProto t)
     {
