@@ -1,3 +1,4 @@
+using Analyzer.Onnx.Building;
 using Analyzer.Onnx;
 using Analyzer.Onnx.Protos;
 using Analyzer.Onnx.Shapes;
@@ -31,34 +32,11 @@ public static class Float64Reference
             if (v.Type?.TensorType is { ElemType: 1 } tt) tt.ElemType = 11;
         var nodes = graph.Node.ToList();
         graph.Node.Clear();
-        int counter = 0;
-        string Fresh(string hint) => $"f64_{hint}_{counter++}";
-        string Ints(long[] values, long[]? dims = null)
-        {
-            string name = Fresh("ints");
-            var t = new TensorProto { Name = name, DataType = 7 };
-            t.Dims.AddRange(dims ?? [values.Length]);
-            t.Int64Data.AddRange(values);
-            graph.Initializer.Add(t);
-            return name;
-        }
-        string Doubles(long[] dims, double[] values)
-        {
-            string name = Fresh("doubles");
-            var t = new TensorProto { Name = name, DataType = 11 };
-            t.Dims.AddRange(dims);
-            t.DoubleData.AddRange(values);
-            graph.Initializer.Add(t);
-            return name;
-        }
-        void Add(string op, string[] inputs, string output, params AttributeProto[] attributes)
-        {
-            var n = new NodeProto { OpType = op, Name = Fresh(op) };
-            n.Input.AddRange(inputs);
-            n.Output.Add(output);
-            n.Attribute.AddRange(attributes);
-            graph.Node.Add(n);
-        }
+        var builder = new GraphBuilder(graph, opset, elementType: 11, prefix: "f64_");
+        string Fresh(string hint) => builder.Fresh(hint);
+        string Ints(long[] values, long[]? dims = null) => builder.Int64s(values, dims ?? [values.Length]);
+        string Doubles(long[] dims, double[] values) => builder.Constant(dims, values, "doubles");
+        void Add(string op, string[] inputs, string output, params AttributeProto[] attributes) => builder.Add(op, inputs, output, attributes);
 
         foreach (var node in nodes)
         {
@@ -279,22 +257,15 @@ public static class Float64Reference
 
         var existing = graph.Output.Select(o => o.Name).ToHashSet();
         foreach (var name in extraOutputs.Where(n => !existing.Contains(n)))
-            graph.Output.Add(new ValueInfoProto { Name = name, Type = new TypeProto { TensorType = new TypeProto.Types.Tensor { ElemType = 11 } } });
+            graph.Output.Add(GraphBuilder.Value(name, 11));
         graph.ValueInfo.Clear();
-        foreach (var v in graph.Input.Concat(graph.Output))
-            if (v.Type?.TensorType?.Shape is { Dim.Count: > 0 } s)
-                s.Dim[0] = new TensorShapeProto.Types.Dimension { DimParam = "batch" };
+        GraphBuilder.SymbolicBatch(graph);
         return model.ToByteArray();
     }
 
-    private static AttributeProto Attr(string name, long value) => new() { Name = name, Type = AttributeProto.Types.AttributeType.Int, I = value };
+    private static AttributeProto Attr(string name, long value) => GraphBuilder.Int(name, value);
 
-    private static AttributeProto Attr(string name, long[] values)
-    {
-        var a = new AttributeProto { Name = name, Type = AttributeProto.Types.AttributeType.Ints };
-        a.Ints.AddRange(values);
-        return a;
-    }
+    private static AttributeProto Attr(string name, long[] values) => GraphBuilder.Ints(name, values);
 
     private static void ToDouble(TensorProto t)
     {

@@ -1,3 +1,4 @@
+using Analyzer.Onnx.Building;
 using Analyzer.Onnx.Protos;
 using Google.Protobuf;
 
@@ -5,11 +6,12 @@ namespace Analyzer.TestSupport;
 
 /// <summary>
 /// Builds small ONNX models in test code, with weights chosen so that graphs and results can be worked out by hand.
-/// Writes real .onnx files (opset 13 unless told otherwise) that ONNX Runtime and Analyzer both read.
+/// Writes real .onnx files (opset 13 unless told otherwise) that ONNX Runtime and Analyzer both read; the nodes are
+/// written by Analyzer's own <see cref="GraphBuilder"/>.
 /// </summary>
 public sealed class TinyModel
 {
-    private readonly ModelProto model;
+    private readonly GraphBuilder builder;
     private readonly int elementType;
     private int counter;
 
@@ -17,28 +19,19 @@ public sealed class TinyModel
     public TinyModel(long opset = 13, bool float64 = false)
     {
         elementType = float64 ? 11 : 1;
-        model = new ModelProto
-        {
-            IrVersion = 7,
-            ProducerName = "analyzer-tests",
-            Graph = new GraphProto { Name = "tiny" },
-        };
-        model.OpsetImport.Add(new OperatorSetIdProto { Domain = "", Version = opset });
+        builder = GraphBuilder.NewModel(opset, elementType, producer: "analyzer-tests", graphName: "tiny");
     }
 
+    /// <summary>An input with a symbolic batch dimension ("N") and the given sizes after it.</summary>
     public TinyModel Input(string name, params long[] shape)
     {
-        model.Graph.Input.Add(ValueInfo(name, shape, symbolicBatch: true, elementType));
+        builder.Graph.Input.Add(GraphBuilder.Value(name, elementType, shape.Select((d, i) => i == 0 ? "N" : d.ToString())));
         return this;
     }
 
     public TinyModel Output(string name)
     {
-        model.Graph.Output.Add(new ValueInfoProto
-        {
-            Name = name,
-            Type = new TypeProto { TensorType = new TypeProto.Types.Tensor { ElemType = elementType } },
-        });
+        builder.Graph.Output.Add(GraphBuilder.Value(name, elementType));
         return this;
     }
 
@@ -49,59 +42,26 @@ public sealed class TinyModel
         t.Dims.AddRange(shape);
         if (elementType == 11) t.DoubleData.AddRange(values);
         else t.FloatData.AddRange(values.Select(v => (float)v));
-        model.Graph.Initializer.Add(t);
+        builder.Initializer(t);
         return this;
     }
 
     public TinyModel Ints(string name, params long[] values)
     {
-        var t = new TensorProto { Name = name, DataType = (int)TensorProto.Types.DataType.Int64 };
-        t.Dims.Add(values.Length);
-        t.Int64Data.AddRange(values);
-        model.Graph.Initializer.Add(t);
+        builder.Int64s(values, [values.Length], name);
         return this;
     }
 
-    /// <summary>Adds a node; attributes are (name, value) with long, double, long[], double[] or string values.</summary>
+    /// <summary>Adds a node; attributes are (name, value) with long, double, long[], double[] or string values
+    /// (<see cref="GraphBuilder.Attribute"/>).</summary>
     public TinyModel Node(string op, string[] inputs, string[] outputs, string? name = null, params (string Name, object Value)[] attributes)
     {
-        var node = new NodeProto { OpType = op, Name = name ?? $"{op.ToLowerInvariant()}{counter++}" };
-        node.Input.AddRange(inputs);
-        node.Output.AddRange(outputs);
-        foreach (var (attrName, value) in attributes)
-            node.Attribute.Add(Attribute(attrName, value));
-        model.Graph.Node.Add(node);
+        builder.Node(op, inputs, outputs, name ?? $"{op.ToLowerInvariant()}{counter++}", "",
+            attributes.Select(a => GraphBuilder.Attribute(a.Name, a.Value)).ToArray());
         return this;
     }
 
-    private static AttributeProto Attribute(string name, object value)
-    {
-        var a = new AttributeProto { Name = name };
-        switch (value)
-        {
-            case long l: a.Type = AttributeProto.Types.AttributeType.Int; a.I = l; break;
-            case int i: a.Type = AttributeProto.Types.AttributeType.Int; a.I = i; break;
-            case double d: a.Type = AttributeProto.Types.AttributeType.Float; a.F = (float)d; break;
-            case float f: a.Type = AttributeProto.Types.AttributeType.Float; a.F = f; break;
-            case long[] ls: a.Type = AttributeProto.Types.AttributeType.Ints; a.Ints.AddRange(ls); break;
-            case double[] ds: a.Type = AttributeProto.Types.AttributeType.Floats; a.Floats.AddRange(ds.Select(d => (float)d)); break;
-            case string s: a.Type = AttributeProto.Types.AttributeType.String; a.S = ByteString.CopyFromUtf8(s); break;
-            default: throw new ArgumentException($"unsupported attribute value {value.GetType()}");
-        }
-        return a;
-    }
-
-    private static ValueInfoProto ValueInfo(string name, long[] shape, bool symbolicBatch, int elementType)
-    {
-        var tensor = new TypeProto.Types.Tensor { ElemType = elementType, Shape = new TensorShapeProto() };
-        for (int i = 0; i < shape.Length; i++)
-            tensor.Shape.Dim.Add(i == 0 && symbolicBatch
-                ? new TensorShapeProto.Types.Dimension { DimParam = "N" }
-                : new TensorShapeProto.Types.Dimension { DimValue = shape[i] });
-        return new ValueInfoProto { Name = name, Type = new TypeProto { TensorType = tensor } };
-    }
-
-    public byte[] ToBytes() => model.ToByteArray();
+    public byte[] ToBytes() => builder.Model.ToByteArray();
 
     /// <summary>Writes the model into a fresh temporary directory and returns its path.</summary>
     public string Save(string fileName = "model.onnx")

@@ -91,7 +91,8 @@ public static class SharedOptions
     /// <summary>Measures, comma-separated, described by Core's measure definitions (analyze, screen).</summary>
     public static Option<string> Measures() => new("--measures")
     {
-        Description = "Comma-separated measures: " + string.Join("; ", Measure.All.Select(m => $"{m.Name} ({m.Description})")),
+        Description = "Comma-separated measures, each of a subcluster against its random controls: " +
+                      string.Join("; ", Measure.All.Select(m => $"{m.Name}, {m.Description}")),
         DefaultValueFactory = _ => Names(Measure.Defaults.Select(m => m.Name), ","),
     };
 

@@ -51,31 +51,31 @@ public abstract class Measure
     public bool IsNotable(EffectSummary effect) => MeasureOrientations.IsNotable(effect, Orientation);
 
     /// <summary>Importance: does removing the subcluster hurt accuracy more than removing random units?</summary>
-    public static readonly LesionMeasure AccDrop = new("acc-drop", "accuracy drop when the subcluster is removed (importance)",
+    public static readonly LesionMeasure AccDrop = new("acc-drop", "importance: the accuracy drop when the subcluster is removed",
         (baseline, lesioned, compat) => compat.MeanClassAccuracy
             ? LesionMeasures.MeanClassAccuracyDrop(baseline, lesioned)
             : LesionMeasures.AccuracyDrop(baseline, lesioned),
         compat => compat.ReferenceAccDropEffect ? EffectMeasure.ComputeReference : null);
 
     /// <summary>Coherence with respect to class: does removing it hurt some classes much more than others?</summary>
-    public static readonly LesionMeasure ClassRange = new("class-range", "range of the class-wise accuracy drops (class coherence)",
+    public static readonly LesionMeasure ClassRange = new("class-range", "class coherence: the range of the class-wise accuracy drops",
         (baseline, lesioned, compat) => compat.NormalisedClassRange
             ? LesionMeasures.NormalisedClassRange(LesionMeasures.ClassDrops(baseline, lesioned))
             : LesionMeasures.ClassRange(LesionMeasures.ClassDrops(baseline, lesioned)));
 
     /// <summary>Coherence with respect to input features: does an image optimised for the units excite them more?</summary>
     public static readonly VisualisationMeasure VisScore = new("vis-score",
-        "how strongly an image optimised for the units excites them (feature coherence; 100 Adam steps per image, 20 images per subcluster)",
+        "feature coherence: how strongly an image optimised for the units excites them, 100 Adam steps per image",
         MeasureOrientation.HigherIsSpecialised, result => result.Score);
 
     /// <summary>Is the model more certain of such an image's class? Lower is coherent.</summary>
     public static readonly VisualisationMeasure SoftmaxEntropy = new("softmax-entropy",
-        "the model's softmax entropy on that image (lower: more certain)", MeasureOrientation.LowerIsSpecialised, result => result.Entropy,
+        "certainty: the model's softmax entropy on that image, lower is coherent", MeasureOrientation.LowerIsSpecialised, result => result.Entropy,
         MeasureResolution.EntropyFloor);
 
     /// <summary>Appendix A.5: does a first-layer subcluster look at one side of the image?</summary>
     public static readonly CorrelationMeasure Lateralisation = new("lateralisation",
-        "first-layer subclusters: how much of their sign-aligned pixel-correlation image lies on one side, for halves-mnist");
+        "first-layer subclusters, for halves-mnist: how much of their sign-aligned pixel-correlation image lies on one side");
 
     /// <summary>Every measure, in the order tables show them.</summary>
     public static readonly IReadOnlyList<Measure> All = [AccDrop, ClassRange, VisScore, SoftmaxEntropy, Lateralisation];

@@ -1,7 +1,8 @@
+using Analyzer.Onnx.Building;
 namespace Analyzer.Onnx.Gradients;
 
 /// <summary>Collects the gradient contributions each tensor receives from its readers and sums them when asked.</summary>
-internal sealed class GradientAccumulator(GraphWriter writer)
+internal sealed class GradientAccumulator(GraphBuilder writer)
 {
     private readonly Dictionary<string, List<string>> contributions = [];
 

@@ -1,3 +1,4 @@
+using Analyzer.Onnx.Building;
 using Analyzer.Onnx.Model;
 using Analyzer.Onnx.Operators;
 using Analyzer.Onnx.Protos;
@@ -71,7 +72,7 @@ public static class InputGradientGraph
         if (graph.Node.Count != source.Nodes.Count)
             throw new InvalidOperationException("the decoded graph and the protobuf disagree on the node count");
         int elementType = graph.Input.First(v => v.Name == input).Type.TensorType.ElemType;
-        var writer = new GraphWriter(graph, source.OpsetVersion, elementType, "analyzer_grad_", dryRun);
+        var writer = new GraphBuilder(graph, source.OpsetVersion, elementType, "analyzer_grad_", dryRun);
 
         var producer = new Dictionary<string, int>();
         for (int i = 0; i < source.Nodes.Count; i++)
@@ -186,28 +187,16 @@ public static class InputGradientGraph
     {
         var initializers = graph.Initializer.Select(t => t.Name).ToHashSet();
         var data = graph.Input.First(v => v.Name == input);
-        var shape = data.Type.TensorType.Shape;
-        if (shape is { Dim.Count: > 0 })
-            shape.Dim[0] = new TensorShapeProto.Types.Dimension { DimParam = "batch" };
         var kept = graph.Input.Where(v => v.Name == input || initializers.Contains(v.Name)).ToList();
         graph.Input.Clear();
         graph.Input.AddRange(kept);
-        for (int t = 0; t < targets.Count; t++)
-            graph.Input.Add(Value(MaskInput(t), elementType, ["batch", shapes.ShapeOf(targets[t].Tensor)[targets[t].UnitAxis].ToString()]));
         graph.Output.Clear();
-        if (withObjective) graph.Output.Add(Value(ObjectiveOutput, elementType, ["batch"]));
+        GraphBuilder.SymbolicBatch(graph);
+        for (int t = 0; t < targets.Count; t++)
+            graph.Input.Add(GraphBuilder.Value(MaskInput(t), elementType, ["batch", shapes.ShapeOf(targets[t].Tensor)[targets[t].UnitAxis].ToString()]));
+        if (withObjective) graph.Output.Add(GraphBuilder.Value(ObjectiveOutput, elementType, ["batch"]));
         var gradient = data.Clone();
         gradient.Name = GradientOutput;
         graph.Output.Add(gradient);
-    }
-
-    private static ValueInfoProto Value(string name, int elementType, string[] dims)
-    {
-        var tensor = new TypeProto.Types.Tensor { ElemType = elementType, Shape = new TensorShapeProto() };
-        foreach (var d in dims)
-            tensor.Shape.Dim.Add(long.TryParse(d, out long size)
-                ? new TensorShapeProto.Types.Dimension { DimValue = size }
-                : new TensorShapeProto.Types.Dimension { DimParam = d });
-        return new ValueInfoProto { Name = name, Type = new TypeProto { TensorType = tensor } };
     }
 }

@@ -1,4 +1,4 @@
-using Analyzer.Onnx.Gradients;
+using Analyzer.Onnx.Building;
 using static Analyzer.Onnx.Operators.OperatorRegistry;
 
 namespace Analyzer.Onnx.Operators;
@@ -118,8 +118,8 @@ internal static class ActivationOperators
         string WindowSum(string t, long top, long bottom)
         {
             string column = w.Add("Reshape", [t, w.Int64s(0, 1, shape[1], spatial)]);
-            string summed = w.Add("Conv", [column, ones], null, GraphWriter.Ints("kernel_shape", [size, 1]),
-                GraphWriter.Ints("pads", [top, 0, bottom, 0]));
+            string summed = w.Add("Conv", [column, ones], null, GraphBuilder.Ints("kernel_shape", [size, 1]),
+                GraphBuilder.Ints("pads", [top, 0, bottom, 0]));
             return w.ReshapeLike(summed, c.X);
         }
         string d = w.Binary("Add", w.Binary("Mul", WindowSum(w.Binary("Mul", c.X, c.X), before, after), w.Scalar(alpha / size)), w.Scalar(bias));

@@ -1,4 +1,4 @@
-using Analyzer.Onnx.Gradients;
+using Analyzer.Onnx.Building;
 using Analyzer.Onnx.Model;
 
 namespace Analyzer.Onnx.Operators;
@@ -53,8 +53,8 @@ internal static class ConvGeometry
             if (outputPadding[i] < 0) throw c.Fail("the output is larger than its input allows");
         }
         return c.W.Add("ConvTranspose", [gy, weight], null,
-            GraphWriter.Ints("strides", strides), GraphWriter.Ints("dilations", dilations),
-            GraphWriter.Ints("pads", begin.Concat(end)), GraphWriter.Ints("output_padding", outputPadding),
-            GraphWriter.Ints("kernel_shape", kernel), GraphWriter.Int("group", group));
+            GraphBuilder.Ints("strides", strides), GraphBuilder.Ints("dilations", dilations),
+            GraphBuilder.Ints("pads", begin.Concat(end)), GraphBuilder.Ints("output_padding", outputPadding),
+            GraphBuilder.Ints("kernel_shape", kernel), GraphBuilder.Int("group", group));
     }
 }

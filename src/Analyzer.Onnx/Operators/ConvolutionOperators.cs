@@ -1,4 +1,4 @@
-using Analyzer.Onnx.Gradients;
+using Analyzer.Onnx.Building;
 using Analyzer.Onnx.Model;
 using Analyzer.Onnx.Shapes;
 using static Analyzer.Onnx.Operators.OperatorRegistry;
@@ -115,7 +115,7 @@ internal static class ConvolutionOperators
                                     source[(((g * outPerGroup + co) * inPerGroup + ci) * kh + (kh - 1 - a)) * kw + (kw - 1 - b)];
             return flipped;
         }, "conv_flipped_weight");
-        return c.W.Add("Conv", [c.G(), flippedWeight], null, GraphWriter.Ints("dilations", dilations), GraphWriter.Ints("pads", pads),
-            GraphWriter.Ints("kernel_shape", kernel), GraphWriter.Int("group", group));
+        return c.W.Add("Conv", [c.G(), flippedWeight], null, GraphBuilder.Ints("dilations", dilations), GraphBuilder.Ints("pads", pads),
+            GraphBuilder.Ints("kernel_shape", kernel), GraphBuilder.Int("group", group));
     }
 }

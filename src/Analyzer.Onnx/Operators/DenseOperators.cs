@@ -1,4 +1,4 @@
-using Analyzer.Onnx.Gradients;
+using Analyzer.Onnx.Building;
 using Analyzer.Onnx.Model;
 using Analyzer.Onnx.Shapes;
 using static Analyzer.Onnx.Operators.OperatorRegistry;
@@ -91,7 +91,7 @@ internal static class DenseOperators
             string equation = string.Join(",", [parsed.Output, .. others]) + "->" + letters;
             var inputs = new List<string> { c.G() };
             inputs.AddRange(c.Node.Inputs.Where((_, j) => j != i));
-            result.Add((input, c.W.Add("Einsum", inputs, null, GraphWriter.String("equation", equation))));
+            result.Add((input, c.W.Add("Einsum", inputs, null, GraphBuilder.String("equation", equation))));
         }
         return result;
     }
@@ -180,12 +180,12 @@ internal static class DenseOperators
         bool transA = c.Node.GetInt("transA", 0) != 0, transB = c.Node.GetInt("transB", 0) != 0;
         string b = c.Node.Inputs[1];
         string product = w.Opset >= 11
-            ? w.Add("Gemm", [c.G(), b], null, GraphWriter.Int("transB", transB ? 0 : 1), GraphWriter.Float("alpha", alpha))
-            : Scale(w, w.Binary("MatMul", c.G(), transB ? b : w.Add("Transpose", [b], null, GraphWriter.Ints("perm", [1, 0]))), alpha);
-        return [(c.X, transA ? w.Add("Transpose", [product], null, GraphWriter.Ints("perm", [1, 0])) : product)];
+            ? w.Add("Gemm", [c.G(), b], null, GraphBuilder.Int("transB", transB ? 0 : 1), GraphBuilder.Float("alpha", alpha))
+            : Scale(w, w.Binary("MatMul", c.G(), transB ? b : w.Add("Transpose", [b], null, GraphBuilder.Ints("perm", [1, 0]))), alpha);
+        return [(c.X, transA ? w.Add("Transpose", [product], null, GraphBuilder.Ints("perm", [1, 0])) : product)];
     }
 
-    private static string Scale(GraphWriter w, string x, double factor) => factor == 1 ? x : w.Binary("Mul", x, w.Scalar(factor));
+    private static string Scale(GraphBuilder w, string x, double factor) => factor == 1 ? x : w.Binary("Mul", x, w.Scalar(factor));
 
     /// <summary>dA = g·Bᵀ and dB = Aᵀ·g (last two axes swapped), each summed back over broadcast batch axes.</summary>
     private static IEnumerable<(string, string)> MatMulGradient(GradientContext c)
@@ -209,10 +209,10 @@ internal static class DenseOperators
         return result;
     }
 
-    private static string SwapLast(GraphWriter w, string x, int rank)
+    private static string SwapLast(GraphBuilder w, string x, int rank)
     {
         var perm = Enumerable.Range(0, rank).Select(i => (long)i).ToArray();
         (perm[^1], perm[^2]) = (perm[^2], perm[^1]);
-        return w.Add("Transpose", [x], null, GraphWriter.Ints("perm", perm));
+        return w.Add("Transpose", [x], null, GraphBuilder.Ints("perm", perm));
     }
 }

@@ -1,4 +1,4 @@
-using Analyzer.Onnx.Gradients;
+using Analyzer.Onnx.Building;
 using Analyzer.Onnx.Model;
 using Analyzer.Onnx.Shapes;
 
@@ -8,11 +8,11 @@ namespace Analyzer.Onnx.Operators;
 /// What a gradient rule sees of one node: the writer that appends backward nodes, the forward shapes and constants,
 /// which tensors vary with the model's input, and the gradients that reached the node's outputs.
 /// </summary>
-internal sealed class GradientContext(GraphWriter writer, InferredShapes shapes, string modelPath, HashSet<string> dependent)
+internal sealed class GradientContext(GraphBuilder writer, InferredShapes shapes, string modelPath, HashSet<string> dependent)
 {
     private string?[] outputGradients = [];
 
-    public GraphWriter W => writer;
+    public GraphBuilder W => writer;
     public InferredShapes Shapes => shapes;
     public OnnxNode Node { get; private set; } = null!;
 

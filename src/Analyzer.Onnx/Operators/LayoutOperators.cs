@@ -1,4 +1,4 @@
-using Analyzer.Onnx.Gradients;
+using Analyzer.Onnx.Building;
 using Analyzer.Onnx.Model;
 using Analyzer.Onnx.Shapes;
 using static Analyzer.Onnx.Operators.OperatorRegistry;
@@ -399,7 +399,7 @@ internal static class LayoutOperators
         int[] perm = Permutation(c.Node, rank);
         var inverse = new long[rank];
         for (int i = 0; i < rank; i++) inverse[perm[i]] = i;
-        return [(c.X, c.W.Add("Transpose", [c.G()], null, GraphWriter.Ints("perm", inverse)))];
+        return [(c.X, c.W.Add("Transpose", [c.G()], null, GraphBuilder.Ints("perm", inverse)))];
     }
 
     private static IEnumerable<(string, string)> TileBack(GradientContext c)
@@ -436,7 +436,7 @@ internal static class LayoutOperators
         int rank = c.ShapeOf(c.X).Length;
         long axis = TensorLayout.Axis(c.Node.GetInt("axis", 0), rank);
         var parts = c.Node.Outputs.Select((o, i) => c.GradientOf(i) ?? c.W.ZerosLike(o)).ToList();
-        return [(c.X, c.W.Add("Concat", parts, null, GraphWriter.Int("axis", axis)))];
+        return [(c.X, c.W.Add("Concat", parts, null, GraphBuilder.Int("axis", axis)))];
     }
 
     /// <summary>A slice with unit steps: the gradient padded back with zeros to the input's extent.</summary>
@@ -487,8 +487,8 @@ internal static class LayoutOperators
         // Index tensor of the updates' shape: idx along the axis, broadcast over the others.
         long[] idxShape = Enumerable.Range(0, data.Length).Select(a => a == axis ? (long)idx.Length : 1L).ToArray();
         string index = w.Add("Expand", [w.Int64s(idx, idxShape), w.Add("Shape", [updates])]);
-        var attributes = new List<Protos.AttributeProto> { GraphWriter.Int("axis", axis) };
-        if (repeated) attributes.Add(GraphWriter.String("reduction", "add"));
+        var attributes = new List<Protos.AttributeProto> { GraphBuilder.Int("axis", axis) };
+        if (repeated) attributes.Add(GraphBuilder.String("reduction", "add"));
         string scattered = w.Add(w.Opset >= 11 ? "ScatterElements" : "Scatter", [w.ZerosLike(c.X), index, updates], null, [.. attributes]);
         return [(c.X, scattered)];
     }

@@ -1,4 +1,4 @@
-using Analyzer.Onnx.Gradients;
+using Analyzer.Onnx.Building;
 using Analyzer.Onnx.Model;
 using Analyzer.Onnx.Shapes;
 using static Analyzer.Onnx.Operators.OperatorRegistry;
@@ -28,9 +28,9 @@ internal static class PoolingOperators
             // To the first maximum of each map (PyTorch's choice on ties): ArgMax over the flattened map, then scatter.
             var w = c.W;
             string flat = w.Add("Reshape", [c.X, w.Int64s(0, 0, -1)]);
-            string first = w.Add("ArgMax", [flat], null, GraphWriter.Int("axis", 2), GraphWriter.Int("keepdims", 1));
+            string first = w.Add("ArgMax", [flat], null, GraphBuilder.Int("axis", 2), GraphBuilder.Int("keepdims", 1));
             string updates = w.Add("Reshape", [c.G(), w.Int64s(0, 0, 1)]);
-            string scattered = w.Add(w.Opset >= 11 ? "ScatterElements" : "Scatter", [w.ZerosLike(flat), first, updates], null, GraphWriter.Int("axis", 2));
+            string scattered = w.Add(w.Opset >= 11 ? "ScatterElements" : "Scatter", [w.ZerosLike(flat), first, updates], null, GraphBuilder.Int("axis", 2));
             return [(c.X, w.ReshapeLike(scattered, c.X))];
         });
         yield return Op("GlobalLpPool", ChannelFlow.Transparent, Global, null, "GlobalLpPool has no vector-Jacobian product here yet");
@@ -58,8 +58,8 @@ internal static class PoolingOperators
         // The indices address the flattened input; scatter the gradient there, adding where windows overlap.
         string zeros = w.Flatten1D(w.ZerosLike(c.X));
         string Scatter(string idx, string updates) => w.Opset >= 16
-            ? w.Add("ScatterElements", [zeros, w.Flatten1D(idx), w.Flatten1D(updates)], null, GraphWriter.Int("axis", 0), GraphWriter.String("reduction", "add"))
-            : w.Add(w.Opset >= 11 ? "ScatterElements" : "Scatter", [zeros, w.Flatten1D(idx), w.Flatten1D(updates)], null, GraphWriter.Int("axis", 0));
+            ? w.Add("ScatterElements", [zeros, w.Flatten1D(idx), w.Flatten1D(updates)], null, GraphBuilder.Int("axis", 0), GraphBuilder.String("reduction", "add"))
+            : w.Add(w.Opset >= 11 ? "ScatterElements" : "Scatter", [zeros, w.Flatten1D(idx), w.Flatten1D(updates)], null, GraphBuilder.Int("axis", 0));
         var phases = Phases(c);
         if (w.Opset >= 16 || phases.Count == 1) return w.ReshapeLike(Scatter(indices, c.G()), c.X);
         // Before opset 16 there is no scatter-add: windows whose starts differ by a multiple of m = ceil(window / stride)
@@ -75,7 +75,7 @@ internal static class PoolingOperators
             {
                 long[] picked = Enumerable.Range(0, (int)output[axes[a]]).Select(i => (long)i)
                     .Where(i => i >= phase.Start[a] && (i - phase.Start[a]) % phase.Step[a] == 0).ToArray();
-                t = w.Add("Gather", [t, w.Int64s(picked)], null, GraphWriter.Int("axis", axes[a]));
+                t = w.Add("Gather", [t, w.Int64s(picked)], null, GraphBuilder.Int("axis", axes[a]));
             }
             return t;
         }
@@ -133,8 +133,8 @@ internal static class PoolingOperators
         // Nearest-neighbour upsampling by the kernel fills every window with its value.
         string scales = w.Constant([4], [1, 1, kernel[0], kernel[1]], "pool_scales");
         string roi = w.Constant([0], [], "pool_roi"); // required (if unused) before opset 13
-        string Spread(string t) => w.Add("Resize", [t, roi, scales], null, GraphWriter.String("mode", "nearest"),
-            GraphWriter.String("coordinate_transformation_mode", "asymmetric"), GraphWriter.String("nearest_mode", "floor"));
+        string Spread(string t) => w.Add("Resize", [t, roi, scales], null, GraphBuilder.String("mode", "nearest"),
+            GraphBuilder.String("coordinate_transformation_mode", "asymmetric"), GraphBuilder.String("nearest_mode", "floor"));
         return (c.ReluInput ?? c.X, w.Binary("Mul", Spread(c.G()), w.CastToFloat(w.Binary("Equal", c.X, Spread(reference)))));
     }
 

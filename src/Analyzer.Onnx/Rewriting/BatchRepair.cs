@@ -1,3 +1,4 @@
+using Analyzer.Onnx.Building;
 using Analyzer.Onnx.Model;
 using Analyzer.Onnx.Operators;
 using Analyzer.Onnx.Protos;
@@ -102,23 +103,12 @@ internal static class BatchRepair
     /// <summary>Writes the plan into <paramref name="model"/> (a copy the caller owns).</summary>
     public static void Apply(ModelProto model, Plan plan)
     {
-        var graph = model.Graph;
+        var builder = new GraphBuilder(model);
         foreach (var (index, target) in plan.Targets)
-        {
-            string name = $"analyzer_batch_shape_{index}";
-            graph.Initializer.Add(Ints(name, target));
-            graph.Node[index].Input[TargetInput(graph.Node[index].OpType)] = name;
-        }
+            model.Graph.Node[index].Input[TargetInput(model.Graph.Node[index].OpType)] =
+                builder.Int64s(target, [target.Length], $"analyzer_batch_shape_{index}");
     }
 
     /// <summary>The input of an operator that is a target shape (Reshape's 1), or -1.</summary>
     private static int TargetInput(string op) => OperatorRegistry.Find(op)?.Traits.TargetShapeInput ?? -1;
-
-    private static TensorProto Ints(string name, long[] values)
-    {
-        var t = new TensorProto { Name = name, DataType = (int)TensorProto.Types.DataType.Int64 };
-        t.Dims.Add(values.Length);
-        t.Int64Data.AddRange(values);
-        return t;
-    }
 }

@@ -1,3 +1,4 @@
+using Analyzer.Onnx.Building;
 using Analyzer.Onnx.Protos;
 using Google.Protobuf;
 
@@ -24,7 +25,7 @@ public sealed class LesionRewriter
         this.shapes = shapes;
         masked = file.Runnable.Clone();
         var graph = masked.Graph;
-        long opset = file.Graph.OpsetVersion;
+        var builder = new GraphBuilder(graph, file.Graph.OpsetVersion, (int)TensorProto.Types.DataType.Float, "analyzer_mask_");
         var original = graph.Node.ToList();
         graph.Node.Clear();
         graph.ValueInfo.Clear();
@@ -34,16 +35,13 @@ public sealed class LesionRewriter
             firstNodeOf[i] = graph.Node.Count;
             var node = original[i];
             foreach (var point in points.Where(p => p.NodeIndex == i))
-            {
-                string applied = InsertMask(graph, point, node.Input[0], opset);
-                node.Input[0] = applied;
-            }
+                node.Input[0] = InsertMask(builder, point, node.Input[0]);
             graph.Node.Add(node);
         }
         firstNodeOf[original.Count] = graph.Node.Count;
         foreach (var point in points)
-            graph.Input.Add(FloatInput(point.MaskName, 2));
-        MakeBatchSymbolic(graph);
+            graph.Input.Add(GraphBuilder.Float32(point.MaskName, 2));
+        GraphBuilder.SymbolicBatch(graph);
         Masks = points.Select(p => p.MaskName).ToArray();
     }
 
@@ -56,21 +54,16 @@ public sealed class LesionRewriter
     /// <summary>The whole masked model: inputs are the model's data input and every mask.</summary>
     public RewrittenModel Full() => new(masked.ToByteArray(), [DataInput, .. Masks], [Output]);
 
-    private static string InsertMask(GraphProto graph, MaskPoint point, string data, long opset)
+    /// <summary>Writes data · mask (the mask spread over each unit's features, broadcast over positions) and returns
+    /// the masked tensor's name.</summary>
+    private static string InsertMask(GraphBuilder builder, MaskPoint point, string data)
     {
         string mask = point.MaskName, expanded = mask;
         if (point.FeatureUnits is { } featureUnits)
         {
             // One mask value per unit, spread over the unit's features.
-            string indices = $"{mask}__feature_units";
-            graph.Initializer.Add(Int64Tensor(indices, featureUnits.Select(u => (long)u).ToArray()));
-            var gather = new NodeProto { OpType = "Gather", Name = $"{mask}__gather" };
-            gather.Input.Add(mask);
-            gather.Input.Add(indices);
-            gather.Output.Add($"{mask}__features");
-            gather.Attribute.Add(new AttributeProto { Name = "axis", Type = AttributeProto.Types.AttributeType.Int, I = 1 });
-            graph.Node.Add(gather);
-            expanded = $"{mask}__features";
+            string indices = builder.Int64s(featureUnits.Select(u => (long)u).ToArray(), [featureUnits.Length], $"{mask}__feature_units");
+            expanded = builder.Add("Gather", [mask, indices], $"{mask}__features", GraphBuilder.Int("axis", 1));
         }
         if (point.Rank > 2)
         {
@@ -78,31 +71,9 @@ public sealed class LesionRewriter
             long[] axes = point.UnitAxis == 1
                 ? Enumerable.Range(2, point.Rank - 2).Select(a => (long)a).ToArray()
                 : Enumerable.Range(1, point.Rank - 2).Select(a => (long)a).ToArray();
-            var unsqueeze = new NodeProto { OpType = "Unsqueeze", Name = $"{mask}__unsqueeze" };
-            unsqueeze.Input.Add(expanded);
-            if (opset >= 13)
-            {
-                string axesName = $"{mask}__axes";
-                graph.Initializer.Add(Int64Tensor(axesName, axes));
-                unsqueeze.Input.Add(axesName);
-            }
-            else
-            {
-                var attribute = new AttributeProto { Name = "axes", Type = AttributeProto.Types.AttributeType.Ints };
-                attribute.Ints.AddRange(axes);
-                unsqueeze.Attribute.Add(attribute);
-            }
-            expanded = $"{mask}__expanded";
-            unsqueeze.Output.Add(expanded);
-            graph.Node.Add(unsqueeze);
+            expanded = builder.Unsqueeze(expanded, axes);
         }
-        string applied = $"{mask}__applied";
-        var mul = new NodeProto { OpType = "Mul", Name = $"{mask}__mul" };
-        mul.Input.Add(data);
-        mul.Input.Add(expanded);
-        mul.Output.Add(applied);
-        graph.Node.Add(mul);
-        return applied;
+        return builder.Add("Mul", [data, expanded], $"{mask}__applied");
     }
 
     /// <summary>
@@ -154,21 +125,23 @@ public sealed class LesionRewriter
         var prefix = masked.Clone();
         prefix.Graph.Node.Clear();
         prefix.Graph.Node.AddRange(graph.Node.Take(cut).Select(n => n.Clone()));
+        var prefixBuilder = Builder(prefix);
         foreach (var (name, alias) in aliasOf)
-            prefix.Graph.Node.Add(Cast(name, alias, TensorProto.Types.DataType.Float));
+            prefixBuilder.Add("Cast", [name], alias, GraphBuilder.Int("to", (long)TensorProto.Types.DataType.Float));
         KeepInputs(prefix.Graph, prefixGraphInputs);
         prefix.Graph.Output.Clear();
-        foreach (var name in prefixOutputs) prefix.Graph.Output.Add(FloatInput(Crossing(name), 0));
+        foreach (var name in prefixOutputs) prefix.Graph.Output.Add(GraphBuilder.Float32(Crossing(name), 0));
 
         var suffix = masked.Clone();
         suffix.Graph.Node.Clear();
+        var suffixBuilder = Builder(suffix);
         foreach (var (name, alias) in aliasOf)
-            suffix.Graph.Node.Add(Cast(alias, name, shapes!.ConstantOf(name)!.ElementType == Model.TensorElementType.Bool
-                ? TensorProto.Types.DataType.Bool : TensorProto.Types.DataType.Int64));
+            suffixBuilder.Add("Cast", [alias], name, GraphBuilder.Int("to", (long)(shapes!.ConstantOf(name)!.ElementType == Model.TensorElementType.Bool
+                ? TensorProto.Types.DataType.Bool : TensorProto.Types.DataType.Int64)));
         suffix.Graph.Node.AddRange(repeated.Select(i => graph.Node[i].Clone()));
         suffix.Graph.Node.AddRange(graph.Node.Skip(cut).Select(n => n.Clone()));
         KeepInputs(suffix.Graph, suffixGraphInputs);
-        foreach (var name in frontier) suffix.Graph.Input.Add(FloatInput(Crossing(name), 0));
+        foreach (var name in frontier) suffix.Graph.Input.Add(GraphBuilder.Float32(Crossing(name), 0));
 
         var crossing = frontier.Select(Crossing).ToList();
         return new ModelCut(
@@ -194,14 +167,9 @@ public sealed class LesionRewriter
     /// <summary>Whether a tensor is shape arithmetic (an integer or boolean constant of the one-example inference).</summary>
     private bool IsIntegerTyped(string name) => shapes?.ConstantOf(name) is { IsFloatingPoint: false };
 
-    private static NodeProto Cast(string input, string output, TensorProto.Types.DataType to)
-    {
-        var node = new NodeProto { OpType = "Cast", Name = $"{output}__cast" };
-        node.Input.Add(input);
-        node.Output.Add(output);
-        node.Attribute.Add(new AttributeProto { Name = "to", Type = AttributeProto.Types.AttributeType.Int, I = (long)to });
-        return node;
-    }
+    /// <summary>A builder writing float32 nodes for this model's opset into <paramref name="part"/> of a cut.</summary>
+    private GraphBuilder Builder(ModelProto part) =>
+        new(part.Graph, file.Graph.OpsetVersion, (int)TensorProto.Types.DataType.Float, "analyzer_cut_");
 
     /// <summary>Names of the inputs of <see cref="LowRankSuffix"/>.</summary>
     public const string BaseOutput = "analyzer_y0", RemovedInputs = "analyzer_xu", RemovedWeights = "analyzer_wu";
@@ -214,38 +182,19 @@ public sealed class LesionRewriter
     /// </summary>
     public RewrittenModel LowRankSuffix(int readerNodeIndex)
     {
-        var cut = CutBefore(readerNodeIndex + 1);
-        var suffix = ModelProto.Parser.ParseFrom(cut.Suffix.Bytes);
-        var graph = suffix.Graph;
-        string readerOutput = masked.Graph.Node[firstNodeOf[readerNodeIndex + 1] - 1].Output[0];
-        bool direct = readerOutput == Output;
-        string target = direct ? Output : readerOutput;
-        var kept = graph.Input.Where(v => v.Name != readerOutput).ToList();
-        graph.Input.Clear();
-        graph.Input.AddRange(kept);
-        graph.Input.Add(FloatInput(BaseOutput, 2));
-        graph.Input.Add(FloatInput(RemovedInputs, 3));
-        graph.Input.Add(FloatInput(RemovedWeights, 3));
-        // [lesions, rows, out] -> [lesions·rows, out], the width read from y0 (Reshape cannot infer two dimensions).
-        var prelude = new List<NodeProto>
+        var (suffix, target, kept) = LowRankBase(readerNodeIndex,
+            [GraphBuilder.Float32(BaseOutput, 2), GraphBuilder.Float32(RemovedInputs, 3), GraphBuilder.Float32(RemovedWeights, 3)]);
+        WritePrelude(suffix.Graph, target, w =>
         {
-            Node("MatMul", [RemovedInputs, RemovedWeights], ["analyzer_correction"]),
-            Node("Sub", [BaseOutput, "analyzer_correction"], ["analyzer_lesioned"]),
-            Node("Shape", [BaseOutput], ["analyzer_y0_shape"]),
-            Node("Gather", ["analyzer_y0_shape", "analyzer_one"], ["analyzer_width"], ("axis", 0)),
-            Node("Concat", ["analyzer_minus_one", "analyzer_width"], ["analyzer_flat"], ("axis", 0)),
-            Node("Reshape", ["analyzer_lesioned", "analyzer_flat"], [target]),
-        };
-        graph.Initializer.Add(Int64Tensor("analyzer_one", [1]));
-        graph.Initializer.Add(Int64Tensor("analyzer_minus_one", [-1]));
-        var nodes = direct ? prelude : prelude.Concat(graph.Node).ToList();
-        graph.Node.Clear();
-        graph.Node.AddRange(nodes);
-        var inputs = kept.Where(v => !graph.Initializer.Any(t => t.Name == v.Name)).Select(v => v.Name)
-            .Concat([BaseOutput, RemovedInputs, RemovedWeights]).ToList();
-        return new RewrittenModel(suffix.ToByteArray(), inputs, [Output]);
+            // [lesions, rows, out] -> [lesions·rows, out], the width read from y0 (Reshape cannot infer two dimensions).
+            string lesioned = w.Add("Sub", [BaseOutput, w.Add("MatMul", [RemovedInputs, RemovedWeights], "analyzer_correction")], "analyzer_lesioned");
+            string width = w.Add("Gather", [w.Add("Shape", [BaseOutput], "analyzer_y0_shape"), w.Int64s([1], [1], "analyzer_one")], "analyzer_width",
+                GraphBuilder.Int("axis", 0));
+            string flat = w.Add("Concat", [w.Int64s([-1], [1], "analyzer_minus_one"), width], "analyzer_flat", GraphBuilder.Int("axis", 0));
+            w.Add("Reshape", [lesioned, flat], target);
+        });
+        return new RewrittenModel(suffix.ToByteArray(), [.. InputsOf(suffix.Graph, kept), BaseOutput, RemovedInputs, RemovedWeights], [Output]);
     }
-
     /// <summary>Names of the extra inputs of <see cref="LowRankConvSuffix"/>: the target shapes of the two reshapes.</summary>
     public const string StackedShape = "analyzer_stacked_shape", FlatShape = "analyzer_flat_shape";
 
@@ -259,6 +208,29 @@ public sealed class LesionRewriter
     /// </summary>
     public RewrittenModel LowRankConvSuffix(int readerNodeIndex, IReadOnlyList<(string Name, long[] Ints, string? Text)> convAttributes)
     {
+        var int64 = (int)TensorProto.Types.DataType.Int64;
+        var (suffix, target, kept) = LowRankBase(readerNodeIndex,
+        [
+            GraphBuilder.Float32(BaseOutput, 4), GraphBuilder.Float32(RemovedInputs, 4), GraphBuilder.Float32(RemovedWeights, 4),
+            GraphBuilder.Value(StackedShape, int64, [$"{StackedShape}_rank"]), GraphBuilder.Value(FlatShape, int64, [$"{FlatShape}_rank"]),
+        ]);
+        var attributes = convAttributes.Select(a => a.Text is not null ? GraphBuilder.String(a.Name, a.Text)
+            : a.Name == "group" ? GraphBuilder.Int(a.Name, a.Ints[0]) : GraphBuilder.Ints(a.Name, a.Ints)).ToArray();
+        WritePrelude(suffix.Graph, target, w =>
+        {
+            string correction = w.Add("Conv", [RemovedInputs, RemovedWeights], "analyzer_correction", attributes);
+            string stacked = w.Add("Reshape", [correction, StackedShape], "analyzer_stacked");
+            string lesionMajor = w.Add("Transpose", [stacked], "analyzer_lesion_major", GraphBuilder.Ints("perm", [1, 0, 2, 3, 4]));
+            w.Add("Reshape", [w.Add("Sub", [BaseOutput, lesionMajor], "analyzer_lesioned"), FlatShape], target);
+        });
+        return new RewrittenModel(suffix.ToByteArray(), [.. InputsOf(suffix.Graph, kept), BaseOutput, RemovedInputs, RemovedWeights, StackedShape, FlatShape],
+            [Output]);
+    }
+
+    /// <summary>The suffix after a dense or conv reader with the reader's output replaced by <paramref name="inputs"/>;
+    /// the name the rebuilt output must take, and the suffix's other inputs.</summary>
+    private (ModelProto Suffix, string Target, List<ValueInfoProto> Kept) LowRankBase(int readerNodeIndex, IEnumerable<ValueInfoProto> inputs)
+    {
         var cut = CutBefore(readerNodeIndex + 1);
         var suffix = ModelProto.Parser.ParseFrom(cut.Suffix.Bytes);
         var graph = suffix.Graph;
@@ -267,66 +239,23 @@ public sealed class LesionRewriter
         var kept = graph.Input.Where(v => v.Name != readerOutput).ToList();
         graph.Input.Clear();
         graph.Input.AddRange(kept);
-        graph.Input.Add(FloatInput(BaseOutput, 4));
-        graph.Input.Add(FloatInput(RemovedInputs, 4));
-        graph.Input.Add(FloatInput(RemovedWeights, 4));
-        graph.Input.Add(Int64Input(StackedShape));
-        graph.Input.Add(Int64Input(FlatShape));
-        var conv = Node("Conv", [RemovedInputs, RemovedWeights], ["analyzer_correction"]);
-        foreach (var (name, ints, text) in convAttributes)
-        {
-            var attribute = new AttributeProto { Name = name };
-            if (text is not null)
-            {
-                attribute.Type = AttributeProto.Types.AttributeType.String;
-                attribute.S = ByteString.CopyFromUtf8(text);
-            }
-            else if (name == "group")
-            {
-                attribute.Type = AttributeProto.Types.AttributeType.Int;
-                attribute.I = ints[0];
-            }
-            else
-            {
-                attribute.Type = AttributeProto.Types.AttributeType.Ints;
-                attribute.Ints.AddRange(ints);
-            }
-            conv.Attribute.Add(attribute);
-        }
-        var transpose = Node("Transpose", ["analyzer_stacked"], ["analyzer_lesion_major"]);
-        transpose.Attribute.Add(new AttributeProto { Name = "perm", Type = AttributeProto.Types.AttributeType.Ints, Ints = { 1, 0, 2, 3, 4 } });
-        var prelude = new List<NodeProto>
-        {
-            conv,
-            Node("Reshape", ["analyzer_correction", StackedShape], ["analyzer_stacked"]),
-            transpose,
-            Node("Sub", [BaseOutput, "analyzer_lesion_major"], ["analyzer_lesioned"]),
-            Node("Reshape", ["analyzer_lesioned", FlatShape], [target]),
-        };
-        var nodes = target == Output ? prelude : prelude.Concat(graph.Node).ToList();
+        graph.Input.AddRange(inputs);
+        return (suffix, target, kept);
+    }
+
+    /// <summary>Writes the nodes that rebuild <paramref name="target"/> before the graph's own (which are dropped when the
+    /// target is the model's output: nothing follows the reader).</summary>
+    private void WritePrelude(GraphProto graph, string target, Action<GraphBuilder> write)
+    {
+        List<NodeProto> rest = target == Output ? [] : graph.Node.ToList();
         graph.Node.Clear();
-        graph.Node.AddRange(nodes);
-        var inputs = kept.Where(v => !graph.Initializer.Any(t => t.Name == v.Name)).Select(v => v.Name)
-            .Concat([BaseOutput, RemovedInputs, RemovedWeights, StackedShape, FlatShape]).ToList();
-        return new RewrittenModel(suffix.ToByteArray(), inputs, [Output]);
+        write(new GraphBuilder(graph, file.Graph.OpsetVersion, (int)TensorProto.Types.DataType.Float, "analyzer_lowrank_"));
+        graph.Node.AddRange(rest);
     }
 
-    private static ValueInfoProto Int64Input(string name)
-    {
-        var tensor = new TypeProto.Types.Tensor { ElemType = (int)TensorProto.Types.DataType.Int64, Shape = new TensorShapeProto() };
-        tensor.Shape.Dim.Add(new TensorShapeProto.Types.Dimension { DimParam = $"{name}_rank" });
-        return new ValueInfoProto { Name = name, Type = new TypeProto { TensorType = tensor } };
-    }
-
-    private static NodeProto Node(string op, string[] inputs, string[] outputs, (string Name, long Value)? attribute = null)
-    {
-        var node = new NodeProto { OpType = op, Name = $"analyzer_{op.ToLowerInvariant()}_{outputs[0]}" };
-        node.Input.AddRange(inputs);
-        node.Output.AddRange(outputs);
-        if (attribute is { } a)
-            node.Attribute.Add(new AttributeProto { Name = a.Name, Type = AttributeProto.Types.AttributeType.Int, I = a.Value });
-        return node;
-    }
+    /// <summary>The names of the kept inputs that are not initializers.</summary>
+    private static IEnumerable<string> InputsOf(GraphProto graph, IEnumerable<ValueInfoProto> kept) =>
+        kept.Where(v => !graph.Initializer.Any(t => t.Name == v.Name)).Select(v => v.Name);
 
     /// <summary>Keeps the graph inputs named in <paramref name="keep"/> and the initializers its nodes read (each half
     /// of a cut carries only its own weights, not a copy of the whole model's).</summary>
@@ -344,37 +273,5 @@ public sealed class LesionRewriter
         var kept = graph.Input.Where(v => keep.Contains(v.Name) || initializers.Contains(v.Name)).ToList();
         graph.Input.Clear();
         graph.Input.AddRange(kept);
-    }
-
-    private static void MakeBatchSymbolic(GraphProto graph)
-    {
-        var initializers = graph.Initializer.Select(t => t.Name).ToHashSet();
-        foreach (var value in graph.Input.Where(v => !initializers.Contains(v.Name)).Concat(graph.Output))
-        {
-            var shape = value.Type?.TensorType?.Shape;
-            if (shape is { Dim.Count: > 0 })
-                shape.Dim[0] = new TensorShapeProto.Types.Dimension { DimParam = "batch" };
-        }
-    }
-
-    /// <summary>A float32 value with the given rank (all dimensions symbolic), or with no shape when rank is 0.</summary>
-    private static ValueInfoProto FloatInput(string name, int rank)
-    {
-        var tensor = new TypeProto.Types.Tensor { ElemType = (int)TensorProto.Types.DataType.Float };
-        if (rank > 0)
-        {
-            tensor.Shape = new TensorShapeProto();
-            for (int i = 0; i < rank; i++)
-                tensor.Shape.Dim.Add(new TensorShapeProto.Types.Dimension { DimParam = i == 0 ? "batch" : $"{name}_{i}" });
-        }
-        return new ValueInfoProto { Name = name, Type = new TypeProto { TensorType = tensor } };
-    }
-
-    private static TensorProto Int64Tensor(string name, long[] values)
-    {
-        var t = new TensorProto { Name = name, DataType = (int)TensorProto.Types.DataType.Int64 };
-        t.Dims.Add(values.Length);
-        t.Int64Data.AddRange(values);
-        return t;
     }
 }

@@ -1,21 +1,28 @@
 using Analyzer.Onnx.Protos;
 using Google.Protobuf;
 
-namespace Analyzer.Onnx.Gradients;
+namespace Analyzer.Onnx.Building;
 
 /// <summary>
-/// Appends nodes and constants to a graph under fresh names, writing each operator in the form the model's opset
-/// expects (attribute or input axes, Slice before and after opset 10), with floating-point constants in the model's
-/// element type so that the same code builds float32 and float64 graphs.
+/// The one way Analyzer writes ONNX graphs (docs/design.md, rewriting): it appends nodes, constants, initializers and
+/// value infos to a model's graph under fresh names, writes each operator in the form the model's opset expects
+/// (attribute or input axes, Slice before and after opset 10), keeps the model's operator-set imports right for the
+/// domains it writes, and makes floating-point constants in the model's element type so that the same code builds
+/// float32 and float64 graphs. Every rewriter (lesion masks and cuts, batch repairs, extra outputs, the backward graph of
+/// feature visualisation) and the tests' hand-built models use it.
 /// </summary>
-internal sealed class GraphWriter
+internal sealed class GraphBuilder
 {
     private readonly GraphProto graph;
+    private readonly ModelProto? model;
     private readonly string prefix;
     private int counter;
 
+    /// <param name="opset">The default domain's operator set the nodes are written for.</param>
+    /// <param name="elementType">The ONNX data type of floating-point constants (1 float32, 10 float16, 11 float64).</param>
+    /// <param name="prefix">Starts every fresh name, so that written names never collide with the model's own.</param>
     /// <param name="dryRun">Build the nodes but leave large constants empty: for checking that a graph can be built.</param>
-    public GraphWriter(GraphProto graph, long opset, int elementType, string prefix, bool dryRun = false)
+    public GraphBuilder(GraphProto graph, long opset, int elementType, string prefix, bool dryRun = false)
     {
         this.graph = graph;
         Opset = opset;
@@ -23,6 +30,28 @@ internal sealed class GraphWriter
         this.prefix = prefix;
         DryRun = dryRun;
     }
+
+    /// <summary>A builder over a whole model, which can also add operator-set imports (<see cref="Import"/>).</summary>
+    public GraphBuilder(ModelProto model, int elementType = (int)TensorProto.Types.DataType.Float, string prefix = "analyzer_")
+        : this(model.Graph, model.OpsetImport.FirstOrDefault(o => o.Domain is "" or "ai.onnx")?.Version ?? 1, elementType, prefix)
+    {
+        this.model = model;
+    }
+
+    /// <summary>A new, empty model importing the default domain's <paramref name="opset"/> (IR version 7, which every
+    /// opset from 7 to 21 that Analyzer reads accepts).</summary>
+    public static GraphBuilder NewModel(long opset, int elementType = (int)TensorProto.Types.DataType.Float, string producer = "analyzer",
+        string graphName = "graph")
+    {
+        var model = new ModelProto { IrVersion = 7, ProducerName = producer, Graph = new GraphProto { Name = graphName } };
+        model.OpsetImport.Add(new OperatorSetIdProto { Domain = "", Version = opset });
+        return new GraphBuilder(model, elementType, prefix: "");
+    }
+
+    /// <summary>The model, when the builder was made over one.</summary>
+    public ModelProto Model => model ?? throw new InvalidOperationException("this builder writes into a graph, not a model");
+
+    public GraphProto Graph => graph;
 
     public long Opset { get; }
 
@@ -37,12 +66,38 @@ internal sealed class GraphWriter
     public string Add(string op, IEnumerable<string> inputs, string? output = null, params AttributeProto[] attributes)
     {
         output ??= Fresh(op.ToLowerInvariant());
-        var node = new NodeProto { OpType = op, Name = $"{output}__node" };
-        node.Input.AddRange(inputs);
-        node.Output.Add(output);
-        node.Attribute.AddRange(attributes);
-        graph.Node.Add(node);
+        Node(op, inputs, [output], $"{output}__node", "", attributes);
         return output;
+    }
+
+    /// <summary>Adds a node of any domain with any outputs; a domain other than the default one is imported
+    /// (version 1) when the model does not import it yet.</summary>
+    public NodeProto Node(string op, IEnumerable<string> inputs, IEnumerable<string> outputs, string? name = null, string domain = "",
+        params AttributeProto[] attributes)
+    {
+        var node = new NodeProto { OpType = op, Name = name ?? Fresh(op.ToLowerInvariant()), Domain = domain };
+        node.Input.AddRange(inputs);
+        node.Output.AddRange(outputs);
+        node.Attribute.AddRange(attributes);
+        if (domain is not ("" or "ai.onnx")) Import(domain, 1);
+        graph.Node.Add(node);
+        return node;
+    }
+
+    /// <summary>Makes the model import <paramref name="domain"/> at least at <paramref name="version"/>.</summary>
+    public void Import(string domain, long version)
+    {
+        var imports = Model.OpsetImport;
+        var existing = imports.FirstOrDefault(o => o.Domain == domain || (domain is "" or "ai.onnx" && o.Domain is "" or "ai.onnx"));
+        if (existing is null) imports.Add(new OperatorSetIdProto { Domain = domain, Version = version });
+        else if (existing.Version < version) existing.Version = version;
+    }
+
+    /// <summary>Adds an initializer (a constant the graph reads by name).</summary>
+    public string Initializer(TensorProto tensor)
+    {
+        graph.Initializer.Add(tensor);
+        return tensor.Name;
     }
 
     public string Unary(string op, string x) => Add(op, [x]);
@@ -71,15 +126,47 @@ internal sealed class GraphWriter
 
     public string Int64s(params long[] values) => Int64s(values, [values.Length]);
 
-    /// <summary>An int64 constant of the given shape.</summary>
-    public string Int64s(long[] values, long[] shape)
+    /// <summary>An int64 constant of the given shape, named <paramref name="name"/> or freshly.</summary>
+    public string Int64s(long[] values, long[] shape, string? name = null) => Initializer(Int64Tensor(name ?? Fresh("ints"), values, shape));
+
+    /// <summary>An int64 tensor (a 1-D one unless <paramref name="shape"/> says otherwise).</summary>
+    public static TensorProto Int64Tensor(string name, long[] values, long[]? shape = null)
     {
-        string name = Fresh("ints");
         var t = new TensorProto { Name = name, DataType = (int)TensorProto.Types.DataType.Int64 };
-        t.Dims.AddRange(shape);
+        t.Dims.AddRange(shape ?? [values.Length]);
         t.Int64Data.AddRange(values);
-        graph.Initializer.Add(t);
-        return name;
+        return t;
+    }
+
+    /// <summary>A graph input or output: its element type and, when <paramref name="dims"/> are given, its shape (a number
+    /// is a fixed size, anything else a symbolic one).</summary>
+    public static ValueInfoProto Value(string name, int elementType, IEnumerable<string>? dims = null)
+    {
+        var tensor = new TypeProto.Types.Tensor { ElemType = elementType };
+        if (dims is not null)
+        {
+            tensor.Shape = new TensorShapeProto();
+            foreach (var d in dims)
+                tensor.Shape.Dim.Add(long.TryParse(d, out long size)
+                    ? new TensorShapeProto.Types.Dimension { DimValue = size }
+                    : new TensorShapeProto.Types.Dimension { DimParam = d });
+        }
+        return new ValueInfoProto { Name = name, Type = new TypeProto { TensorType = tensor } };
+    }
+
+    /// <summary>A float32 value of <paramref name="rank"/> symbolic dimensions (the first named "batch"), or with no shape
+    /// when <paramref name="rank"/> is 0.</summary>
+    public static ValueInfoProto Float32(string name, int rank) =>
+        Value(name, (int)TensorProto.Types.DataType.Float, rank == 0 ? null : Enumerable.Range(0, rank).Select(i => i == 0 ? "batch" : $"{name}_{i}"));
+
+    /// <summary>Gives the first dimension of every graph input (but initializers) and output the symbolic size "batch",
+    /// so that one session runs any number of examples.</summary>
+    public static void SymbolicBatch(GraphProto graph)
+    {
+        var initializers = graph.Initializer.Select(t => t.Name).ToHashSet();
+        foreach (var value in graph.Input.Where(v => !initializers.Contains(v.Name)).Concat(graph.Output))
+            if (value.Type?.TensorType?.Shape is { Dim.Count: > 0 } shape)
+                shape.Dim[0] = new TensorShapeProto.Types.Dimension { DimParam = "batch" };
     }
 
     /// <summary>Zero padding of <paramref name="x"/> by begin and end counts per axis (pads as an input from opset 11).</summary>
@@ -176,4 +263,25 @@ internal sealed class GraphWriter
 
     public static AttributeProto String(string name, string value) =>
         new() { Name = name, Type = AttributeProto.Types.AttributeType.String, S = ByteString.CopyFromUtf8(value) };
+
+    public static AttributeProto Floats(string name, IEnumerable<double> values)
+    {
+        var a = new AttributeProto { Name = name, Type = AttributeProto.Types.AttributeType.Floats };
+        a.Floats.AddRange(values.Select(v => (float)v));
+        return a;
+    }
+
+    /// <summary>An attribute from a plain value: long or int (Int), double or float (Float), long[] (Ints), double[]
+    /// (Floats), string (String).</summary>
+    public static AttributeProto Attribute(string name, object value) => value switch
+    {
+        long l => Int(name, l),
+        int i => Int(name, i),
+        double d => Float(name, d),
+        float f => Float(name, f),
+        long[] ls => Ints(name, ls),
+        double[] ds => Floats(name, ds),
+        string s => String(name, s),
+        _ => throw new ArgumentException($"attribute '{name}': {value.GetType().Name} values are not supported", nameof(value)),
+    };
 }
