@@ -1,3 +1,4 @@
+using Analyzer.Core.Pipeline;
 using Analyzer.Core.Memory;
 using Analyzer.Core.Networks;
 using Analyzer.Core.Progress;

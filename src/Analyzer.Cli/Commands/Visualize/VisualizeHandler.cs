@@ -1,3 +1,4 @@
+using Analyzer.Core.Pipeline;
 using Analyzer.Core.Memory;
 using Analyzer.Core.Results;
 using Analyzer.Core.Statistics;
@@ -9,7 +10,6 @@ using Analyzer.Core.Datasets;
 using Analyzer.Core.Visualisation;
 using Analyzer.Onnx.Inference;
 using Analyzer.Core.Files;
-using Analyzer.Reporting.Files;
 using Analyzer.Reporting.Images;
 
 namespace Analyzer.Cli.Commands.Visualize;
@@ -41,18 +41,8 @@ public static class VisualizeHandler
         using var visualizer = new FeatureVisualizer(network, request.Preprocessing, options, Notes.Once(error));
         var progress = new ProgressLine(error, $"visualize: {sets.Count} sets", (long)sets.Count * request.Steps);
         var results = visualizer.Run(objectives, done => progress.Advance(done));
-        Directory.CreateDirectory(request.Out);
-        var entries = new List<VisualisationEntry>();
-        var used = new HashSet<string>();
-        for (int i = 0; i < sets.Count; i++)
-        {
-            string name = FileNames.Safe(sets[i].Id);
-            while (!used.Add(name)) name += "_";
-            string file = $"{name}.png";
-            var r = results[i];
-            PngFiles.Write(Path.Combine(request.Out, file), new PixelImage(r.Image, r.Channels, r.Height, r.Width, request.Preprocessing.Bgr));
-            entries.Add(new VisualisationEntry(sets[i].Id, sets[i].Layer, sets[i].Units, r.Score, r.Entropy, file));
-        }
+        var entries = VisualisationFiles.Write(request.Out, sets.Select(s => (s.Id, s.Layer, (IReadOnlyList<int>)s.Units)).ToList(), results,
+            request.Preprocessing.Bgr);
         var document = new ScoresDocument(CommandRunner.Display(request.Model), network.Sha256, AnalyzerInfo.Version, request.Seed,
             visualizer.Provider, request.Steps, entries);
         string scores = Path.Combine(request.Out, "scores.json");

@@ -4,14 +4,15 @@ using Analyzer.Core.Networks;
 using Analyzer.Core.Graphs;
 using Analyzer.Core.Files;
 
-namespace Analyzer.Cli;
+namespace Analyzer.Core.Pipeline;
 
 /// <summary>One set of units named in a sets file: its id, its node set and its distinct units.</summary>
 public sealed record UnitSet(string Id, string Layer, NodeSet NodeSet, int[] Units);
 
 /// <summary>Reads the sets file of `lesion` and `visualize` ({"sets": [{"id", "layer", "units"}]}), or a clustering JSON
 /// of `cluster` (one set per cluster of every analysable layer, id LAYER/cN), checking every layer and unit against the
-/// model; problems, an empty file included, are one-line <see cref="DataFormatException"/>s naming the file.</summary>
+/// model; problems, an empty file included, are one-line <see cref="DataFormatException"/>s
+/// naming the file.</summary>
 public static class UnitSetsFile
 {
     public static IReadOnlyList<UnitSet> Read(string path, ModelNetwork network)
