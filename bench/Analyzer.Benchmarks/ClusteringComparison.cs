@@ -18,7 +18,7 @@ namespace Analyzer.Benchmarks;
 /// </summary>
 public static class ClusteringComparison
 {
-    private sealed record Case(string Name, DenseGraph Graph, int K);
+    private sealed record Case(string Name, WeightedGraph Graph, int K);
 
     private sealed record PeerResult(double[] Seconds, double Ncut, string[] Blas);
 
@@ -42,7 +42,7 @@ public static class ClusteringComparison
             string dir = Path.Combine(Path.GetTempPath(), "analyzer-bench");
             Directory.CreateDirectory(dir);
             string npy = Path.Combine(dir, $"adjacency-{c.Graph.N}.npy");
-            NpyFile.WriteMatrix(npy, c.Graph.Adjacency, c.Graph.N, c.Graph.N);
+            NpyFile.WriteMatrix(npy, c.Graph.ToDense(), c.Graph.N, c.Graph.N);
 
             SpectralPartitioner.Partition(c.Graph, c.K, new SpectralOptions(), seed: 0); // warm-up (JIT)
             var ours = new List<double>();

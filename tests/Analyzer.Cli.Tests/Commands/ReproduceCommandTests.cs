@@ -56,6 +56,7 @@ public class ReproduceCommandTests
         Assert.True(run.ExitCode == 0, run.Error);
         Assert.Contains("| MLP, MNIST (2) | weights, network |", run.Output);
         Assert.Contains("**2.13 (1e-17)**", run.Output); // the paper's acc-drop, weights-network, beside ours
+        Snapshot.Match("reproduce-fast/reproduction.md", Regex.Replace(run.Output, @"Wall time [^.(]+", "Wall time _"));
 
         // The row's Fisher statistic is the mean of the two replicates' (each from its own results.json).
         double Fisher(string folder) => JsonDocument.Parse(File.ReadAllText(Path.Combine(folder, "results.json"))).RootElement

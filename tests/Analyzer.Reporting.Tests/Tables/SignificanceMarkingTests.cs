@@ -1,7 +1,7 @@
 using Analyzer.Core.Results;
 using Analyzer.Reporting.Tables;
 
-namespace Analyzer.Cli.Tests;
+namespace Analyzer.Reporting.Tests.Tables;
 
 public class SignificanceMarkingTests
 {

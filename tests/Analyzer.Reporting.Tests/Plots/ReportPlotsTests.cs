@@ -1,8 +1,8 @@
 using Analyzer.Reporting.Plots;
 
-namespace Analyzer.Cli.Tests;
+namespace Analyzer.Reporting.Tests.Plots;
 
-public class ReportPlotTests
+public class ReportPlotsTests
 {
     [Fact]
     public void Percentile_histogram_counts_have_whole_number_ticks()

@@ -4,9 +4,9 @@ using Analyzer.Reporting.Reproduction;
 using Analyzer.Reporting.Tables;
 using Analyzer.TestSupport;
 
-namespace Analyzer.Cli.Tests;
+namespace Analyzer.Reporting.Tests.Tables;
 
-public class TableCellTests
+public class CellTextTests
 {
     [Theory]
     [InlineData(1.5, "1.500")]
