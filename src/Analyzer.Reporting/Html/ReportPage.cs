@@ -1,3 +1,4 @@
+using Analyzer.Core.Measures;
 using System.Globalization;
 using System.Net;
 using System.Text;
@@ -36,9 +37,9 @@ public static class ReportPage
         Tables(html, results);
         Histograms(html, results);
         Adjacency(html, folder, results);
-        Grids(html, folder, results, "visualisations", "vis-score", "<h2>Feature visualisations (Figure 6)</h2><p>Each grid: the " +
+        Grids(html, folder, results, "visualisations", Measure.VisScore.Name, "<h2>Feature visualisations (Figure 6)</h2><p>Each grid: the " +
             "subcluster's image (framed), then its random controls', each enlarged pixel by pixel.</p>", e => I($"{e.Value:G4}"));
-        Grids(html, folder, results, "correlations", "lateralisation", "<h2>Correlation visualisations (Figures 4-5)</h2><p>Each grid: " +
+        Grids(html, folder, results, "correlations", Measure.Lateralisation.Name, "<h2>Correlation visualisations (Figures 4-5)</h2><p>Each grid: " +
             "the subcluster's sign-aligned Spearman correlation image with the input pixels (framed), then its controls'; grey is 0.</p>",
             e => I($"{e.Value:F3}"));
         Clusterability(html, folder);

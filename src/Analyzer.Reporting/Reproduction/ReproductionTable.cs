@@ -13,7 +13,8 @@ namespace Analyzer.Reporting.Reproduction;
 /// </summary>
 public static class ReproductionTable
 {
-    private static readonly string[] Measures = ["acc-drop", "class-range", "vis-score", "softmax-entropy"];
+    /// <summary>The columns: the measures of the paper's Tables 1 and 2, which a reproduction measures.</summary>
+    private static readonly IReadOnlyList<string> Measures = Measure.Defaults.Select(m => m.Name).ToList();
 
     /// <summary>Our cell when no subcluster gave a finite value (the paper's missing cells stay "–").</summary>
     private const string NotFinite = "n/a";
