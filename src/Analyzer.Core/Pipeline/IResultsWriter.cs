@@ -1,3 +1,4 @@
+using Analyzer.Core.Files;
 using Analyzer.Core.Datasets;
 using Analyzer.Core.Results;
 
@@ -25,5 +26,5 @@ public sealed class JsonResultsWriter : IResultsWriter
     public IAnalysisFigures Figures(string folder, Preprocessing preprocessing) => NoFigures.Instance;
 
     public void Results(string folder, ResultsDocument results) =>
-        Files.JsonFiles.Write(Path.Combine(folder, Files.AnalysisFolder.ResultsFile), results);
+        JsonFiles.Write(Path.Combine(folder, AnalysisFolder.ResultsFile), results);
 }

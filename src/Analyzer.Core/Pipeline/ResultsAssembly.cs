@@ -1,3 +1,4 @@
+using Analyzer.Core.Measures;
 using Analyzer.Core.Errors;
 using Analyzer.Core.Results;
 using Analyzer.Core.Statistics;
@@ -35,14 +36,14 @@ public static class ResultsAssembly
                 if (i >= units.Count || units[i].Position != i)
                     throw new DataFormatException($"{first.Edges}-{first.Scope}, {measure}: subcluster {i} of {first.Analysed} is " +
                         (i < units.Count && units[i].Position < i ? "in more than one shard" : "in no shard; run the missing shard"));
-            measures[measure] = Measure(measure, units, first.Skipped);
+            measures[measure] = Entry(measure, units, first.Skipped);
         }
         return new PartitioningEntry(first.Edges, first.Scope, first.Ncut, measures);
     }
 
     /// <summary>A measure's entry: the scored subclusters in canonical order and the statistics over them (as
     /// <see cref="MeasureSummary.Compute"/> defines them); skipped are the sampler's, then the unscored in canonical order.</summary>
-    private static MeasureEntry Measure(string measure, IReadOnlyList<MeasuredUnit> units, IReadOnlyList<SkippedEntry> sampled)
+    private static MeasureEntry Entry(string measure, IReadOnlyList<MeasuredUnit> units, IReadOnlyList<SkippedEntry> sampled)
     {
         var subclusters = units.Where(u => u.Entry is not null).Select(u => u.Entry!).ToList();
         var skipped = sampled.Concat(units.Where(u => u.Entry is null).Select(u => u.Skipped
@@ -54,7 +55,7 @@ public static class ResultsAssembly
             p = FisherCombination.PValue(fisher, subclusters.Count);
         }
         var effect = EffectMeasure.Summarise(subclusters.Select(s => s.Effect).ToArray());
-        var kind = Measures.Measure.Named(measure);
+        var kind = Measure.Named(measure);
         bool beyond = kind.IsNotable(effect);
         return new MeasureEntry(fisher, p, new EffectEntry(effect.Mean, effect.StandardError, false, beyond), subclusters.Count, false,
             subclusters, skipped, Degenerate: kind.Degenerate(SubclusterEntries.Values(subclusters)));

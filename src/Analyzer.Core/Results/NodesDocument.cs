@@ -1,3 +1,5 @@
+using Analyzer.Core.Graphs;
+
 namespace Analyzer.Core.Results;
 
 /// <summary>One node set in nodes.json and `inspect --json`. <paramref name="ProducedBy"/> (inspect only): the layers whose
@@ -5,7 +7,7 @@ namespace Analyzer.Core.Results;
 public sealed record NodeSetEntry(string Name, string Kind, string Op, int Units, int Offset, IReadOnlyList<string>? ProducedBy = null)
 {
     /// <summary>The node sets a graph holds, at their offsets in it.</summary>
-    public static IReadOnlyList<NodeSetEntry> Of(Graphs.GraphLayout layout) =>
+    public static IReadOnlyList<NodeSetEntry> Of(GraphLayout layout) =>
         layout.Sets.Select((s, i) => new NodeSetEntry(s.Name, s.Kind.ToString().ToLowerInvariant(), s.Op, s.Units, layout.Offsets[i])).ToList();
 }
 

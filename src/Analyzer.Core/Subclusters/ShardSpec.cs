@@ -1,3 +1,4 @@
+using Analyzer.Core.Errors;
 using Analyzer.Core.Statistics;
 
 namespace Analyzer.Core.Subclusters;
@@ -15,7 +16,7 @@ public sealed record ShardSpec(int Index, int Count)
         var parts = text.Split('/');
         if (parts.Length != 2 || !int.TryParse(parts[0], out int index) || !int.TryParse(parts[1], out int count) || count < 1 ||
             index < 0 || index >= count)
-            throw new Errors.UsageException("Shard", $"'{text}'; expected I/N with 0 <= I < N, for example 0/4");
+            throw new UsageException("Shard", $"'{text}'; expected I/N with 0 <= I < N, for example 0/4");
         return new ShardSpec(index, count);
     }
 
