@@ -131,8 +131,8 @@ public static class SharedOptions
         Description = "Analyse at most this many subclusters per partitioning, drawn with the seed (a first look; recorded)",
     };
 
-    /// <summary>--shard I/N for a verb whose work <paramref name="unit"/> says how it is shared.</summary>
-    public static Option<string?> Shard(string unit) => new("--shard") { Description = unit };
+    /// <summary>--shard I/N, with the verb's own <paramref name="description"/> of how its work is shared.</summary>
+    public static Option<string?> Shard(string description) => new("--shard") { Description = description };
 
     public static ShardSpec? ShardOf(string? text) => text is null ? null : ShardSpec.Parse(text);
 
