@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Analyzer.Core.Pipeline;
 using Analyzer.Cli.Options;
 
 namespace Analyzer.Cli.Commands.Lesion;
@@ -23,10 +24,10 @@ public static class LesionCommand
             model, sets, output, budget, examples, seed, device, threads,
         };
         foreach (var option in data.All) command.Options.Add(option);
-        command.SetAction(parse => CommandRunner.Run(parse, (stdout, stderr) => LesionHandler.Run(new LesionRequest(
-            parse.GetValue(model)!, parse.GetValue(data.Data)!, data.Preprocessing(parse), parse.GetValue(sets)!,
-            parse.GetValue(output)!, parse.GetValue(seed), SharedOptions.DeviceOf(parse.GetValue(device)), parse.GetValue(threads),
-            SharedOptions.MemoryBudgetOf(parse.GetValue(budget)), parse.GetValue(examples)), stdout, stderr), threads));
+        command.SetAction(parse => CommandRunner.Run(parse, (stdout, stderr) => LesionHandler.Run(new LesionPlan(
+            parse.GetValue(model)!, parse.GetValue(data.Data)!, parse.GetValue(sets)!, data.Preprocessing(parse), parse.GetValue(seed),
+            SharedOptions.DeviceOf(parse.GetValue(device)), parse.GetValue(threads), SharedOptions.MemoryBudgetOf(parse.GetValue(budget)),
+            parse.GetValue(examples)), parse.GetValue(output)!, stdout, stderr), threads));
         return command;
     }
 }

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using Analyzer.Cli.Options;
+using Analyzer.Core.Pipeline;
 using Analyzer.Core.Visualisation;
 
 namespace Analyzer.Cli.Commands.Visualize;
@@ -26,10 +27,10 @@ public static class VisualizeCommand
             model, sets, output, steps, budget, seed, device, threads,
         };
         foreach (var option in data.All.Skip(1)) command.Options.Add(option);
-        command.SetAction(parse => CommandRunner.Run(parse, (stdout, stderr) => VisualizeHandler.Run(new VisualizeRequest(
-            parse.GetValue(model)!, data.Preprocessing(parse), parse.GetValue(sets)!, parse.GetValue(output)!, parse.GetValue(steps),
-            parse.GetValue(seed), SharedOptions.DeviceOf(parse.GetValue(device)), parse.GetValue(threads), SharedOptions.MemoryBudgetOf(parse.GetValue(budget))),
-            stdout, stderr), threads));
+        command.SetAction(parse => CommandRunner.Run(parse, (stdout, stderr) => VisualizeHandler.Run(new VisualisePlan(
+            parse.GetValue(model)!, parse.GetValue(sets)!, data.Preprocessing(parse), parse.GetValue(steps), parse.GetValue(seed),
+            SharedOptions.DeviceOf(parse.GetValue(device)), parse.GetValue(threads), SharedOptions.MemoryBudgetOf(parse.GetValue(budget))),
+            parse.GetValue(output)!, stdout, stderr), threads));
         return command;
     }
 }
