@@ -102,6 +102,15 @@ public static class SharedOptions
         DefaultValueFactory = _ => AnalysisPlan.DefaultRandom,
     };
 
+    /// <summary>--labels: what lesions are scored against (<see cref="LabelSource"/>).</summary>
+    public static Option<string> Labels() => new Option<string>("--labels")
+    {
+        Description = "What lesion measures score predictions against: data (the data's labels) or model (the intact model's own " +
+                      "predictions, for data without labels in the model's classes: acc-drop becomes the fraction of predictions a " +
+                      "lesion changes)",
+        DefaultValueFactory = _ => LabelSource.Data.Name(),
+    }.AcceptOnlyFromAmong([.. LabelSources.All.Select(l => l.Name())]);
+
     public static Option<string?> Compat() => new("--compat")
     {
         Description = "Reproduce the authors' code where it differs from the paper (docs/method.md §9): all, or a comma-" +

@@ -104,6 +104,17 @@ public sealed class ImageDataset
         return new ImageDataset(this, channels, height, width);
     }
 
+    /// <summary>The same examples with other labels (one per example, in 0..<paramref name="classes"/> - 1): the pixels
+    /// are shared, not copied.</summary>
+    public ImageDataset WithLabels(int[] labels, int classes)
+    {
+        if (labels.Length != Count)
+            throw new ArgumentException($"{labels.Length} labels for {Count} examples", nameof(labels));
+        if (streamed is not null) return new ImageDataset(Source, streamed, labels, classes);
+        if (original is not null) return new ImageDataset(original.WithLabels(labels, classes), Channels, Height, Width);
+        return new ImageDataset(Source, floats is null ? Pixels : null, floats, labels, Channels, Height, Width, classes);
+    }
+
     /// <summary>
     /// <paramref name="count"/> examples drawn without replacement with <paramref name="seed"/>, kept in their original
     /// order (a first look at a large test split); this dataset itself when it has no more than that.

@@ -28,9 +28,9 @@ public sealed partial class LesionEngine
     /// y0 once per chunk; a lesion of input channels U subtracts conv_U(x_U), the conv restricted to those channels,
     /// computed for several equal-size lesions at once as one grouped conv, then the layers after the reader run.
     /// </summary>
-    private long[][] RunGroupLowRankConv(int nodeSet, ConvReaderInfo reader, List<LesionSet> sets, Action<int>? progress)
+    private Tally[] RunGroupLowRankConv(int nodeSet, ConvReaderInfo reader, List<LesionSet> sets, Action<int>? progress)
     {
-        var correct = sets.Select(_ => new long[classes]).ToArray();
+        var tallies = sets.Select(_ => new Tally(classes)).ToArray();
         int chunkSize = LowRankChunkSize(reader.Input, reader.Output);
         // The grouped conv's group count is fixed in the model: every run holds M lesions, padded with empty ones, and
         // each lesion's channels are padded with zero kernels to the run's largest lesion. M is no more than the sets
@@ -75,11 +75,11 @@ public sealed partial class LesionEngine
                     new(LesionRewriter.RemovedWeights, wu, [m * reader.OutChannels, r, reader.KernelShape[2], reader.KernelShape[3]]),
                     TensorInput.Int64(LesionRewriter.StackedShape, [count, m, yShape[1], yShape[2], yShape[3]]),
                     TensorInput.Int64(LesionRewriter.FlatShape, [m * count, yShape[1], yShape[2], yShape[3]]),
-                ], m, used, correct, first);
+                ], m, used, tallies, first);
                 progress?.Invoke(used * count);
                 first += used;
             }
         });
-        return correct;
+        return tallies;
     }
 }

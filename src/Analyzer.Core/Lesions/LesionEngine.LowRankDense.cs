@@ -32,9 +32,9 @@ public sealed partial class LesionEngine
     /// computed by ONNX Runtime as one batched MatMul for several lesions of equal size, followed by the layers after
     /// the reader.
     /// </summary>
-    private long[][] RunGroupLowRank(int nodeSet, DenseReaderInfo reader, List<LesionSet> sets, Action<int>? progress)
+    private Tally[] RunGroupLowRank(int nodeSet, DenseReaderInfo reader, List<LesionSet> sets, Action<int>? progress)
     {
-        var correct = sets.Select(_ => new long[classes]).ToArray();
+        var tallies = sets.Select(_ => new Tally(classes)).ToArray();
         var stage = Stage(nodeSet, reader.NodeIndex, reader.Input, reader.Output, () => rewriter.LowRankSuffix(reader.NodeIndex));
         int outputs = reader.Outputs, features = reader.Features;
         // Features removed by each lesion; an empty lesion removes one dummy feature with zero weight.
@@ -67,11 +67,11 @@ public sealed partial class LesionEngine
                     new(LesionRewriter.BaseOutput, y0, [count, outputs]),
                     new(LesionRewriter.RemovedInputs, xu, [m, count, r]),
                     new(LesionRewriter.RemovedWeights, wu, [m, r, outputs]),
-                ], m, m, correct, first);
+                ], m, m, tallies, first);
                 progress?.Invoke(m * count);
                 first += m;
             }
         });
-        return correct;
+        return tallies;
     }
 }

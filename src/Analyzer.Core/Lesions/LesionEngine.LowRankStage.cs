@@ -93,10 +93,10 @@ public sealed partial class LesionEngine
     /// counts correct answers for the first <paramref name="scored"/> of its <paramref name="lesions"/> lesions (sets
     /// first, first + 1, ...; the rest are padding).</summary>
     private void RunLowRank(LowRankStage stage, LowRankChunk chunk, List<TensorInput> inputs, int lesions, int scored,
-        long[][] correct, int first)
+        Tally[] tallies, int first)
     {
         inputs.AddRange(chunk.Others.Select(t => Tile(t, lesions, chunk.Count)));
         inputs.AddRange(chunk.Masks.Select(name => Ones(name, lesions * chunk.Count)));
-        Score(stage.Suffix.Run(inputs, [rewriter.Output])[0].Data, scored, chunk.Count, chunk.Start, correct, first);
+        Score(stage.Suffix.Run(inputs, [rewriter.Output])[0].Data, scored, chunk.Count, chunk.Start, tallies, first);
     }
 }

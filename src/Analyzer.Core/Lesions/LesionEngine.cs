@@ -15,7 +15,7 @@ namespace Analyzer.Core.Lesions;
 public sealed partial class LesionEngine : IDisposable
 {
     private readonly ModelNetwork network;
-    private readonly ImageDataset data;
+    private ImageDataset data;
     private readonly LesionOptions options;
     private readonly LesionRewriter rewriter;
     private readonly Dictionary<int, MaskPoint> maskOf = new();
@@ -62,7 +62,8 @@ public sealed partial class LesionEngine : IDisposable
 
     public int Classes => classes;
 
-    /// <summary>Accuracy of the unlesioned model.</summary>
+    /// <summary>Accuracy of the unlesioned model; it also records the intact model's predictions (and, when output change
+    /// is measured, its outputs), which later lesions are compared with.</summary>
     public LesionOutcome Baseline() => Evaluate([new LesionSet("baseline", -1, [])])[0];
 
     /// <summary>Accuracy after each lesion; the sets may name any analysable node sets.</summary>
@@ -75,35 +76,35 @@ public sealed partial class LesionEngine : IDisposable
             if (group.Key >= 0 && !maskOf.ContainsKey(group.Key))
                 throw new ArgumentException($"node set {group.Key} is not analysable", nameof(sets));
             var groupSets = members.Select(m => m.Set).ToList();
-            long[][] correct;
+            Tally[] tallies;
             int streams = Math.Clamp(Streams, 1, Math.Max(1, groupSets.Count));
             if (streams == 1)
-                correct = RunGroup(group.Key, groupSets, progress);
+                tallies = RunGroup(group.Key, groupSets, progress);
             else
             {
                 // Independent slices of the group on concurrent streams sharing the sessions.
                 int per = (groupSets.Count + streams - 1) / streams;
-                var parts = new long[streams][][];
+                var parts = new Tally[streams][];
                 Parallel.For(0, streams, new ParallelOptions { MaxDegreeOfParallelism = streams }, t =>
                 {
                     var slice = groupSets.Skip(t * per).Take(per).ToList();
                     parts[t] = slice.Count == 0 ? [] : RunGroup(group.Key, slice, progress is null ? null : n => { lock (parts) progress(n); });
                 });
-                correct = parts.SelectMany(p => p).ToArray();
+                tallies = parts.SelectMany(p => p).ToArray();
             }
             for (int j = 0; j < members.Count; j++)
-                results[members[j].Index] = Outcome(members[j].Set.Id, correct[j]);
+                results[members[j].Index] = Outcome(members[j].Set.Id, tallies[j]);
         }
         return results;
     }
 
-    private LesionOutcome Outcome(string id, long[] correctPerClass)
+    private LesionOutcome Outcome(string id, Tally tally)
     {
         var counts = new long[classes];
         foreach (int label in data.Labels) counts[label]++;
-        double accuracy = correctPerClass.Sum() / (double)data.Count;
-        var perClass = Enumerable.Range(0, classes).Select(c => counts[c] == 0 ? double.NaN : correctPerClass[c] / (double)counts[c]).ToArray();
-        return new LesionOutcome(id, accuracy, perClass);
+        double accuracy = tally.Correct.Sum() / (double)data.Count;
+        var perClass = Enumerable.Range(0, classes).Select(c => counts[c] == 0 ? double.NaN : tally.Correct[c] / (double)counts[c]).ToArray();
+        return new LesionOutcome(id, accuracy, perClass, intact is null ? double.NaN : tally.Change / data.Count);
     }
 
     /// <summary>Examples per chunk that lesions of a node set run in (a plan times one chunk's worth); for the general
@@ -117,13 +118,13 @@ public sealed partial class LesionEngine : IDisposable
     }
 
     /// <summary>Correct predictions per class for each set of one node set (all ones masks elsewhere).</summary>
-    private long[][] RunGroup(int nodeSet, List<LesionSet> sets, Action<int>? progress)
+    private Tally[] RunGroup(int nodeSet, List<LesionSet> sets, Action<int>? progress)
     {
         if (nodeSet >= 0 && options.ReusePrefix && options.LowRankDense && DenseReader(nodeSet) is { } dense)
             return RunGroupLowRank(nodeSet, dense, sets, progress);
         if (nodeSet >= 0 && options.ReusePrefix && options.LowRankDense && ConvReader(nodeSet) is { } conv)
             return RunGroupLowRankConv(nodeSet, conv, sets, progress);
-        var correct = sets.Select(_ => new long[classes]).ToArray();
+        var tallies = sets.Select(_ => new Tally(classes)).ToArray();
         bool cutModel = options.ReusePrefix && nodeSet >= 0;
         var (prefix, suffix, cut) = Sessions(nodeSet, cutModel);
         var masksToFeed = cutModel ? rewriter.Masks.Where(m => cut!.Suffix.Inputs.Contains(m)).ToList() : rewriter.Masks.ToList();
@@ -173,11 +174,11 @@ public sealed partial class LesionEngine : IDisposable
                                 mask[((j * count) + e) * point.Units + unit] = 0f;
                     inputs.Add(new TensorInput(maskName, mask, [m * count, point.Units]));
                 }
-                Score(suffix.Run(inputs, [rewriter.Output])[0].Data, m, count, start, correct, first);
+                Score(suffix.Run(inputs, [rewriter.Output])[0].Data, m, count, start, tallies, first, capture: nodeSet < 0 && sets[first].Units.Length == 0);
                 progress?.Invoke(m * count);
             }
         }
-        return correct;
+        return tallies;
     }
 
     /// <summary>Runs a prefix on a chunk with every mask it reads set to ones (nothing removed before the cut).</summary>
@@ -188,18 +189,6 @@ public sealed partial class LesionEngine : IDisposable
         foreach (string maskName in cut.Prefix.Inputs.Where(n => n != rewriter.DataInput))
             inputs.Add(Ones(maskName, count));
         return prefix.Run(inputs, outputs);
-    }
-
-    /// <summary>Counts correct predictions per class: row j·count + e of the logits is example start + e under set first + j.</summary>
-    private void Score(float[] logits, int m, int count, int start, long[][] correct, int first)
-    {
-        for (int j = 0; j < m; j++)
-            for (int e = 0; e < count; e++)
-            {
-                int predicted = ArgMax(logits.AsSpan((j * count + e) * classes, classes));
-                int label = data.Labels[start + e];
-                if (predicted == label) correct[first + j][label]++;
-            }
     }
 
     private readonly System.Collections.Concurrent.ConcurrentDictionary<(string, int), float[]> onesCache = new();
@@ -215,14 +204,6 @@ public sealed partial class LesionEngine : IDisposable
             return values;
         });
         return new TensorInput(maskName, ones, [rows, units]);
-    }
-
-    private static int ArgMax(ReadOnlySpan<float> values)
-    {
-        int best = 0;
-        for (int i = 1; i < values.Length; i++)
-            if (values[i] > values[best]) best = i;
-        return best;
     }
 
     /// <summary>Repeats a [count, ...] tensor m times along the batch axis.</summary>

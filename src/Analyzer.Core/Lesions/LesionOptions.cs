@@ -32,5 +32,8 @@ public sealed record LesionOptions
     public int RowsPerRun { get; init; } = 2048;
     /// <summary>Examples per prefix computation.</summary>
     public int ChunkSize { get; init; } = 1000;
+    /// <summary>Also measure how far each lesion moves the outputs from the intact model's (<see cref="OutputDivergence"/>):
+    /// the intact outputs of every example are kept, examples x output values floats.</summary>
+    public bool OutputChange { get; init; }
     public Action<string>? Note { get; init; }
 }

@@ -57,6 +57,13 @@ public abstract class Measure
             : LesionMeasures.AccuracyDrop(baseline, lesioned),
         compat => compat.ReferenceAccDropEffect ? EffectMeasure.ComputeReference : null);
 
+    /// <summary>Importance without labels: how far does removing the subcluster move the model's outputs, more than removing
+    /// random units does? Mean over examples of <see cref="OutputDivergence"/>.</summary>
+    public static readonly LesionMeasure OutputChange = new("output-change",
+        "importance without labels: how far removing the subcluster moves the outputs from the intact model's (mean KL divergence " +
+        "of the class distribution; for a single output, squared change over its variance)",
+        (_, lesioned, _) => lesioned.OutputChange, needsLabels: false);
+
     /// <summary>Coherence with respect to class: does removing it hurt some classes much more than others?</summary>
     public static readonly LesionMeasure ClassRange = new("class-range", "class coherence: the range of the class-wise accuracy drops",
         (baseline, lesioned, compat) => compat.NormalisedClassRange
@@ -78,7 +85,7 @@ public abstract class Measure
         "first-layer subclusters, for halves-mnist: how much of their sign-aligned pixel-correlation image lies on one side");
 
     /// <summary>Every measure, in the order tables show them.</summary>
-    public static readonly IReadOnlyList<Measure> All = [AccDrop, ClassRange, VisScore, SoftmaxEntropy, Lateralisation];
+    public static readonly IReadOnlyList<Measure> All = [AccDrop, ClassRange, OutputChange, VisScore, SoftmaxEntropy, Lateralisation];
 
     /// <summary>What an analysis measures unless told otherwise: the paper's Tables 1 and 2.</summary>
     public static readonly IReadOnlyList<Measure> Defaults = [AccDrop, ClassRange, VisScore, SoftmaxEntropy];
@@ -100,15 +107,16 @@ public sealed class LesionMeasure : Measure
     private readonly Func<ReferenceCompat, Func<double, double[], double>?>? effect;
 
     internal LesionMeasure(string name, string description, Func<LesionOutcome, LesionOutcome, ReferenceCompat, double> value,
-        Func<ReferenceCompat, Func<double, double[], double>?>? effect = null)
+        Func<ReferenceCompat, Func<double, double[], double>?>? effect = null, bool needsLabels = true)
         : base(name, MeasureOrientation.HigherIsSpecialised, description)
     {
         this.value = value;
         this.effect = effect;
+        NeedsLabels = needsLabels;
     }
 
     public override bool NeedsData => true;
-    public override bool NeedsLabels => true;
+    public override bool NeedsLabels { get; }
     public override bool NeedsGradients => false;
 
     /// <summary>The value of one lesion, under the conventions in force.</summary>

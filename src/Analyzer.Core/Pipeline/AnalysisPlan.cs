@@ -62,6 +62,9 @@ public sealed record AnalysisPlan
     /// <summary>What each working set of the run may take (<see cref="MemoryBudget"/>).</summary>
     public MemoryBudget MemoryBudget { get; init; } = MemoryBudget.Default;
 
+    /// <summary>What lesion measures score predictions against: the data's labels, or the intact model's predictions.</summary>
+    public LabelSource Labels { get; init; } = LabelSource.Data;
+
     /// <summary>Reference-compat switches (docs/method.md §9); none: the paper's definitions.</summary>
     public ReferenceCompat Compat { get; init; } = ReferenceCompat.None;
 
@@ -118,5 +121,6 @@ public sealed record AnalysisPlan
     public string Identity(string modelSha256, int k, EdgeKind partitioningEdges, int examples, string version) =>
         string.Join("|", modelSha256, Data, Preprocessing.Scale, string.Join(",", Preprocessing.Mean), string.Join(",", Preprocessing.Std),
             Preprocessing.Bgr, Seed, k, Random, string.Join(",", Measures.Select(m => m.Name)), string.Join(",", Compat.Enabled),
-            partitioningEdges == EdgeKind.Activations ? Samples : 0, examples, string.Join(",", Layers ?? []), MaxSubclusters ?? 0, version);
+            partitioningEdges == EdgeKind.Activations ? Samples : 0, examples, string.Join(",", Layers ?? []), MaxSubclusters ?? 0, version) +
+        (Labels == LabelSource.Data ? "" : $"|labels={Labels.Name()}");
 }

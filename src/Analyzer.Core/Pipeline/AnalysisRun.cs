@@ -46,8 +46,15 @@ public sealed class AnalysisRun(AnalysisPlan plan, TextWriter log, IAnalysisFigu
         using var engine = data is null ? null : new LesionEngine(network, data, new LesionOptions
         {
             Preprocessing = plan.Preprocessing, Device = plan.Device, Threads = plan.Threads, MemoryBudget = plan.MemoryBudget, Note = note,
+            OutputChange = plan.Measures.Contains(Measure.OutputChange),
         });
         var baseline = engine?.Baseline();
+        if (engine is not null && plan.Labels == LabelSource.Model)
+        {
+            // The intact model's predictions become the labels: a lesion's accuracy is its agreement with them.
+            engine.UseLabels(engine.Predictions());
+            baseline = engine.Baseline();
+        }
         var visualisation = new VisualisationOptions { Device = plan.Device, Threads = plan.Threads, MemoryBudget = plan.MemoryBudget };
         using var visualizer = inputs.VisualisationMeasures.Count == 0 ? null : new FeatureVisualizer(network, plan.Preprocessing, visualisation, note);
         var correlations = inputs.CorrelationMeasures
@@ -113,7 +120,7 @@ public sealed class AnalysisRun(AnalysisPlan plan, TextWriter log, IAnalysisFigu
             data is null ? "none" : plan.Data, plan.Seed, k, plan.Random, engine?.Provider ?? visualizer!.Provider,
             data?.Count ?? 0, baseline?.Accuracy ?? double.NaN, new SignificanceEntry("Benjamini-Hochberg", 0.05, null), [],
             compat.Enabled, data is not null && data.Count < test!.Count ? test.Count : null, plan.Layers, plan.MaxSubclusters,
-            data is null ? null : PreprocessingEntry.Of(plan.Preprocessing));
+            data is null ? null : PreprocessingEntry.Of(plan.Preprocessing), data is null ? null : plan.Labels.Name());
         return new AnalysisOutcome(header, keys, pieces, plan.Shard);
     }
 

@@ -32,6 +32,8 @@ public static class ReplicateAggregate
         {
             if (!(r.Compat ?? []).SequenceEqual(first.Compat ?? []))
                 throw new DataFormatException($"{path}: reference-compat switches ({string.Join(",", r.Compat ?? [])}) differ from {replicates[0].Source}'s ({string.Join(",", first.Compat ?? [])})");
+            if (r.Labels != first.Labels)
+                throw new DataFormatException($"{path}: scored against {r.Labels ?? "no"} labels, {replicates[0].Source} against {first.Labels ?? "no"} labels");
             if (r.K != first.K || r.Random != first.Random || r.Data != first.Data)
                 throw new DataFormatException($"{path}: k = {r.K}, random = {r.Random}, data = {r.Data} differ from {replicates[0].Source} (k = {first.K}, random = {first.Random}, data = {first.Data})");
             if (!r.Partitionings.Select(Key).SequenceEqual(first.Partitionings.Select(Key)))
@@ -59,7 +61,7 @@ public static class ReplicateAggregate
         string models = string.Join(", ", replicates.Select(r => r.Results.Model));
         return new ResultsDocument($"mean of {replicates.Count} replicates ({models})", string.Join(",", replicates.Select(r => r.Results.ModelSha256)),
             AnalyzerInfo.Version, first.Data, first.Seed, first.K, first.Random, first.Device, first.Examples,
-            replicates.Average(r => r.Results.BaselineAccuracy), significance, marked, first.Compat);
+            replicates.Average(r => r.Results.BaselineAccuracy), significance, marked, first.Compat, Labels: first.Labels);
     }
 
     /// <summary>One measure over the replicates: mean Fisher and Bates p of those that have them, effects pooled.</summary>

@@ -1,6 +1,7 @@
 using Analyzer.Core.Datasets;
 using Analyzer.Core.Files;
 using Analyzer.Core.Lesions;
+using Analyzer.Core.Measures;
 using Analyzer.Core.Memory;
 using Analyzer.Core.Networks;
 using Analyzer.Core.Progress;
@@ -12,7 +13,8 @@ namespace Analyzer.Core.Pipeline;
 /// <summary>What `lesion` is asked to do: remove each set of a sets file (or each cluster of a clustering file) from the
 /// model and measure it on the test split, or on <see cref="Examples"/> examples drawn from it.</summary>
 public sealed record LesionPlan(string Model, string Data, string Sets, Preprocessing? Preprocessing = null, int Seed = 0,
-    ExecutionDevice Device = ExecutionDevice.Auto, int Threads = 0, MemoryBudget? MemoryBudget = null, int? Examples = null);
+    ExecutionDevice Device = ExecutionDevice.Auto, int Threads = 0, MemoryBudget? MemoryBudget = null, int? Examples = null,
+    LabelSource Labels = LabelSource.Data);
 
 /// <summary>The lesions of given unit sets (docs/method.md §6): each set's units read as zero, the lesioned model's
 /// accuracy overall and per class, its accuracy drop, class-wise drops and their range.</summary>
@@ -31,18 +33,24 @@ public static class UnitSetLesions
             Threads = plan.Threads,
             MemoryBudget = plan.MemoryBudget ?? MemoryBudget.Default,
             Note = Notes.Once(log),
+            OutputChange = true,
         });
         var baseline = engine.Baseline();
+        if (plan.Labels == LabelSource.Model)
+        {
+            engine.UseLabels(engine.Predictions());
+            baseline = engine.Baseline();
+        }
         var progress = new ProgressLine(log, "lesions", (long)sets.Count * data.Count);
         var outcomes = engine.Evaluate(sets.Select(s => s.Set).ToList(), done => progress.Advance(done));
         var results = sets.Zip(outcomes, (s, o) =>
         {
             var drops = LesionMeasures.ClassDrops(baseline, o);
             return new LesionSetResult(s.Set.Id, s.Layer, s.Set.Units.Length, o.Accuracy, LesionMeasures.AccuracyDrop(baseline, o),
-                drops, LesionMeasures.ClassRange(drops));
+                drops, LesionMeasures.ClassRange(drops), o.OutputChange);
         }).ToList();
         return new LesionDocument(DisplayPath.Of(plan.Model), network.Sha256, AnalyzerInfo.Version, plan.Seed, plan.Data, engine.Provider,
             data.Count, new LesionBaseline(baseline.Accuracy, baseline.ClassAccuracy), results, data.Count < test.Count ? test.Count : null,
-            PreprocessingEntry.Of(preprocessing));
+            PreprocessingEntry.Of(preprocessing), plan.Labels.Name());
     }
 }

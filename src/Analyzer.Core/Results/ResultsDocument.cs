@@ -30,11 +30,12 @@ public sealed record SignificanceEntry(string Method, double Alpha, double? Crit
 /// reference-compat switches in force (docs/method.md §9); empty for the paper's definitions. <c>ExamplesDrawnFrom</c> is
 /// the size of the test split when --examples drew a subset of it (a first look), else null; <c>Layers</c> and
 /// <c>MaxSubclusters</c> the first-look selection of subclusters (null: all); <c>Preprocessing</c> how the data reached the
-/// model (null without data).</summary>
+/// model (null without data); <c>Labels</c> what lesions were scored against: "data" (the data's labels) or "model"
+/// (the intact model's predictions; its baseline accuracy is then 1).</summary>
 public sealed record ResultsDocument(string Model, string ModelSha256, string AnalyzerVersion, string Data, int Seed, int K,
     int Random, string Device, int Examples, double BaselineAccuracy, SignificanceEntry Significance,
     IReadOnlyList<PartitioningEntry> Partitionings, IReadOnlyList<string>? Compat = null, int? ExamplesDrawnFrom = null,
-    IReadOnlyList<string>? Layers = null, int? MaxSubclusters = null, PreprocessingEntry? Preprocessing = null);
+    IReadOnlyList<string>? Layers = null, int? MaxSubclusters = null, PreprocessingEntry? Preprocessing = null, string? Labels = null);
 
 /// <summary>
 /// How the data reached the model, so that a result can be reproduced: x = (p · scale - mean[c]) / std[c], the channel

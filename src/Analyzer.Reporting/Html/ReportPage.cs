@@ -60,7 +60,8 @@ public static class ReportPage
         Item("model sha256", r.ModelSha256);
         Item("data", r.Data);
         Item("test examples", r.Examples == 0 ? "none" : r.ExamplesDrawnFrom is { } of ? $"{r.Examples} drawn from {of}" : $"{r.Examples}");
-        Item("baseline accuracy", double.IsNaN(r.BaselineAccuracy) ? null : I($"{r.BaselineAccuracy:F4}"));
+        Item("baseline accuracy", double.IsNaN(r.BaselineAccuracy) || r.Labels == "model" ? null : I($"{r.BaselineAccuracy:F4}"));
+        Item("labels", r.Labels switch { "model" => "the intact model's own predictions", "data" => "the data's", _ => null });
         Item("k", $"{r.K}");
         Item("random controls per subcluster", $"{r.Random}");
         Item("seed", $"{r.Seed}");

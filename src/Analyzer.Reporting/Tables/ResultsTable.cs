@@ -18,9 +18,9 @@ public static class ResultsTable
         var text = new StringBuilder();
         text.AppendLine($"# Local specialization: {results.Model} on {results.Data}");
         text.AppendLine();
-        string baseline = results.Examples > 0
-            ? Invariant($"Baseline test accuracy {results.BaselineAccuracy:F4} on {results.Examples} examples")
-            : "No test data used (weight graphs and feature visualisation only)";
+        string baseline = results.Examples == 0 ? "No test data used (weight graphs and feature visualisation only)"
+            : results.Labels == "model" ? Invariant($"Lesions scored against the intact model's own predictions on {results.Examples} examples (--labels model)")
+            : Invariant($"Baseline test accuracy {results.BaselineAccuracy:F4} on {results.Examples} examples");
         text.AppendLine(Invariant($"{baseline}; k = {results.K}; {results.Random} random subclusters per subcluster; seed {results.Seed}; {results.Device}."));
         if (results.Compat is { Count: > 0 } compat)
             text.AppendLine($"Reference-compat switches (docs/method.md §9, not the paper's definitions): {string.Join(", ", compat)}.");

@@ -29,6 +29,7 @@ public sealed class AnalyzeOptions
     public Option<int?> MaxSubclusters { get; } = SharedOptions.MaxSubclusters();
     public Option<int> MemoryBudget { get; } = SharedOptions.MemoryBudget();
     public Option<string?> Compat { get; } = SharedOptions.Compat();
+    public Option<string> Labels { get; } = SharedOptions.Labels();
     public Option<bool> Fresh { get; } = new("--fresh") { Description = "Ignore finished partitionings saved by an earlier, interrupted run" };
     public Option<int> Seed { get; } = SharedOptions.Seed();
     public Option<string> Device { get; } = SharedOptions.Device();
@@ -43,12 +44,13 @@ public sealed class AnalyzeOptions
     {
         command.Arguments.Add(Model);
         foreach (var option in new Option[] { Edges, Scopes, Measures, Clusters, Random, Out, Samples, Examples, Layers, MaxSubclusters,
-                     MemoryBudget, Compat, Fresh, Seed, Device, Threads, Shard }.Concat(Data.All))
+                     MemoryBudget, Labels, Compat, Fresh, Seed, Device, Threads, Shard }.Concat(Data.All))
             command.Options.Add(option);
     }
 
     /// <summary>The options a screen manifest may set for every model, by long name ("max-subclusters": 4).</summary>
-    public IReadOnlyList<Option> Manifest => [Edges, Scopes, Measures, Clusters, Random, Samples, Examples, Layers, MaxSubclusters, MemoryBudget, Compat, Seed, Device];
+    public IReadOnlyList<Option> Manifest => [Edges, Scopes, Measures, Clusters, Random, Samples, Examples, Layers, MaxSubclusters, MemoryBudget,
+        Labels, Compat, Seed, Device];
 
     /// <summary>The plan the parsed options ask for, parsed into Core's vocabulary (an unknown name is a usage error).</summary>
     public AnalysisPlan Plan(ParseResult parse) => new()
@@ -66,6 +68,7 @@ public sealed class AnalyzeOptions
         Threads = parse.GetValue(Threads),
         MemoryBudget = SharedOptions.MemoryBudgetOf(parse.GetValue(MemoryBudget)),
         Compat = ReferenceCompat.Parse(parse.GetValue(Compat)),
+        Labels = LabelSources.Parse(parse.GetValue(Labels)!),
         Samples = parse.GetValue(Samples),
         Examples = parse.GetValue(Examples),
         Layers = SharedOptions.ListOf(parse.GetValue(Layers)),

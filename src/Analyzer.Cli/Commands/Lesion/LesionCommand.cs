@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Analyzer.Core.Measures;
 using Analyzer.Core.Pipeline;
 using Analyzer.Cli.Options;
 
@@ -18,16 +19,17 @@ public static class LesionCommand
         var device = SharedOptions.Device();
         var threads = SharedOptions.Threads();
         var examples = SharedOptions.Examples();
+        var labels = SharedOptions.Labels();
         var command = new Command("lesion",
             "Remove given sets of units (their outputs read as zero, docs/method.md §6) and report test accuracy, overall and per class")
         {
-            model, sets, output, budget, examples, seed, device, threads,
+            model, sets, output, budget, examples, labels, seed, device, threads,
         };
         foreach (var option in data.All) command.Options.Add(option);
         command.SetAction(parse => CommandRunner.Run(parse, (stdout, stderr) => LesionHandler.Run(new LesionPlan(
             parse.GetValue(model)!, parse.GetValue(data.Data)!, parse.GetValue(sets)!, data.Preprocessing(parse), parse.GetValue(seed),
             SharedOptions.DeviceOf(parse.GetValue(device)), parse.GetValue(threads), SharedOptions.MemoryBudgetOf(parse.GetValue(budget)),
-            parse.GetValue(examples)), parse.GetValue(output)!, stdout, stderr), threads));
+            parse.GetValue(examples), LabelSources.Parse(parse.GetValue(labels)!)), parse.GetValue(output)!, stdout, stderr), threads));
         return command;
     }
 }

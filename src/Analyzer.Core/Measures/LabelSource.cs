@@ -1,0 +1,24 @@
+using Analyzer.Core.Errors;
+
+namespace Analyzer.Core.Measures;
+
+/// <summary>
+/// What the lesion measures score predictions against (docs/method.md §6, label sources): the data's own labels, or
+/// the intact model's predictions on the same examples, which any unlabelled sample of a model's traffic has. With the
+/// model's labels acc-drop is the fraction of predictions a lesion changes and class-range runs over predicted classes.
+/// </summary>
+public enum LabelSource
+{
+    Data,
+    Model,
+}
+
+/// <summary>The names of <see cref="LabelSource"/> in files and on the command line.</summary>
+public static class LabelSources
+{
+    public static readonly IReadOnlyList<LabelSource> All = [LabelSource.Data, LabelSource.Model];
+
+    public static string Name(this LabelSource source) => Choices.Kebab(source.ToString());
+
+    public static LabelSource Parse(string text, string setting = "Labels") => Choices.Parse(setting, text, All, Name);
+}
