@@ -126,7 +126,7 @@ public static class AnalysisEstimate
 
         double total = fixedSeconds.Values.Sum() + planned.Sum(r => r.ClusteringSeconds + r.LesionSeconds + r.VisualisationSeconds);
         double peak = WorkCalibration.PeakMiB() + activationExtraBytes / (1024.0 * 1024);
-        return new AnalysisPlanDocument(DisplayPath.Of(plan.Model), inputs.K, data?.Count ?? 0, plan.Random, plan.Measures.Select(m => m.Name).ToList(),
+        return new AnalysisPlanDocument(DisplayPath.Of(plan.Model), inputs.K, data?.Count ?? 0, plan.Random, inputs.Measures.Select(m => m.Name).ToList(),
             planned, fixedSeconds.ToDictionary(p => p.Key, p => Round(p.Value)), Round(total), Math.Round(peak),
             Round(planClock.Elapsed.TotalSeconds + startSeconds),
             "graphs and partitionings built as the run builds them (activation graphs from fewer samples, extrapolated); " +

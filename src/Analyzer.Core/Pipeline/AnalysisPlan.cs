@@ -46,6 +46,10 @@ public sealed record AnalysisPlan
 
     public IReadOnlyList<Measure> Measures { get; init; } = Measure.Defaults;
 
+    /// <summary>Whether the measures were named (then one that cannot apply to the model stops the run) rather than taken
+    /// by default (then it is left out with the reason, said once and recorded in results.json).</summary>
+    public bool MeasuresNamed { get; init; }
+
     /// <summary>Number of clusters; null: <see cref="ClusterCount.Default"/>.</summary>
     public int? K { get; init; }
 

@@ -43,6 +43,8 @@ public sealed class AnalysisRun(AnalysisPlan plan, TextWriter log, IAnalysisFigu
             (plan.Shard is null ? "" : $", shard {plan.Shard}"));
 
         var note = Notes.Once(log);
+        foreach (var skipped in inputs.SkippedMeasures.GroupBy(s => s.Reason))
+            note($"{string.Join(", ", skipped.Select(s => s.Measure))} left out: {skipped.Key} (named measures make this an error)");
         using var engine = data is null ? null : new LesionEngine(network, data, new LesionOptions
         {
             Preprocessing = plan.Preprocessing, Device = plan.Device, Threads = plan.Threads, MemoryBudget = plan.MemoryBudget, Note = note,
@@ -111,7 +113,7 @@ public sealed class AnalysisRun(AnalysisPlan plan, TextWriter log, IAnalysisFigu
             var positions = work.All.Select((s, i) => (s.Subcluster.Layer, s.Subcluster.Cluster, i)).ToDictionary(p => (p.Layer, p.Cluster), p => p.i);
             var samplerSkipped = work.SamplerSkipped.Select(s => new SkippedEntry(s.Layer, s.Cluster, s.Size, s.Reason)).ToList();
             var piece = new PartitioningPiece(identity, shard, edges.Name(), scope.Name(), work.Partitioning.NormalizedCut, work.All.Count,
-                samplerSkipped, plan.Measures.ToDictionary(m => m.Name, m => Units(reports[m.Name], positions)));
+                samplerSkipped, inputs.Measures.ToDictionary(m => m.Name, m => Units(reports[m.Name], positions)));
             JsonFiles.Write(checkpointPath, piece);
             pieces.Add(piece);
         }
@@ -120,7 +122,8 @@ public sealed class AnalysisRun(AnalysisPlan plan, TextWriter log, IAnalysisFigu
             data is null ? "none" : plan.Data, plan.Seed, k, plan.Random, engine?.Provider ?? visualizer!.Provider,
             data?.Count ?? 0, baseline?.Accuracy ?? double.NaN, new SignificanceEntry("Benjamini-Hochberg", 0.05, null), [],
             compat.Enabled, data is not null && data.Count < test!.Count ? test.Count : null, plan.Layers, plan.MaxSubclusters,
-            data is null ? null : PreprocessingEntry.Of(plan.Preprocessing), data is null ? null : plan.Labels.Name());
+            data is null ? null : PreprocessingEntry.Of(plan.Preprocessing), data is null ? null : plan.Labels.Name(),
+            inputs.SkippedMeasures.Count == 0 ? null : inputs.SkippedMeasures);
         return new AnalysisOutcome(header, keys, pieces, plan.Shard);
     }
 

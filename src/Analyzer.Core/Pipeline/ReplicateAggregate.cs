@@ -32,7 +32,7 @@ public static class ReplicateAggregate
         {
             if (!(r.Compat ?? []).SequenceEqual(first.Compat ?? []))
                 throw new DataFormatException($"{path}: reference-compat switches ({string.Join(",", r.Compat ?? [])}) differ from {replicates[0].Source}'s ({string.Join(",", first.Compat ?? [])})");
-            if (r.Labels != first.Labels)
+            if ((r.Labels ?? "data") != (first.Labels ?? "data"))
                 throw new DataFormatException($"{path}: scored against {r.Labels ?? "no"} labels, {replicates[0].Source} against {first.Labels ?? "no"} labels");
             if (r.K != first.K || r.Random != first.Random || r.Data != first.Data)
                 throw new DataFormatException($"{path}: k = {r.K}, random = {r.Random}, data = {r.Data} differ from {replicates[0].Source} (k = {first.K}, random = {first.Random}, data = {first.Data})");

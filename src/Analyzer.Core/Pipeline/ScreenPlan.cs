@@ -55,7 +55,7 @@ public sealed record ScreenPlan
         var plan = Options with
         {
             Model = model.Model, Data = model.Data ?? "none", Preprocessing = model.Preprocessing, Out = Path.Combine(Out, model.Name),
-            Edges = edges, Measures = measures,
+            Edges = edges, Measures = measures, MeasuresNamed = Measures is not null,
         };
         return (plan, leftOut);
     }

@@ -12,6 +12,9 @@ public sealed record SubclusterEntry(string Layer, int Cluster, int Size, IReadO
 /// <summary>A subcluster left out, and why.</summary>
 public sealed record SkippedEntry(string Layer, int Cluster, int Size, string Reason);
 
+/// <summary>A measure the run left out because it cannot apply to the model, and why.</summary>
+public sealed record SkippedMeasureEntry(string Measure, string Reason);
+
 /// <summary>One measure of one partitioning: Fisher statistic, its p-value, the effect, and everything they came from.
 /// <c>Degenerate</c> says why the values cannot show specialization (docs/method.md §7), else null.</summary>
 /// <remarks>For an aggregate over replicates, <c>Fisher</c> is the mean of <c>ReplicateFisher</c>, <c>P</c> the Bates
@@ -31,11 +34,13 @@ public sealed record SignificanceEntry(string Method, double Alpha, double? Crit
 /// the size of the test split when --examples drew a subset of it (a first look), else null; <c>Layers</c> and
 /// <c>MaxSubclusters</c> the first-look selection of subclusters (null: all); <c>Preprocessing</c> how the data reached the
 /// model (null without data); <c>Labels</c> what lesions were scored against: "data" (the data's labels) or "model"
-/// (the intact model's predictions; its baseline accuracy is then 1).</summary>
+/// (the intact model's predictions; its baseline accuracy is then 1); <c>SkippedMeasures</c> the default measures left out
+/// because they cannot apply to the model (null: none).</summary>
 public sealed record ResultsDocument(string Model, string ModelSha256, string AnalyzerVersion, string Data, int Seed, int K,
     int Random, string Device, int Examples, double BaselineAccuracy, SignificanceEntry Significance,
     IReadOnlyList<PartitioningEntry> Partitionings, IReadOnlyList<string>? Compat = null, int? ExamplesDrawnFrom = null,
-    IReadOnlyList<string>? Layers = null, int? MaxSubclusters = null, PreprocessingEntry? Preprocessing = null, string? Labels = null);
+    IReadOnlyList<string>? Layers = null, int? MaxSubclusters = null, PreprocessingEntry? Preprocessing = null, string? Labels = null,
+    IReadOnlyList<SkippedMeasureEntry>? SkippedMeasures = null);
 
 /// <summary>
 /// How the data reached the model, so that a result can be reproduced: x = (p · scale - mean[c]) / std[c], the channel

@@ -62,6 +62,8 @@ public static class ReportPage
         Item("test examples", r.Examples == 0 ? "none" : r.ExamplesDrawnFrom is { } of ? $"{r.Examples} drawn from {of}" : $"{r.Examples}");
         Item("baseline accuracy", double.IsNaN(r.BaselineAccuracy) || r.Labels == "model" ? null : I($"{r.BaselineAccuracy:F4}"));
         Item("labels", r.Labels switch { "model" => "the intact model's own predictions", "data" => "the data's", _ => null });
+        Item("measures left out", r.SkippedMeasures is { Count: > 0 } left
+            ? string.Join("; ", left.GroupBy(s => s.Reason).Select(g => $"{string.Join(", ", g.Select(s => s.Measure))}: {g.Key}")) : null);
         Item("k", $"{r.K}");
         Item("random controls per subcluster", $"{r.Random}");
         Item("seed", $"{r.Seed}");

@@ -22,6 +22,9 @@ public static class ResultsTable
             : results.Labels == "model" ? Invariant($"Lesions scored against the intact model's own predictions on {results.Examples} examples (--labels model)")
             : Invariant($"Baseline test accuracy {results.BaselineAccuracy:F4} on {results.Examples} examples");
         text.AppendLine(Invariant($"{baseline}; k = {results.K}; {results.Random} random subclusters per subcluster; seed {results.Seed}; {results.Device}."));
+        if (results.SkippedMeasures is { Count: > 0 } left)
+            text.AppendLine().AppendLine("Left out: " + string.Join("; ", left.GroupBy(s => s.Reason)
+                .Select(g => $"{string.Join(", ", g.Select(s => s.Measure))} ({g.Key})")) + ".");
         if (results.Compat is { Count: > 0 } compat)
             text.AppendLine($"Reference-compat switches (docs/method.md §9, not the paper's definitions): {string.Join(", ", compat)}.");
         text.AppendLine();

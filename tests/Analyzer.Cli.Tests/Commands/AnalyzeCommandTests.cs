@@ -141,7 +141,7 @@ public class AnalyzeCommandTests
         var (model, data) = Fixture();
         var run = CliRun.Of([.. Args(model, data, TempDirectory.Create()), "--measures", "vis-score,coherence"]);
         Assert.Equal(2, run.ExitCode);
-        Assert.Equal("error: --measures: 'vis-score,coherence'; use a comma-separated list of: acc-drop, class-range, vis-score, softmax-entropy, lateralisation",
+        Assert.Equal("error: --measures: 'vis-score,coherence'; use a comma-separated list of: acc-drop, class-range, output-change, vis-score, softmax-entropy, lateralisation",
             Assert.Single(run.ErrorLines));
     }
 

@@ -61,6 +61,7 @@ public sealed class AnalyzeOptions
         Edges = EdgeKinds.ParseList(parse.GetValue(Edges)),
         Scopes = ClusteringScopes.ParseList(parse.GetValue(Scopes)),
         Measures = Measure.ParseList(parse.GetValue(Measures)),
+        MeasuresNamed = parse.GetResult(Measures) is { Implicit: false },
         K = parse.GetValue(Clusters),
         Random = parse.GetValue(Random),
         Seed = parse.GetValue(Seed),

@@ -1,0 +1,57 @@
+using System.Text.Json;
+using Analyzer.TestSupport;
+
+namespace Analyzer.Cli.Tests.Commands;
+
+/// <summary>
+/// A default measure that cannot apply to a model is left out with the reason, said once and recorded; a named one
+/// stops the run. The case: an opset-8 model (as CNTK and the older model zoo wrote them), whose gradient graph cannot be
+/// written in its operator set, analysed with the default measures.
+/// </summary>
+public class InapplicableMeasureTests
+{
+    /// <summary>An opset-8 MLP (x[4] -> 6 -> ReLU -> 3 classes) and a 40-example IDX dataset of 2x2 images for it.</summary>
+    private static (string Model, string Data) Opset8()
+    {
+        var rng = new Random(3);
+        double[] W(int n) => Enumerable.Range(0, n).Select(_ => rng.NextDouble() - 0.5).ToArray();
+        string model = new TinyModel(opset: 8).Input("x", 1, 4)
+            .Weight("W1", [6, 4], W(24)).Weight("b1", [6], W(6)).Weight("W2", [3, 6], W(18)).Weight("b2", [3], W(3))
+            .Node("Gemm", ["x", "W1", "b1"], ["h"], "fc1", ("transB", 1L)).Node("Relu", ["h"], ["r"])
+            .Node("Gemm", ["r", "W2", "b2"], ["y"], "fc2", ("transB", 1L)).Output("y")
+            .Save();
+        string dir = TempDirectory.Create();
+        var pixels = Enumerable.Range(0, 40 * 4).Select(_ => (byte)rng.Next(256)).ToArray();
+        File.WriteAllBytes(Path.Combine(dir, "images"), IdxBytes.Of([40, 2, 2], pixels));
+        File.WriteAllBytes(Path.Combine(dir, "labels"), IdxBytes.Of([40], Enumerable.Range(0, 40).Select(i => (byte)(i % 3)).ToArray()));
+        return (model, $"idx:{dir}/images,{dir}/labels");
+    }
+
+    [Fact]
+    public void Default_measures_that_cannot_apply_are_left_out_with_the_reason()
+    {
+        var (model, data) = Opset8();
+        string output = TempDirectory.Create();
+        var run = CliRun.Of("analyze", model, "--data", data, "--edges", "weights", "--scope", "network", "-k", "2", "--random", "3",
+            "--out", output, "--device", "cpu");
+        Assert.True(run.ExitCode == 0, run.Error);
+        Assert.Single(run.ErrorLines, l => l.StartsWith("note: vis-score, softmax-entropy left out: feature visualisation cannot run on this model",
+            StringComparison.Ordinal));
+        using var results = JsonDocument.Parse(File.ReadAllText(Path.Combine(output, "results.json")));
+        var skipped = results.RootElement.GetProperty("skipped_measures").EnumerateArray().ToList();
+        Assert.Equal(["vis-score", "softmax-entropy"], skipped.Select(s => s.GetProperty("measure").GetString()));
+        Assert.All(skipped, s => Assert.Contains("opset 9", s.GetProperty("reason").GetString()));
+        Assert.Equal(["acc-drop", "class-range"],
+            results.RootElement.GetProperty("partitionings")[0].GetProperty("measures").EnumerateObject().Select(m => m.Name));
+        Assert.Contains("Left out: vis-score, softmax-entropy (feature visualisation cannot run on this model", File.ReadAllText(Path.Combine(output, "table.md")));
+    }
+
+    [Fact]
+    public void A_named_measure_that_cannot_apply_stops_the_run()
+    {
+        var (model, data) = Opset8();
+        var run = CliRun.Of("analyze", model, "--data", data, "--measures", "acc-drop,vis-score", "-k", "2", "--out", TempDirectory.Create(), "--device", "cpu");
+        Assert.Equal(3, run.ExitCode);
+        Assert.Contains("opset 9", Assert.Single(run.ErrorLines, l => l.StartsWith("error:", StringComparison.Ordinal)));
+    }
+}
