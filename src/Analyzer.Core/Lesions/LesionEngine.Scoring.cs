@@ -16,7 +16,7 @@ public sealed partial class LesionEngine
     /// <summary>The intact model's prediction per example, recorded by the first intact run.</summary>
     private int[]? predictions;
 
-    /// <summary>The intact model's outputs [examples x classes], recorded by the first intact run when output change is
+    /// <summary>The intact model's outputs [examples x output values], recorded by the first intact run when output change is
     /// measured (<see cref="LesionOptions.OutputChange"/>).</summary>
     private float[]? intact;
 
@@ -50,15 +50,15 @@ public sealed partial class LesionEngine
             lock (tallies)
             {
                 predictions ??= new int[data.Count];
-                if (options.OutputChange) intact ??= new float[(long)data.Count * classes];
+                if (options.OutputChange) intact ??= new float[(long)data.Count * outputValues];
                 for (int e = 0; e < count; e++)
                 {
-                    var row = outputs.AsSpan(e * classes, classes);
-                    predictions[start + e] = ArgMax(row);
-                    if (intact is not null) row.CopyTo(intact.AsSpan((int)((long)(start + e) * classes), classes));
+                    var row = outputs.AsSpan(e * outputValues, outputValues);
+                    predictions[start + e] = Predicted(row);
+                    if (intact is not null) row.CopyTo(intact.AsSpan((int)((long)(start + e) * outputValues), outputValues));
                 }
                 if (intact is not null && start + count == data.Count)
-                    divergence = OutputDivergence.For(network, intact, data.Count, classes);
+                    divergence = OutputDivergence.For(network, intact, data.Count, outputValues);
             }
         }
         for (int j = 0; j < m; j++)
@@ -66,14 +66,18 @@ public sealed partial class LesionEngine
             var tally = tallies[first + j];
             for (int e = 0; e < count; e++)
             {
-                var row = outputs.AsSpan((j * count + e) * classes, classes);
+                var row = outputs.AsSpan((j * count + e) * outputValues, outputValues);
                 int label = data.Labels[start + e];
-                if (ArgMax(row) == label) tally.Correct[label]++;
+                if (Predicted(row) == label) tally.Correct[label]++;
                 if (divergence is not null)
-                    tally.Change += divergence.Between(intact.AsSpan((int)((long)(start + e) * classes), classes), row);
+                    tally.Change += divergence.Between(intact.AsSpan((int)((long)(start + e) * outputValues), outputValues), row);
             }
         }
     }
+
+    /// <summary>The class an example's outputs predict: the arg-max, or for a single output whether it exceeds the
+    /// threshold (0.5 for a probability, 0 for a logit).</summary>
+    private int Predicted(ReadOnlySpan<float> outputs) => outputs.Length == 1 ? (outputs[0] > threshold ? 1 : 0) : ArgMax(outputs);
 
     private static int ArgMax(ReadOnlySpan<float> values)
     {

@@ -2,6 +2,7 @@ using Analyzer.Core.Errors;
 using Analyzer.Core.Networks;
 using Analyzer.Core.Datasets;
 using Analyzer.Onnx.Inference;
+using Analyzer.Onnx.Operators;
 using Analyzer.Onnx.Rewriting;
 
 namespace Analyzer.Core.Lesions;
@@ -22,6 +23,8 @@ public sealed partial class LesionEngine : IDisposable
     private readonly Dictionary<int, (OnnxSession? Prefix, OnnxSession Suffix, ModelCut? Cut)> sessions = new();
     private OnnxSession? full;
     private readonly int classes;
+    private readonly int outputValues;
+    private readonly float threshold;
 
     public LesionEngine(ModelNetwork network, ImageDataset data, LesionOptions options)
     {
@@ -29,8 +32,12 @@ public sealed partial class LesionEngine : IDisposable
         this.data = data = network.Fit(data, options.Note);
         // A model that must run one example at a time gets one row per run on every path.
         this.options = network.BatchLimit(options.Note) == 1 ? options with { ChunkSize = 1, RowsPerRun = 1 } : options;
-        // Classes are every output value of an example: [N, classes] or, as some exporters leave it, [N, classes, 1, 1].
-        classes = (int)network.Shapes.ShapeOf(network.Graph.Outputs[0].Name).Skip(1).Aggregate(1L, (a, d) => a * d);
+        // Classes are every output value of an example: [N, classes] or, as some exporters leave it, [N, classes, 1, 1]. A
+        // single output is two classes: class 1 when it exceeds 0.5 (a probability, after a Sigmoid) or 0 (a logit).
+        outputValues = (int)network.Shapes.ShapeOf(network.Graph.Outputs[0].Name).Skip(1).Aggregate(1L, (a, d) => a * d);
+        classes = outputValues == 1 ? 2 : outputValues;
+        string output = network.Graph.Outputs[0].Name;
+        threshold = network.Graph.Nodes.Any(n => n.Outputs.Contains(output) && OperatorRegistry.Find(n.OpType)?.Traits.Probabilities == true) ? 0.5f : 0f;
         int badLabel = Array.FindIndex(data.Labels, l => l >= classes);
         if (badLabel >= 0)
             throw new DataFormatException($"{data.Source}: label {data.Labels[badLabel]} of example {badLabel} is outside the model's {classes} classes ({network.Path})");

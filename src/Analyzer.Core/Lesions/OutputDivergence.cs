@@ -26,7 +26,8 @@ public sealed class OutputDivergence
     public static OutputDivergence For(ModelNetwork network, float[] intact, int examples, int classes)
     {
         string output = network.Graph.Outputs[0].Name;
-        bool probabilities = network.Graph.Nodes.Any(n => n.Outputs.Contains(output) && OperatorRegistry.Find(n.OpType)?.Traits.Probabilities == true);
+        bool probabilities = network.Graph.Nodes.Any(n => n.Outputs.Contains(output) &&
+            OperatorRegistry.Find(n.OpType)?.Traits is { Probabilities: true, Reach: ActivationReach.Distribution });
         double variance = 0;
         if (classes == 1 && examples > 1)
         {

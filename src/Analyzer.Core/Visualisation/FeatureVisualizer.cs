@@ -45,7 +45,8 @@ public sealed class FeatureVisualizer : IDisposable
         file = network.File;
         input = network.Graph.Inputs[0].Name;
         output = network.Graph.Outputs[0].Name;
-        outputIsSoftmax = network.Graph.Nodes.Any(n => OperatorRegistry.Find(n.OpType)?.Traits.Probabilities == true && n.Outputs.Contains(output));
+        outputIsSoftmax = network.Graph.Nodes.Any(n => OperatorRegistry.Find(n.OpType)?.Traits is { Probabilities: true, Reach: ActivationReach.Distribution }
+            && n.Outputs.Contains(output));
         long[] shape = network.Shapes.ShapeOf(input);
         image = shape.Length == 4;
         (channels, height, width) = image ? ((int)shape[1], (int)shape[2], (int)shape[3]) : (1, 1, (int)shape.Skip(1).Aggregate(1L, (a, d) => a * d));

@@ -24,7 +24,8 @@ internal static class ActivationOperators
             c.RequireConstant(1);
             return [(c.X, c.W.Binary("Mul", c.G(), c.W.Add("Where", [c.W.Binary("Greater", c.X, c.W.Scalar(0)), c.W.Scalar(1), c.Node.Inputs[1]])))];
         });
-        yield return Unary("Sigmoid", x => 1 / (1 + Math.Exp(-x)), c => c.Chain(c.W.Binary("Mul", c.Y, c.W.Binary("Sub", c.W.Scalar(1), c.Y))));
+        yield return Unary("Sigmoid", x => 1 / (1 + Math.Exp(-x)), c => c.Chain(c.W.Binary("Mul", c.Y, c.W.Binary("Sub", c.W.Scalar(1), c.Y))),
+            traits: new() { Probabilities = true });
         yield return Unary("Tanh", Math.Tanh, c => c.Chain(c.W.Binary("Sub", c.W.Scalar(1), c.W.Binary("Mul", c.Y, c.Y))));
         yield return Op("Clip", ChannelFlow.Activation, CommonShapes.Same(), c => c.Chain(ClipMask(c)));
         yield return Unary("Softplus", x => x > 30 ? x : Math.Log(1 + Math.Exp(x)), c => c.Chain(c.W.Unary("Sigmoid", c.X)));
@@ -96,9 +97,9 @@ internal static class ActivationOperators
     }
 
     private static OperatorDefinition Unary(string name, Func<double, double>? scalar, GradientRule gradient,
-        Func<Model.OnnxNode, double, double>? attributeScalar = null) =>
+        Func<Model.OnnxNode, double, double>? attributeScalar = null, OperatorTraits? traits = null) =>
         Op(name, ChannelFlow.Activation, CommonShapes.Same(scalar), gradient,
-            scalar: attributeScalar is not null ? (n, x) => attributeScalar(n, x[0]) : scalar is null ? null : (_, x) => scalar(x[0]));
+            scalar: attributeScalar is not null ? (n, x) => attributeScalar(n, x[0]) : scalar is null ? null : (_, x) => scalar(x[0]), traits: traits);
 
     /// <summary>
     /// Local response normalisation y_c = x_c / d_c^β with d_c = bias + (α/size) Σ_{c' in window(c)} x_c'², the window

@@ -53,7 +53,9 @@ public sealed record OperatorTraits
     /// <summary>For <see cref="ChannelFlow.Activation"/>: which units it reads.</summary>
     public ActivationReach Reach { get; init; }
 
-    /// <summary>Its output is a probability distribution (Softmax): the model's output needs no softmax of its own.</summary>
+    /// <summary>Its outputs are probabilities: a distribution over an axis (Softmax, with <see cref="Reach"/>
+    /// <see cref="ActivationReach.Distribution"/>), or each value its own (Sigmoid). A model ending in it needs no softmax
+    /// of its own, and a single output of it is a probability of class 1.</summary>
     public bool Probabilities { get; init; }
 
     /// <summary>Only input 0 carries data; the other inputs are parameters even when computed (Pad).</summary>

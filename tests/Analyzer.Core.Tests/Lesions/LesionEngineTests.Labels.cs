@@ -94,4 +94,31 @@ public partial class LesionEngineTests
         Assert.Equal(b.SelectMany(o => o.ClassAccuracy), a.SelectMany(o => o.ClassAccuracy));
         Assert.Contains(a, o => o.Accuracy < 1); // the lesions change some predictions
     }
+
+    [Fact]
+    public void A_single_sigmoid_output_is_two_classes_split_at_one_half()
+    {
+        // x (2 features) -> fc1 = identity -> ReLU -> fc2 (x0 - x1 - 0.5) -> Sigmoid: class 1 where x0 > x1 + 0.5.
+        string path = new TinyModel()
+            .Input("x", 1, 2)
+            .Weight("W1", [2, 2], 1, 0, 0, 1)
+            .Weight("W2", [1, 2], 1, -1).Weight("b2", [1], -0.5)
+            .Node("Gemm", ["x", "W1"], ["a"], "fc1", ("transB", 1L))
+            .Node("Relu", ["a"], ["r"])
+            .Node("Gemm", ["r", "W2", "b2"], ["z"], "fc2", ("transB", 1L))
+            .Node("Sigmoid", ["z"], ["y"])
+            .Output("y")
+            .Save();
+        var network = ModelNetwork.Load(path);
+        // (1,0) (0,1) (2,1) (1,3): intact predictions 1, 0, 1, 0; labelled so.
+        var data = new ImageDataset("tiny", [1, 0, 0, 1, 2, 1, 1, 3], [1, 0, 1, 0], 1, 1, 2, 2);
+        using var engine = new LesionEngine(network, data, Cpu with { Preprocessing = new Preprocessing(1, [0.0], [1.0]) });
+        Assert.Equal(1.0, engine.Baseline().Accuracy);
+        Assert.Equal([1, 0, 1, 0], engine.Predictions());
+        int hidden = network.Neurons.NodeSets.Single(s => s.Analysed).Index;
+        // Without unit 1 the output is x0 - 0.5: class 1 for (1,0), (2,1) and (1,3); (0,1) stays 0. Without unit 0 all are 0.
+        var outcomes = engine.Evaluate([new LesionSet("unit1", hidden, [1]), new LesionSet("unit0", hidden, [0])]);
+        Assert.Equal(0.75, outcomes[0].Accuracy);
+        Assert.Equal([1.0, 0.0], outcomes[1].ClassAccuracy);
+    }
 }
