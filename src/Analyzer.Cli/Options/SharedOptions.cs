@@ -1,3 +1,4 @@
+using Analyzer.Core.Lesions;
 using System.CommandLine;
 using Analyzer.Core.Clusterability;
 using Analyzer.Core.Clustering;
@@ -103,13 +104,14 @@ public static class SharedOptions
     };
 
     /// <summary>--labels: what lesions are scored against (<see cref="LabelSource"/>).</summary>
-    public static Option<string> Labels() => new Option<string>("--labels")
+    public static Option<string?> Labels() => new Option<string?>("--labels")
     {
         Description = "What lesion measures score predictions against: data (the data's labels) or model (the intact model's own " +
                       "predictions, for data without labels in the model's classes: acc-drop becomes the fraction of predictions a " +
-                      "lesion changes)",
-        DefaultValueFactory = _ => LabelSource.Data.Name(),
+                      "lesion changes). Default: data when the data carry labels, else model",
     }.AcceptOnlyFromAmong([.. LabelSources.All.Select(l => l.Name())]);
+
+    public static LabelSource? LabelsOf(string? name) => name is null ? null : LabelSources.Parse(name);
 
     public static Option<string?> Compat() => new("--compat")
     {

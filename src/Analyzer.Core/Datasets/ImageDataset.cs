@@ -16,7 +16,8 @@ public sealed class ImageDataset
     public ImageDataset(string source, byte[] pixels, int[] labels, int channels, int height, int width, int classes)
         : this(source, pixels, null, labels, channels, height, width, classes) { }
 
-    /// <summary>Float pixels (for example an npz array of float32), in the domain --scale/--mean/--std expect.</summary>
+    /// <summary>Arrays of numbers (for example an npz array of float32 features or images), used as they are: no
+    /// preprocessing and no resizing (docs/method.md §10).</summary>
     public static ImageDataset FromFloats(string source, float[] pixels, int[] labels, int channels, int height, int width, int classes) =>
         new(source, null, pixels, labels, channels, height, width, classes);
 
@@ -68,12 +69,19 @@ public sealed class ImageDataset
             throw new DataFormatException($"{source}: label {labels[bad]} of example {bad} is outside the class range 0..{classes - 1}");
     }
 
+    /// <summary>Whether the examples are arrays of numbers used as they are rather than 8-bit images.</summary>
+    public bool IsArray => floats is not null || (original?.IsArray ?? false);
+
+    /// <summary>Whether each example is one row of values (an npz of [N, F] features) rather than an image.</summary>
+    public bool IsVector => Channels == 1 && Height == 1;
+
     /// <summary>Whether the examples are decoded from files as batches need them.</summary>
     public bool IsStreamed => streamed is not null;
 
     private ImageDataset(ImageDataset original, int channels, int height, int width)
     {
         this.original = original;
+        HasLabels = original.HasLabels;
         Source = original.Source;
         Pixels = [];
         Labels = original.Labels;
@@ -100,7 +108,7 @@ public sealed class ImageDataset
         if (channels != Channels) steps.Add(Channels == 1 ? "grey repeated to RGB" : "RGB to luminance");
         description = $"{Source}: {string.Join(", ", steps)} to fit the model's input";
         // Streamed images are decoded straight to the model's shape.
-        if (streamed is not null) return new ImageDataset(Source, streamed.As(channels, height, width), Labels, Classes);
+        if (streamed is not null) return new ImageDataset(Source, streamed.As(channels, height, width), Labels, Classes) { HasLabels = HasLabels };
         return new ImageDataset(this, channels, height, width);
     }
 
@@ -113,6 +121,18 @@ public sealed class ImageDataset
         if (streamed is not null) return new ImageDataset(Source, streamed, labels, classes);
         if (original is not null) return new ImageDataset(original.WithLabels(labels, classes), Channels, Height, Width);
         return new ImageDataset(Source, floats is null ? Pixels : null, floats, labels, Channels, Height, Width, classes);
+    }
+
+    /// <summary>Whether the examples carry labels; without them (an npz without y: unlabelled traffic) the labels are
+    /// placeholders and lesions are scored against the model's own predictions.</summary>
+    public bool HasLabels { get; private init; } = true;
+
+    /// <summary>The same examples marked as carrying no labels (their labels are placeholders).</summary>
+    public ImageDataset Unlabelled()
+    {
+        if (streamed is not null) return new ImageDataset(Source, streamed, new int[Count], 1) { HasLabels = false };
+        if (original is not null) return new ImageDataset(original.Unlabelled(), Channels, Height, Width);
+        return new ImageDataset(Source, floats is null ? Pixels : null, floats, new int[Count], Channels, Height, Width, 1) { HasLabels = false };
     }
 
     /// <summary>
@@ -133,7 +153,7 @@ public sealed class ImageDataset
         }
         var chosen = order[..count].Order().ToArray();
         if (streamed is not null)
-            return new ImageDataset(Source, streamed.Subset(chosen), chosen.Select(i => Labels[i]).ToArray(), Classes);
+            return new ImageDataset(Source, streamed.Subset(chosen), chosen.Select(i => Labels[i]).ToArray(), Classes) { HasLabels = HasLabels };
         if (original is not null)
         {
             var drawn = original.Draw(count, seed);
@@ -145,11 +165,11 @@ public sealed class ImageDataset
         {
             var values = new float[(long)count * size];
             for (int j = 0; j < count; j++) Array.Copy(floats, (long)chosen[j] * size, values, (long)j * size, size);
-            return new ImageDataset(Source, null, values, labels, Channels, Height, Width, Classes);
+            return new ImageDataset(Source, null, values, labels, Channels, Height, Width, Classes) { HasLabels = HasLabels };
         }
         var pixels = new byte[(long)count * size];
         for (int j = 0; j < count; j++) Array.Copy(Pixels, (long)chosen[j] * size, pixels, (long)j * size, size);
-        return new ImageDataset(Source, pixels, null, labels, Channels, Height, Width, Classes);
+        return new ImageDataset(Source, pixels, null, labels, Channels, Height, Width, Classes) { HasLabels = HasLabels };
     }
 
     /// <summary>Where the data came from, as messages name it.</summary>
@@ -180,7 +200,8 @@ public sealed class ImageDataset
             Preprocess<byte>(bytes, count, destination, preprocessing);
         }
         else if (floats is not null)
-            Preprocess<float>(floats.AsSpan(start * size, count * size), count, destination, preprocessing);
+            // Arrays of numbers are used as they are: preprocessing describes how 8-bit pixels become the model's values.
+            floats.AsSpan(start * size, count * size).CopyTo(destination);
         else
             Preprocess<byte>(Pixels.AsSpan(start * size, count * size), count, destination, preprocessing);
     }

@@ -7,8 +7,9 @@ namespace Analyzer.Core.Datasets;
 /// <see cref="ImageFolderListing"/> says).</summary>
 public static class ImageFileLoaders
 {
-    /// <summary>npz:FILE with arrays x (images: N,H,W or N,H,W,C or N,C,H,W, or N,F features) and y (labels). A
-    /// four-axis x whose last axis is 1, 3 or 4 is channel-last.</summary>
+    /// <summary>npz:FILE with arrays x (images: N,H,W or N,H,W,C or N,C,H,W, or N,F features) and, optionally, y (labels;
+    /// without them the examples are unlabelled). A four-axis x whose last axis is 1, 3 or 4 is channel-last. 8-bit x are
+    /// images; any other dtype is numbers used as they are.</summary>
     public static ImageDataset Npz(string path)
     {
         if (!File.Exists(path)) throw new DataFormatException($"{path}: file not found");
@@ -30,12 +31,12 @@ public static class ImageFileLoaders
         {
             throw new DataFormatException($"{path}: not an npz (zip) file ({e.Message})");
         }
-        if (x is null || y is null)
-            throw new DataFormatException($"{path}: needs arrays named x (images) and y (labels); found {(x is null ? "no x" : "x")} and {(y is null ? "no y" : "y")}");
+        if (x is null)
+            throw new DataFormatException($"{path}: needs an array named x (the examples) and, optionally, y (their labels); found {(y is null ? "neither" : "only y")}");
         int n = x.Shape[0];
-        if (y.Count != n)
+        if (y is not null && y.Count != n)
             throw new DataFormatException($"{path}: {y.Count} labels in y for {n} examples in x");
-        var labels = Enumerable.Range(0, n).Select(i => y.Value(i)).ToArray();
+        var labels = y is null ? new double[n] : Enumerable.Range(0, n).Select(i => y.Value(i)).ToArray();
         int bad = Array.FindIndex(labels, l => l < 0 || l != Math.Floor(l));
         if (bad >= 0) throw new DataFormatException($"{path}: label {labels[bad]} of example {bad} is not a class index");
         int[] ints = labels.Select(l => (int)l).ToArray();
@@ -48,15 +49,20 @@ public static class ImageFileLoaders
             long e = i / size, r = i % size, ch = r / (h * w), pix = r % (h * w);
             return (int)(e * size + pix * c + ch);
         }
+        ImageDataset data;
         if (x.IsBytes)
         {
             var pixels = new byte[n * size];
             for (long i = 0; i < pixels.LongLength; i++) pixels[i] = x.Data[Source(i)];
-            return new ImageDataset(path, pixels, ints, c, h, w, classes);
+            data = new ImageDataset(path, pixels, ints, c, h, w, classes);
         }
-        var floats = new float[n * size];
-        for (long i = 0; i < floats.LongLength; i++) floats[i] = (float)x.Value(Source(i));
-        return ImageDataset.FromFloats(path, floats, ints, c, h, w, classes);
+        else
+        {
+            var floats = new float[n * size];
+            for (long i = 0; i < floats.LongLength; i++) floats[i] = (float)x.Value(Source(i));
+            data = ImageDataset.FromFloats(path, floats, ints, c, h, w, classes);
+        }
+        return y is null ? data.Unlabelled() : data;
     }
 
     private static (int C, int H, int W, bool ChannelLast) Layout(int[] shape, string path) => shape.Length switch

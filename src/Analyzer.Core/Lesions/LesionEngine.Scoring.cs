@@ -41,6 +41,13 @@ public sealed partial class LesionEngine
         data = data.WithLabels(labels, classes);
     }
 
+    /// <summary>Scores later lesions against <paramref name="source"/>: for <see cref="LabelSource.Model"/> the intact model's
+    /// predictions replace the data's labels, and the baseline accuracy becomes 1.</summary>
+    public void ScoreAgainst(LabelSource source)
+    {
+        if (source == LabelSource.Model) UseLabels(Predictions());
+    }
+
     /// <summary>Scores the rows of a run: row j·count + e of the outputs is example start + e under set first + j. An intact
     /// run (<paramref name="capture"/>) also records the predictions and, when measured, the outputs.</summary>
     private void Score(float[] outputs, int m, int count, int start, Tally[] tallies, int first, bool capture = false)

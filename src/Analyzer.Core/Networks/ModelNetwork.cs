@@ -39,12 +39,18 @@ public sealed class ModelNetwork
         long perExample = input.Skip(1).Aggregate(1L, (a, d) => a * d);
         if (perExample == data.ExampleSize && (input.Length != 4 || input[1] == data.Channels))
             return data;
-        if (input.Length != 4)
-            throw new DataFormatException($"{data.Source}: examples of {data.Channels}x{data.Height}x{data.Width} do not fit the model's input [{string.Join(", ", input)}] ({Path})");
+        // Only 8-bit images are resized to a model's input; arrays of numbers and feature vectors must fit as they are.
+        if (input.Length != 4 || data.IsArray || data.IsVector)
+            throw new DataFormatException($"{data.Source}: examples of {Dims(data)} do not fit input '{Graph.Inputs[0].Name}' of {Path}, " +
+                $"[N, {string.Join(", ", input.Skip(1))}] ({perExample} values per example); " +
+                (data.IsArray || data.IsVector ? "arrays of numbers and feature vectors are used as they are, never resized" : "only images are fitted to an image input"));
         var fitted = data.FitTo((int)input[1], (int)input[2], (int)input[3], out var description);
         if (description is not null) note?.Invoke(description);
         return fitted;
     }
+
+    private static string Dims(ImageDataset data) =>
+        data.IsVector ? $"{data.Width} values" : $"{data.Channels}x{data.Height}x{data.Width} ({data.ExampleSize} values)";
 
     private (int Limit, string? Note)? batch;
 

@@ -1,3 +1,4 @@
+using Analyzer.Core.Lesions;
 using Analyzer.Core.Clustering;
 using Analyzer.Core.Datasets;
 using Analyzer.Core.Errors;
@@ -66,8 +67,9 @@ public sealed record AnalysisPlan
     /// <summary>What each working set of the run may take (<see cref="MemoryBudget"/>).</summary>
     public MemoryBudget MemoryBudget { get; init; } = MemoryBudget.Default;
 
-    /// <summary>What lesion measures score predictions against: the data's labels, or the intact model's predictions.</summary>
-    public LabelSource Labels { get; init; } = LabelSource.Data;
+    /// <summary>What lesion measures score predictions against: the data's labels, or the intact model's predictions;
+    /// null: the data's when they carry labels, else the model's (<see cref="LabelSources.Resolve"/>).</summary>
+    public LabelSource? Labels { get; init; }
 
     /// <summary>Reference-compat switches (docs/method.md §9); none: the paper's definitions.</summary>
     public ReferenceCompat Compat { get; init; } = ReferenceCompat.None;
@@ -122,9 +124,9 @@ public sealed record AnalysisPlan
     public bool NeedsData => Measures.Any(m => m.NeedsData) || Edges.Contains(EdgeKind.Activations);
 
     /// <summary>The checkpoint key of one partitioning: everything its outcome depends on, the shard aside.</summary>
-    public string Identity(string modelSha256, int k, EdgeKind partitioningEdges, int examples, string version) =>
+    public string Identity(string modelSha256, int k, EdgeKind partitioningEdges, int examples, string version, LabelSource labels = LabelSource.Data) =>
         string.Join("|", modelSha256, Data, Preprocessing.Scale, string.Join(",", Preprocessing.Mean), string.Join(",", Preprocessing.Std),
             Preprocessing.Bgr, Seed, k, Random, string.Join(",", Measures.Select(m => m.Name)), string.Join(",", Compat.Enabled),
             partitioningEdges == EdgeKind.Activations ? Samples : 0, examples, string.Join(",", Layers ?? []), MaxSubclusters ?? 0, version) +
-        (Labels == LabelSource.Data ? "" : $"|labels={Labels.Name()}");
+        (labels == LabelSource.Data ? "" : $"|labels={labels.Name()}");
 }

@@ -50,11 +50,12 @@ public sealed class AnalysisRun(AnalysisPlan plan, TextWriter log, IAnalysisFigu
             Preprocessing = plan.Preprocessing, Device = plan.Device, Threads = plan.Threads, MemoryBudget = plan.MemoryBudget, Note = note,
             OutputChange = plan.Measures.Contains(Measure.OutputChange),
         });
+        var labels = data is null ? LabelSource.Data : LabelSources.Resolve(plan.Labels, data);
         var baseline = engine?.Baseline();
-        if (engine is not null && plan.Labels == LabelSource.Model)
+        if (engine is not null && labels == LabelSource.Model)
         {
             // The intact model's predictions become the labels: a lesion's accuracy is its agreement with them.
-            engine.UseLabels(engine.Predictions());
+            engine.ScoreAgainst(labels);
             baseline = engine.Baseline();
         }
         var visualisation = new VisualisationOptions { Device = plan.Device, Threads = plan.Threads, MemoryBudget = plan.MemoryBudget };
@@ -78,7 +79,7 @@ public sealed class AnalysisRun(AnalysisPlan plan, TextWriter log, IAnalysisFigu
             string key = AnalysisSteps.Key(edges, scope);
             keys.Add(key);
             string checkpointPath = Path.Combine(checkpoints, $"{key}.json");
-            string identity = plan.Identity(network.Sha256, k, edges, data?.Count ?? 0, AnalyzerInfo.Version);
+            string identity = plan.Identity(network.Sha256, k, edges, data?.Count ?? 0, AnalyzerInfo.Version, labels);
             string? shard = plan.Shard?.ToString();
             if (!plan.Fresh && File.Exists(checkpointPath) && Saved(checkpointPath) is { } saved && saved.Key == identity && saved.Shard == shard)
             {
@@ -122,7 +123,7 @@ public sealed class AnalysisRun(AnalysisPlan plan, TextWriter log, IAnalysisFigu
             data is null ? "none" : plan.Data, plan.Seed, k, plan.Random, engine?.Provider ?? visualizer!.Provider,
             data?.Count ?? 0, baseline?.Accuracy ?? double.NaN, new SignificanceEntry("Benjamini-Hochberg", 0.05, null), [],
             compat.Enabled, data is not null && data.Count < test!.Count ? test.Count : null, plan.Layers, plan.MaxSubclusters,
-            data is null ? null : PreprocessingEntry.Of(plan.Preprocessing), data is null ? null : plan.Labels.Name(),
+            data is null ? null : PreprocessingEntry.Of(plan.Preprocessing), data is null ? null : labels.Name(),
             inputs.SkippedMeasures.Count == 0 ? null : inputs.SkippedMeasures);
         return new AnalysisOutcome(header, keys, pieces, plan.Shard);
     }

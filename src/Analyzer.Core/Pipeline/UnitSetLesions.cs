@@ -1,7 +1,6 @@
 using Analyzer.Core.Datasets;
 using Analyzer.Core.Files;
 using Analyzer.Core.Lesions;
-using Analyzer.Core.Measures;
 using Analyzer.Core.Memory;
 using Analyzer.Core.Networks;
 using Analyzer.Core.Progress;
@@ -14,7 +13,7 @@ namespace Analyzer.Core.Pipeline;
 /// model and measure it on the test split, or on <see cref="Examples"/> examples drawn from it.</summary>
 public sealed record LesionPlan(string Model, string Data, string Sets, Preprocessing? Preprocessing = null, int Seed = 0,
     ExecutionDevice Device = ExecutionDevice.Auto, int Threads = 0, MemoryBudget? MemoryBudget = null, int? Examples = null,
-    LabelSource Labels = LabelSource.Data);
+    LabelSource? Labels = null);
 
 /// <summary>The lesions of given unit sets (docs/method.md §6): each set's units read as zero, the lesioned model's
 /// accuracy overall and per class, its accuracy drop, class-wise drops and their range.</summary>
@@ -35,10 +34,11 @@ public static class UnitSetLesions
             Note = Notes.Once(log),
             OutputChange = true,
         });
+        var labels = LabelSources.Resolve(plan.Labels, data);
         var baseline = engine.Baseline();
-        if (plan.Labels == LabelSource.Model)
+        if (labels == LabelSource.Model)
         {
-            engine.UseLabels(engine.Predictions());
+            engine.ScoreAgainst(labels);
             baseline = engine.Baseline();
         }
         var progress = new ProgressLine(log, "lesions", (long)sets.Count * data.Count);
@@ -51,6 +51,6 @@ public static class UnitSetLesions
         }).ToList();
         return new LesionDocument(DisplayPath.Of(plan.Model), network.Sha256, AnalyzerInfo.Version, plan.Seed, plan.Data, engine.Provider,
             data.Count, new LesionBaseline(baseline.Accuracy, baseline.ClassAccuracy), results, data.Count < test.Count ? test.Count : null,
-            PreprocessingEntry.Of(preprocessing), plan.Labels.Name());
+            PreprocessingEntry.Of(preprocessing), labels.Name());
     }
 }

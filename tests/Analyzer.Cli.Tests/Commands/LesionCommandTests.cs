@@ -130,6 +130,8 @@ public class LesionCommandTests
         string sets = Sets("""{"sets": [{"id": "a", "layer": "fc1", "units": [0]}]}""");
         var run = CliRun.Of("lesion", model, "--data", $"idx:{dir}/images,{dir}/labels", "--sets", sets, "--out", Path.Combine(dir, "l.json"));
         Assert.Equal(3, run.ExitCode);
-        Assert.StartsWith($"error: {dir}/images: examples of 1x2x2 do not fit the model's input [1, 2]", Assert.Single(run.ErrorLines));
+        string error = Assert.Single(run.ErrorLines);
+        Assert.StartsWith($"error: {dir}/images: examples of 1x2x2 (4 values) do not fit input ", error);
+        Assert.Contains("[N, 2] (2 values per example)", error);
     }
 }

@@ -12,25 +12,9 @@ namespace Analyzer.Core.Tests.Datasets;
 
 public class ImageFileLoaderTests
 {
-    private static byte[] Npy(string descr, int[] shape, byte[] data)
-    {
-        string header = $"{{'descr': '{descr}', 'fortran_order': False, 'shape': ({string.Join(", ", shape)}{(shape.Length == 1 ? "," : "")}), }}";
-        int padding = (64 - (10 + header.Length + 1) % 64) % 64;
-        header += new string(' ', padding) + "\n";
-        return [0x93, .. "NUMPY"u8, 1, 0, (byte)header.Length, (byte)(header.Length >> 8), .. Encoding.ASCII.GetBytes(header), .. data];
-    }
+    private static byte[] Npy(string descr, int[] shape, byte[] data) => NpzBytes.Npy(descr, shape, data);
 
-    private static string Npz(params (string Name, byte[] Bytes)[] arrays)
-    {
-        string path = Path.Combine(TempDirectory.Create(), "data.npz");
-        using var zip = ZipFile.Open(path, ZipArchiveMode.Create);
-        foreach (var (name, bytes) in arrays)
-        {
-            using var stream = zip.CreateEntry(name).Open();
-            stream.Write(bytes);
-        }
-        return path;
-    }
+    private static string Npz(params (string Name, byte[] Bytes)[] arrays) => NpzBytes.Npz(arrays);
 
     [Fact]
     public void Npz_channel_last_uint8_images_become_channel_first()
@@ -56,11 +40,25 @@ public class ImageFileLoaderTests
     }
 
     [Fact]
-    public void Npz_without_labels_names_what_is_missing()
+    public void Npz_without_labels_is_unlabelled_and_without_examples_names_what_is_missing()
     {
-        string path = Npz(("x.npy", Npy("|u1", [1, 2], [1, 2])));
+        var data = ImageFileLoaders.Npz(Npz(("x.npy", Npy("|u1", [1, 2], [1, 2]))));
+        Assert.False(data.HasLabels);
+        Assert.Equal(1, data.Count);
+        string path = Npz(("y.npy", Npy("|u1", [1], [1])));
         var e = Assert.Throws<DataFormatException>(() => ImageFileLoaders.Npz(path));
-        Assert.Equal($"{path}: needs arrays named x (images) and y (labels); found x and no y", e.Message);
+        Assert.Equal($"{path}: needs an array named x (the examples) and, optionally, y (their labels); found only y", e.Message);
+    }
+
+    [Fact]
+    public void Npz_float_features_are_used_as_they_are_whatever_the_preprocessing()
+    {
+        byte[] x = [.. BitConverter.GetBytes(0.5f), .. BitConverter.GetBytes(-1f), .. BitConverter.GetBytes(2f), .. BitConverter.GetBytes(4f)];
+        var data = DatasetLoader.Load(DatasetSpec.Parse($"npz:{Npz(("x.npy", Npy("<f4", [2, 2], x)))}"), DatasetSplit.Test);
+        var batch = new float[4];
+        data.FillBatch(0, 2, batch, Preprocessing.Default);
+        Assert.Equal([0.5f, -1f, 2f, 4f], batch);
+        Assert.True(data.IsArray && data.IsVector);
     }
 
     /// <summary>A 24-bit BMP (bottom-up rows, BGR, rows padded to 4 bytes).</summary>

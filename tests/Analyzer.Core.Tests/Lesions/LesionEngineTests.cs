@@ -124,6 +124,7 @@ public partial class LesionEngineTests
         var (network, _) = Identity();
         var data = new ImageDataset("three.idx", [1, 2, 3], [0], 1, 1, 3, 10);
         var e = Assert.Throws<DataFormatException>(() => new LesionEngine(network, data, Cpu));
-        Assert.StartsWith("three.idx: examples of 1x1x3 do not fit the model's input [1, 2]", e.Message);
+        Assert.StartsWith("three.idx: examples of 3 values do not fit input 'x' of ", e.Message);
+        Assert.Contains("[N, 2] (2 values per example); arrays of numbers and feature vectors are used as they are, never resized", e.Message);
     }
 }

@@ -29,7 +29,7 @@ public sealed class AnalyzeOptions
     public Option<int?> MaxSubclusters { get; } = SharedOptions.MaxSubclusters();
     public Option<int> MemoryBudget { get; } = SharedOptions.MemoryBudget();
     public Option<string?> Compat { get; } = SharedOptions.Compat();
-    public Option<string> Labels { get; } = SharedOptions.Labels();
+    public Option<string?> Labels { get; } = SharedOptions.Labels();
     public Option<bool> Fresh { get; } = new("--fresh") { Description = "Ignore finished partitionings saved by an earlier, interrupted run" };
     public Option<int> Seed { get; } = SharedOptions.Seed();
     public Option<string> Device { get; } = SharedOptions.Device();
@@ -69,7 +69,7 @@ public sealed class AnalyzeOptions
         Threads = parse.GetValue(Threads),
         MemoryBudget = SharedOptions.MemoryBudgetOf(parse.GetValue(MemoryBudget)),
         Compat = ReferenceCompat.Parse(parse.GetValue(Compat)),
-        Labels = LabelSources.Parse(parse.GetValue(Labels)!),
+        Labels = SharedOptions.LabelsOf(parse.GetValue(Labels)),
         Samples = parse.GetValue(Samples),
         Examples = parse.GetValue(Examples),
         Layers = SharedOptions.ListOf(parse.GetValue(Layers)),

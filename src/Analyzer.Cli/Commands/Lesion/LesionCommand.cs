@@ -1,5 +1,4 @@
 using System.CommandLine;
-using Analyzer.Core.Measures;
 using Analyzer.Core.Pipeline;
 using Analyzer.Cli.Options;
 
@@ -29,7 +28,7 @@ public static class LesionCommand
         command.SetAction(parse => CommandRunner.Run(parse, (stdout, stderr) => LesionHandler.Run(new LesionPlan(
             parse.GetValue(model)!, parse.GetValue(data.Data)!, parse.GetValue(sets)!, data.Preprocessing(parse), parse.GetValue(seed),
             SharedOptions.DeviceOf(parse.GetValue(device)), parse.GetValue(threads), SharedOptions.MemoryBudgetOf(parse.GetValue(budget)),
-            parse.GetValue(examples), LabelSources.Parse(parse.GetValue(labels)!)), parse.GetValue(output)!, stdout, stderr), threads));
+            parse.GetValue(examples), SharedOptions.LabelsOf(parse.GetValue(labels))), parse.GetValue(output)!, stdout, stderr), threads));
         return command;
     }
 }
