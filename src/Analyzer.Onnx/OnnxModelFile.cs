@@ -28,6 +28,9 @@ public sealed class OnnxModelFile
     internal ModelProto Proto { get; }
 
     private ModelProto? runnable;
+
+    /// <summary>The oldest IR version a rewritten model is written in: the first whose initializers need not be inputs.</summary>
+    private const long MinRewrittenIrVersion = 4;
     private int batchLimit;
 
     /// <summary>
@@ -43,6 +46,14 @@ public sealed class OnnxModelFile
             var model = Proto;
             Widened = Rewriting.Float32Conversion.Needed(model);
             if (Widened) model = Rewriting.Float32Conversion.Convert(model);
+            if (model.IrVersion < MinRewrittenIrVersion)
+            {
+                // Before IR version 4 every initializer must also be a graph input; the rewrites add initializers of
+                // their own (repaired shapes, masks' indices, gradient constants), so they write IR version 4, which
+                // reads the file's graph the same way (docs/method.md §10).
+                if (ReferenceEquals(model, Proto)) model = model.Clone();
+                model.IrVersion = MinRewrittenIrVersion;
+            }
             var plan = Rewriting.BatchRepair.Find(Graph, Shapes.ShapeInference.Infer(Graph));
             if (plan is null)
                 batchLimit = 1;

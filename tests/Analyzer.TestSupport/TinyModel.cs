@@ -61,6 +61,16 @@ public sealed class TinyModel
         return this;
     }
 
+    /// <summary>Stamps the model with an old IR version (3: ONNX 1.1, CNTK's and the older zoo's), listing every
+    /// initializer as a graph input as that version requires.</summary>
+    public TinyModel IrVersion(long version)
+    {
+        builder.Model.IrVersion = version;
+        foreach (var t in builder.Graph.Initializer.Where(t => builder.Graph.Input.All(i => i.Name != t.Name)))
+            builder.Graph.Input.Add(GraphBuilder.Value(t.Name, t.DataType, t.Dims.Select(d => d.ToString())));
+        return this;
+    }
+
     public byte[] ToBytes() => builder.Model.ToByteArray();
 
     /// <summary>Writes the model into a fresh temporary directory and returns its path.</summary>

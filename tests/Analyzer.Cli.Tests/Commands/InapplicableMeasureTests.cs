@@ -54,4 +54,32 @@ public class InapplicableMeasureTests
         Assert.Equal(3, run.ExitCode);
         Assert.Contains("opset 9", Assert.Single(run.ErrorLines, l => l.StartsWith("error:", StringComparison.Ordinal)));
     }
+
+    /// <summary>
+    /// An IR-version-3 file (every initializer also a graph input, as ONNX 1.1 wrote them) at opset 9 whose Reshape the
+    /// exporter fixed to one example goes through lesions and visualisation: the repaired target and the gradient graph's
+    /// constants are initializers of Analyzer's own, which IR version 3 would require as inputs too; the rewrites write
+    /// IR version 4.
+    /// </summary>
+    [Fact]
+    public void An_ir_version_3_file_with_a_repaired_reshape_is_lesioned_and_visualised()
+    {
+        var rng = new Random(4);
+        double[] W(int n) => Enumerable.Range(0, n).Select(_ => rng.NextDouble() - 0.5).ToArray();
+        string model = new TinyModel(opset: 9).Input("x", 1, 1, 2, 2)
+            .Ints("fixed", 1, 4).Weight("W1", [6, 4], W(24)).Weight("b1", [6], W(6)).Weight("W2", [3, 6], W(18)).Weight("b2", [3], W(3))
+            .Node("Reshape", ["x", "fixed"], ["flat"], "flatten")
+            .Node("Gemm", ["flat", "W1", "b1"], ["h"], "fc1", ("transB", 1L)).Node("Relu", ["h"], ["r"])
+            .Node("Gemm", ["r", "W2", "b2"], ["y"], "fc2", ("transB", 1L)).Output("y")
+            .IrVersion(3)
+            .Save();
+        var (_, data) = Opset8();
+        string output = TempDirectory.Create();
+        var run = CliRun.Of("analyze", model, "--data", data, "--edges", "weights", "--scope", "network", "-k", "2", "--random", "3",
+            "--measures", "acc-drop,vis-score", "--out", output, "--device", "cpu");
+        Assert.True(run.ExitCode == 0, run.Error);
+        using var results = JsonDocument.Parse(File.ReadAllText(Path.Combine(output, "results.json")));
+        Assert.Equal(["acc-drop", "vis-score"],
+            results.RootElement.GetProperty("partitionings")[0].GetProperty("measures").EnumerateObject().Select(m => m.Name));
+    }
 }
