@@ -21,7 +21,9 @@ public static class InputGradientGraph
 {
     public const string ObjectiveOutput = "analyzer_objective", GradientOutput = "analyzer_input_gradient";
 
-    /// <summary>The oldest opset whose operators the gradient graph can be written in (Sign, Where, ConstantOfShape).</summary>
+    /// <summary>The oldest opset whose operators the gradient graph can be written in (Sign, Where, ConstantOfShape). A
+    /// model of an older opset (7, 8: CNTK, the older model zoo) gets its gradient graph written at this one, its own
+    /// nodes carried over where their meaning is the same (<see cref="Raise"/>).</summary>
     public const long MinOpset = 9;
 
     /// <summary>Name of the mask input of target <paramref name="target"/>.</summary>
@@ -35,6 +37,8 @@ public static class InputGradientGraph
     {
         var model = file.Runnable.Clone();
         var (inputs, outputs) = Write(file, model, shapes, targets, withObjective, dryRun: false, unitAxes);
+        if (file.Graph.OpsetVersion < MinOpset)
+            foreach (var import in model.OpsetImport.Where(o => o.Domain is "" or "ai.onnx")) import.Version = MinOpset;
         return new RewrittenModel(model.ToByteArray(), inputs, outputs);
     }
 
@@ -65,14 +69,14 @@ public static class InputGradientGraph
     {
         int UnitAxis(int t) => unitAxes?[t] ?? 1;
         var source = file.Graph;
-        if (source.OpsetVersion < MinOpset)
-            throw new ModelFormatException($"{file.Path}: feature visualisation needs opset {MinOpset} or later (the model has opset {source.OpsetVersion}); re-export it with a newer opset");
+        long opset = Math.Max(source.OpsetVersion, MinOpset);
         string input = source.Inputs[0].Name;
         var graph = model.Graph;
         if (graph.Node.Count != source.Nodes.Count)
             throw new InvalidOperationException("the decoded graph and the protobuf disagree on the node count");
         int elementType = graph.Input.First(v => v.Name == input).Type.TensorType.ElemType;
-        var writer = new GraphBuilder(graph, source.OpsetVersion, elementType, "analyzer_grad_", dryRun);
+        var writer = new GraphBuilder(graph, opset, elementType, "analyzer_grad_", dryRun);
+        if (source.OpsetVersion < MinOpset) Raise(graph, file.Path);
 
         var producer = new Dictionary<string, int>();
         for (int i = 0; i < source.Nodes.Count; i++)
@@ -153,6 +157,18 @@ public static class InputGradientGraph
 
         SetInterface(graph, input, targets.Select((t, i) => (t, UnitAxis(i))).ToList(), shapes, elementType, withObjective);
         return ([input, .. targets.Select((_, t) => MaskInput(t))], withObjective ? [ObjectiveOutput, GradientOutput] : [GradientOutput]);
+    }
+
+    /// <summary>
+    /// Carries an opset-7 or -8 graph's nodes over to opset 9, where the gradient graph is written: each operator whose
+    /// form changed by then says how to rewrite a node (<see cref="OperatorTraits.RaiseToOpset9"/>, BatchNormalization's
+    /// removed <c>spatial</c>), or why it cannot, which is refused by name.
+    /// </summary>
+    private static void Raise(GraphProto graph, string path)
+    {
+        foreach (var node in graph.Node)
+            if (OperatorRegistry.Find(node.OpType)?.Traits.RaiseToOpset9?.Invoke(node) is { } refusal)
+                throw new ModelFormatException($"{path}: node '{node.Name}' ({node.OpType}): {refusal}, so feature visualisation, which is written at opset {MinOpset}, cannot run");
     }
 
     /// <summary>Indices of the nodes that the targets depend on.</summary>

@@ -12,13 +12,24 @@ namespace Analyzer.Onnx.Operators;
 /// </summary>
 internal static class NormalizationOperators
 {
+    /// <summary>BatchNormalization before opset 9 has <c>spatial</c>, removed at 9: per-channel statistics (spatial = 1,
+    /// its default and the only kind inference uses) are opset 9's one form.</summary>
+    private static string? RemoveSpatial(Protos.NodeProto node)
+    {
+        var spatial = node.Attribute.FirstOrDefault(a => a.Name == "spatial");
+        if (spatial is null) return null;
+        if (spatial.I != 1) return $"spatial = {spatial.I} has no opset-9 form";
+        node.Attribute.Remove(spatial);
+        return null;
+    }
+
     public static IEnumerable<OperatorDefinition> Definitions()
     {
         yield return Op("BatchNormalization", ChannelFlow.Scale, c =>
         {
             c.Set(0, c.Shape(0));
             for (int i = 1; i < c.Node.Outputs.Count; i++) c.Set(i, [c.Shape(0)[1]]);
-        }, BatchNormGradient, scales: BatchNormScales);
+        }, BatchNormGradient, scales: BatchNormScales, traits: new() { RaiseToOpset9 = RemoveSpatial });
         yield return Op("LayerNormalization", ChannelFlow.Normalize, LayerNormShapes, c =>
         {
             c.RequireConstant(1, 2);
