@@ -65,6 +65,13 @@ public static class NetworkTracer
             if (n.Outputs.Where(o => o.Length > 0).All(shapes.IsConstant))
                 return; // shape arithmetic on activations (Shape, Size): folded by shape inference
             var definition = OperatorRegistry.Find(n.OpType) ?? throw Fail("operator is not supported");
+            if (definition.Traits.LooksUp && !Provenance.ContainsKey(n.Inputs[0]))
+            {
+                // An embedding: a constant table read at indices the input gives (token ids). The table's rows are not
+                // units; the vectors looked up are the model's input as the network reads it (docs/method.md §1).
+                Set(0, TensorProvenance.ModelInput(OutputShape(0)));
+                return;
+            }
             var first = Provenance[dataInputs[0]];
             long[] outShape = OutputShape(0);
 

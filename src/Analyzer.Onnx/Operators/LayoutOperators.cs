@@ -40,8 +40,12 @@ internal static class LayoutOperators
             long[] x = s.ShapeOf(n.Inputs[0]);
             var idx = s.ConstantOf(n.Input(1)) ?? throw new ModelFormatException($"node {n}: the indices vary with the input; only constant indices are followed");
             return GatherIndex(x, TensorLayout.Axis(n.GetInt("axis", 0), x.Length), idx.AsInt64s());
-        });
+        }, traits: new() { LooksUp = true });
         yield return Op("Pad", ChannelFlow.Transparent, Pad, PadBack, traits: new() { SingleDataInput = true });
+        // Trilu keeps a triangle of the last two axes (a causal attention mask, from constants); its gradient is the same triangle.
+        yield return Op("Trilu", ChannelFlow.Transparent, Trilu,
+            c => [(c.X, c.W.Add("Trilu", c.Node.Input(1) is { } k ? [c.G(), k] : [c.G()], null, GraphBuilder.Int("upper", c.Node.GetInt("upper", 1))))],
+            traits: new() { SingleDataInput = true });
         // ScatterND builds constants (Swin's shifted-window attention mask); on activations its values carry no units.
         yield return Op("ScatterND", ChannelFlow.Opaque, ScatterND, null, "ScatterND has no vector-Jacobian product here yet");
     }
@@ -308,6 +312,31 @@ internal static class LayoutOperators
             return;
         }
         c.SetMapped(source, outShape, GatherIndex(data, axis, indices.AsInt64s()));
+    }
+
+    /// <summary>Trilu: the upper (j - i ≥ k) or lower (j - i ≤ k) triangle of the last two axes, zeros elsewhere.</summary>
+    private static void Trilu(ShapeContext c)
+    {
+        long[] x = c.Shape(0);
+        if (x.Length < 2) throw c.Fail($"input of rank {x.Length}; expected at least 2");
+        var value = c.Const(0);
+        var kValue = c.Has(1) ? c.Const(1) : null;
+        if (value is null || (c.Has(1) && kValue is null))
+        {
+            c.Set(0, x);
+            return;
+        }
+        long k = kValue?.AsInt64s()[0] ?? 0;
+        bool upper = c.Node.GetInt("upper", 1) != 0;
+        long rows = x[^2], cols = x[^1];
+        var values = value.AsDoubles();
+        for (long e = 0; e < values.LongLength; e++)
+        {
+            long i = e / cols % rows, j = e % cols;
+            if (upper ? j - i < k : j - i > k) values[e] = 0;
+        }
+        c.Set(0, x, value.IsFloatingPoint ? OnnxTensor.FromFloats(c.Node.Outputs[0], x, values)
+            : OnnxTensor.FromInts(c.Node.Outputs[0], x, values.Select(v => (long)v).ToArray()));
     }
 
     /// <summary>For each output element of a Gather along <paramref name="axis"/>, its source element's flat index.</summary>

@@ -61,6 +61,10 @@ public sealed record OperatorTraits
     /// <summary>Only input 0 carries data; the other inputs are parameters even when computed (Pad).</summary>
     public bool SingleDataInput { get; init; }
 
+    /// <summary>Reads a table (input 0) at indices (input 1), as an embedding lookup does (Gather): with a constant table
+    /// and indices that come from the model's input (token ids), its output is the model's input as the network sees it.</summary>
+    public bool LooksUp { get; init; }
+
     /// <summary>Joins its inputs along an axis (Concat).</summary>
     public bool Concatenates { get; init; }
 

@@ -59,6 +59,23 @@ public partial class OperatorGradientTests
         GradientCheck.AssertMatches(m.Save(), ["g", "s", "w"], unitAxes: [1, 2, 2]);
     }
 
+    [Theory]
+    [InlineData(1L, 0L)]
+    [InlineData(0L, 1L)]
+    [InlineData(1L, -1L)]
+    public void Trilu_on_activations_and_as_a_causal_mask(long upper, long k)
+    {
+        // On an activation Trilu keeps a triangle of its last two axes; a GPT's causal mask is Trilu of a constant square
+        // of ones (folded here), cast to a condition for Where.
+        var m = new TinyModel(14).Input("x", 1, 2, 4, 5).Ints("k", k);
+        m.Weight("ones", [4, 5], Enumerable.Repeat(1.0, 20).ToArray());
+        m.Node("Tanh", ["x"], ["t"]).Node("Trilu", ["t", "k"], ["y"], null, ("upper", upper))
+            .Node("Trilu", ["ones"], ["lower"], null, ("upper", 0L)).Node("Cast", ["lower"], ["c"], null, ("to", 9L))
+            .Node("Sigmoid", ["x"], ["u"]).Node("Where", ["c", "t", "u"], ["w"])
+            .Output("y").Output("w");
+        GradientCheck.AssertMatches(m.Save(), ["y", "w"], unitAxes: [1, 1], opsetFloor: 14);
+    }
+
     [Fact]
     public void StridedSlices()
     {
