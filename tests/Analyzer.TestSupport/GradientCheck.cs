@@ -8,16 +8,21 @@ namespace Analyzer.TestSupport;
 /// <summary>
 /// Checks the generated input-gradient graph of a float32 model against central finite differences of the same
 /// objective computed in float64 (<see cref="Float64Reference"/>), at a random input of two examples and random
-/// positive masks.
+/// positive masks. Operators ONNX Runtime runs in float32 only and that are linear in their data (Resize, Upsample,
+/// ConvTranspose) are checked against the model itself in float32, with a step large enough for float32 differences
+/// (<c>float32Step</c>): its own kernels are the independent reference.
 /// </summary>
 public static class GradientCheck
 {
     /// <returns>The largest |analytic - numeric| and the largest |numeric| over the checked elements.</returns>
     /// <param name="elements">How many input elements per example to check (all when null), chosen at random.</param>
     /// <param name="unitAxes">Per target, the axis its units are on (1 when null).</param>
+    /// <param name="float32Step">When given, the finite differences run the float32 model itself with this step.</param>
     public static (double MaxError, double Scale) Compare(string path, IReadOnlyList<string> targets, int seed = 0,
-        int? elements = null, double step = 1e-6, double inputScale = 1, long opsetFloor = 0, IReadOnlyList<int>? unitAxes = null)
+        int? elements = null, double step = 1e-6, double inputScale = 1, long opsetFloor = 0, IReadOnlyList<int>? unitAxes = null,
+        double? float32Step = null)
     {
+        if (float32Step is { } larger) step = larger;
         var file = OnnxModelFile.Load(path);
         var shapes = ShapeInference.Infer(file.Graph);
         int Axis(int t) => unitAxes?[t] ?? 1;
@@ -52,7 +57,7 @@ public static class GradientCheck
                 probes.Add((r, e, +1));
                 probes.Add((r, e, -1));
             }
-        var reference = Float64Reference.Convert(path, targets, opsetFloor);
+        var reference = float32Step is null ? Float64Reference.Convert(path, targets, opsetFloor) : Float32Reference(path, targets);
         using var referenceSession = OnnxSession.Create(reference, path, ExecutionDevice.Cpu, exactGraph: true);
         var objective = new double[probes.Count];
         const int chunk = 16;
@@ -66,7 +71,10 @@ public static class GradientCheck
                 Array.Copy(x, row * size, batch, i * size, size);
                 batch[i * size + element] += sign * step;
             }
-            var outputs = referenceSession.RunFloat64([TensorInput.Float64(input, batch, [n, .. perExample])], targets);
+            var outputs = float32Step is null
+                ? referenceSession.RunFloat64([TensorInput.Float64(input, batch, [n, .. perExample])], targets)
+                : referenceSession.Run([new TensorInput(input, batch.Select(v => (float)v).ToArray(), [n, .. perExample])], targets)
+                    .Select(o => (o.Data.Select(v => (double)v).ToArray(), o.Shape)).ToList();
             for (int i = 0; i < n; i++)
             {
                 double total = 0;
@@ -98,10 +106,23 @@ public static class GradientCheck
     /// <summary>Asserts the analytic gradient equals the float64 finite differences to <paramref name="relative"/> of the
     /// gradient's largest element (float32 arithmetic in the analytic graph).</summary>
     public static void AssertMatches(string path, IReadOnlyList<string> targets, int seed = 0, int? elements = null,
-        double relative = 1e-4, double inputScale = 1, long opsetFloor = 0, IReadOnlyList<int>? unitAxes = null)
+        double relative = 1e-4, double inputScale = 1, long opsetFloor = 0, IReadOnlyList<int>? unitAxes = null, double? float32Step = null)
     {
-        var (error, scale) = Compare(path, targets, seed, elements, inputScale: inputScale, opsetFloor: opsetFloor, unitAxes: unitAxes);
+        var (error, scale) = Compare(path, targets, seed, elements, inputScale: inputScale, opsetFloor: opsetFloor, unitAxes: unitAxes,
+            float32Step: float32Step);
         Xunit.Assert.True(scale > 0, "the gradient is zero everywhere checked; the check would prove nothing");
         Xunit.Assert.True(error <= relative * scale, $"max |analytic - finite difference| = {error:G4}, largest gradient {scale:G4} (allowed {relative:G2} of it)");
+    }
+
+    /// <summary>The float32 model with the targets as extra outputs and a symbolic batch.</summary>
+    private static byte[] Float32Reference(string path, IReadOnlyList<string> targets)
+    {
+        var model = Analyzer.Onnx.Protos.ModelProto.Parser.ParseFrom(OnnxModelFile.Load(path).ToBytes());
+        var existing = model.Graph.Output.Select(o => o.Name).ToHashSet();
+        foreach (var name in targets.Where(n => !existing.Contains(n)))
+            model.Graph.Output.Add(Analyzer.Onnx.Building.GraphBuilder.Value(name, 1));
+        model.Graph.ValueInfo.Clear();
+        Analyzer.Onnx.Building.GraphBuilder.SymbolicBatch(model.Graph);
+        return Google.Protobuf.MessageExtensions.ToByteArray(model);
     }
 }

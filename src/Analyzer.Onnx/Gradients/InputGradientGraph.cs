@@ -166,8 +166,8 @@ public static class InputGradientGraph
     /// </summary>
     private static void Raise(GraphProto graph, string path)
     {
-        foreach (var node in graph.Node)
-            if (OperatorRegistry.Find(node.OpType)?.Traits.RaiseToOpset9?.Invoke(node) is { } refusal)
+        foreach (var node in graph.Node.ToList())
+            if (OperatorRegistry.Find(node.OpType)?.Traits.RaiseToOpset9?.Invoke(graph, node) is { } refusal)
                 throw new ModelFormatException($"{path}: node '{node.Name}' ({node.OpType}): {refusal}, so feature visualisation, which is written at opset {MinOpset}, cannot run");
     }
 

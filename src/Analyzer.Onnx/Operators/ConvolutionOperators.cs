@@ -9,7 +9,9 @@ namespace Analyzer.Onnx.Operators;
 /// Conv: a layer (docs/method.md §1-2) whose input channels are a node set's units; its weight between output channel j
 /// and input channel i is the entrywise L1 norm of the kernel slice K[j, i - g·C/G, ...] within i's group g (grouped
 /// and depthwise convs connect only within a group). Its gradient is a convolution with the flipped kernel (stride 1)
-/// or a transposed convolution.
+/// or a transposed convolution. ConvTranspose (a U-Net's or detector's upsampling layer) is a layer too: its weight
+/// [C_in, C_out/group, kernel...] joins input channel i to output channel j by the L1 norm of K[i, j - g·C_out/G, ...],
+/// and its gradient is the forward convolution with the same kernel and geometry.
 /// </summary>
 internal static class ConvolutionOperators
 {
@@ -17,6 +19,8 @@ internal static class ConvolutionOperators
     {
         yield return Op("Conv", ChannelFlow.Layer, Shapes, Gradient, weights: Weights,
             traits: new() { Convolution = true, ConvKernel = PlainKernel });
+        yield return Op("ConvTranspose", ChannelFlow.Layer, TransposeShapes, TransposeGradient, weights: TransposeWeights,
+            traits: new() { Convolution = true });
     }
 
     /// <summary>The kernel and geometry of a plain (group 1, 2-D) conv with a constant kernel; null for any other.</summary>
@@ -117,5 +121,80 @@ internal static class ConvolutionOperators
         }, "conv_flipped_weight");
         return c.W.Add("Conv", [c.G(), flippedWeight], null, GraphBuilder.Ints("dilations", dilations), GraphBuilder.Ints("pads", pads),
             GraphBuilder.Ints("kernel_shape", kernel), GraphBuilder.Int("group", group));
+    }
+
+    /// <summary>The explicit begin and end pads of a ConvTranspose over spatial input sizes <paramref name="input"/>
+    /// (ONNX's formula: output = stride·(input - 1) + output_padding + dilation·(kernel - 1) + 1 - pads), and its
+    /// output sizes. Null pads where output_shape or auto_pad decides them (runtimes disagree on which side gets the
+    /// odd pixel, so the gradient is not built there).</summary>
+    private static (long[] Output, long[]? Begin, long[]? End) TransposeGeometry(OnnxNode node, long[] input, long[] kernel)
+    {
+        int dims = input.Length;
+        long[] strides = ConvGeometry.Strides(node, dims), dilations = ConvGeometry.Dilations(node, dims);
+        long[] outputPadding = node.GetInts("output_padding") ?? new long[dims];
+        long[] pads = node.GetInts("pads") ?? new long[2 * dims];
+        string autoPad = node.GetString("auto_pad", "NOTSET");
+        if (node.GetInts("output_shape") is { } fixedShape)
+            return (fixedShape.Length == dims ? fixedShape : fixedShape[^dims..], null, null);
+        if (autoPad is "SAME_UPPER" or "SAME_LOWER")
+            return (input.Zip(strides, (i, s) => i * s).ToArray(), null, null);
+        if (autoPad == "VALID") pads = new long[2 * dims];
+        var output = new long[dims];
+        for (int i = 0; i < dims; i++)
+            output[i] = strides[i] * (input[i] - 1) + outputPadding[i] + (kernel[i] - 1) * dilations[i] + 1 - pads[i] - pads[i + dims];
+        return (output, pads[..dims], pads[dims..]);
+    }
+
+    private static void TransposeShapes(ShapeContext c)
+    {
+        long[] x = c.Shape(0);
+        long[] w = c.Shape(1);
+        if (x.Length < 3 || w.Length != x.Length)
+            throw c.Fail($"input of shape {ShapeContext.Format(x)} and weight of shape {ShapeContext.Format(w)} do not fit; expected [N, C, spatial...] and [C, M/group, kernel...]");
+        long group = c.Node.GetInt("group", 1);
+        if (x[1] != w[0] || group < 1 || w[0] % group != 0)
+            throw c.Fail($"input has {x[1]} channels but the weight expects {w[0]} (in {group} groups)");
+        long[] kernel = c.Node.GetInts("kernel_shape") ?? w[2..];
+        var (output, _, _) = TransposeGeometry(c.Node, x[2..], kernel);
+        if (output.Any(v => v <= 0)) throw c.Fail($"output sizes {ShapeContext.Format(output)} are not positive");
+        c.Set(0, [x[0], w[1] * group, .. output]);
+    }
+
+    private static LayerWeights TransposeWeights(OnnxNode node, InferredShapes shapes, int[] featureUnits, int units)
+    {
+        var weight = shapes.ConstantOf(node.Input(1)) ?? throw new InvalidOperationException("conv weight is not constant");
+        int inputs = (int)weight.Shape[0], perGroupOut = (int)weight.Shape[1];
+        int group = (int)node.GetInt("group", 1), perGroupIn = inputs / group, outputs = perGroupOut * group;
+        int kernel = (int)TensorLayout.Count(weight.Shape.AsSpan(2));
+        var values = new double[(long)outputs * units];
+        var slice = new float[perGroupOut * kernel];
+        for (int i = 0; i < inputs; i++)
+        {
+            weight.ReadSingles((long)i * slice.Length, slice);
+            int g = i / perGroupIn;
+            for (int jo = 0; jo < perGroupOut; jo++)
+            {
+                double sum = 0;
+                for (int q = 0; q < kernel; q++) sum += Math.Abs(slice[jo * kernel + q]);
+                values[(long)(g * perGroupOut + jo) * units + featureUnits[i]] += sum;
+            }
+        }
+        return new LayerWeights(outputs, 1, values, Signed: false, Convolution: true);
+    }
+
+    /// <summary>The input gradient of a transposed convolution is the convolution it transposes: the same kernel,
+    /// strides, dilations, pads and groups applied to the output gradient.</summary>
+    private static IEnumerable<(string, string)> TransposeGradient(GradientContext c)
+    {
+        c.RequireConstant(1, 2);
+        long[] x = c.ShapeOf(c.X), w = c.ShapeOf(c.Node.Inputs[1]);
+        long[] kernel = c.Node.GetInts("kernel_shape") ?? w[2..];
+        var (_, begin, end) = TransposeGeometry(c.Node, x[2..], kernel);
+        if (begin is null || end is null)
+            throw c.Fail("its padding comes from output_shape or auto_pad, which runtimes place differently; export it with explicit pads");
+        int dims = kernel.Length;
+        return [(c.X, c.W.Add("Conv", [c.G(), c.Node.Inputs[1]], null,
+            GraphBuilder.Ints("strides", ConvGeometry.Strides(c.Node, dims)), GraphBuilder.Ints("dilations", ConvGeometry.Dilations(c.Node, dims)),
+            GraphBuilder.Ints("pads", begin.Concat(end)), GraphBuilder.Ints("kernel_shape", kernel), GraphBuilder.Int("group", c.Node.GetInt("group", 1))))];
     }
 }

@@ -14,7 +14,7 @@ internal static class NormalizationOperators
 {
     /// <summary>BatchNormalization before opset 9 has <c>spatial</c>, removed at 9: per-channel statistics (spatial = 1,
     /// its default and the only kind inference uses) are opset 9's one form.</summary>
-    private static string? RemoveSpatial(Protos.NodeProto node)
+    private static string? RemoveSpatial(Protos.GraphProto graph, Protos.NodeProto node)
     {
         var spatial = node.Attribute.FirstOrDefault(a => a.Name == "spatial");
         if (spatial is null) return null;

@@ -16,6 +16,7 @@ public static class OperatorRegistry
                      .Concat(ArithmeticOperators.Definitions())
                      .Concat(ConvolutionOperators.Definitions())
                      .Concat(PoolingOperators.Definitions())
+                     .Concat(ResamplingOperators.Definitions())
                      .Concat(DenseOperators.Definitions())
                      .Concat(NormalizationOperators.Definitions())
                      .Concat(ReductionOperators.Definitions())

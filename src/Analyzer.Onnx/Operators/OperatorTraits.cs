@@ -95,8 +95,9 @@ public sealed record OperatorTraits
     internal Func<OnnxNode, InferredShapes, int, int, float[]?>? DenseMatrix { get; init; }
 
     /// <summary>Rewrites a node of an opset-7 or -8 graph into its opset-9 form in place, for graphs written at opset 9
-    /// (feature visualisation of old files); returns why it cannot, or null. Null for operators whose form is the same.</summary>
-    internal Func<Protos.NodeProto, string?>? RaiseToOpset9 { get; init; }
+    /// (feature visualisation of old files), adding to the graph any constant it needs; returns why it cannot, or null.
+    /// Null for operators whose form is the same.</summary>
+    internal Func<Protos.GraphProto, Protos.NodeProto, string?>? RaiseToOpset9 { get; init; }
 
     /// <summary>A plain (group 1, 2-D) conv's constant kernel and geometry; null otherwise.</summary>
     internal Func<OnnxNode, InferredShapes, ConvKernel?>? ConvKernel { get; init; }
