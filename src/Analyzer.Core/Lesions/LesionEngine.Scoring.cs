@@ -2,8 +2,9 @@ using Analyzer.Core.Errors;
 
 namespace Analyzer.Core.Lesions;
 
-/// <summary>How the lesioned model's outputs are scored: correct predictions per class against the labels in use, and
-/// the change of its outputs from the intact model's (docs/method.md §6, output-change).</summary>
+/// <summary>How the lesioned model's outputs are scored: correct predictions per class at every position of the output
+/// (<see cref="OutputLayout"/>) against the labels in use, and the change of its outputs from the intact model's
+/// (docs/method.md §6, output-change).</summary>
 public sealed partial class LesionEngine
 {
     /// <summary>What the rows of one lesion add up to: correct predictions per class and the summed output change.</summary>
@@ -13,7 +14,11 @@ public sealed partial class LesionEngine
         public double Change;
     }
 
-    /// <summary>The intact model's prediction per example, recorded by the first intact run.</summary>
+    /// <summary>The label of every scored position, example by example ([examples x positions]); -1 where a position
+    /// is not scored.</summary>
+    private int[]? targets;
+
+    /// <summary>The intact model's prediction at every position of every example, recorded by the first intact run.</summary>
     private int[]? predictions;
 
     /// <summary>The intact model's outputs [examples x output values], recorded by the first intact run when output change is
@@ -22,23 +27,28 @@ public sealed partial class LesionEngine
 
     private OutputDivergence? divergence;
 
-    /// <summary>The intact model's prediction for every example (the arg-max of its outputs), from one run of it.</summary>
+    /// <summary>Where the model's outputs hold its predictions.</summary>
+    public OutputLayout Layout => layout;
+
+    /// <summary>The intact model's prediction at every position of every example ([examples x positions], the arg-max
+    /// of its class scores), from one run of it.</summary>
     public int[] Predictions()
     {
         if (predictions is null) Baseline();
         return predictions!;
     }
 
-    /// <summary>Scores later lesions against <paramref name="labels"/> (one per example, in the model's classes) instead of
-    /// the data's: the intact model's own predictions for `--labels model` (docs/method.md §6, label sources).</summary>
+    /// <summary>Scores later lesions against <paramref name="labels"/> ([examples x positions], in the model's classes, -1
+    /// for a position not scored) instead of the data's: the intact model's own predictions for `--labels model`
+    /// (docs/method.md §6, label sources).</summary>
     public void UseLabels(int[] labels)
     {
-        if (labels.Length != data.Count)
-            throw new ArgumentException($"{labels.Length} labels for {data.Count} examples", nameof(labels));
-        int bad = Array.FindIndex(labels, l => l < 0 || l >= classes);
+        if (labels.Length != (long)data.Count * layout.Positions)
+            throw new ArgumentException($"{labels.Length} labels for {data.Count} examples of {layout.Positions} positions", nameof(labels));
+        int bad = Array.FindIndex(labels, l => l < -1 || l >= classes);
         if (bad >= 0)
-            throw new DataFormatException($"{data.Source}: label {labels[bad]} of example {bad} is outside the model's {classes} classes ({network.Path})");
-        data = data.WithLabels(labels, classes);
+            throw new DataFormatException($"{data.Source}: label {labels[bad]} of example {bad / layout.Positions} is outside the model's {classes} classes ({network.Path})");
+        targets = labels;
     }
 
     /// <summary>Scores later lesions against <paramref name="source"/>: for <see cref="LabelSource.Model"/> the intact model's
@@ -48,49 +58,53 @@ public sealed partial class LesionEngine
         if (source == LabelSource.Model) UseLabels(Predictions());
     }
 
+    /// <summary>The data's labels as targets: one per example for a model with one position. A model that predicts at
+    /// several positions needs labels per position, which image data do not carry.</summary>
+    private int[] DataTargets()
+    {
+        if (layout.Positions == 1) return data.Labels;
+        // Unlabelled data: placeholders, like the data's own, until the model's predictions replace them.
+        if (!data.HasLabels) return new int[(long)data.Count * layout.Positions];
+        throw new DataFormatException($"{data.Source}: one label per example, but {network.Path} predicts at {layout.Positions} positions " +
+            "per example; score against the model's own predictions (--labels model)");
+    }
+
     /// <summary>Scores the rows of a run: row j·count + e of the outputs is example start + e under set first + j. An intact
     /// run (<paramref name="capture"/>) also records the predictions and, when measured, the outputs.</summary>
     private void Score(float[] outputs, int m, int count, int start, Tally[] tallies, int first, bool capture = false)
     {
+        int values = layout.Values, positions = layout.Positions;
         if (capture)
         {
             lock (tallies)
             {
-                predictions ??= new int[data.Count];
-                if (options.OutputChange) intact ??= new float[(long)data.Count * outputValues];
+                predictions ??= new int[(long)data.Count * positions];
+                if (options.OutputChange) intact ??= new float[(long)data.Count * values];
                 for (int e = 0; e < count; e++)
                 {
-                    var row = outputs.AsSpan(e * outputValues, outputValues);
-                    predictions[start + e] = Predicted(row);
-                    if (intact is not null) row.CopyTo(intact.AsSpan((int)((long)(start + e) * outputValues), outputValues));
+                    var row = outputs.AsSpan(e * values, values);
+                    for (int p = 0; p < positions; p++) predictions[(start + e) * positions + p] = layout.Predict(row, p, threshold);
+                    if (intact is not null) row.CopyTo(intact.AsSpan((int)((long)(start + e) * values), values));
                 }
                 if (intact is not null && start + count == data.Count)
-                    divergence = OutputDivergence.For(network, intact, data.Count, outputValues);
+                    divergence = OutputDivergence.For(network, layout, intact, data.Count);
             }
         }
+        var labels = targets ??= DataTargets();
         for (int j = 0; j < m; j++)
         {
             var tally = tallies[first + j];
             for (int e = 0; e < count; e++)
             {
-                var row = outputs.AsSpan((j * count + e) * outputValues, outputValues);
-                int label = data.Labels[start + e];
-                if (Predicted(row) == label) tally.Correct[label]++;
+                var row = outputs.AsSpan((j * count + e) * values, values);
+                for (int p = 0; p < positions; p++)
+                {
+                    int label = labels[(start + e) * positions + p];
+                    if (label >= 0 && layout.Predict(row, p, threshold) == label) tally.Correct[label]++;
+                }
                 if (divergence is not null)
-                    tally.Change += divergence.Between(intact.AsSpan((int)((long)(start + e) * outputValues), outputValues), row);
+                    tally.Change += divergence.Between(intact.AsSpan((int)((long)(start + e) * values), values), row);
             }
         }
-    }
-
-    /// <summary>The class an example's outputs predict: the arg-max, or for a single output whether it exceeds the
-    /// threshold (0.5 for a probability, 0 for a logit).</summary>
-    private int Predicted(ReadOnlySpan<float> outputs) => outputs.Length == 1 ? (outputs[0] > threshold ? 1 : 0) : ArgMax(outputs);
-
-    private static int ArgMax(ReadOnlySpan<float> values)
-    {
-        int best = 0;
-        for (int i = 1; i < values.Length; i++)
-            if (values[i] > values[best]) best = i;
-        return best;
     }
 }

@@ -23,7 +23,7 @@ public sealed partial class LesionEngine : IDisposable
     private readonly Dictionary<int, (OnnxSession? Prefix, OnnxSession Suffix, ModelCut? Cut)> sessions = new();
     private OnnxSession? full;
     private readonly int classes;
-    private readonly int outputValues;
+    private readonly OutputLayout layout;
     private readonly float threshold;
 
     public LesionEngine(ModelNetwork network, ImageDataset data, LesionOptions options)
@@ -32,10 +32,10 @@ public sealed partial class LesionEngine : IDisposable
         this.data = data = network.Fit(data, options.Note);
         // A model that must run one example at a time gets one row per run on every path.
         this.options = network.BatchLimit(options.Note) == 1 ? options with { ChunkSize = 1, RowsPerRun = 1 } : options;
-        // Classes are every output value of an example: [N, classes] or, as some exporters leave it, [N, classes, 1, 1]. A
-        // single output is two classes: class 1 when it exceeds 0.5 (a probability, after a Sigmoid) or 0 (a logit).
-        outputValues = (int)network.Shapes.ShapeOf(network.Graph.Outputs[0].Name).Skip(1).Aggregate(1L, (a, d) => a * d);
-        classes = outputValues == 1 ? 2 : outputValues;
+        // Class scores at one or more positions per example (OutputLayout). A single score is two classes: class 1 when it
+        // exceeds 0.5 (a probability, after a Sigmoid) or 0 (a logit).
+        layout = OutputLayout.Of(network);
+        classes = layout.Classes == 1 ? 2 : layout.Classes;
         string output = network.Graph.Outputs[0].Name;
         threshold = network.Graph.Nodes.Any(n => n.Outputs.Contains(output) && OperatorRegistry.Find(n.OpType)?.Traits.Probabilities == true) ? 0.5f : 0f;
         int badLabel = Array.FindIndex(data.Labels, l => l >= classes);
@@ -108,10 +108,11 @@ public sealed partial class LesionEngine : IDisposable
     private LesionOutcome Outcome(string id, Tally tally)
     {
         var counts = new long[classes];
-        foreach (int label in data.Labels) counts[label]++;
-        double accuracy = tally.Correct.Sum() / (double)data.Count;
+        foreach (int label in targets ?? DataTargets())
+            if (label >= 0) counts[label]++;
+        double accuracy = tally.Correct.Sum() / (double)Math.Max(1, counts.Sum());
         var perClass = Enumerable.Range(0, classes).Select(c => counts[c] == 0 ? double.NaN : tally.Correct[c] / (double)counts[c]).ToArray();
-        return new LesionOutcome(id, accuracy, perClass, intact is null ? double.NaN : tally.Change / data.Count);
+        return new LesionOutcome(id, accuracy, perClass, intact is null ? double.NaN : tally.Change / ((double)data.Count * layout.Positions));
     }
 
     /// <summary>Examples per chunk that lesions of a node set run in (a plan times one chunk's worth); for the general

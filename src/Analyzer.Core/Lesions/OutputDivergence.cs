@@ -4,73 +4,88 @@ using Analyzer.Onnx.Operators;
 namespace Analyzer.Core.Lesions;
 
 /// <summary>
-/// How far one example's lesioned outputs lie from the intact model's (docs/method.md §6, output-change): for class
-/// scores, the KL divergence KL(p ‖ q) of the lesioned distribution q from the intact one p (the outputs themselves
-/// when the model ends in a softmax, else the softmax of its logits); for a single output, the squared change divided by
-/// the intact outputs' variance over the examples (the plain squared change when they do not vary).
+/// How far one example's lesioned outputs lie from the intact model's (docs/method.md §6, output-change), summed over
+/// the output's positions (<see cref="OutputLayout"/>): for class scores, the KL divergence KL(p ‖ q) of the lesioned
+/// distribution q from the intact one p (the outputs themselves when the model ends in a softmax, else the softmax of
+/// its logits); for a single score, the squared change divided by the intact scores' variance over examples and
+/// positions (the plain squared change when they do not vary).
 /// </summary>
 public sealed class OutputDivergence
 {
     private readonly bool probabilities;
-    private readonly int classes;
+    private readonly OutputLayout layout;
     private readonly double variance;
 
-    private OutputDivergence(bool probabilities, int classes, double variance)
+    private OutputDivergence(bool probabilities, OutputLayout layout, double variance)
     {
         this.probabilities = probabilities;
-        this.classes = classes;
+        this.layout = layout;
         this.variance = variance;
     }
 
     /// <summary>The divergence for <paramref name="network"/>'s output, given the intact outputs of every example.</summary>
-    public static OutputDivergence For(ModelNetwork network, float[] intact, int examples, int classes)
+    public static OutputDivergence For(ModelNetwork network, OutputLayout layout, float[] intact, int examples)
     {
         string output = network.Graph.Outputs[0].Name;
         bool probabilities = network.Graph.Nodes.Any(n => n.Outputs.Contains(output) &&
             OperatorRegistry.Find(n.OpType)?.Traits is { Probabilities: true, Reach: ActivationReach.Distribution });
         double variance = 0;
-        if (classes == 1 && examples > 1)
+        long count = (long)examples * layout.Values;
+        if (layout.Classes == 1 && count > 1)
         {
             double mean = 0;
-            for (int e = 0; e < examples; e++) mean += intact[e];
-            mean /= examples;
-            for (int e = 0; e < examples; e++) variance += (intact[e] - mean) * (intact[e] - mean);
-            variance /= examples - 1;
+            for (long e = 0; e < count; e++) mean += intact[e];
+            mean /= count;
+            for (long e = 0; e < count; e++) variance += (intact[e] - mean) * (intact[e] - mean);
+            variance /= count - 1;
         }
-        return new OutputDivergence(probabilities, classes, variance);
+        return new OutputDivergence(probabilities, layout, variance);
     }
 
-    /// <summary>The divergence of <paramref name="lesioned"/> from <paramref name="intact"/> (one example's outputs).</summary>
+    /// <summary>The divergence of <paramref name="lesioned"/> from <paramref name="intact"/> (one example's outputs),
+    /// summed over positions.</summary>
     public double Between(ReadOnlySpan<float> intact, ReadOnlySpan<float> lesioned)
     {
-        if (classes == 1)
+        double total = 0;
+        for (int p = 0; p < layout.Positions; p++) total += At(intact, lesioned, p);
+        return total;
+    }
+
+    private double At(ReadOnlySpan<float> intact, ReadOnlySpan<float> lesioned, int position)
+    {
+        if (layout.Classes == 1)
         {
-            double d = (double)lesioned[0] - intact[0];
+            int i = layout.Index(position, 0);
+            double d = (double)lesioned[i] - intact[i];
             return variance > 0 ? d * d / variance : d * d;
         }
         // KL(p ‖ q) = Σ p (log p − log q), with log-probabilities from the logits (stable) or from the probabilities.
         double kl = 0;
         if (probabilities)
         {
-            for (int c = 0; c < classes; c++)
-                if (intact[c] > 0) kl += intact[c] * (Math.Log(intact[c]) - Math.Log(Math.Max(lesioned[c], 1e-30)));
+            for (int c = 0; c < layout.Classes; c++)
+            {
+                int i = layout.Index(position, c);
+                if (intact[i] > 0) kl += intact[i] * (Math.Log(intact[i]) - Math.Log(Math.Max(lesioned[i], 1e-30)));
+            }
             return Math.Max(0, kl);
         }
-        double lp = LogSumExp(intact), lq = LogSumExp(lesioned);
-        for (int c = 0; c < classes; c++)
+        double lp = LogSumExp(intact, position), lq = LogSumExp(lesioned, position);
+        for (int c = 0; c < layout.Classes; c++)
         {
-            double logP = intact[c] - lp;
-            kl += Math.Exp(logP) * (logP - (lesioned[c] - lq));
+            int i = layout.Index(position, c);
+            double logP = intact[i] - lp;
+            kl += Math.Exp(logP) * (logP - (lesioned[i] - lq));
         }
         return Math.Max(0, kl);
     }
 
-    private static double LogSumExp(ReadOnlySpan<float> values)
+    private double LogSumExp(ReadOnlySpan<float> values, int position)
     {
         double max = double.NegativeInfinity;
-        foreach (float v in values) max = Math.Max(max, v);
+        for (int c = 0; c < layout.Classes; c++) max = Math.Max(max, values[layout.Index(position, c)]);
         double sum = 0;
-        foreach (float v in values) sum += Math.Exp(v - max);
+        for (int c = 0; c < layout.Classes; c++) sum += Math.Exp(values[layout.Index(position, c)] - max);
         return max + Math.Log(sum);
     }
 }

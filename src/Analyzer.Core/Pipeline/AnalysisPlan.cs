@@ -124,9 +124,10 @@ public sealed record AnalysisPlan
     public bool NeedsData => Measures.Any(m => m.NeedsData) || Edges.Contains(EdgeKind.Activations);
 
     /// <summary>The checkpoint key of one partitioning: everything its outcome depends on, the shard aside.</summary>
-    public string Identity(string modelSha256, int k, EdgeKind partitioningEdges, int examples, string version, LabelSource labels = LabelSource.Data) =>
+    public string Identity(string modelSha256, int k, EdgeKind partitioningEdges, int examples, string version, LabelSource labels = LabelSource.Data,
+        int positions = 1) =>
         string.Join("|", modelSha256, Data, Preprocessing.Scale, string.Join(",", Preprocessing.Mean), string.Join(",", Preprocessing.Std),
             Preprocessing.Bgr, Seed, k, Random, string.Join(",", Measures.Select(m => m.Name)), string.Join(",", Compat.Enabled),
             partitioningEdges == EdgeKind.Activations ? Samples : 0, examples, string.Join(",", Layers ?? []), MaxSubclusters ?? 0, version) +
-        (labels == LabelSource.Data ? "" : $"|labels={labels.Name()}");
+        (labels == LabelSource.Data ? "" : $"|labels={labels.Name()}") + (positions == 1 ? "" : $"|positions={positions}");
 }

@@ -79,7 +79,8 @@ public sealed class AnalysisRun(AnalysisPlan plan, TextWriter log, IAnalysisFigu
             string key = AnalysisSteps.Key(edges, scope);
             keys.Add(key);
             string checkpointPath = Path.Combine(checkpoints, $"{key}.json");
-            string identity = plan.Identity(network.Sha256, k, edges, data?.Count ?? 0, AnalyzerInfo.Version, labels);
+            string identity = plan.Identity(network.Sha256, k, edges, data?.Count ?? 0, AnalyzerInfo.Version, labels,
+                Lesions.OutputLayout.Of(network).Positions);
             string? shard = plan.Shard?.ToString();
             if (!plan.Fresh && File.Exists(checkpointPath) && Saved(checkpointPath) is { } saved && saved.Key == identity && saved.Shard == shard)
             {
