@@ -14,13 +14,23 @@ public sealed class OnnxModelFile
     /// <summary>Operator-set versions of the default domain that Analyzer understands.</summary>
     public const int MinOpset = 7, MaxOpset = 21;
 
-    private OnnxModelFile(string path, ModelProto model, string sha256)
+    private OnnxModelFile(string path, ModelProto model, string sha256, IReadOnlyList<(string Input, long[] Dims)> fixedInputs)
     {
         Path = path;
-        Proto = model;
         Sha256 = sha256;
+        FixedInputs = fixedInputs;
+        if (Rewriting.InputPacking.Needed(model))
+            PackedInputs = Rewriting.InputPacking.Apply(model);
+        Proto = model;
         Graph = OnnxGraphReader.Read(path, sha256, model);
     }
+
+    /// <summary>For a model with several inputs or a non-float one, how its inputs lie in the single float input that
+    /// Analyzer feeds (<see cref="Rewriting.InputPacking"/>); null for a model read as it is.</summary>
+    public IReadOnlyList<Rewriting.PackedInput>? PackedInputs { get; }
+
+    /// <summary>The inputs whose free sizes were fixed at load (<see cref="InputShapes"/>), with the sizes used.</summary>
+    public IReadOnlyList<(string Input, long[] Dims)> FixedInputs { get; }
 
     public string Path { get; }
     public string Sha256 { get; }
@@ -85,8 +95,9 @@ public sealed class OnnxModelFile
         internal set => batchLimit = value;
     }
 
-    /// <summary>Reads and decodes a model; throws <see cref="ModelFormatException"/> for anything unusable.</summary>
-    public static OnnxModelFile Load(string path)
+    /// <summary>Reads and decodes a model, with its free input sizes fixed by <paramref name="inputShapes"/>; throws
+    /// <see cref="ModelFormatException"/> for anything unusable.</summary>
+    public static OnnxModelFile Load(string path, InputShapes? inputShapes = null)
     {
         if (!File.Exists(path))
             throw Errors.NotFound(path);
@@ -115,7 +126,7 @@ public sealed class OnnxModelFile
             throw model.IrVersion == 0 ? Errors.NotOnnx(path, "no ir_version and no graph") : Errors.NoGraph(path);
         if (model.IrVersion <= 0)
             throw Errors.NotOnnx(path, "ir_version is missing");
-        return new OnnxModelFile(path, model, sha256);
+        return new OnnxModelFile(path, model, sha256, inputShapes?.Apply(model, path) ?? []);
     }
 
     /// <summary>The serialized model, exactly as it would be written (for in-memory inference sessions).</summary>

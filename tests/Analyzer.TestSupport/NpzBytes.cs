@@ -18,6 +18,9 @@ public static class NpzBytes
     /// <summary>A float32 .npy array.</summary>
     public static byte[] Float32(int[] shape, IEnumerable<float> values) => Npy("<f4", shape, values.SelectMany(BitConverter.GetBytes).ToArray());
 
+    /// <summary>An int64 .npy array.</summary>
+    public static byte[] Int64(int[] shape, IEnumerable<long> values) => Npy("<i8", shape, values.SelectMany(BitConverter.GetBytes).ToArray());
+
     /// <summary>An .npz holding the named arrays (names end in .npy), in a fresh temporary directory.</summary>
     public static string Npz(params (string Name, byte[] Bytes)[] arrays)
     {

@@ -22,10 +22,14 @@ public sealed class TinyModel
         builder = GraphBuilder.NewModel(opset, elementType, producer: "analyzer-tests", graphName: "tiny");
     }
 
-    /// <summary>An input with a symbolic batch dimension ("N") and the given sizes after it.</summary>
-    public TinyModel Input(string name, params long[] shape)
+    /// <summary>An input with a symbolic batch dimension ("N") and the given sizes after it; a negative size is a free
+    /// (symbolic) one, named d1, d2, ... by its axis.</summary>
+    public TinyModel Input(string name, params long[] shape) => TypedInput(name, elementType, shape);
+
+    /// <summary>An input of another element type (7: int64 token ids, 9: bool), shaped as <see cref="Input"/>.</summary>
+    public TinyModel TypedInput(string name, int type, params long[] shape)
     {
-        builder.Graph.Input.Add(GraphBuilder.Value(name, elementType, shape.Select((d, i) => i == 0 ? "N" : d.ToString())));
+        builder.Graph.Input.Add(GraphBuilder.Value(name, type, shape.Select((d, i) => i == 0 ? "N" : d < 0 ? $"d{i}" : d.ToString())));
         return this;
     }
 

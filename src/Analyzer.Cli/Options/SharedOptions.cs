@@ -6,6 +6,7 @@ using Analyzer.Core.Errors;
 using Analyzer.Core.Graphs;
 using Analyzer.Core.Measures;
 using Analyzer.Core.Memory;
+using Analyzer.Core.Networks;
 using Analyzer.Core.Pipeline;
 using Analyzer.Core.Subclusters;
 using Analyzer.Onnx.Inference;
@@ -112,6 +113,15 @@ public static class SharedOptions
     }.AcceptOnlyFromAmong([.. LabelSources.All.Select(l => l.Name())]);
 
     public static LabelSource? LabelsOf(string? name) => name is null ? null : LabelSources.Parse(name);
+
+    /// <summary>--input-shape: sizes for a model's free input dimensions (<see cref="InputShapeSpec"/>).</summary>
+    public static Option<string?> InputShape() => new("--input-shape")
+    {
+        Description = "Sizes of the model's free input dimensions after the batch, [NAME=]DIMS (e.g. 3x48x192; NAME=DIMS,NAME=DIMS " +
+                      "for several inputs). Default: from the data's examples where the verb reads data",
+    };
+
+    public static Onnx.InputShapes? InputShapeOf(string? text) => text is null ? null : InputShapeSpec.Parse(text);
 
     public static Option<string?> Compat() => new("--compat")
     {

@@ -21,6 +21,25 @@ public sealed class ImageDataset
     public static ImageDataset FromFloats(string source, float[] pixels, int[] labels, int channels, int height, int width, int classes) =>
         new(source, null, pixels, labels, channels, height, width, classes);
 
+    /// <summary>Named arrays of numbers (an npz with an array per model input: token ids and their attention mask), each
+    /// example's values laid end to end in field order; <paramref name="positionLabels"/> are labels per position
+    /// ([examples x positions], -1 where a position is not scored), or null.</summary>
+    public static ImageDataset FromFields(string source, float[] values, IReadOnlyList<DataField> fields, int[] labels, int classes,
+        int[]? positionLabels = null)
+    {
+        long size = fields.Sum(f => f.Size);
+        if (positionLabels is not null && positionLabels.LongLength % Math.Max(1, labels.Length) != 0)
+            throw new DataFormatException($"{source}: {positionLabels.Length} position labels for {labels.Length} examples");
+        return new(source, null, values, labels, 1, 1, (int)size, classes) { Fields = fields, PositionLabels = positionLabels };
+    }
+
+    /// <summary>The named arrays each example is made of, in order (null for images and single unnamed arrays).</summary>
+    public IReadOnlyList<DataField>? Fields { get; private init; }
+
+    /// <summary>Labels per position ([examples x positions], -1 where a position is not scored) for models that predict at
+    /// several positions (sequences); null when the data label each example once.</summary>
+    public int[]? PositionLabels { get; private init; }
+
     private ImageDataset(string source, byte[]? bytes, float[]? floats, int[] labels, int channels, int height, int width, int classes)
     {
         long perExample = (long)channels * height * width;
@@ -120,7 +139,7 @@ public sealed class ImageDataset
             throw new ArgumentException($"{labels.Length} labels for {Count} examples", nameof(labels));
         if (streamed is not null) return new ImageDataset(Source, streamed, labels, classes);
         if (original is not null) return new ImageDataset(original.WithLabels(labels, classes), Channels, Height, Width);
-        return new ImageDataset(Source, floats is null ? Pixels : null, floats, labels, Channels, Height, Width, classes);
+        return new ImageDataset(Source, floats is null ? Pixels : null, floats, labels, Channels, Height, Width, classes) { Fields = Fields };
     }
 
     /// <summary>Whether the examples carry labels; without them (an npz without y: unlabelled traffic) the labels are
@@ -132,7 +151,7 @@ public sealed class ImageDataset
     {
         if (streamed is not null) return new ImageDataset(Source, streamed, new int[Count], 1) { HasLabels = false };
         if (original is not null) return new ImageDataset(original.Unlabelled(), Channels, Height, Width);
-        return new ImageDataset(Source, floats is null ? Pixels : null, floats, new int[Count], Channels, Height, Width, 1) { HasLabels = false };
+        return new ImageDataset(Source, floats is null ? Pixels : null, floats, new int[Count], Channels, Height, Width, 1) { HasLabels = false, Fields = Fields };
     }
 
     /// <summary>
@@ -165,7 +184,11 @@ public sealed class ImageDataset
         {
             var values = new float[(long)count * size];
             for (int j = 0; j < count; j++) Array.Copy(floats, (long)chosen[j] * size, values, (long)j * size, size);
-            return new ImageDataset(Source, null, values, labels, Channels, Height, Width, Classes) { HasLabels = HasLabels };
+            int perExample = PositionLabels is null ? 0 : PositionLabels.Length / Count;
+            var positionLabels = PositionLabels is null ? null
+                : chosen.SelectMany(i => PositionLabels.AsSpan(i * perExample, perExample).ToArray()).ToArray();
+            return new ImageDataset(Source, null, values, labels, Channels, Height, Width, Classes)
+                { HasLabels = HasLabels, Fields = Fields, PositionLabels = positionLabels };
         }
         var pixels = new byte[(long)count * size];
         for (int j = 0; j < count; j++) Array.Copy(Pixels, (long)chosen[j] * size, pixels, (long)j * size, size);

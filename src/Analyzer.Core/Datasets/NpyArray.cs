@@ -4,7 +4,8 @@ using System.Text;
 
 namespace Analyzer.Core.Datasets;
 
-/// <summary>A NumPy .npy array (version 1-3, C order) of uint8, int32/int64 or float32/float64, read as doubles or bytes.</summary>
+/// <summary>A NumPy .npy array (version 1-3, C order) of bool, uint8, int8, int16/int32/int64 or float16/float32/float64,
+/// read as doubles or bytes.</summary>
 public sealed record NpyArray(int[] Shape, string Type, byte[] Data)
 {
     public int Count => Shape.Aggregate(1, (a, d) => a * d);
@@ -22,9 +23,14 @@ public sealed record NpyArray(int[] Shape, string Type, byte[] Data)
         string descr = Between(header, "'descr':", ",").Trim().Trim('\'');
         string shapeText = Between(header, "'shape': (", ")");
         int[] shape = shapeText.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(int.Parse).ToArray();
-        if (descr is not ("|u1" or "<i4" or "<i8" or "<f4" or "<f8"))
-            throw new DataFormatException($"{source}: dtype {descr} is not supported; expected uint8, int32, int64, float32 or float64");
-        int size = descr == "|u1" ? 1 : descr is "<i4" or "<f4" ? 4 : 8;
+        int size = descr switch
+        {
+            "|u1" or "|i1" or "|b1" => 1,
+            "<i2" or "<f2" => 2,
+            "<i4" or "<f4" => 4,
+            "<i8" or "<f8" => 8,
+            _ => throw new DataFormatException($"{source}: dtype {descr} is not supported; expected bool, uint8, int8, int16, int32, int64, float16, float32 or float64"),
+        };
         var data = bytes[(offset + headerLength)..];
         long count = shape.Aggregate(1L, (a, d) => a * d);
         if (data.LongLength != count * size)
@@ -45,7 +51,10 @@ public sealed record NpyArray(int[] Shape, string Type, byte[] Data)
 
     public double Value(long i) => Type switch
     {
-        "|u1" => Data[i],
+        "|u1" or "|b1" => Data[i],
+        "|i1" => (sbyte)Data[i],
+        "<i2" => BinaryPrimitives.ReadInt16LittleEndian(Data.AsSpan((int)(i * 2))),
+        "<f2" => (double)BinaryPrimitives.ReadHalfLittleEndian(Data.AsSpan((int)(i * 2))),
         "<i4" => BinaryPrimitives.ReadInt32LittleEndian(Data.AsSpan((int)(i * 4))),
         "<i8" => BinaryPrimitives.ReadInt64LittleEndian(Data.AsSpan((int)(i * 8))),
         "<f4" => BinaryPrimitives.ReadSingleLittleEndian(Data.AsSpan((int)(i * 4))),

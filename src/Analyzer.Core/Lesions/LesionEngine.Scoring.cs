@@ -62,6 +62,13 @@ public sealed partial class LesionEngine
     /// several positions needs labels per position, which image data do not carry.</summary>
     private int[] DataTargets()
     {
+        if (data.PositionLabels is { } perPosition)
+        {
+            if (perPosition.LongLength != (long)data.Count * layout.Positions)
+                throw new DataFormatException($"{data.Source}: {perPosition.Length / Math.Max(1, data.Count)} labels per example, but {network.Path} " +
+                    $"predicts at {layout.Positions} positions per example");
+            return perPosition;
+        }
         if (layout.Positions == 1) return data.Labels;
         // Unlabelled data: placeholders, like the data's own, until the model's predictions replace them.
         if (!data.HasLabels) return new int[(long)data.Count * layout.Positions];

@@ -41,6 +41,9 @@ public sealed partial class LesionEngine : IDisposable
         int badLabel = Array.FindIndex(data.Labels, l => l >= classes);
         if (badLabel >= 0)
             throw new DataFormatException($"{data.Source}: label {data.Labels[badLabel]} of example {badLabel} is outside the model's {classes} classes ({network.Path})");
+        if (data.PositionLabels is { } perPosition && Array.FindIndex(perPosition, l => l >= classes) is var bad and >= 0)
+            throw new DataFormatException($"{data.Source}: label {perPosition[bad]} at position {bad % Math.Max(1, perPosition.Length / data.Count)} of example " +
+                $"{bad / Math.Max(1, perPosition.Length / data.Count)} is outside the model's {classes} classes ({network.Path})");
         var points = new List<MaskPoint>();
         foreach (var set in network.Neurons.NodeSets.Where(s => s.Analysed))
         {

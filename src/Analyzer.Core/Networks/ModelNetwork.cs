@@ -30,11 +30,14 @@ public sealed class ModelNetwork
     public string Sha256 => Graph.Sha256;
 
     /// <summary>
-    /// The dataset as this model reads it: images of another size or channel count fitted to an image input
-    /// (<see cref="ImageDataset.FitTo"/>, said through <paramref name="note"/>); data that cannot fit is refused by name.
+    /// The dataset as this model reads it: named arrays put in the order of the model's inputs (<see cref="OnnxModelFile.PackedInputs"/>),
+    /// images of another size or channel count fitted to an image input (<see cref="ImageDataset.FitTo"/>, said through
+    /// <paramref name="note"/>); data that cannot fit is refused by name.
     /// </summary>
     public ImageDataset Fit(ImageDataset data, Action<string>? note)
     {
+        if (data.Fields is { } fields && File.PackedInputs is { } packed)
+            return Arranged(data, fields, packed);
         long[] input = Shapes.ShapeOf(Graph.Inputs[0].Name);
         long perExample = input.Skip(1).Aggregate(1L, (a, d) => a * d);
         if (perExample == data.ExampleSize && (input.Length != 4 || input[1] == data.Channels))
@@ -49,8 +52,64 @@ public sealed class ModelNetwork
         return fitted;
     }
 
+    /// <summary>The data's named arrays in the order of the model's inputs, each of the input's sizes; one array for a
+    /// model of one input whatever its name.</summary>
+    private ImageDataset Arranged(ImageDataset data, IReadOnlyList<DataField> fields, IReadOnlyList<Onnx.Rewriting.PackedInput> packed)
+    {
+        string Names(IEnumerable<string> names) => string.Join(", ", names);
+        var order = new List<DataField>();
+        foreach (var input in packed)
+        {
+            var field = fields.FirstOrDefault(f => f.Name == input.Name) ?? (fields.Count == 1 && packed.Count == 1 ? fields[0] : null)
+                ?? throw new DataFormatException($"{data.Source}: no array named {input.Name}, an input of {Path} (its inputs: {Names(packed.Select(p => p.Name))}; the data's arrays: {Names(fields.Select(f => f.Name))})");
+            if (!field.Dims.SequenceEqual(input.Dims))
+                throw new DataFormatException($"{data.Source}: array {field.Name} has examples of [{string.Join(", ", field.Dims)}]; input '{input.Name}' of {Path} takes [N, {string.Join(", ", input.Dims)}]");
+            order.Add(field);
+        }
+        foreach (var extra in fields.Where(f => !order.Contains(f)))
+            throw new DataFormatException($"{data.Source}: array {extra.Name} is not an input of {Path} (its inputs: {Names(packed.Select(p => p.Name))})");
+        if (order.SequenceEqual(fields)) return data;
+        var offsets = new Dictionary<DataField, long>();
+        long at = 0;
+        foreach (var f in fields)
+        {
+            offsets[f] = at;
+            at += f.Size;
+        }
+        var values = new float[(long)data.Count * at];
+        var source = new float[(long)data.Count * at];
+        data.FillBatch(0, data.Count, source, Preprocessing.Default);
+        for (long e = 0; e < data.Count; e++)
+        {
+            long to = e * at;
+            foreach (var f in order)
+            {
+                Array.Copy(source, e * at + offsets[f], values, to, f.Size);
+                to += f.Size;
+            }
+        }
+        var arranged = ImageDataset.FromFields(data.Source, values, order, data.Labels, data.Classes, data.PositionLabels);
+        return data.HasLabels ? arranged : arranged.Unlabelled();
+    }
+
     private static string Dims(ImageDataset data) =>
         data.IsVector ? $"{data.Width} values" : $"{data.Channels}x{data.Height}x{data.Width} ({data.ExampleSize} values)";
+
+    /// <summary>Says once which free input sizes were fixed, and whether by the data or by the input-shape setting.</summary>
+    public void NoteFixedInputs(Action<string>? note, bool fromData)
+    {
+        foreach (var (input, dims) in File.FixedInputs)
+            note?.Invoke($"input '{input}' of {Path} has free sizes; analysed at [N, {string.Join(", ", dims)}] " +
+                (fromData ? "(from the data's examples; --input-shape sets others)" : "(--input-shape)"));
+    }
+
+    /// <summary>The sizes free input dimensions were fixed at, per input (results files); null when none were free.</summary>
+    public IReadOnlyDictionary<string, long[]>? InputShapesEntry() =>
+        File.FixedInputs.Count == 0 ? null : File.FixedInputs.ToDictionary(f => f.Input, f => f.Dims);
+
+    /// <summary>The fixed sizes as one line for checkpoint identities; null when none were free.</summary>
+    public string? FixedInputShapes() =>
+        File.FixedInputs.Count == 0 ? null : string.Join(";", File.FixedInputs.Select(f => $"{f.Input}={string.Join("x", f.Dims)}"));
 
     private (int Limit, string? Note)? batch;
 
@@ -82,8 +141,9 @@ public sealed class ModelNetwork
         if (File.Widened) note?.Invoke($"{Path} is stored in float16/bfloat16; it is computed in float32 (an exact widening of its weights)");
     }
 
-    /// <summary>Loads and traces a model; throws <see cref="ModelFormatException"/> for unusable files.</summary>
-    public static ModelNetwork Load(string path) => Load(path, OnnxModelFile.Load(path));
+    /// <summary>Loads and traces a model, its free input sizes fixed by <paramref name="inputShapes"/>; throws
+    /// <see cref="ModelFormatException"/> for unusable files.</summary>
+    public static ModelNetwork Load(string path, InputShapes? inputShapes = null) => Load(path, OnnxModelFile.Load(path, inputShapes));
 
     /// <summary>Traces an already parsed model file.</summary>
     public static ModelNetwork Load(string path, OnnxModelFile file)

@@ -27,9 +27,9 @@ public sealed record AnalysisInputs(ModelNetwork Network, ImageDataset? Test, Im
     public static AnalysisInputs Load(AnalysisPlan plan)
     {
         plan.Validate();
-        var network = ModelNetwork.Load(plan.Model);
-        var selection = SelectionOf(plan, network);
         var (test, data) = plan.NeedsData ? DatasetLoader.TestExamples(plan.Data, plan.Preprocessing.Geometry, plan.Seed, plan.Examples) : default;
+        var network = ModelNetwork.Load(plan.Model, plan.InputShapes ?? (data is null ? null : InputShapeSpec.FromData(data)));
+        var selection = SelectionOf(plan, network);
         var weightGraph = Graphs.WeightGraph.Build(network.Neurons);
         int k = ClusterCount.Resolve(plan.K, network, weightGraph);
         var (measures, skippedMeasures) = Applicable(plan, network);

@@ -40,6 +40,10 @@ public sealed record AnalysisPlan
 
     public Preprocessing Preprocessing { get; init; } = Preprocessing.Default;
 
+    /// <summary>Sizes for the model's free input dimensions; null: from the data's examples where the model has free
+    /// sizes (docs/method.md §10).</summary>
+    public Onnx.InputShapes? InputShapes { get; init; }
+
     /// <summary>Graph kinds, each clustered in every scope.</summary>
     public IReadOnlyList<EdgeKind> Edges { get; init; } = EdgeKinds.All;
 
@@ -125,9 +129,10 @@ public sealed record AnalysisPlan
 
     /// <summary>The checkpoint key of one partitioning: everything its outcome depends on, the shard aside.</summary>
     public string Identity(string modelSha256, int k, EdgeKind partitioningEdges, int examples, string version, LabelSource labels = LabelSource.Data,
-        int positions = 1) =>
+        int positions = 1, string? inputShapes = null) =>
         string.Join("|", modelSha256, Data, Preprocessing.Scale, string.Join(",", Preprocessing.Mean), string.Join(",", Preprocessing.Std),
             Preprocessing.Bgr, Seed, k, Random, string.Join(",", Measures.Select(m => m.Name)), string.Join(",", Compat.Enabled),
             partitioningEdges == EdgeKind.Activations ? Samples : 0, examples, string.Join(",", Layers ?? []), MaxSubclusters ?? 0, version) +
-        (labels == LabelSource.Data ? "" : $"|labels={labels.Name()}") + (positions == 1 ? "" : $"|positions={positions}");
+        (labels == LabelSource.Data ? "" : $"|labels={labels.Name()}") + (positions == 1 ? "" : $"|positions={positions}") +
+        (inputShapes is null ? "" : $"|inputs={inputShapes}");
 }

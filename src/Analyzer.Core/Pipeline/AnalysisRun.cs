@@ -43,6 +43,7 @@ public sealed class AnalysisRun(AnalysisPlan plan, TextWriter log, IAnalysisFigu
             (plan.Shard is null ? "" : $", shard {plan.Shard}"));
 
         var note = Notes.Once(log);
+        network.NoteFixedInputs(note, plan.InputShapes is null);
         foreach (var skipped in inputs.SkippedMeasures.GroupBy(s => s.Reason))
             note($"{string.Join(", ", skipped.Select(s => s.Measure))} left out: {skipped.Key} (named measures make this an error)");
         using var engine = data is null ? null : new LesionEngine(network, data, new LesionOptions
@@ -80,7 +81,7 @@ public sealed class AnalysisRun(AnalysisPlan plan, TextWriter log, IAnalysisFigu
             keys.Add(key);
             string checkpointPath = Path.Combine(checkpoints, $"{key}.json");
             string identity = plan.Identity(network.Sha256, k, edges, data?.Count ?? 0, AnalyzerInfo.Version, labels,
-                Lesions.OutputLayout.Of(network).Positions);
+                Lesions.OutputLayout.Of(network).Positions, network.FixedInputShapes());
             string? shard = plan.Shard?.ToString();
             if (!plan.Fresh && File.Exists(checkpointPath) && Saved(checkpointPath) is { } saved && saved.Key == identity && saved.Shard == shard)
             {
@@ -125,7 +126,7 @@ public sealed class AnalysisRun(AnalysisPlan plan, TextWriter log, IAnalysisFigu
             data?.Count ?? 0, baseline?.Accuracy ?? double.NaN, new SignificanceEntry("Benjamini-Hochberg", 0.05, null), [],
             compat.Enabled, data is not null && data.Count < test!.Count ? test.Count : null, plan.Layers, plan.MaxSubclusters,
             data is null ? null : PreprocessingEntry.Of(plan.Preprocessing), data is null ? null : labels.Name(),
-            inputs.SkippedMeasures.Count == 0 ? null : inputs.SkippedMeasures);
+            inputs.SkippedMeasures.Count == 0 ? null : inputs.SkippedMeasures, network.InputShapesEntry());
         return new AnalysisOutcome(header, keys, pieces, plan.Shard);
     }
 

@@ -19,9 +19,9 @@ public static class Inspection
 {
     /// <summary>The model's operators, and its description when every operator is known; otherwise the
     /// <see cref="ModelFormatException"/> naming the first unknown one is thrown when it is described.</summary>
-    public static (OnnxModelFile File, IReadOnlyList<InspectOperator> Operators) Operators(string modelPath)
+    public static (OnnxModelFile File, IReadOnlyList<InspectOperator> Operators) Operators(string modelPath, InputShapes? inputShapes = null)
     {
-        var file = OnnxModelFile.Load(modelPath);
+        var file = OnnxModelFile.Load(modelPath, inputShapes);
         return (file, Operators(file.Graph));
     }
 

@@ -13,7 +13,7 @@ namespace Analyzer.Core.Pipeline;
 /// model and measure it on the test split, or on <see cref="Examples"/> examples drawn from it.</summary>
 public sealed record LesionPlan(string Model, string Data, string Sets, Preprocessing? Preprocessing = null, int Seed = 0,
     ExecutionDevice Device = ExecutionDevice.Auto, int Threads = 0, MemoryBudget? MemoryBudget = null, int? Examples = null,
-    LabelSource? Labels = null);
+    LabelSource? Labels = null, Onnx.InputShapes? InputShapes = null);
 
 /// <summary>The lesions of given unit sets (docs/method.md §6): each set's units read as zero, the lesioned model's
 /// accuracy overall and per class, its accuracy drop, class-wise drops and their range.</summary>
@@ -22,16 +22,18 @@ public static class UnitSetLesions
     public static LesionDocument Run(LesionPlan plan, TextWriter log)
     {
         var preprocessing = plan.Preprocessing ?? Preprocessing.Default;
-        var network = ModelNetwork.Load(plan.Model);
-        var sets = UnitSetsFile.Read(plan.Sets, network).Select(s => (Set: new LesionSet(s.Id, s.NodeSet.Index, s.Units), s.Layer)).ToList();
         var (test, data) = DatasetLoader.TestExamples(plan.Data, preprocessing.Geometry, plan.Seed, plan.Examples);
+        var network = ModelNetwork.Load(plan.Model, plan.InputShapes ?? InputShapeSpec.FromData(data));
+        var sets = UnitSetsFile.Read(plan.Sets, network).Select(s => (Set: new LesionSet(s.Id, s.NodeSet.Index, s.Units), s.Layer)).ToList();
+        var note = Notes.Once(log);
+        network.NoteFixedInputs(note, plan.InputShapes is null);
         using var engine = new LesionEngine(network, data, new LesionOptions
         {
             Preprocessing = preprocessing,
             Device = plan.Device,
             Threads = plan.Threads,
             MemoryBudget = plan.MemoryBudget ?? MemoryBudget.Default,
-            Note = Notes.Once(log),
+            Note = note,
             OutputChange = true,
         });
         var labels = LabelSources.Resolve(plan.Labels, data);
@@ -51,6 +53,6 @@ public static class UnitSetLesions
         }).ToList();
         return new LesionDocument(DisplayPath.Of(plan.Model), network.Sha256, AnalyzerInfo.Version, plan.Seed, plan.Data, engine.Provider,
             data.Count, new LesionBaseline(baseline.Accuracy, baseline.ClassAccuracy), results, data.Count < test.Count ? test.Count : null,
-            PreprocessingEntry.Of(preprocessing), labels.Name());
+            PreprocessingEntry.Of(preprocessing), labels.Name(), network.InputShapesEntry());
     }
 }

@@ -10,4 +10,4 @@ public sealed record LesionSetResult(string Id, string Layer, int Size, double A
 /// <summary>The lesion JSON (docs/design.md). <c>ExamplesDrawnFrom</c> is the size of the test split when --examples drew a subset of it, else null.</summary>
 public sealed record LesionDocument(string Model, string ModelSha256, string AnalyzerVersion, int Seed, string Data, string Device,
     int Examples, LesionBaseline Baseline, IReadOnlyList<LesionSetResult> Sets, int? ExamplesDrawnFrom = null,
-    PreprocessingEntry? Preprocessing = null, string? Labels = null);
+    PreprocessingEntry? Preprocessing = null, string? Labels = null, IReadOnlyDictionary<string, long[]>? InputShapes = null);

@@ -33,7 +33,8 @@ public static class ShapeInference
             // One example: a symbolic batch dimension counts as 1; any other unknown size is an error.
             var shape = input.Shape.Select((d, i) => i == 0 && (d < 0 || batch != 1) ? batch : d).ToArray();
             if (shape.Any(d => d < 0))
-                throw new ModelFormatException($"{graph.Path}: input '{input.Name}' has unknown size(s) in shape [{string.Join(", ", input.Shape)}]; expected fixed sizes after the batch dimension");
+                throw new ModelFormatException($"{graph.Path}: input '{input.Name}' has free sizes in [N, {string.Join(", ", input.Shape.Skip(1).Select(d => d < 0 ? "?" : d.ToString()))}]; " +
+                    $"give them with --input-shape {(graph.Inputs.Count > 1 ? input.Name + "=" : "")}{string.Join("x", input.Shape.Skip(1).Select(d => d < 0 ? "SIZE" : d.ToString()))}, or data whose examples fix them");
             shapes[input.Name] = shape;
         }
 

@@ -36,4 +36,42 @@ public class TokenModelTests
         Assert.Equal(units.Sum(), labels.Count);
         Assert.All(labels, l => Assert.InRange(l.GetInt32(), 0, 3));
     }
+
+    /// <summary>Lesions of MLP and pooler units equal PyTorch zeroing the same units on the same token ids (golden:
+    /// tests/models/families/token-lesions.json from tools/golden_token_lesions.py): GPT against its own predictions at
+    /// all 16 positions, BERT (ids and attention mask, arrays in an npz) against its labels.</summary>
+    [Theory]
+    [InlineData("gpt")]
+    [InlineData("bert")]
+    public void Lesions_equal_pytorch_zeroing_the_same_units(string model)
+    {
+        using var golden = JsonDocument.Parse(File.ReadAllText(RepositoryFiles.TestModel("families/token-lesions.json")));
+        var expected = golden.RootElement.GetProperty(model);
+        string dir = TempDirectory.Create();
+        string setsFile = Path.Combine(dir, "sets.json");
+        File.WriteAllText(setsFile, JsonSerializer.Serialize(new
+        {
+            sets = expected.GetProperty("sets").EnumerateArray().Select(s => new
+            {
+                id = s.GetProperty("id").GetString(), layer = s.GetProperty("layer").GetString(),
+                units = s.GetProperty("units").EnumerateArray().Select(u => u.GetInt32()).ToArray(),
+            }),
+        }));
+        string output = Path.Combine(dir, "lesion.json");
+        var run = CliRun.Of("lesion", RepositoryFiles.TestModel($"families/{model}.onnx"), "--data",
+            $"npz:{RepositoryFiles.TestModel($"families/{model}-data.npz")}", "--sets", setsFile, "--labels", expected.GetProperty("labels").GetString()!,
+            "--out", output, "--device", "cpu");
+        Assert.True(run.ExitCode == 0, run.Error);
+        using var lesions = JsonDocument.Parse(File.ReadAllText(output));
+        if (expected.TryGetProperty("baseline", out var baseline))
+            Assert.Equal(baseline.GetDouble(), lesions.RootElement.GetProperty("baseline").GetProperty("accuracy").GetDouble(), 9);
+        var actual = lesions.RootElement.GetProperty("sets").EnumerateArray().ToList();
+        foreach (var (want, got) in expected.GetProperty("sets").EnumerateArray().Zip(actual))
+        {
+            Assert.Equal(want.GetProperty("id").GetString(), got.GetProperty("id").GetString());
+            Assert.Equal(want.GetProperty("accuracy").GetDouble(), got.GetProperty("accuracy").GetDouble(), 9);
+            double change = want.GetProperty("output_change").GetDouble();
+            Assert.InRange(got.GetProperty("output_change").GetDouble(), change * (1 - 1e-3) - 1e-7, change * (1 + 1e-3) + 1e-7);
+        }
+    }
 }

@@ -47,7 +47,7 @@ public class ImageFileLoaderTests
         Assert.Equal(1, data.Count);
         string path = Npz(("y.npy", Npy("|u1", [1], [1])));
         var e = Assert.Throws<DataFormatException>(() => ImageFileLoaders.Npz(path));
-        Assert.Equal($"{path}: needs an array named x (the examples) and, optionally, y (their labels); found only y", e.Message);
+        Assert.Equal($"{path}: needs an array named x (the examples), or one array per model input, and, optionally, y (their labels); found only y", e.Message);
     }
 
     [Fact]
@@ -140,5 +140,40 @@ public class ImageFileLoaderTests
         });
         // ../shared/data/README.md: 64.1 % with PyTorch on these JPEGs; JPEG decoders may differ on a few images.
         Assert.InRange(engine.Baseline().Accuracy, 0.636, 0.646);
+    }
+
+    [Fact]
+    public void Npz_arrays_per_input_keep_their_names_dtypes_and_labels_per_position()
+    {
+        // Token ids (int64), a bool mask, half-precision features; y per position with -1 for padding.
+        long[] ids = [5, 7, 9, 0, 3, 2];
+        byte[] mask = [1, 1, 0, 1, 1, 1];
+        var halves = new[] { (Half)0.5, (Half)(-1.25), (Half)2, (Half)3 };
+        string path = Npz(
+            ("input_ids.npy", NpzBytes.Int64([2, 3], ids)),
+            ("attention_mask.npy", Npy("|b1", [2, 3], mask)),
+            ("features.npy", Npy("<f2", [2, 2], halves.SelectMany(h => BitConverter.GetBytes(h)).ToArray())),
+            ("y.npy", NpzBytes.Int64([2, 3], [1, 2, -1, 0, 4, 1])));
+        var data = ImageFileLoaders.Npz(path);
+        Assert.Equal(2, data.Count);
+        Assert.Equal(["input_ids", "attention_mask", "features"], data.Fields!.Select(f => f.Name));
+        Assert.Equal([[3L], [3L], [2L]], data.Fields!.Select(f => f.Dims));
+        Assert.Equal([1, 2, -1, 0, 4, 1], data.PositionLabels);
+        var values = new float[2 * 8];
+        data.FillBatch(0, 2, values, Preprocessing.Default);
+        Assert.Equal([5, 7, 9, 1, 1, 0, 0.5f, -1.25f, 0, 3, 2, 1, 1, 1, 2, 3], values);
+        // Drawing examples keeps each one's position labels.
+        var drawn = data.Draw(1, 0);
+        var first = new float[8];
+        drawn.FillBatch(0, 1, first, Preprocessing.Default);
+        Assert.Equal(first[0] == 5 ? [1, 2, -1] : new[] { 0, 4, 1 }, drawn.PositionLabels);
+    }
+
+    [Fact]
+    public void Npz_arrays_of_different_lengths_are_refused_naming_both()
+    {
+        string path = Npz(("a.npy", NpzBytes.Int64([2, 3], new long[6])), ("b.npy", NpzBytes.Int64([3, 3], new long[9])));
+        var error = Assert.Throws<DataFormatException>(() => ImageFileLoaders.Npz(path));
+        Assert.Contains("array b has shape (3, 3); every array needs the same first size, the examples (2 in a)", error.Message);
     }
 }

@@ -30,6 +30,7 @@ public sealed class AnalyzeOptions
     public Option<int> MemoryBudget { get; } = SharedOptions.MemoryBudget();
     public Option<string?> Compat { get; } = SharedOptions.Compat();
     public Option<string?> Labels { get; } = SharedOptions.Labels();
+    public Option<string?> InputShape { get; } = SharedOptions.InputShape();
     public Option<bool> Fresh { get; } = new("--fresh") { Description = "Ignore finished partitionings saved by an earlier, interrupted run" };
     public Option<int> Seed { get; } = SharedOptions.Seed();
     public Option<string> Device { get; } = SharedOptions.Device();
@@ -44,13 +45,13 @@ public sealed class AnalyzeOptions
     {
         command.Arguments.Add(Model);
         foreach (var option in new Option[] { Edges, Scopes, Measures, Clusters, Random, Out, Samples, Examples, Layers, MaxSubclusters,
-                     MemoryBudget, Labels, Compat, Fresh, Seed, Device, Threads, Shard }.Concat(Data.All))
+                     MemoryBudget, Labels, InputShape, Compat, Fresh, Seed, Device, Threads, Shard }.Concat(Data.All))
             command.Options.Add(option);
     }
 
     /// <summary>The options a screen manifest may set for every model, by long name ("max-subclusters": 4).</summary>
     public IReadOnlyList<Option> Manifest => [Edges, Scopes, Measures, Clusters, Random, Samples, Examples, Layers, MaxSubclusters, MemoryBudget,
-        Labels, Compat, Seed, Device];
+        Labels, InputShape, Compat, Seed, Device];
 
     /// <summary>The plan the parsed options ask for, parsed into Core's vocabulary (an unknown name is a usage error).</summary>
     public AnalysisPlan Plan(ParseResult parse) => new()
@@ -70,6 +71,7 @@ public sealed class AnalyzeOptions
         MemoryBudget = SharedOptions.MemoryBudgetOf(parse.GetValue(MemoryBudget)),
         Compat = ReferenceCompat.Parse(parse.GetValue(Compat)),
         Labels = SharedOptions.LabelsOf(parse.GetValue(Labels)),
+        InputShapes = SharedOptions.InputShapeOf(parse.GetValue(InputShape)),
         Samples = parse.GetValue(Samples),
         Examples = parse.GetValue(Examples),
         Layers = SharedOptions.ListOf(parse.GetValue(Layers)),

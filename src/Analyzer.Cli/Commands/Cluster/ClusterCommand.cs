@@ -32,19 +32,20 @@ public static class ClusterCommand
         }.AcceptOnlyFromAmong("hartigan", "lloyd");
         var output = new Option<string>("--out", "-o") { Description = "The clustering JSON file to write", Required = true };
         var seed = SharedOptions.Seed();
+        var inputShape = SharedOptions.InputShape();
         var threads = SharedOptions.Threads();
         var activations = new ActivationOptions();
         var command = new Command("cluster",
             "Partition the neurons by normalized spectral clustering (docs/method.md §4) and write the labels per layer")
         {
-            model, edges, scope, k, restarts, refine, output, seed, threads,
+            model, edges, scope, k, restarts, refine, output, inputShape, seed, threads,
         };
         activations.AddTo(command);
         command.SetAction(parse => CommandRunner.Run(parse, (stdout, stderr) => ClusterHandler.Run(new ClusterRequest(
             parse.GetValue(model)!, Choices.Parse("Edges", parse.GetValue(edges)!, EdgeKinds.All, EdgeKinds.Name),
             Choices.Parse("Scopes", parse.GetValue(scope)!, ClusteringScopes.All, ClusteringScopes.Name), parse.GetValue(k),
             parse.GetValue(restarts), parse.GetValue(refine) == "lloyd", parse.GetValue(output)!, parse.GetValue(seed),
-            activations.Request(parse)), stdout, stderr), threads));
+            activations.Request(parse), SharedOptions.InputShapeOf(parse.GetValue(inputShape))), stdout, stderr), threads));
         return command;
     }
 }

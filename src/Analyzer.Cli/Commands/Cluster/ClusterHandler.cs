@@ -11,7 +11,7 @@ namespace Analyzer.Cli.Commands.Cluster;
 
 /// <summary>What `cluster` was asked to do.</summary>
 public sealed record ClusterRequest(string Model, EdgeKind Edges, ClusteringScope Scope, int? K, int? Restarts, bool LloydOnly, string Out,
-    int Seed, ActivationRequest? Activations = null);
+    int Seed, ActivationRequest? Activations = null, Onnx.InputShapes? InputShapes = null);
 
 /// <summary>Loads the model, builds its graph, partitions it in the requested scope and writes the clustering JSON.</summary>
 public static class ClusterHandler
@@ -22,7 +22,7 @@ public static class ClusterHandler
         if (request.Restarts is < 1)
             throw new UsageException($"--restarts: {request.Restarts}; expected at least 1");
         var clock = Stopwatch.StartNew();
-        var network = ModelNetwork.Load(request.Model);
+        var network = ModelNetwork.Load(request.Model, request.InputShapes);
         var (layout, graph, activations) = GraphSource.Build(network, request.Edges, request.Activations, request.Seed, error);
         int k = ClusterCount.Resolve(request.K, network, graph);
         var options = new SpectralOptions

@@ -21,19 +21,21 @@ public static class GraphCommand
             DefaultValueFactory = _ => "auto",
         }.AcceptOnlyFromAmong([.. Enum.GetValues<GraphFormat>().Select(f => Choices.Kebab(f.ToString()))]);
         var seed = SharedOptions.Seed();
+        var inputShape = SharedOptions.InputShape();
         var threads = SharedOptions.Threads();
         var activations = new ActivationOptions();
         var command = new Command("graph",
             "Build the neuron graph (docs/method.md 1-3) and write it: adjacency.npy (float64 n x n, symmetric, zero " +
             "diagonal; adjacency.npz, scipy's sparse CSR, for large graphs) and nodes.json (node sets in canonical order, invalid nodes)")
         {
-            model, edges, output, format, seed, threads,
+            model, edges, output, format, inputShape, seed, threads,
         };
         activations.AddTo(command);
         command.SetAction(parse => CommandRunner.Run(parse, (stdout, stderr) =>
             GraphHandler.Run(parse.GetValue(model)!, Choices.Parse("Edges", parse.GetValue(edges)!, EdgeKinds.All, EdgeKinds.Name),
                 parse.GetValue(output)!, parse.GetValue(seed), activations.Request(parse),
-                Enum.GetValues<GraphFormat>().First(f => Choices.Kebab(f.ToString()) == parse.GetValue(format)), stdout, stderr), threads));
+                Enum.GetValues<GraphFormat>().First(f => Choices.Kebab(f.ToString()) == parse.GetValue(format)), stdout, stderr,
+                SharedOptions.InputShapeOf(parse.GetValue(inputShape))), threads));
         return command;
     }
 }

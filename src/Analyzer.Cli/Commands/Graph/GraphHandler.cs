@@ -11,10 +11,10 @@ namespace Analyzer.Cli.Commands.Graph;
 public static class GraphHandler
 {
     public static int Run(string modelPath, EdgeKind edges, string outDir, int seed, ActivationRequest activations, GraphFormat format,
-        TextWriter output, TextWriter error)
+        TextWriter output, TextWriter error, Onnx.InputShapes? inputShapes = null)
     {
         OutputLocation.Folder(outDir);
-        var network = ModelNetwork.Load(modelPath);
+        var network = ModelNetwork.Load(modelPath, inputShapes);
         var (layout, graph, _) = GraphSource.Build(network, edges, activations, seed, error);
         Directory.CreateDirectory(outDir);
         var (file, written) = GraphFiles.WriteAdjacency(outDir, graph, format, error);

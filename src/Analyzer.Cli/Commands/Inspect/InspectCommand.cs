@@ -10,12 +10,13 @@ public static class InspectCommand
     {
         var model = SharedOptions.Model();
         var json = new Option<bool>("--json") { Description = "Print JSON instead of tables" };
+        var inputShape = SharedOptions.InputShape();
         var command = new Command("inspect", "Show a model's layers, their units, the node sets and which are analysed")
         {
-            model, json,
+            model, json, inputShape,
         };
         command.SetAction(parse => CommandRunner.Run(parse, (output, error) =>
-            InspectHandler.Run(parse.GetValue(model)!, parse.GetValue(json), output)));
+            InspectHandler.Run(parse.GetValue(model)!, parse.GetValue(json), output, SharedOptions.InputShapeOf(parse.GetValue(inputShape)))));
         return command;
     }
 }

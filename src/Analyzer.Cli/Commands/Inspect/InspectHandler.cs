@@ -8,9 +8,9 @@ namespace Analyzer.Cli.Commands.Inspect;
 /// operators gets its operator table, then the error naming them.</summary>
 public static class InspectHandler
 {
-    public static int Run(string modelPath, bool json, TextWriter output)
+    public static int Run(string modelPath, bool json, TextWriter output, InputShapes? inputShapes = null)
     {
-        var (file, operators) = Inspection.Operators(modelPath);
+        var (file, operators) = Inspection.Operators(modelPath, inputShapes);
         try
         {
             var document = Inspection.Describe(modelPath, file, operators);

@@ -19,16 +19,18 @@ public static class LesionCommand
         var threads = SharedOptions.Threads();
         var examples = SharedOptions.Examples();
         var labels = SharedOptions.Labels();
+        var inputShape = SharedOptions.InputShape();
         var command = new Command("lesion",
             "Remove given sets of units (their outputs read as zero, docs/method.md §6) and report test accuracy, overall and per class")
         {
-            model, sets, output, budget, examples, labels, seed, device, threads,
+            model, sets, output, budget, examples, labels, inputShape, seed, device, threads,
         };
         foreach (var option in data.All) command.Options.Add(option);
         command.SetAction(parse => CommandRunner.Run(parse, (stdout, stderr) => LesionHandler.Run(new LesionPlan(
             parse.GetValue(model)!, parse.GetValue(data.Data)!, parse.GetValue(sets)!, data.Preprocessing(parse), parse.GetValue(seed),
             SharedOptions.DeviceOf(parse.GetValue(device)), parse.GetValue(threads), SharedOptions.MemoryBudgetOf(parse.GetValue(budget)),
-            parse.GetValue(examples), SharedOptions.LabelsOf(parse.GetValue(labels))), parse.GetValue(output)!, stdout, stderr), threads));
+            parse.GetValue(examples), SharedOptions.LabelsOf(parse.GetValue(labels)), SharedOptions.InputShapeOf(parse.GetValue(inputShape))),
+            parse.GetValue(output)!, stdout, stderr), threads));
         return command;
     }
 }
