@@ -11,7 +11,8 @@ Writes, beside the models:
                   y int64 [32] (seeded class labels)
   token-lesions.json  per model: the labels used, and per set (id, layer, units) the lesioned accuracy and the mean
                   output change (KL of the lesioned softmax from the intact one, per position)
-GPT is scored against its own predictions at every position (--labels model); BERT against y (--labels data).
+GPT is scored against its own predictions at every position (--labels model) and against the next token (--labels
+next-token, gpt-next-token); BERT against y (--labels data).
 """
 import argparse
 import json
@@ -65,10 +66,17 @@ def main():
     sets = [("b0-first-half", "/blocks.0/fc2/MatMul", gpt.blocks[0].fc2, list(range(64))),
             ("b0-every-third", "/blocks.0/fc2/MatMul", gpt.blocks[0].fc2, list(range(0, 128, 3))),
             ("b1-block", "/blocks.1/fc2/MatMul", gpt.blocks[1].fc2, list(range(40, 104)))]
+    # Next-token labels: position t is labelled with token t + 1; the last position is not scored.
+    next_tokens = torch.full((32, 16), -1, dtype=torch.int64)
+    next_tokens[:, :-1] = torch.from_numpy(ids[:, 1:])
     golden["gpt"] = {"labels": "model", "sets": []}
+    golden["gpt-next-token"] = {"labels": "next-token", "baseline": score(intact, intact, next_tokens)[0], "sets": []}
     for name, layer, module, units in sets:
-        accuracy, change = score(intact, lesioned(gpt, run, module, units, 128), labels)
+        logits = lesioned(gpt, run, module, units, 128)
+        accuracy, change = score(intact, logits, labels)
         golden["gpt"]["sets"].append({"id": name, "layer": layer, "units": units, "accuracy": accuracy, "output_change": change})
+        accuracy, change = score(intact, logits, next_tokens)
+        golden["gpt-next-token"]["sets"].append({"id": name, "layer": layer, "units": units, "accuracy": accuracy, "output_change": change})
 
     bert = Bert()
     bert.load_state_dict(torch.load(os.path.join(args.models, "bert.pt")))

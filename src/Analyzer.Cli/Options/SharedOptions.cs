@@ -107,9 +107,10 @@ public static class SharedOptions
     /// <summary>--labels: what lesions are scored against (<see cref="LabelSource"/>).</summary>
     public static Option<string?> Labels() => new Option<string?>("--labels")
     {
-        Description = "What lesion measures score predictions against: data (the data's labels) or model (the intact model's own " +
+        Description = "What lesion measures score predictions against: data (the data's labels), model (the intact model's own " +
                       "predictions, for data without labels in the model's classes: acc-drop becomes the fraction of predictions a " +
-                      "lesion changes). Default: data when the data carry labels, else model",
+                      "lesion changes) or next-token (a causal language model's next input token at each position). Default: data " +
+                      "when the data carry labels, else model",
     }.AcceptOnlyFromAmong([.. LabelSources.All.Select(l => l.Name())]);
 
     public static LabelSource? LabelsOf(string? name) => name is null ? null : LabelSources.Parse(name);

@@ -8,17 +8,19 @@ namespace Analyzer.Core.Lesions;
 /// What the lesion measures score predictions against (docs/method.md §6, label sources): the data's own labels, or
 /// the intact model's predictions on the same examples, which any unlabelled sample of a model's traffic has. With the
 /// model's labels acc-drop is the fraction of predictions a lesion changes and class-range runs over predicted classes.
+/// A causal language model is scored against the next token: position t's label is input token t + 1.
 /// </summary>
 public enum LabelSource
 {
     Data,
     Model,
+    NextToken,
 }
 
 /// <summary>The names of <see cref="LabelSource"/> in files and on the command line.</summary>
 public static class LabelSources
 {
-    public static readonly IReadOnlyList<LabelSource> All = [LabelSource.Data, LabelSource.Model];
+    public static readonly IReadOnlyList<LabelSource> All = [LabelSource.Data, LabelSource.Model, LabelSource.NextToken];
 
     public static string Name(this LabelSource source) => Choices.Kebab(source.ToString());
 

@@ -52,10 +52,42 @@ public sealed partial class LesionEngine
     }
 
     /// <summary>Scores later lesions against <paramref name="source"/>: for <see cref="LabelSource.Model"/> the intact model's
-    /// predictions replace the data's labels, and the baseline accuracy becomes 1.</summary>
+    /// predictions replace the data's labels, and the baseline accuracy becomes 1; for <see cref="LabelSource.NextToken"/>
+    /// each position's next input token does.</summary>
     public void ScoreAgainst(LabelSource source)
     {
         if (source == LabelSource.Model) UseLabels(Predictions());
+        else if (source == LabelSource.NextToken) UseLabels(NextTokens());
+    }
+
+    /// <summary>
+    /// Labels for a causal language model (docs/method.md §6, label sources): position t is labelled with input token
+    /// t + 1; the last position, and a position whose next token the attention mask (an input named attention_mask)
+    /// marks as padding, are not scored. The tokens are those of the model's first integer input.
+    /// </summary>
+    private int[] NextTokens()
+    {
+        var inputs = network.File.PackedInputs;
+        var ids = inputs?.FirstOrDefault(i => i.ElementType is Onnx.Model.TensorElementType.Int64 or Onnx.Model.TensorElementType.Int32)
+            ?? throw new DataFormatException($"{network.Path}: next-token labels need token ids, an integer input; the model has none");
+        int steps = (int)ids.Size;
+        if (ids.Dims.Length != 1 || steps != layout.Positions)
+            throw new DataFormatException($"{network.Path}: next-token labels need one prediction per token; input '{ids.Name}' holds " +
+                $"[N, {string.Join(", ", ids.Dims)}] tokens and the output {layout.Positions} positions");
+        var mask = inputs!.FirstOrDefault(i => i.Name == "attention_mask" && i.Size == steps);
+        long row = inputs!.Sum(i => i.Size);
+        var values = new float[row];
+        var labels = new int[data.Count * steps];
+        for (int e = 0; e < data.Count; e++)
+        {
+            data.FillBatch(e, 1, values, options.Preprocessing);
+            for (int t = 0; t < steps; t++)
+            {
+                bool scored = t + 1 < steps && (mask is null || values[mask.Offset + t + 1] != 0);
+                labels[e * steps + t] = scored ? (int)values[ids.Offset + t + 1] : -1;
+            }
+        }
+        return labels;
     }
 
     /// <summary>The data's labels as targets: one per example for a model with one position. A model that predicts at

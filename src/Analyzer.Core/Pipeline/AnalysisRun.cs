@@ -53,9 +53,9 @@ public sealed class AnalysisRun(AnalysisPlan plan, TextWriter log, IAnalysisFigu
         });
         var labels = data is null ? LabelSource.Data : LabelSources.Resolve(plan.Labels, data);
         var baseline = engine?.Baseline();
-        if (engine is not null && labels == LabelSource.Model)
+        if (engine is not null && labels != LabelSource.Data)
         {
-            // The intact model's predictions become the labels: a lesion's accuracy is its agreement with them.
+            // The intact model's predictions (or the next tokens) become the labels: a lesion's accuracy is its agreement with them.
             engine.ScoreAgainst(labels);
             baseline = engine.Baseline();
         }

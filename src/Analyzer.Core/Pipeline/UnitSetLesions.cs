@@ -38,7 +38,7 @@ public static class UnitSetLesions
         });
         var labels = LabelSources.Resolve(plan.Labels, data);
         var baseline = engine.Baseline();
-        if (labels == LabelSource.Model)
+        if (labels != LabelSource.Data)
         {
             engine.ScoreAgainst(labels);
             baseline = engine.Baseline();
