@@ -20,31 +20,9 @@ import os
 
 import numpy as np
 import torch
-import torch.nn.functional as F
 
+from lesion_hooks import lesioned, score
 from export_families import Bert, Gpt
-
-
-def lesioned(model, run, module, units, width):
-    mask = torch.ones(width)
-    mask[units] = 0
-    handle = module.register_forward_pre_hook(lambda m, inputs: (inputs[0] * mask,) + inputs[1:])
-    try:
-        with torch.no_grad():
-            return run(model)
-    finally:
-        handle.remove()
-
-
-def score(intact, logits, labels):
-    """Accuracy over scored positions (label >= 0) and mean KL(softmax(intact) || softmax(logits)) over positions."""
-    c = intact.shape[-1]
-    p, q = F.log_softmax(intact.reshape(-1, c).double(), -1), F.log_softmax(logits.reshape(-1, c).double(), -1)
-    kl = (p.exp() * (p - q)).sum(-1).clamp(min=0).mean().item()
-    predicted = logits.reshape(-1, c).argmax(-1)
-    flat = labels.reshape(-1)
-    scored = flat >= 0
-    return (predicted[scored] == flat[scored]).double().mean().item(), kl
 
 
 def main():

@@ -51,6 +51,12 @@ public static class ActivationCapture
                 float[] values = byName[point.Tensor];
                 int c = point.NodeSet.Units;
                 long[] shape = network.Shapes.ShapeOf(point.Tensor);
+                if (network.BatchAxis(point.Tensor) is var batchAxis and > 0)
+                {
+                    TimeMajor(values, shape, batchAxis, point.UnitAxis, count, c, result, start, units, offset);
+                    offset += c;
+                    continue;
+                }
                 // Element (example, outer, unit, inner), the units on the point's axis; L1 over outer and inner.
                 int outer = (int)shape[1..point.UnitAxis].Aggregate(1L, (a, d) => a * d);
                 int inner = (int)shape[(point.UnitAxis + 1)..].Aggregate(1L, (a, d) => a * d);
@@ -73,6 +79,23 @@ public static class ActivationCapture
         }
         return result;
     }
+
+    /// <summary>The L1 norm per example and unit of a tensor whose examples lie on axis <paramref name="batchAxis"/>
+    /// (a time-major [T, N, units] around a recurrent layer): each element is added to its example's unit.</summary>
+    private static void TimeMajor(float[] values, long[] shape, int batchAxis, int unitAxis, int count, int c, double[] result, int start,
+        int units, int offset)
+    {
+        long[] batched = (long[])shape.Clone();
+        batched[batchAxis] = count;
+        long batchStride = Stride(batched, batchAxis), unitStride = Stride(batched, unitAxis);
+        for (long i = 0; i < values.LongLength; i++)
+        {
+            long e = i / batchStride % count, u = i / unitStride % c;
+            result[(start + e) * units + offset + u] += Math.Abs(values[i]);
+        }
+    }
+
+    private static long Stride(long[] shape, int axis) => shape[(axis + 1)..].Aggregate(1L, (a, d) => a * d);
 
     /// <summary>docs/method.md §3: <paramref name="count"/> examples drawn without replacement with the seed, in index order.</summary>
     public static int[] Sample(int available, int count, int seed)

@@ -417,12 +417,23 @@ public static class NetworkTracer
                         weights.Values[(long)j * units.Length + u] *= weights.Signed ? units[u].InScale : Math.Abs(units[u].InScale);
                 return weights.Values;
             }
-            int outputs = (int)outShape[unitAxis == 1 ? 1 : ^1];
+            var recurrentMap = definition.OutputUnits(node, 0, outShape);
+            int outputs = recurrentMap is null ? (int)outShape[unitAxis == 1 ? 1 : ^1] : recurrentMap.Max() + 1;
             int index = Layers.Count;
             bool grouped = featureUnits.Length != units.Length;
-            bool signed = !definition.Traits.Convolution && !grouped;
+            bool signed = !definition.Traits.Convolution && !grouped && !definition.IsRecurrent;
+            Func<double[]>? recurrent = definition.IsRecurrent ? () => definition.RecurrentWeights(layerNode, shapes) : null;
             Layers.Add(new TracedLayer(index, node.DisplayName, op, node.Index, units, Compute, outputs, inShape, outShape,
-                grouped ? featureUnits : null, unitAxis, signed, definition.Traits.Convolution));
+                grouped ? featureUnits : null, unitAxis, signed, definition.Traits.Convolution, recurrent));
+            if (recurrentMap is not null)
+            {
+                // A recurrent layer's hidden units have been through its gates and tanh: they are activated units.
+                var hidden = Enumerable.Range(0, outputs).Select(j => new ChannelOrigin([new OriginTerm(index, j, 1.0, true)], 1.0, Activated: true)).ToArray();
+                for (int o = 0; o < node.Outputs.Count; o++)
+                    if (node.Outputs[o].Length > 0 && definition.OutputUnits(node, o, OutputShape(o)) is { } map)
+                        Set(o, TensorProvenance.FromElements(hidden, map, OutputShape(o)));
+                return;
+            }
             var origins = Enumerable.Range(0, outputs).Select(j => new ChannelOrigin([new OriginTerm(index, j, 1.0, false)], 1.0)).ToArray();
             if (unitAxis == 1 || outShape.Length <= 2)
                 Set(0, TensorProvenance.PerChannelOf(origins, outShape));

@@ -22,6 +22,8 @@ namespace Analyzer.Core.Graphs;
 /// the last axis (a dense layer applied at every position of [batch, tokens, features] or [batch, H, W, C]).</param>
 /// <param name="Signed">Whether the weights keep their signs.</param>
 /// <param name="Convolution">Whether its units are the channels of feature maps (a conv), not a dense layer's features.</param>
+/// <param name="ComputeRecurrentWeights">For a recurrent layer (LSTM, GRU, RNN), its absolute weights from its own outputs
+/// of the previous step, [outputs x outputs]; null for others.</param>
 public sealed record TracedLayer(
     int Index,
     string Name,
@@ -35,7 +37,8 @@ public sealed record TracedLayer(
     int[]? FeatureUnits = null,
     int UnitAxis = 1,
     bool Signed = false,
-    bool Convolution = false)
+    bool Convolution = false,
+    Func<double[]>? ComputeRecurrentWeights = null)
 {
     public int InputUnitCount => InputUnits.Length;
 }

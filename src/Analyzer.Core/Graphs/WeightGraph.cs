@@ -62,8 +62,46 @@ public static class WeightGraph
                         values[(long)i * target.Units + u] = Math.Abs(signed[(long)u * source.Units + i]);
                 Add(blocks, source.Offset, source.Units, target.Offset, target.Units, values);
             }
+            Recurrent(blocks, layers, target);
         }
         return new BlockGraph(graph.NodeCount, blocks);
+    }
+
+    /// <summary>
+    /// Edges within a node set whose units come from a recurrent layer (docs/method.md §2, recurrent layers): unit u
+    /// and unit v of the same layer are joined by |s_u|·|s_v|·(D[j_u, j_v] + D[j_v, j_u]), D the layer's absolute
+    /// weights from its own previous outputs — the two directed edges of the recurrence, made one undirected edge. The
+    /// diagonal (a unit's recurrence on itself) is a self-loop and left out; the edges go in one strip per row above it.
+    /// </summary>
+    private static void Recurrent(List<BlockGraph.Block> blocks, IReadOnlyList<TracedLayer> layers, NodeSet target)
+    {
+        var byLayer = new Dictionary<int, List<(int Unit, OriginTerm Term)>>();
+        for (int u = 0; u < target.Units; u++)
+            foreach (var term in target.UnitOrigins[u].Terms)
+                if (term.Layer >= 0 && layers[term.Layer].ComputeRecurrentWeights is not null)
+                {
+                    if (!byLayer.TryGetValue(term.Layer, out var list)) byLayer[term.Layer] = list = [];
+                    list.Add((u, term));
+                }
+        if (byLayer.Count == 0) return;
+        var strips = new double[target.Units][];
+        foreach (var (layerIndex, members) in byLayer)
+        {
+            var d = layers[layerIndex].ComputeRecurrentWeights!();
+            int outputs = layers[layerIndex].Outputs;
+            foreach (var (u, a) in members)
+                foreach (var (v, b) in members)
+                {
+                    if (v <= u) continue;
+                    double value = Math.Abs(a.OutScale) * Math.Abs(b.OutScale) * (d[(long)a.Unit * outputs + b.Unit] + d[(long)b.Unit * outputs + a.Unit]);
+                    if (value == 0) continue;
+                    strips[u] ??= new double[target.Units - u - 1];
+                    strips[u][v - u - 1] += value;
+                }
+        }
+        for (int u = 0; u < target.Units; u++)
+            if (strips[u] is { } row)
+                blocks.Add(new BlockGraph.Block(target.Offset + u, 1, target.Offset + u + 1, row.Length, row));
     }
 
     /// <summary>Each layer's weights, computed once per graph and dropped with it.</summary>

@@ -49,7 +49,7 @@ public sealed partial class LesionEngine : IDisposable
         {
             var reader = network.Neurons.Trace.Layers[set.ReaderLayer];
             var point = new MaskPoint($"analyzer_mask_{set.Index}", reader.NodeIndex, set.Units, reader.InputShape.Length, reader.FeatureUnits,
-                reader.UnitAxis);
+                reader.UnitAxis, network.BatchAxis(network.Graph.Nodes[reader.NodeIndex].Inputs[0]));
             points.Add(point);
             maskOf[set.Index] = point;
         }
@@ -136,7 +136,8 @@ public sealed partial class LesionEngine : IDisposable
         if (nodeSet >= 0 && options.ReusePrefix && options.LowRankDense && ConvReader(nodeSet) is { } conv)
             return RunGroupLowRankConv(nodeSet, conv, sets, progress);
         var tallies = sets.Select(_ => new Tally(classes)).ToArray();
-        bool cutModel = options.ReusePrefix && nodeSet >= 0;
+        // A cut tiles the tensors crossing it along their batch axis 0; a time-major reader's input runs whole instead.
+        bool cutModel = options.ReusePrefix && nodeSet >= 0 && maskOf[nodeSet].BatchAxis == 0;
         var (prefix, suffix, cut) = Sessions(nodeSet, cutModel);
         var masksToFeed = cutModel ? rewriter.Masks.Where(m => cut!.Suffix.Inputs.Contains(m)).ToList() : rewriter.Masks.ToList();
         int exampleSize = data.ExampleSize;

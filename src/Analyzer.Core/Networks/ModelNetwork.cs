@@ -111,6 +111,12 @@ public sealed class ModelNetwork
     public string? FixedInputShapes() =>
         File.FixedInputs.Count == 0 ? null : string.Join(";", File.FixedInputs.Select(f => $"{f.Input}={string.Join("x", f.Dims)}"));
 
+    private IReadOnlyDictionary<string, int>? batchAxes;
+
+    /// <summary>The axis of <paramref name="tensor"/> that holds the examples: 0 but in time-major tensors around a
+    /// recurrent layer ([T, N, I]).</summary>
+    public int BatchAxis(string tensor) => (batchAxes ??= ShapeInference.BatchAxes(Graph)).GetValueOrDefault(tensor, 0);
+
     private (int Limit, string? Note)? batch;
 
     /// <summary>The most examples one ONNX Runtime run may hold (0: any), checked on first use by running the model

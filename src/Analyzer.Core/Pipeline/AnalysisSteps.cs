@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using Analyzer.Core.Activations;
 using Analyzer.Core.Clustering;
+using Analyzer.Core.Errors;
 using Analyzer.Core.Graphs;
 using Analyzer.Core.Subclusters;
 
@@ -45,16 +46,28 @@ public sealed class AnalysisSteps(AnalysisPlan plan, AnalysisInputs inputs, Func
         if (!graphs.TryGetValue(edges, out var source)) source = (buildGraph(edges), null);
         clustering?.Invoke();
         var clock = Stopwatch.StartNew();
-        var networkWide = source.NetworkWide ?? NetworkClustering.Network(source.Graph.Layout, source.Graph.Graph, inputs.K, spectral, plan.Seed);
+        int k = ClustersFor(source.Graph.Graph, edges);
+        var networkWide = source.NetworkWide ?? NetworkClustering.Network(source.Graph.Layout, source.Graph.Graph, k, spectral, plan.Seed);
         graphs[edges] = source with { NetworkWide = networkWide };
         var partitioning = ScopedPartition.Build(inputs.Network, source.Graph.Layout, source.Graph.Graph, source.Graph.Activations, scope,
-            inputs.K, spectral, plan.Seed, networkWide: networkWide);
+            k, spectral, plan.Seed, networkWide: networkWide);
         double seconds = clock.Elapsed.TotalSeconds;
         var (all, skipped) = SubclusterSampler.Sample(inputs.Network.Neurons, partitioning, key, plan.Random, plan.Seed,
             inputs.Selection with { Shard = null });
         var share = plan.Shard is { } shard ? all.Where((_, i) => shard.Owns(key, i)).ToList() : all;
         return new PartitioningWork(edges, scope, source.Graph, partitioning, all, skipped,
             new SampledSubclusters(key, plan.Random, share, skipped), seconds);
+    }
+
+    /// <summary>k for one graph (docs/method.md §4): the run's k, which the weight graph was checked against. An activation
+    /// graph joins only hidden units, so a small model may have fewer of them than the default k: the default is then
+    /// lowered to them; a k the user chose is refused.</summary>
+    private int ClustersFor(WeightedGraph graph, EdgeKind edges)
+    {
+        int valid = graph.Degrees().Count(d => d > 0);
+        if (inputs.K <= valid) return inputs.K;
+        if (plan.K is null && valid >= 2) return valid;
+        throw new UsageException(nameof(plan.K), $"{inputs.K} clusters cannot be formed from the {valid} connected nodes of the {edges.Name()} graph; use 2 to {valid}");
     }
 
     /// <summary>Lesions the share takes: every subcluster and each of its controls, when a lesion measure is asked for.</summary>

@@ -104,6 +104,17 @@ public sealed class OperatorDefinition
     public float[]? DenseMatrix(OnnxNode node, InferredShapes shapes, int features, int outputs) =>
         Traits.DenseMatrix?.Invoke(node, shapes, features, outputs);
 
+    /// <summary>Whether the layer reads its own units of the previous step (LSTM, GRU, RNN).</summary>
+    public bool IsRecurrent => Traits.RecurrentWeights is not null;
+
+    /// <summary>A recurrent layer's weights from its own units, [outputs x outputs], absolute.</summary>
+    public double[] RecurrentWeights(OnnxNode node, InferredShapes shapes) =>
+        (Traits.RecurrentWeights ?? throw new InvalidOperationException($"{Name} is not recurrent"))(node, shapes);
+
+    /// <summary>For each element of output <paramref name="output"/> of one example, its unit; null when the units lie on
+    /// the output's unit axis.</summary>
+    public int[]? OutputUnits(OnnxNode node, int output, long[] shape) => Traits.OutputUnits?.Invoke(node, output, shape);
+
     /// <summary>A plain conv's constant kernel and geometry; null when the node is not such a conv.</summary>
     public ConvKernel? ConvKernel(OnnxNode node, InferredShapes shapes) => Traits.ConvKernel?.Invoke(node, shapes);
 

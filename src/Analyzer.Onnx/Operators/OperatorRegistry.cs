@@ -18,6 +18,7 @@ public static class OperatorRegistry
                      .Concat(PoolingOperators.Definitions())
                      .Concat(ResamplingOperators.Definitions())
                      .Concat(DenseOperators.Definitions())
+                     .Concat(RecurrentOperators.Definitions())
                      .Concat(NormalizationOperators.Definitions())
                      .Concat(ReductionOperators.Definitions())
                      .Concat(LayoutOperators.Definitions()))

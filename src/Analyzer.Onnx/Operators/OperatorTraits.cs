@@ -99,6 +99,15 @@ public sealed record OperatorTraits
     /// Null for operators whose form is the same.</summary>
     internal Func<Protos.GraphProto, Protos.NodeProto, string?>? RaiseToOpset9 { get; init; }
 
+    /// <summary>A recurrent layer's weights from its own units of the previous step, [outputs x outputs] (row: the unit
+    /// reached, column: the unit it reads), absolute (LSTM, GRU, RNN); null for layers without recurrence.</summary>
+    internal Func<OnnxNode, InferredShapes, double[]>? RecurrentWeights { get; init; }
+
+    /// <summary>For a layer whose outputs do not hold its units on their last axis alone (a recurrent layer's Y
+    /// [T, directions, N, H]): for each element of output o (one example), its unit. Null: the units lie on the output's
+    /// unit axis.</summary>
+    internal Func<OnnxNode, int, long[], int[]?>? OutputUnits { get; init; }
+
     /// <summary>A plain (group 1, 2-D) conv's constant kernel and geometry; null otherwise.</summary>
     internal Func<OnnxNode, InferredShapes, ConvKernel?>? ConvKernel { get; init; }
 }

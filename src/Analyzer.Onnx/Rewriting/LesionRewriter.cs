@@ -65,7 +65,13 @@ public sealed class LesionRewriter
             string indices = builder.Int64s(featureUnits.Select(u => (long)u).ToArray(), [featureUnits.Length], $"{mask}__feature_units");
             expanded = builder.Add("Gather", [mask, indices], $"{mask}__features", GraphBuilder.Int("axis", 1));
         }
-        if (point.Rank > 2)
+        if (point.BatchAxis != 0)
+        {
+            // [N, C] -> [1, N, C] for a time-major [T, N, C] (units after the examples).
+            if (point.BatchAxis > point.UnitAxis) throw new ArgumentException("units before the examples are not masked", nameof(point));
+            expanded = builder.Unsqueeze(expanded, Enumerable.Range(0, point.Rank).Where(a => a != point.BatchAxis && a != point.UnitAxis).Select(a => (long)a).ToArray());
+        }
+        else if (point.Rank > 2)
         {
             // [N, C] -> [N, C, 1, 1, ...] (units on axis 1) or [N, 1, ..., C] (units on the last axis) to broadcast.
             long[] axes = point.UnitAxis == 1

@@ -9,4 +9,5 @@ namespace Analyzer.Onnx.Rewriting;
 /// unit of every feature; null when unit i is feature i or channel i.</param>
 /// <param name="UnitAxis">The input axis that holds the units: 1, or the last axis for a dense layer applied at every
 /// position ([batch, tokens, features]).</param>
-public sealed record MaskPoint(string MaskName, int NodeIndex, int Units, int Rank, int[]? FeatureUnits, int UnitAxis = 1);
+/// <param name="BatchAxis">The input axis that holds the examples: 0, or 1 for a recurrent layer reading [T, N, I].</param>
+public sealed record MaskPoint(string MaskName, int NodeIndex, int Units, int Rank, int[]? FeatureUnits, int UnitAxis = 1, int BatchAxis = 0);

@@ -13,6 +13,30 @@ public static class ShapeInference
     public static InferredShapes Infer(OnnxGraph graph) => Infer(graph, batch: 1, beforeNode: null);
 
     /// <summary>
+    /// For every tensor that carries the batch, the axis it lies on: 0 almost everywhere, 1 in the time-major tensors a
+    /// recurrent layer reads and writes ([T, N, I]). Found by inferring shapes for one and for three examples; empty
+    /// when the graph's shapes do not follow the batch (a model fixed to one example), where callers take axis 0.
+    /// </summary>
+    public static IReadOnlyDictionary<string, int> BatchAxes(OnnxGraph graph)
+    {
+        try
+        {
+            var one = Infer(graph, batch: 1, beforeNode: null);
+            var three = Infer(graph, batch: 3, beforeNode: null);
+            var axes = new Dictionary<string, int>();
+            foreach (var (name, shape) in one.Shapes)
+                if (three.Shapes.TryGetValue(name, out var other) && other.Length == shape.Length
+                    && Enumerable.Range(0, shape.Length).FirstOrDefault(a => shape[a] != other[a], -1) is var axis and >= 0)
+                    axes[name] = axis;
+            return axes;
+        }
+        catch (ModelFormatException)
+        {
+            return new Dictionary<string, int>();
+        }
+    }
+
+    /// <summary>
     /// Shapes for <paramref name="batch"/> examples (the graph input's first dimension, symbolic or fixed, set to it);
     /// <paramref name="beforeNode"/> may adjust what a node sees before its rule runs (used to find and repair shapes
     /// exporters fixed to one example, <see cref="Rewriting.BatchRepair"/>).
