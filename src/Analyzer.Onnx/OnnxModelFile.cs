@@ -19,11 +19,17 @@ public sealed class OnnxModelFile
         Path = path;
         Sha256 = sha256;
         FixedInputs = fixedInputs;
+        if (Rewriting.ContribExpansion.Needed(model))
+            ExpandedOperators = Rewriting.ContribExpansion.Apply(model, path);
         if (Rewriting.InputPacking.Needed(model))
             PackedInputs = Rewriting.InputPacking.Apply(model);
         Proto = model;
         Graph = OnnxGraphReader.Read(path, sha256, model);
     }
+
+    /// <summary>The fused com.microsoft operators replaced by their standard-ONNX equivalents at load, by operator (empty
+    /// for a model without them; <see cref="Rewriting.ContribExpansion"/>).</summary>
+    public IReadOnlyDictionary<string, int> ExpandedOperators { get; } = new Dictionary<string, int>();
 
     /// <summary>For a model with several inputs or a non-float one, how its inputs lie in the single float input that
     /// Analyzer feeds (<see cref="Rewriting.InputPacking"/>); null for a model read as it is.</summary>

@@ -65,6 +65,14 @@ public sealed class TinyModel
         return this;
     }
 
+    /// <summary>Adds a node of another domain (com.microsoft: ONNX Runtime's fused operators), imported at version 1.</summary>
+    public TinyModel DomainNode(string domain, string op, string[] inputs, string[] outputs, params (string Name, object Value)[] attributes)
+    {
+        builder.Node(op, inputs, outputs, $"{op.ToLowerInvariant()}{counter++}", domain,
+            attributes.Select(a => GraphBuilder.Attribute(a.Name, a.Value)).ToArray());
+        return this;
+    }
+
     /// <summary>Stamps the model with an old IR version (3: ONNX 1.1, CNTK's and the older zoo's), listing every
     /// initializer as a graph input as that version requires.</summary>
     public TinyModel IrVersion(long version)

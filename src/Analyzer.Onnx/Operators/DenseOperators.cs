@@ -42,11 +42,27 @@ internal static class DenseOperators
         return w;
     }
 
-    /// <summary>An Einsum equation as operand and output letter strings (spaces dropped; no ellipsis).</summary>
-    private static (string[] Operands, string Output)? ParseEinsum(OnnxNode node)
+    /// <summary>An Einsum equation as operand and output letter strings (spaces dropped), an ellipsis written out as
+    /// letters the equation does not use, right-aligned across the operands as numpy broadcasts them (operand i has rank
+    /// <paramref name="rankOf"/>(i)).</summary>
+    private static (string[] Operands, string Output)? ParseEinsum(OnnxNode node, Func<int, int> rankOf)
     {
         string equation = node.GetString("equation", "").Replace(" ", "");
-        if (equation.Contains("...")) return null;
+        if (equation.Contains("..."))
+        {
+            string[] parts = equation.Split("->");
+            string[] terms = parts[0].Split(',');
+            var spare = Enumerable.Range(0, 52).Select(i => (char)(i < 26 ? 'A' + i : 'a' + i - 26)).Where(ch => !equation.Contains(ch)).ToArray();
+            int[] lengths = terms.Select((t, i) => t.Contains("...") ? rankOf(i) - (t.Length - 3) : 0).ToArray();
+            int longest = lengths.Max();
+            if (lengths.Any(l => l < 0) || longest > spare.Length) return null;
+            string Letters(int length) => new(spare[(longest - length)..longest]);
+            terms = terms.Select((t, i) => t.Replace("...", Letters(lengths[i]))).ToArray();
+            equation = string.Join(",", terms) + (parts.Length > 1 ? "->" + parts[1].Replace("...", Letters(longest)) : "");
+            if (parts.Length == 1)
+                equation += "->" + Letters(longest) + new string(string.Concat(parts[0].Split(',').Select(t => t.Replace("...", "")))
+                    .GroupBy(ch => ch).Where(g => g.Count() == 1).Select(g => g.Key).Order().ToArray());
+        }
         string[] sides = equation.Split("->");
         string[] operands = sides[0].Split(',');
         string output = sides.Length > 1 ? sides[1]
@@ -56,7 +72,7 @@ internal static class DenseOperators
 
     private static void EinsumShapes(ShapeContext c)
     {
-        var parsed = ParseEinsum(c.Node) ?? throw c.Fail("equations with an ellipsis are not supported");
+        var parsed = ParseEinsum(c.Node, i => c.Shape(i).Length) ?? throw c.Fail("its ellipsis does not fit the operands' ranks");
         var sizes = new Dictionary<char, long>();
         for (int i = 0; i < parsed.Operands.Length; i++)
         {
@@ -78,7 +94,7 @@ internal static class DenseOperators
     /// operand's letters (every letter of the operand must appear in the output or another operand).</summary>
     private static IEnumerable<(string, string)> EinsumGradient(GradientContext c)
     {
-        var parsed = ParseEinsum(c.Node) ?? throw c.Fail("equations with an ellipsis");
+        var parsed = ParseEinsum(c.Node, i => c.ShapeOf(c.Node.Inputs[i]).Length) ?? throw c.Fail("its ellipsis does not fit the operands' ranks");
         var result = new List<(string, string)>();
         for (int i = 0; i < parsed.Operands.Length; i++)
         {

@@ -16,7 +16,7 @@ public class RecurrentModelTests
     [InlineData("gru", "gru")]
     [InlineData("crnn", "crnn")]
     public void Lesions_equal_pytorch_zeroing_the_same_units(string key, string model) =>
-        TokenModelTests.AssertLesionsMatch("sequence-lesions.json", key, model);
+        LesionGolden.AssertMatches("sequence-lesions.json", key, model);
 
     [Theory]
     [InlineData("lstm", "/rnn/LSTM", 10)]
