@@ -19,6 +19,11 @@ public sealed class OnnxModelFile
         Path = path;
         Sha256 = sha256;
         FixedInputs = fixedInputs;
+        if (Rewriting.PostProcessingCut.Find(model) is { } postProcessing)
+        {
+            PostProcessing = $"node '{postProcessing.Name}' ({postProcessing.OpType})";
+            Rewriting.PostProcessingCut.Apply(model, postProcessing);
+        }
         if (Rewriting.ContribExpansion.Needed(model))
             ExpandedOperators = Rewriting.ContribExpansion.Apply(model, path);
         if (Rewriting.InputPacking.Needed(model))
@@ -26,6 +31,10 @@ public sealed class OnnxModelFile
         Proto = model;
         Graph = OnnxGraphReader.Read(path, sha256, model);
     }
+
+    /// <summary>The post-processing node the first output came through (an ArgMax, a TopK, non-maximum suppression),
+    /// whose input is now the model's output (<see cref="Rewriting.PostProcessingCut"/>); null when there was none.</summary>
+    public string? PostProcessing { get; }
 
     /// <summary>The fused com.microsoft operators replaced by their standard-ONNX equivalents at load, by operator (empty
     /// for a model without them; <see cref="Rewriting.ContribExpansion"/>).</summary>

@@ -33,6 +33,13 @@ public sealed class TinyModel
         return this;
     }
 
+    /// <summary>An output of another element type (7: int64 class indices).</summary>
+    public TinyModel TypedOutput(string name, int type)
+    {
+        builder.Graph.Output.Add(GraphBuilder.Value(name, type));
+        return this;
+    }
+
     public TinyModel Output(string name)
     {
         builder.Graph.Output.Add(GraphBuilder.Value(name, elementType));

@@ -95,9 +95,12 @@ public sealed class ModelNetwork
     private static string Dims(ImageDataset data) =>
         data.IsVector ? $"{data.Width} values" : $"{data.Channels}x{data.Height}x{data.Width} ({data.ExampleSize} values)";
 
-    /// <summary>Says once which free input sizes were fixed, and whether by the data or by the input-shape setting.</summary>
-    public void NoteFixedInputs(Action<string>? note, bool fromData)
+    /// <summary>Says once which free input sizes were fixed (by the data or by the input-shape setting), and where the
+    /// analysed graph ends when the model's output was post-processed.</summary>
+    public void NoteAdaptations(Action<string>? note, bool fromData)
     {
+        if (File.PostProcessing is { } post)
+            note?.Invoke($"{Path}: its output comes through {post}, which decides from scores rather than computes with units; analysed up to the scores it reads, '{Graph.Outputs[0].Name}'");
         foreach (var (input, dims) in File.FixedInputs)
             note?.Invoke($"input '{input}' of {Path} has free sizes; analysed at [N, {string.Join(", ", dims)}] " +
                 (fromData ? "(from the data's examples; --input-shape sets others)" : "(--input-shape)"));

@@ -43,7 +43,7 @@ public sealed class AnalysisRun(AnalysisPlan plan, TextWriter log, IAnalysisFigu
             (plan.Shard is null ? "" : $", shard {plan.Shard}"));
 
         var note = Notes.Once(log);
-        network.NoteFixedInputs(note, plan.InputShapes is null);
+        network.NoteAdaptations(note, plan.InputShapes is null);
         foreach (var skipped in inputs.SkippedMeasures.GroupBy(s => s.Reason))
             note($"{string.Join(", ", skipped.Select(s => s.Measure))} left out: {skipped.Key} (named measures make this an error)");
         using var engine = data is null ? null : new LesionEngine(network, data, new LesionOptions

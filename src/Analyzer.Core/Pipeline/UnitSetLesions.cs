@@ -26,7 +26,7 @@ public static class UnitSetLesions
         var network = ModelNetwork.Load(plan.Model, plan.InputShapes ?? InputShapeSpec.FromData(data));
         var sets = UnitSetsFile.Read(plan.Sets, network).Select(s => (Set: new LesionSet(s.Id, s.NodeSet.Index, s.Units), s.Layer)).ToList();
         var note = Notes.Once(log);
-        network.NoteFixedInputs(note, plan.InputShapes is null);
+        network.NoteAdaptations(note, plan.InputShapes is null);
         using var engine = new LesionEngine(network, data, new LesionOptions
         {
             Preprocessing = preprocessing,
