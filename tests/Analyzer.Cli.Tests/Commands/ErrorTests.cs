@@ -42,9 +42,9 @@ public class ErrorTests
     public void Unsupported_operator()
     {
         string path = new TinyModel().Input("x", 1, 3).Weight("W", [2, 3], 1, 2, 3, 4, 5, 6)
-            .Node("Gemm", ["x", "W"], ["a"], "fc1", ("transB", 1L)).Node("TopK", ["a"], ["y"], "top").Output("y").Save();
+            .Node("Gemm", ["x", "W"], ["a"], "fc1", ("transB", 1L)).Node("Det", ["a"], ["y"], "det").Output("y").Save();
         AssertOneLine(CliRun.Of("cluster", path, "--out", Path.Combine(TempDirectory.Create(), "c.json")), 3,
-            $"error: {path}: node 'top' (TopK): operator is not supported");
+            $"error: {path}: node 'det' (Det): operator is not supported");
     }
 
     [Fact]
