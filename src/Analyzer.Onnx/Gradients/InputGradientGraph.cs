@@ -139,7 +139,7 @@ public static class InputGradientGraph
         if (withObjective) writer.Add(objectives.Count == 1 ? "Identity" : "Sum", objectives, ObjectiveOutput);
 
         // Backward half: every needed node in reverse order passes its outputs' gradient on to its dependent inputs.
-        var context = new GradientContext(writer, shapes, file.Path, dependent);
+        var context = new GradientContext(writer, shapes, file.Path, dependent, ShapeInference.BatchAxes(file.Graph));
         foreach (int i in needed.Where(i => source.Nodes[i].Inputs.Any(dependent.Contains)).OrderDescending())
         {
             var node = source.Nodes[i];

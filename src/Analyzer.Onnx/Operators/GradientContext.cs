@@ -8,8 +8,12 @@ namespace Analyzer.Onnx.Operators;
 /// What a gradient rule sees of one node: the writer that appends backward nodes, the forward shapes and constants,
 /// which tensors vary with the model's input, and the gradients that reached the node's outputs.
 /// </summary>
-internal sealed class GradientContext(GraphBuilder writer, InferredShapes shapes, string modelPath, HashSet<string> dependent)
+internal sealed class GradientContext(GraphBuilder writer, InferredShapes shapes, string modelPath, HashSet<string> dependent,
+    IReadOnlyDictionary<string, int>? batchAxes = null)
 {
+    /// <summary>The axis of <paramref name="tensor"/> that holds the examples (<see cref="ShapeInference.BatchAxes"/>).</summary>
+    public int BatchAxis(string tensor) => batchAxes?.GetValueOrDefault(tensor, 0) ?? 0;
+
     private string?[] outputGradients = [];
 
     public GraphBuilder W => writer;

@@ -474,20 +474,22 @@ internal static class LayoutOperators
         long[] x = c.ShapeOf(c.X);
         var (shape, begin, step) = SliceGeometry(c.Node, c.W.Opset, x, c.ConstantTensor);
         if (step.Any(s => s < 1)) throw c.Fail("slices with negative steps");
-        if (begin[0] != 0 || shape[0] != x[0] || step[0] != 1) throw c.Fail("slicing the batch axis");
+        // The examples' axis (0 but for time-major tensors and what is transposed from them) is never sliced.
+        int b = c.BatchAxis(c.X);
+        if (begin[b] != 0 || shape[b] != x[b] || step[b] != 1) throw c.Fail("slicing the batch axis");
         // Along an axis of step s the m picked elements sit s apart: spread g by interleaving s - 1 zeros after each
         // element (unsqueeze, pad the new axis, merge it back), trim what runs past the input, then pad into place.
         var w = c.W;
         string g = c.G();
         long[] extent = (long[])shape.Clone();
-        for (int a = 1; a < x.Length; a++)
+        for (int a = 0; a < x.Length; a++)
         {
-            if (step[a] == 1) continue;
+            if (step[a] == 1 || a == b) continue;
             var padEnd = new long[x.Length + 1];
             padEnd[a + 1] = step[a] - 1;
             string spread = w.Pad(w.Unsqueeze(g, [a + 1]), new long[x.Length + 1], padEnd);
             extent[a] = shape[a] * step[a];
-            long[] merged = extent.Select((d, i) => i == 0 ? 0 : d).ToArray();
+            long[] merged = extent.Select((d, i) => i == b ? 0 : d).ToArray();
             g = w.Add("Reshape", [spread, w.Int64s(merged)]);
             if (extent[a] > x[a] - begin[a])
             {

@@ -77,6 +77,22 @@ public partial class OperatorGradientTests
     }
 
     [Fact]
+    public void Slices_of_a_tensor_whose_examples_lie_on_axis_1()
+    {
+        // PaddleOCR's SVTR splits q, k, v by slicing axis 0 of a [3, N, heads, T, d] transpose: axis 0 is not the
+        // examples' axis there, and axis 1 is never sliced. A strided slice too.
+        var m = new TinyModel().Input("x", 1, 4, 6).Ints("starts", 1).Ints("ends", 3).Ints("axes", 0)
+            .Ints("starts2", 0, 1).Ints("ends2", 4, 6).Ints("axes2", 0, 2).Ints("steps2", 2, 2);
+        m.Node("Transpose", ["x"], ["t"], null, ("perm", new long[] { 1, 0, 2 }))
+            .Node("Slice", ["t", "starts", "ends", "axes"], ["s"])
+            .Node("Slice", ["t", "starts2", "ends2", "axes2", "steps2"], ["u"])
+            .Node("Transpose", ["s"], ["sb"], null, ("perm", new long[] { 1, 0, 2 }))
+            .Node("Transpose", ["u"], ["ub"], null, ("perm", new long[] { 1, 0, 2 }))
+            .Node("Tanh", ["sb"], ["y"]).Node("Sigmoid", ["ub"], ["z"]).Output("y").Output("z");
+        GradientCheck.AssertMatches(m.Save(), ["y", "z"], unitAxes: [2, 2]);
+    }
+
+    [Fact]
     public void StridedSlices()
     {
         // Swin's patch merging takes x[:, 0::2, 1::2, :]; a step of 3 that ends short of the axis leaves a tail of zeros.
