@@ -23,11 +23,12 @@ public static class ClusterCount
         return elements >= LargeInput ? Large : Small;
     }
 
-    /// <summary>k as asked (<paramref name="requested"/>, or the default), checked against the graph's connected nodes.</summary>
+    /// <summary>k as asked (<paramref name="requested"/>, or the default), checked against the graph's connected nodes; a
+    /// default larger than a small model's connected nodes is lowered to them.</summary>
     public static int Resolve(int? requested, ModelNetwork network, WeightedGraph graph)
     {
-        int k = requested ?? Default(network);
         int valid = graph.Degrees().Count(d => d > 0);
+        int k = requested ?? Math.Min(Default(network), Math.Max(2, valid));
         if (k < 2 || k > valid)
             throw new UsageException("K", $"{k} clusters cannot be formed from {valid} connected nodes; use 2 to {valid}");
         return k;
