@@ -12,7 +12,7 @@ namespace Analyzer.Core.Pipeline;
 /// <summary>What a clusterability test is asked to do (docs/method.md §8): the model, k (null: the default), how many
 /// shuffled networks, which weights a shuffle moves, and the seed.</summary>
 public sealed record ClusterabilityPlan(string Model, int? K = null, int Shuffles = ClusterabilityPlan.DefaultShuffles,
-    WeightShuffle Shuffle = WeightShuffle.All, int Seed = 0)
+    WeightShuffle Shuffle = WeightShuffle.All, int Seed = 0, Onnx.InputShapes? InputShapes = null)
 {
     public const int DefaultShuffles = 20;
 }
@@ -25,7 +25,7 @@ public static class ClusterabilityRun
     {
         if (plan.Shuffles < 2)
             throw new UsageException(nameof(plan.Shuffles), $"{plan.Shuffles}; at least 2 shuffled networks are needed for a z-score");
-        var network = ModelNetwork.Load(plan.Model);
+        var network = ModelNetwork.Load(plan.Model, plan.InputShapes);
         var graph = WeightGraph.Build(network.Neurons);
         int k = ClusterCount.Resolve(plan.K, network, graph);
         string shuffle = Name(plan.Shuffle);

@@ -39,8 +39,10 @@ public static class Screening
             var clusterability = AnalysisFolder.Clusterability(analysis.Out);
             if (plan.Clusterability > 0 && mine && clusterability is null)
             {
+                // The weight graph at the input sizes the analysis used (from the data, where the model's are free).
+                var fixedShapes = outcome.Header.InputShapes is { } used ? Onnx.InputShapes.FromUser(used, null) : analysis.InputShapes;
                 clusterability = ClusterabilityRun.Run(new ClusterabilityPlan(model.Model, plan.Options.K, plan.Clusterability,
-                    WeightShuffle.All, plan.Options.Seed), inner);
+                    WeightShuffle.All, plan.Options.Seed, fixedShapes), inner);
                 JsonFiles.Write(Path.Combine(analysis.Out, AnalysisFolder.ClusterabilityFile), clusterability);
             }
             if (shard is null) compared.Add(new ComparedModel(model.Name, analysis.Out, outcome.Results(), clusterability));

@@ -12,7 +12,8 @@ namespace Analyzer.Core.Pipeline;
 
 /// <summary>What `visualize` is asked to do: one image per set of a sets file, optimised for <see cref="Steps"/> Adam steps.</summary>
 public sealed record VisualisePlan(string Model, string Sets, Preprocessing? Preprocessing = null, int Steps = VisualisationOptions.DefaultSteps,
-    int Seed = 0, ExecutionDevice Device = ExecutionDevice.Auto, int Threads = 0, MemoryBudget? MemoryBudget = null);
+    int Seed = 0, ExecutionDevice Device = ExecutionDevice.Auto, int Threads = 0, MemoryBudget? MemoryBudget = null,
+    Onnx.InputShapes? InputShapes = null);
 
 /// <summary>The images of a visualisation, one per set in the file's order, and what made them.</summary>
 public sealed record SetVisualisations(string ModelSha256, string Provider, IReadOnlyList<UnitSet> Sets, IReadOnlyList<VisualisationResult> Images);
@@ -24,7 +25,7 @@ public static class UnitSetVisualisations
     public static SetVisualisations Run(VisualisePlan plan, TextWriter log)
     {
         if (plan.Steps < 1) throw new UsageException(nameof(plan.Steps), $"{plan.Steps}; expected at least 1");
-        var network = ModelNetwork.Load(plan.Model);
+        var network = ModelNetwork.Load(plan.Model, plan.InputShapes);
         var sets = UnitSetsFile.Read(plan.Sets, network);
         var points = PreActivationPoints.Find(network).ToDictionary(p => p.NodeSet.Index);
         var objectives = sets.Select(s => new VisualisationObjective(s.Id, points[s.NodeSet.Index], s.Units,

@@ -47,6 +47,9 @@ public class RecurrentModelTests
         Assert.True(inspect.ExitCode == 0, inspect.Error);
         using var doc = JsonDocument.Parse(inspect.Output);
         Assert.Equal([8, 12, 20], doc.RootElement.GetProperty("node_sets").EnumerateArray().Select(s => s.GetProperty("units").GetInt32()));
+        var clusterability = CliRun.Of("clusterability", path, "--input-shape", "1x8x32", "-k", "4", "--shuffles", "2",
+            "--out", Path.Combine(TempDirectory.Create(), "clusterability.json"));
+        Assert.True(clusterability.ExitCode == 0, clusterability.Error);
         var wrong = CliRun.Of("inspect", path, "--input-shape", "3x8x32");
         Assert.Equal(3, wrong.ExitCode);
         Assert.Contains("is fixed at [N, 1, 8, ?]; the input shape 3x8x32 does not fit it", wrong.Error);
