@@ -68,6 +68,8 @@ internal static class ContribOperators
             if (c.Input(4) is { } bias) sum = c.W.Add("Add", [sum, bias], c.Output(3));
             return c.Output(1) is not null || c.Output(2) is not null ? "its mean and inverse deviation outputs are read" : LayerNorm(c, sum, c.Input(2)!, c.Input(3), c.Output(0)!);
         },
+        ["Attention"] = Attention,
+        ["EmbedLayerNormalization"] = EmbedLayerNormalization,
         ["SkipSimplifiedLayerNormalization"] = c =>
         {
             string sum = c.W.Add("Add", [c.Input(0)!, c.Input(1)!], c.Input(3) is null ? c.Output(3) : null);
@@ -77,6 +79,33 @@ internal static class ContribOperators
     };
 
     private static string? Done(string _) => null;
+
+    /// <summary>
+    /// The rank of a node's output where it follows from its inputs' ranks without shapes (ONNX Runtime's optimised files
+    /// declare no intermediate shapes, and the expansions of attention need a mask's rank): unit-keeping and elementwise
+    /// operators, permutations, reshapes to a constant shape, (un)squeezes by constant axes, and the fused embedding's
+    /// outputs. Null where it does not.
+    /// </summary>
+    public static int? OutputRank(NodeProto node, int output, Func<string, int?> rank, Func<string, TensorProto?> constant)
+    {
+        int? Input(int i) => i < node.Input.Count && node.Input[i].Length > 0 ? rank(node.Input[i]) : null;
+        long[]? Axes() => node.Attribute.FirstOrDefault(a => a.Name == "axes")?.Ints.ToArray()
+            ?? (node.Input.Count > 1 && constant(node.Input[1]) is { } t ? TensorDecoder.Decode("", t).AsInt64s() : null);
+        if (node.Domain == Domain)
+            return node.OpType == "EmbedLayerNormalization" ? (output == 1 ? 1 : Input(0) + 1) : null;
+        var definition = OperatorRegistry.Find(node.OpType);
+        if (definition is null) return null;
+        if (definition.Flow is ChannelFlow.Activation or ChannelFlow.Transparent or ChannelFlow.Scale or ChannelFlow.Normalize
+            || definition.Traits.Permutation is not null)
+            return Input(0);
+        if (definition.Flow == ChannelFlow.Elementwise)
+            return node.Input.Select((_, i) => Input(i)).Max();
+        if (definition.Traits.TargetShapeInput is var target and >= 0 && constant(node.Input[target]) is { } shape)
+            return (int)shape.Dims.Aggregate(1L, (a, d) => a * d);
+        if (definition.Traits.UnsqueezesBy is { } sign && Axes() is { } axes && Input(0) is { } r)
+            return r + sign * axes.Length;
+        return null;
+    }
 
     private static string[] Present(ExpansionContext c, int count) => Enumerable.Range(0, count).Select(c.Input).Where(i => i is not null).ToArray()!;
 
@@ -155,6 +184,82 @@ internal static class ContribOperators
             default:
                 return $"fused activation '{activation}' is not expanded";
         }
+    }
+
+    /// <summary>
+    /// Multi-head self-attention as ONNX Runtime's transformer optimiser fuses it: qkv = input · W (+ bias), split into
+    /// q, k, v of num_heads heads, softmax(q·kᵀ·scale + mask)·v, heads merged back. The mask is a raw [B, S] 0/1 mask or
+    /// [B] sequence lengths (mask_index), and a causal mask when unidirectional; both add mask_filter_value where masked.
+    /// Past states, relative position biases and rotary embeddings are refused.
+    /// </summary>
+    private static string? Attention(ExpansionContext c)
+    {
+        if (c.Input(4) is not null || c.Output(1) is not null) return "past and present states are not expanded";
+        if (c.Input(5) is not null || c.Int("do_rotary", 0) != 0) return "relative position biases and rotary embeddings are not expanded";
+        var weights = c.Initializer(c.Input(1));
+        if (weights is not { Dims.Count: 2 }) return "its weights are not one constant [hidden, 3·hidden] matrix";
+        long heads = c.Int("num_heads", 0);
+        long[] sizes = c.Node.Attribute.FirstOrDefault(a => a.Name == "qkv_hidden_sizes")?.Ints.ToArray() is { Length: 3 } given
+            ? given : Enumerable.Repeat(weights.Dims[1] / 3, 3).ToArray();
+        if (heads <= 0 || sizes.Any(s => s % heads != 0) || sizes.Sum() != weights.Dims[1]) return "num_heads does not divide the q, k and v sizes";
+        var w = c.W;
+        if (c.Int("unidirectional", 0) != 0 && w.Opset < 14) return "a causal mask before opset 14 (Trilu) is not expanded";
+        string qkv = w.Add("MatMul", [c.Input(0)!, c.Input(1)!]);
+        if (c.Input(2) is { } bias) qkv = w.Add("Add", [qkv, bias]);
+        string[] parts = [w.Fresh("q"), w.Fresh("k"), w.Fresh("v")];
+        w.Node("Split", w.Opset >= 13 ? [qkv, w.Int64s(sizes)] : [qkv], parts, null, "",
+            w.Opset >= 13 ? [GraphBuilder.Int("axis", -1)] : [GraphBuilder.Int("axis", -1), GraphBuilder.Ints("split", sizes)]);
+        string Heads(string x, long size, long[] perm) =>
+            w.Add("Transpose", [w.Add("Reshape", [x, w.Int64s(0, 0, heads, size / heads)])], null, GraphBuilder.Ints("perm", perm));
+        string q = Heads(parts[0], sizes[0], [0, 2, 1, 3]), k = Heads(parts[1], sizes[1], [0, 2, 3, 1]), v = Heads(parts[2], sizes[2], [0, 2, 1, 3]);
+        double scale = c.Float("scale", 1 / Math.Sqrt(sizes[0] / heads));
+        string scores = w.Add("Mul", [w.Add("MatMul", [q, k]), w.Scalar(scale)]);
+        double filter = c.Float("mask_filter_value", -10000.0);
+        string length = w.Add("Gather", [w.Add("Shape", [c.Input(0)!]), w.Int64s([1], [])], null, GraphBuilder.Int("axis", 0));
+        if (c.Input(3) is { } mask)
+        {
+            // [B, S] 0/1 (the rank 2 the optimiser writes for a raw mask) or [B] lengths: where a key position is masked,
+            // add mask_filter_value. The rank is the file's, else a raw mask is assumed.
+            string masked = c.Rank(mask) == 1
+                ? w.CastToFloat(w.Add("Not", [w.Add("Less", [w.Unsqueeze(w.Add("Range", [w.Int64s([0], []), length, w.Int64s([1], [])]), [0]),
+                    w.Unsqueeze(w.Add("Cast", [mask], null, GraphBuilder.Int("to", 7)), [1])])]))
+                : w.Add("Sub", [w.Scalar(1), w.CastToFloat(mask)]);
+            scores = w.Add("Add", [scores, w.Unsqueeze(w.Add("Mul", [masked, w.Scalar(filter)]), [1, 2])]);
+        }
+        if (c.Int("unidirectional", 0) != 0)
+        {
+            string square = w.Add("Concat", [w.Unsqueeze(length, [0]), w.Unsqueeze(length, [0])], null, GraphBuilder.Int("axis", 0));
+            string ones = w.Add("ConstantOfShape", [square], null, new AttributeProto
+            { Name = "value", Type = AttributeProto.Types.AttributeType.Tensor, T = w.FloatTensor("one", [1], [1.0]) });
+            scores = w.Add("Add", [scores, w.Add("Mul", [w.Add("Trilu", [ones, w.Int64s([1], [])], null, GraphBuilder.Int("upper", 1)), w.Scalar(filter)])]);
+        }
+        string context = w.Add("MatMul", [w.Add("Softmax", [scores], null, GraphBuilder.Int("axis", -1)), v]);
+        w.Add("Reshape", [w.Add("Transpose", [context], null, GraphBuilder.Ints("perm", [0, 2, 1, 3])), w.Int64s(0, 0, sizes[2])], c.Output(0));
+        return null;
+    }
+
+    /// <summary>
+    /// BERT's embeddings as the transformer optimiser fuses them: word, position (0..S-1, or given position ids) and,
+    /// when present, segment embeddings summed and layer-normalised; the mask index output is each example's count of
+    /// unmasked positions.
+    /// </summary>
+    private static string? EmbedLayerNormalization(ExpansionContext c)
+    {
+        var w = c.W;
+        string ids = c.Input(0)!;
+        string sum = w.Add("Gather", [c.Input(2)!, ids], null, GraphBuilder.Int("axis", 0));
+        string positions = c.Input(8) ?? w.Add("Range", [w.Int64s([0], []),
+            w.Add("Gather", [w.Add("Shape", [ids]), w.Int64s([1], [])], null, GraphBuilder.Int("axis", 0)), w.Int64s([1], [])]);
+        sum = w.Add("Add", [sum, w.Add("Gather", [c.Input(3)!, positions], null, GraphBuilder.Int("axis", 0))]);
+        if (c.Input(1) is { } segments && c.Input(4) is { } segmentTable)
+            sum = w.Add("Add", [sum, w.Add("Gather", [segmentTable, segments], null, GraphBuilder.Int("axis", 0))]);
+        if (c.Output(2) is { } embeddingSum) w.Add("Identity", [sum], embeddingSum);
+        if (c.Output(1) is { } maskIndex)
+        {
+            if (c.Input(7) is not { } mask) return "its mask index is read but it has no mask";
+            w.Add("Cast", [w.ReduceSum(w.Add("Cast", [mask], null, GraphBuilder.Int("to", 7)), [1], keepDims: false)], maskIndex, GraphBuilder.Int("to", 6));
+        }
+        return LayerNorm(c, sum, c.Input(5)!, c.Input(6), c.Output(0)!);
     }
 
     /// <summary>x · (1 + erf(x / √2)) · 0.5, as PyTorch writes GELU before opset 20.</summary>

@@ -17,8 +17,8 @@ internal static class LayoutOperators
     {
         yield return Op("Flatten", ChannelFlow.Rearrange, Flatten, ReshapeBack);
         yield return Op("Reshape", ChannelFlow.Rearrange, Reshape, ReshapeBack, traits: new() { TargetShapeInput = 1 });
-        yield return Op("Squeeze", ChannelFlow.Rearrange, Squeeze, ReshapeBack);
-        yield return Op("Unsqueeze", ChannelFlow.Rearrange, Unsqueeze, ReshapeBack);
+        yield return Op("Squeeze", ChannelFlow.Rearrange, Squeeze, ReshapeBack, traits: new() { UnsqueezesBy = -1 });
+        yield return Op("Unsqueeze", ChannelFlow.Rearrange, Unsqueeze, ReshapeBack, traits: new() { UnsqueezesBy = 1 });
         yield return Op("Transpose", ChannelFlow.Rearrange, Transpose, TransposeBack, indices: (n, s, _) =>
         {
             long[] x = s.ShapeOf(n.Inputs[0]);

@@ -78,6 +78,9 @@ public sealed record OperatorTraits
     /// <summary>Its gradient reads the indices its forward node returns as output 1 (MaxPool).</summary>
     public bool GradientUsesIndices { get; init; }
 
+    /// <summary>For Unsqueeze (+1) and Squeeze (-1): how each listed axis changes the rank; null for other operators.</summary>
+    public int? UnsqueezesBy { get; init; }
+
     /// <summary>The input that is a target shape, which an exporter may have fixed to one example (Reshape: 1); -1 for none.</summary>
     public int TargetShapeInput { get; init; } = -1;
 

@@ -22,6 +22,13 @@ internal static class ContribExpansion
         var ranks = graph.ValueInfo.Concat(graph.Input).Concat(graph.Output)
             .Where(v => v.Type?.TensorType?.Shape is not null)
             .GroupBy(v => v.Name).ToDictionary(g => g.Key, g => g.First().Type.TensorType.Shape.Dim.Count);
+        // Ranks the file does not declare, from each node's inputs, in order (what the attention expansion needs of a mask).
+        int? Rank(string name) => initializers.TryGetValue(name, out var t) ? t.Dims.Count : ranks.TryGetValue(name, out int r) ? r : null;
+        foreach (var node in graph.Node)
+            for (int o = 0; o < node.Output.Count; o++)
+                if (node.Output[o].Length > 0 && !ranks.ContainsKey(node.Output[o])
+                    && ContribOperators.OutputRank(node, o, Rank, initializers.GetValueOrDefault) is { } rank)
+                    ranks[node.Output[o]] = rank;
         var nodes = graph.Node.ToList();
         graph.Node.Clear();
         var writer = new GraphBuilder(model, prefix: "analyzer_expanded_");

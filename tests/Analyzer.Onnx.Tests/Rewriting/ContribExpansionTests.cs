@@ -73,12 +73,64 @@ public class ContribExpansionTests
         }
     }
 
+    /// <summary>Runs the fused model and its expansion on the same x [2, 4, 8] and compares <paramref name="outputs"/>.</summary>
+    private static void AssertSame(string path, string op, params string[] outputs)
+    {
+        var file = OnnxModelFile.Load(path);
+        Assert.True(file.ExpandedOperators.ContainsKey(op));
+        var x = Values(2 * 32, 9).Select(v => (float)v).ToArray();
+        using var fused = OnnxSession.Create(File.ReadAllBytes(path), path, ExecutionDevice.Cpu, exactGraph: true);
+        using var expanded = OnnxSession.Create(file.ToBytes(), path, ExecutionDevice.Cpu, exactGraph: true);
+        var expected = fused.Run([new TensorInput("x", x, [2, 4, 8])], outputs);
+        var actual = expanded.Run([new TensorInput("x", x, [2, 4, 8])], outputs);
+        for (int o = 0; o < outputs.Length; o++)
+        {
+            Assert.Equal(expected[o].Shape, actual[o].Shape);
+            for (int i = 0; i < expected[o].Data.Length; i++)
+                Assert.True(Math.Abs(expected[o].Data[i] - actual[o].Data[i]) <= 2e-4 * (1 + Math.Abs(expected[o].Data[i])),
+                    $"{outputs[o]}[{i}]: ONNX Runtime {expected[o].Data[i]}, expansion {actual[o].Data[i]}");
+        }
+    }
+
+    [Theory]
+    [InlineData("none", 0L)]
+    [InlineData("raw", 0L)]
+    [InlineData("lengths", 0L)]
+    [InlineData("none", 1L)]
+    public void Attention_expands_to_what_onnx_runtime_computes(string mask, long unidirectional)
+    {
+        // Two heads over a hidden size of 8; the masks hide the last key of example 0 and the last two of example 1.
+        var m = new TinyModel(14).Input("x", 1, 4, 8).Weight("w", [8, 24], Values(192, 1)).Weight("b", [24], Values(24, 2));
+        var inputs = new List<string> { "x", "w", "b" };
+        if (mask == "raw") m.Ints("raw", 1, 1, 1, 0, 1, 1, 0, 0).Node("Reshape", ["raw", "shape"], ["raw2"]).Ints("shape", 2, 4).Node("Cast", ["raw2"], ["m"], null, ("to", 6L));
+        if (mask == "lengths") m.Ints("lengths", 3, 2).Node("Cast", ["lengths"], ["m"], null, ("to", 6L));
+        if (mask != "none") inputs.Add("m");
+        m.DomainNode(Microsoft, "Attention", [.. inputs], ["y"], ("num_heads", 2L), ("unidirectional", unidirectional)).Output("y");
+        AssertSame(m.Save(), "Attention", "y");
+    }
+
+    [Fact]
+    public void Embed_layer_normalisation_expands_to_what_onnx_runtime_computes()
+    {
+        // Word, position and segment embeddings of ids [2, 4], layer-normalised; the mask index counts unmasked positions.
+        var m = new TinyModel(14).Input("x", 1, 4, 8)
+            .Weight("words", [10, 8], Values(80, 1)).Weight("positions", [6, 8], Values(48, 2)).Weight("segments", [2, 8], Values(16, 3))
+            .Weight("gamma", [8], Values(8, 4)).Weight("beta", [8], Values(8, 5))
+            .Ints("ids64", 3, 1, 4, 1, 5, 9, 2, 6).Ints("seg64", 0, 0, 1, 1, 0, 1, 1, 1).Ints("mask64", 1, 1, 1, 0, 1, 1, 0, 0).Ints("shape", 2, 4);
+        foreach (string t in new[] { "ids", "seg", "mask" })
+            m.Node("Reshape", [$"{t}64", "shape"], [$"{t}2"]).Node("Cast", [$"{t}2"], [t], null, ("to", 6L));
+        m.DomainNode(Microsoft, "EmbedLayerNormalization", ["ids", "seg", "words", "positions", "segments", "gamma", "beta", "mask"],
+                ["e", "count"], ("epsilon", 1e-12))
+            .Node("Add", ["e", "x"], ["y"]).Node("Cast", ["count"], ["c"], null, ("to", 1L)).Output("y").Output("c");
+        AssertSame(m.Save(), "EmbedLayerNormalization", "y", "c");
+    }
+
     [Fact]
     public void A_fused_operator_without_an_expansion_is_refused_by_name()
     {
-        string path = new TinyModel(14).Input("x", 1, 3, 4).Weight("w", [4, 12], Values(48, 1)).Weight("b", [12], Values(12, 2))
-            .DomainNode(Microsoft, "Attention", ["x", "w", "b"], ["y"], ("num_heads", 2L)).Output("y").Save();
+        string path = new TinyModel(14).Input("x", 1, 3, 4).Weight("w", [4, 12], Values(48, 1))
+            .DomainNode(Microsoft, "MultiHeadAttention", ["x", "w"], ["y"], ("num_heads", 2L)).Output("y").Save();
         var error = Assert.Throws<ModelFormatException>(() => OnnxModelFile.Load(path));
-        Assert.Contains("node 'attention0' (com.microsoft:Attention): this fused operator is not supported; Analyzer expands BiasGelu, FastGelu", error.Message);
+        Assert.Contains("node 'multiheadattention0' (com.microsoft:MultiHeadAttention): this fused operator is not supported; Analyzer expands Attention, BiasGelu", error.Message);
     }
 }
