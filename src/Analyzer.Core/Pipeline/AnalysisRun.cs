@@ -59,6 +59,12 @@ public sealed class AnalysisRun(AnalysisPlan plan, TextWriter log, IAnalysisFigu
             engine.ScoreAgainst(labels);
             baseline = engine.Baseline();
         }
+        var warnings = new List<string>();
+        if (engine is not null && LabelSources.ChanceWarning(labels, baseline!.Accuracy, engine.Classes) is { } chance)
+        {
+            note(chance);
+            warnings.Add(chance);
+        }
         var visualisation = new VisualisationOptions { Device = plan.Device, Threads = plan.Threads, MemoryBudget = plan.MemoryBudget };
         using var visualizer = inputs.VisualisationMeasures.Count == 0 ? null : new FeatureVisualizer(network, plan.Preprocessing, visualisation, note);
         var correlations = inputs.CorrelationMeasures
@@ -126,7 +132,7 @@ public sealed class AnalysisRun(AnalysisPlan plan, TextWriter log, IAnalysisFigu
             data?.Count ?? 0, baseline?.Accuracy ?? double.NaN, new SignificanceEntry("Benjamini-Hochberg", 0.05, null), [],
             compat.Enabled, data is not null && data.Count < test!.Count ? test.Count : null, plan.Layers, plan.MaxSubclusters,
             data is null ? null : PreprocessingEntry.Of(plan.Preprocessing), data is null ? null : labels.Name(),
-            inputs.SkippedMeasures.Count == 0 ? null : inputs.SkippedMeasures, network.InputShapesEntry());
+            inputs.SkippedMeasures.Count == 0 ? null : inputs.SkippedMeasures, network.InputShapesEntry(), warnings.Count == 0 ? null : warnings);
         return new AnalysisOutcome(header, keys, pieces, plan.Shard);
     }
 

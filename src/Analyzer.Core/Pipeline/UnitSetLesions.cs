@@ -43,6 +43,7 @@ public static class UnitSetLesions
             engine.ScoreAgainst(labels);
             baseline = engine.Baseline();
         }
+        if (LabelSources.ChanceWarning(labels, baseline.Accuracy, engine.Classes) is { } chance) note(chance);
         var progress = new ProgressLine(log, "lesions", (long)sets.Count * data.Count);
         var outcomes = engine.Evaluate(sets.Select(s => s.Set).ToList(), done => progress.Advance(done));
         var results = sets.Zip(outcomes, (s, o) =>

@@ -61,7 +61,12 @@ public static class ReportPage
         Item("data", r.Data);
         Item("test examples", r.Examples == 0 ? "none" : r.ExamplesDrawnFrom is { } of ? $"{r.Examples} drawn from {of}" : $"{r.Examples}");
         Item("baseline accuracy", double.IsNaN(r.BaselineAccuracy) || r.Labels == "model" ? null : I($"{r.BaselineAccuracy:F4}"));
-        Item("labels", r.Labels switch { "model" => "the intact model's own predictions", "data" => "the data's", _ => null });
+        Item("labels", r.Labels switch
+        {
+            "model" => "the intact model's own predictions", "data" => "the data's", "next-token" => "each position's next input token", _ => null,
+        });
+        Item("warnings", r.Warnings is { Count: > 0 } warnings ? string.Join("; ", warnings) : null);
+        Item("input sizes", r.InputShapes is { Count: > 0 } shapes ? string.Join(", ", shapes.Select(p => $"{p.Key}: {string.Join("x", p.Value)}")) : null);
         Item("measures left out", r.SkippedMeasures is { Count: > 0 } left
             ? string.Join("; ", left.GroupBy(s => s.Reason).Select(g => $"{string.Join(", ", g.Select(s => s.Measure))}: {g.Key}")) : null);
         Item("k", $"{r.K}");

@@ -25,6 +25,8 @@ public static class ResultsTable
         if (results.SkippedMeasures is { Count: > 0 } left)
             text.AppendLine().AppendLine("Left out: " + string.Join("; ", left.GroupBy(s => s.Reason)
                 .Select(g => $"{string.Join(", ", g.Select(s => s.Measure))} ({g.Key})")) + ".");
+        foreach (string warning in results.Warnings ?? [])
+            text.AppendLine().AppendLine($"**Warning:** {warning}.");
         if (results.Compat is { Count: > 0 } compat)
             text.AppendLine($"Reference-compat switches (docs/method.md §9, not the paper's definitions): {string.Join(", ", compat)}.");
         text.AppendLine();

@@ -46,4 +46,30 @@ public class LabelsCommandTests
         Assert.Equal(2, run.ExitCode);
         Assert.Contains("guess", run.Error);
     }
+
+    [Fact]
+    public void A_baseline_at_chance_on_the_datas_labels_is_said_and_recorded()
+    {
+        // A three-class model: scores (x0, x1, (x0 + x1) / 2) after an identity layer and a ReLU. The data's labels are
+        // never the model's prediction (labels from another label space): baseline 0, below chance 1/3.
+        string model = new TinyModel().Input("x", 1, 2)
+            .Weight("W1", [2, 2], 1, 0, 0, 1).Weight("W2", [3, 2], 1, 0, 0, 1, 0.5, 0.5)
+            .Node("Gemm", ["x", "W1"], ["a"], "fc1", ("transB", 1L)).Node("Relu", ["a"], ["r"])
+            .Node("Gemm", ["r", "W2"], ["y"], "fc2", ("transB", 1L)).Output("y").Save();
+        string data = NpzBytes.Npz(("x.npy", NpzBytes.Float32([6, 2], [3, 0, 0, 3, 2, 1, 1, 2, 4, 0, 0, 4])),
+            ("y.npy", NpzBytes.Int64([6], [2, 2, 2, 2, 2, 2])));
+        string output = TempDirectory.Create();
+        var run = CliRun.Of("analyze", model, "--data", $"npz:{data}", "--measures", "acc-drop", "--edges", "weights", "-k", "2",
+            "--random", "2", "--out", output);
+        Assert.True(run.ExitCode == 0, run.Error);
+        Assert.Contains("baseline accuracy 0.0000 on the data's labels is no better than chance (1/3)", run.Error);
+        using var results = JsonDocument.Parse(File.ReadAllText(Path.Combine(output, "results.json")));
+        Assert.Contains("--labels model", results.RootElement.GetProperty("warnings")[0].GetString());
+        Assert.Contains("**Warning:** baseline accuracy 0.0000", File.ReadAllText(Path.Combine(output, "table.md")));
+        // Scored against the model's own predictions instead, nothing is said.
+        var byModel = CliRun.Of("analyze", model, "--data", $"npz:{data}", "--labels", "model", "--measures", "acc-drop", "--edges", "weights",
+            "-k", "2", "--random", "2", "--out", TempDirectory.Create());
+        Assert.True(byModel.ExitCode == 0, byModel.Error);
+        Assert.DoesNotContain("no better than chance", byModel.Error);
+    }
 }
