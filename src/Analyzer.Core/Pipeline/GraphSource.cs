@@ -48,6 +48,16 @@ public static class GraphSource
             request.MemoryBudget);
     }
 
+    /// <summary>The model a graph is built from: with free input sizes fixed by <paramref name="shapes"/>, or else, for an
+    /// activation graph, by the examples it is sampled from (docs/method.md §10).</summary>
+    public static ModelNetwork Model(string path, EdgeKind edges, ActivationRequest? request, Onnx.InputShapes? shapes, int seed)
+    {
+        if (shapes is not null || edges != EdgeKind.Activations || request is null) return ModelNetwork.Load(path, shapes);
+        var file = Onnx.OnnxModelFile.Load(path);
+        if (!file.Graph.Inputs.Any(i => i.Shape?.Skip(1).Any(d => d < 0) == true)) return ModelNetwork.Load(path, file);
+        return ModelNetwork.Load(path, InputShapeSpec.FromData(ActivationData(request.Data, request.Preprocessing.Geometry, seed)));
+    }
+
     /// <summary>The graph, its layout and its invalid nodes (no edges, or constant activations).</summary>
     public static (GraphLayout Layout, WeightedGraph Graph, ActivationGraph? Activations) Build(ModelNetwork network, EdgeKind edges,
         ActivationRequest? request, int seed, TextWriter error)

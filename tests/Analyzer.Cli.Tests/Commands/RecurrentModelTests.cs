@@ -50,6 +50,10 @@ public class RecurrentModelTests
         var clusterability = CliRun.Of("clusterability", path, "--input-shape", "1x8x32", "-k", "4", "--shuffles", "2",
             "--out", Path.Combine(TempDirectory.Create(), "clusterability.json"));
         Assert.True(clusterability.ExitCode == 0, clusterability.Error);
+        // An activation graph takes the width from the examples it samples.
+        var graph = CliRun.Of("graph", path, "--edges", "activations", "--data", $"npz:{RepositoryFiles.TestModel("families/crnn-data.npz")}",
+            "--samples", "16", "--out", TempDirectory.Create());
+        Assert.True(graph.ExitCode == 0, graph.Error);
         var wrong = CliRun.Of("inspect", path, "--input-shape", "3x8x32");
         Assert.Equal(3, wrong.ExitCode);
         Assert.Contains("is fixed at [N, 1, 8, ?]; the input shape 3x8x32 does not fit it", wrong.Error);

@@ -3,7 +3,6 @@ using Analyzer.Core.Clustering;
 using Analyzer.Core.Errors;
 using Analyzer.Core.Files;
 using Analyzer.Core.Graphs;
-using Analyzer.Core.Networks;
 using Analyzer.Core.Pipeline;
 using Analyzer.Core.Results;
 
@@ -22,7 +21,7 @@ public static class ClusterHandler
         if (request.Restarts is < 1)
             throw new UsageException($"--restarts: {request.Restarts}; expected at least 1");
         var clock = Stopwatch.StartNew();
-        var network = ModelNetwork.Load(request.Model, request.InputShapes);
+        var network = GraphSource.Model(request.Model, request.Edges, request.Activations, request.InputShapes, request.Seed);
         var (layout, graph, activations) = GraphSource.Build(network, request.Edges, request.Activations, request.Seed, error);
         int k = ClusterCount.Resolve(request.K, network, graph);
         var options = new SpectralOptions

@@ -1,6 +1,5 @@
 using Analyzer.Core.Files;
 using Analyzer.Core.Graphs;
-using Analyzer.Core.Networks;
 using Analyzer.Core.Pipeline;
 using Analyzer.Core.Results;
 using Analyzer.Reporting.Files;
@@ -14,7 +13,7 @@ public static class GraphHandler
         TextWriter output, TextWriter error, Onnx.InputShapes? inputShapes = null)
     {
         OutputLocation.Folder(outDir);
-        var network = ModelNetwork.Load(modelPath, inputShapes);
+        var network = GraphSource.Model(modelPath, edges, activations, inputShapes, seed);
         var (layout, graph, _) = GraphSource.Build(network, edges, activations, seed, error);
         Directory.CreateDirectory(outDir);
         var (file, written) = GraphFiles.WriteAdjacency(outDir, graph, format, error);
