@@ -11,6 +11,7 @@ Families (random, seeded weights; a few kB each):
   gru        a GRU sequence classifier over [N, 12, 6] features
   kws        a keyword-spotting MLP over 40 features with one sigmoid output
   gpt        a causal language model: int64 ids [N, 16], vocabulary 50, 2 blocks, next-token logits [N, 16, 50]
+  gpt-dynamic the same architecture exported with a free number of tokens [N, T] (T up to 16)
   bert       an encoder with a classification head: ids and an attention mask [N, 16], 3 classes
   cnn-opset7 a small CNN exported at opset 7 (as CNTK and the older zoo wrote them)
 Writes FAMILY.onnx (and FAMILY.pt, the state dict) and manifest.json with each file's opset, inputs and sha256.
@@ -151,6 +152,8 @@ def families():
         "bert": (Bert(), (ids, torch.ones(2, 16, dtype=torch.int64)), ["input_ids", "attention_mask"], ["logits"],
                  {"input_ids": {0: "batch"}, "attention_mask": {0: "batch"}}, 14),
         "cnn-opset7": (SmallCnn(), (torch.randn(2, 1, 28, 28),), ["input"], ["output"], {"input": {0: "batch"}}, 7),
+        # Last, so that the seeds of the families above (1000 + position) stay those their files were exported with.
+        "gpt-dynamic": (Gpt(), (ids,), ["input_ids"], ["logits"], {"input_ids": {0: "batch", 1: "tokens"}}, 14),
     }
 
 
