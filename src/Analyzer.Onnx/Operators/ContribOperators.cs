@@ -61,6 +61,9 @@ internal static class ContribOperators
             return Done(c.W.Add("Mul", [x, c.W.Add("Sigmoid", [c.W.Add("Mul", [x, c.W.Scalar(c.Float("alpha", 1.702))])])], c.Output(0)));
         },
         ["SimplifiedLayerNormalization"] = c => RmsNorm(c, c.Input(0)!, c.Input(1)!, c.Output(0)!),
+        // Older converters wrote layer normalisation in this domain; ONNX Runtime now registers it in the default one.
+        ["LayerNormalization"] = c => c.Output(1) is not null || c.Output(2) is not null
+            ? "its mean and inverse deviation outputs are read" : LayerNorm(c, c.Input(0)!, c.Input(1)!, c.Input(2), c.Output(0)!),
         ["SkipLayerNormalization"] = c =>
         {
             // output = LN(input + skip + bias); output 3, when used, is the sum itself.

@@ -47,6 +47,14 @@ internal static class LayoutOperators
             c => [(c.X, c.W.Add("Trilu", c.Node.Input(1) is { } k ? [c.G(), k] : [c.G()], null, GraphBuilder.Int("upper", c.Node.GetInt("upper", 1))))],
             traits: new() { SingleDataInput = true });
         // ScatterND builds constants (Swin's shifted-window attention mask); on activations its values carry no units.
+        // CumSum builds position ids from attention masks (cumsum(mask) · mask); on activations its running sums mix
+        // positions or units, so they carry none. Its gradient is the running sum the other way.
+        yield return Op("CumSum", ChannelFlow.Opaque, CumSum, c =>
+        {
+            c.RequireConstant(1);
+            return [(c.X, c.W.Add("CumSum", [c.G(), c.Node.Inputs[1]], null, GraphBuilder.Int("exclusive", c.Node.GetInt("exclusive", 0)),
+                GraphBuilder.Int("reverse", 1 - c.Node.GetInt("reverse", 0))))];
+        }, traits: new() { SingleDataInput = true });
         yield return Op("ScatterND", ChannelFlow.Opaque, ScatterND, null, "ScatterND has no vector-Jacobian product here yet");
     }
 
@@ -312,6 +320,37 @@ internal static class LayoutOperators
             return;
         }
         c.SetMapped(source, outShape, GatherIndex(data, axis, indices.AsInt64s()));
+    }
+
+    /// <summary>CumSum: running sums along an axis (exclusive: without the element itself; reverse: from the end),
+    /// folded for constants.</summary>
+    private static void CumSum(ShapeContext c)
+    {
+        long[] x = c.Shape(0);
+        var value = c.Const(0);
+        if (value is null)
+        {
+            c.Set(0, x);
+            return;
+        }
+        int axis = TensorLayout.Axis(c.ConstInts(1, "the axis")[0], x.Length);
+        bool exclusive = c.Node.GetInt("exclusive", 0) != 0, reverse = c.Node.GetInt("reverse", 0) != 0;
+        var values = value.AsDoubles();
+        var result = new double[values.Length];
+        long inner = TensorLayout.Count(x.AsSpan(axis + 1)), length = x[axis], outer = values.LongLength / Math.Max(1, length * inner);
+        for (long o = 0; o < outer; o++)
+            for (long i = 0; i < inner; i++)
+            {
+                double sum = 0;
+                for (long k = 0; k < length; k++)
+                {
+                    long at = (o * length + (reverse ? length - 1 - k : k)) * inner + i;
+                    if (exclusive) { result[at] = sum; sum += values[at]; }
+                    else { sum += values[at]; result[at] = sum; }
+                }
+            }
+        c.Set(0, x, value.IsFloatingPoint ? OnnxTensor.FromFloats(c.Node.Outputs[0], x, result)
+            : OnnxTensor.FromInts(c.Node.Outputs[0], x, result.Select(v => (long)v).ToArray()));
     }
 
     /// <summary>Trilu: the upper (j - i ≥ k) or lower (j - i ≤ k) triangle of the last two axes, zeros elsewhere.</summary>

@@ -92,6 +92,31 @@ public partial class OperatorGradientTests
         GradientCheck.AssertMatches(m.Save(), ["y", "z"], unitAxes: [2, 2]);
     }
 
+    [Theory]
+    [InlineData(0L, 0L)]
+    [InlineData(1L, 0L)]
+    [InlineData(0L, 1L)]
+    [InlineData(1L, 1L)]
+    public void CumSum(long exclusive, long reverse)
+    {
+        var m = new TinyModel(14).Input("x", 1, 3, 5).Ints("axis", 2);
+        m.Node("CumSum", ["x", "axis"], ["c"], null, ("exclusive", exclusive), ("reverse", reverse)).Node("Tanh", ["c"], ["y"]).Output("y");
+        GradientCheck.AssertMatches(m.Save(), ["y"]);
+    }
+
+    [Fact]
+    public void CumSum_of_a_constant_mask_folds_into_position_ids()
+    {
+        // Hugging Face exports: position_ids = cumsum(mask, 1) · mask - 1, on the mask [[1, 1, 1, 0], [0, 1, 1, 1]].
+        var m = new TinyModel(14).Input("x", 1, 4).Ints("mask", 1, 1, 1, 0, 0, 1, 1, 1).Ints("shape", 2, 4).Ints("axis", 1);
+        m.Node("Reshape", ["mask", "shape"], ["m"]).Node("CumSum", ["m", "axis"], ["c"]).Node("CumSum", ["m", "axis"], ["e"], null, ("exclusive", 1L), ("reverse", 1L))
+            .Node("Relu", ["x"], ["y"]).Output("y");
+        var file = OnnxModelFile.Load(m.Save());
+        var shapes = Analyzer.Onnx.Shapes.ShapeInference.Infer(file.Graph);
+        Assert.Equal([1L, 2, 3, 3, 0, 1, 2, 3], shapes.ConstantOf("c")!.AsInt64s());
+        Assert.Equal([2L, 1, 0, 0, 3, 2, 1, 0], shapes.ConstantOf("e")!.AsInt64s());
+    }
+
     [Fact]
     public void StridedSlices()
     {

@@ -117,6 +117,26 @@ public class ContribExpansionTests
         AssertSame(path, [2, 4, 8], "y", "c");
     }
 
+    [Theory]
+    [InlineData(14L)]
+    [InlineData(17L)]
+    public void A_com_microsoft_layer_normalisation_computes_the_standard_one(long opset)
+    {
+        // ONNX Runtime no longer runs the com.microsoft form: the reference is its standard LayerNormalization (opset 17).
+        string Model(string domain, long version) => new TinyModel(version).Input("x", 1, 4, 8)
+            .Weight("gamma", [8], Values(8, 2)).Weight("beta", [8], Values(8, 3))
+            .DomainNode(domain, "LayerNormalization", ["x", "gamma", "beta"], ["y"], ("epsilon", 1e-5), ("axis", -1L)).Output("y").Save();
+        string fused = Model(Microsoft, opset), standard = Model("", 17);
+        var file = OnnxModelFile.Load(fused);
+        Assert.Equal("LayerNormalization", Assert.Single(file.ExpandedOperators).Key);
+        var x = Values(64, 9).Select(v => (float)v).ToArray();
+        using var reference = OnnxSession.Create(File.ReadAllBytes(standard), standard, ExecutionDevice.Cpu, exactGraph: true);
+        using var expanded = OnnxSession.Create(file.ToBytes(), fused, ExecutionDevice.Cpu, exactGraph: true);
+        var expected = reference.Run([new TensorInput("x", x, [2, 4, 8])], ["y"])[0].Data;
+        var actual = expanded.Run([new TensorInput("x", x, [2, 4, 8])], ["y"])[0].Data;
+        for (int i = 0; i < expected.Length; i++) Assert.Equal(expected[i], actual[i], 4);
+    }
+
     [Fact]
     public void A_fused_operator_without_an_expansion_is_refused_by_name()
     {
