@@ -114,6 +114,8 @@ public sealed class OnnxModelFile
     /// <see cref="ModelFormatException"/> for anything unusable.</summary>
     public static OnnxModelFile Load(string path, InputShapes? inputShapes = null)
     {
+        if (Directory.Exists(path))
+            throw Errors.NotOnnx(path, "a directory; give the .onnx file inside it");
         if (!File.Exists(path))
             throw Errors.NotFound(path);
         // The file is read once into memory and parsed without copying its weights (InitializerSlicing); it is hashed

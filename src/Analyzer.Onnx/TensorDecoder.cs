@@ -14,8 +14,9 @@ internal static class TensorDecoder
         if (shape.Any(d => d < 0))
             throw Errors.Tensor(modelPath, t.Name, $"negative dimension in shape [{string.Join(", ", shape)}]");
         long count = shape.Aggregate(1L, (a, d) => a * d);
-        if (count > int.MaxValue)
-            throw Errors.Tensor(modelPath, t.Name, $"{count} elements is more than Analyzer can hold");
+        int width = ElementWidth(type);
+        if (count > int.MaxValue || count * width > Array.MaxLength)
+            throw Errors.Tensor(modelPath, t.Name, $"{Gigabytes(count * width)} in one tensor; Analyzer reads tensors up to 2 GB (one array each)");
         int n = (int)count;
 
         ReadOnlyMemory<byte> raw = t.DataLocation == TensorProto.Types.DataLocation.External
@@ -27,7 +28,7 @@ internal static class TensorDecoder
             case TensorElementType.Float or TensorElementType.Double or TensorElementType.Float16 or TensorElementType.BFloat16
                 when raw.Length > 0:
             {
-                int width = type switch { TensorElementType.Double => 8, TensorElementType.Float => 4, _ => 2 };
+                // width: 8, 4 or 2 bytes, as ElementWidth gives for these types
                 if (raw.Length != (long)n * width)
                     throw Errors.Tensor(modelPath, t.Name,
                         $"raw data holds {raw.Length} bytes but shape [{string.Join(", ", t.Dims)}] needs {(long)n * width}");
@@ -102,6 +103,17 @@ internal static class TensorDecoder
         return values;
     }
 
+    /// <summary>Bytes per element of the types a model's tensors hold (1 for the byte-sized and unknown ones).</summary>
+    private static int ElementWidth(TensorElementType type) => type switch
+    {
+        TensorElementType.Double or TensorElementType.Int64 or TensorElementType.UInt64 => 8,
+        TensorElementType.Float or TensorElementType.Int32 or TensorElementType.UInt32 => 4,
+        TensorElementType.Float16 or TensorElementType.BFloat16 or TensorElementType.Int16 or TensorElementType.UInt16 => 2,
+        _ => 1,
+    };
+
+    private static string Gigabytes(long bytes) => (bytes / 1e9).ToString("0.0", System.Globalization.CultureInfo.InvariantCulture) + " GB";
+
     private static T[] Checked<T>(string modelPath, TensorProto t, T[] values, int n)
     {
         if (values.Length != n)
@@ -134,6 +146,8 @@ internal static class TensorDecoder
             length = stream.Length - offset;
         if (offset < 0 || offset + length > stream.Length)
             throw Errors.Tensor(modelPath, t.Name, $"external data range {offset}+{length} lies outside '{location}' ({stream.Length} bytes)");
+        if (length > Array.MaxLength)
+            throw Errors.Tensor(modelPath, t.Name, $"{Gigabytes(length)} of external data in one tensor; Analyzer reads tensors up to 2 GB (one array each)");
         var buffer = new byte[length];
         stream.Seek(offset, SeekOrigin.Begin);
         stream.ReadExactly(buffer);

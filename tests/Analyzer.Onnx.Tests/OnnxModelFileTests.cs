@@ -103,4 +103,22 @@ public class OnnxModelFileTests
         var e = Assert.Throws<ModelFormatException>(() => OnnxModelFile.Load(path));
         Assert.Equal($"{path}: default-domain opset 6 is not supported; expected 7 to 21", e.Message);
     }
+
+    [Fact]
+    public void A_tensor_over_2_GB_of_external_data_is_refused_by_name()
+    {
+        // 600 million floats (2.4 GB) in a sparse external file: no disk is used, and the model names the tensor.
+        var m = new TinyModel().Input("x", 1, 4).Node("Relu", ["x"], ["y"]).Output("y");
+        string path = m.Save();
+        var model = Onnx.Protos.ModelProto.Parser.ParseFrom(File.ReadAllBytes(path));
+        var huge = new Onnx.Protos.TensorProto { Name = "huge", DataType = 1, DataLocation = Onnx.Protos.TensorProto.Types.DataLocation.External };
+        huge.Dims.Add(600_000_000);
+        huge.ExternalData.Add(new Onnx.Protos.StringStringEntryProto { Key = "location", Value = "huge.bin" });
+        model.Graph.Initializer.Add(huge);
+        File.WriteAllBytes(path, Google.Protobuf.MessageExtensions.ToByteArray(model));
+        using (var data = File.Create(Path.Combine(Path.GetDirectoryName(path)!, "huge.bin")))
+            data.SetLength(2_400_000_000);
+        var error = Assert.Throws<ModelFormatException>(() => OnnxModelFile.Load(path));
+        Assert.Equal($"{path}: tensor 'huge': 2.4 GB in one tensor; Analyzer reads tensors up to 2 GB (one array each)", error.Message);
+    }
 }

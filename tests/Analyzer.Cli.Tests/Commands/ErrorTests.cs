@@ -54,6 +54,13 @@ public class ErrorTests
     }
 
     [Fact]
+    public void A_directory_given_as_the_model_is_said_to_be_one()
+    {
+        string dir = TempDirectory.Create();
+        AssertOneLine(CliRun.Of("inspect", dir), 3, $"error: {dir}: not a readable ONNX model (a directory; give the .onnx file inside it)");
+    }
+
+    [Fact]
     public void Unknown_scope_is_a_usage_error()
     {
         var run = CliRun.Of("cluster", TinyModels.TwoPathways(), "--scope", "layers", "--out", "x.json");
