@@ -115,6 +115,13 @@ public static class SharedOptions
 
     public static LabelSource? LabelsOf(string? name) => name is null ? null : LabelSources.Parse(name);
 
+    /// <summary>--strict: warnings among the results end the verb with exit 3 once the results are written.</summary>
+    public static Option<bool> Strict() => new("--strict")
+    {
+        Description = "Exit 3 when the results carry warnings (a baseline at chance, labels from another label space, rows too small to " +
+                      "reach significance, clusters of one unit, degenerate measures), after writing them: for pipelines that must not pass nonsense",
+    };
+
     /// <summary>--input-shape: sizes for a model's free input dimensions (<see cref="InputShapeSpec"/>).</summary>
     public static Option<string?> InputShape() => new("--input-shape")
     {

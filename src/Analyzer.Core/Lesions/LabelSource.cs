@@ -26,15 +26,6 @@ public static class LabelSources
 
     public static LabelSource Parse(string text, string setting = "Labels") => Choices.Parse(setting, text, All, Name);
 
-    /// <summary>Why lesions scored against the data's labels mean little, or null: a baseline accuracy no better than
-    /// chance over more than two classes says the labels are probably not in the model's label space (CIFAR folders
-    /// on an ImageNet model), and the model's own predictions are the labels to score against.</summary>
-    public static string? ChanceWarning(LabelSource source, double baselineAccuracy, int classes) =>
-        source == LabelSource.Data && classes > 2 && baselineAccuracy <= 1.0 / classes
-            ? $"baseline accuracy {baselineAccuracy:F4} on the data's labels is no better than chance (1/{classes}): the labels are probably " +
-              "not in the model's classes, and lesion measures against them mean little; --labels model scores against the model's own predictions"
-            : null;
-
     /// <summary>The source to use: the one asked for, or by default the data's labels when they have some and the model's
     /// predictions when they have none. Data labels asked of data without labels is a usage error.</summary>
     public static LabelSource Resolve(LabelSource? asked, ImageDataset data, string setting = "Labels") => asked switch

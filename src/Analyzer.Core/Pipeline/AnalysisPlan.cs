@@ -44,6 +44,10 @@ public sealed record AnalysisPlan
     /// sizes (docs/method.md §10).</summary>
     public Onnx.InputShapes? InputShapes { get; init; }
 
+    /// <summary>Whether any warning among the results (<see cref="ResultWarnings"/>) makes the verb fail once they are
+    /// written (--strict, for screening pipelines).</summary>
+    public bool Strict { get; init; }
+
     /// <summary>Graph kinds, each clustered in every scope.</summary>
     public IReadOnlyList<EdgeKind> Edges { get; init; } = EdgeKinds.All;
 

@@ -59,12 +59,14 @@ public sealed class AnalysisRun(AnalysisPlan plan, TextWriter log, IAnalysisFigu
             engine.ScoreAgainst(labels);
             baseline = engine.Baseline();
         }
-        var warnings = new List<string>();
-        if (engine is not null && LabelSources.ChanceWarning(labels, baseline!.Accuracy, engine.Classes) is { } chance)
-        {
-            note(chance);
-            warnings.Add(chance);
-        }
+        var warnings = new List<WarningEntry>();
+        if (engine is not null)
+            foreach (var warning in new[] { ResultWarnings.Baseline(labels, baseline!.Accuracy, engine.Classes), ResultWarnings.Labels(labels, data!.Labels, engine.Classes) })
+                if (warning is not null)
+                {
+                    note(warning.Message);
+                    warnings.Add(warning);
+                }
         var visualisation = new VisualisationOptions { Device = plan.Device, Threads = plan.Threads, MemoryBudget = plan.MemoryBudget };
         using var visualizer = inputs.VisualisationMeasures.Count == 0 ? null : new FeatureVisualizer(network, plan.Preprocessing, visualisation, note);
         var correlations = inputs.CorrelationMeasures

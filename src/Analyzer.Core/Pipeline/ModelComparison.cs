@@ -36,8 +36,9 @@ public static class ModelComparison
         var entries = models.Select(m => new ComparisonModel(m.Name, m.Results.Model, m.Results.ModelSha256,
             Path.GetRelativePath(relativeTo, m.Folder), m.Results.Data, m.Results.BaselineAccuracy,
             m.Results.Partitionings.Select(p => new ComparisonPartitioning(p.Edges, p.Scope, p.Ncut, p.Measures.ToDictionary(x => x.Key,
-                x => new ComparisonCell(x.Value.Fisher, x.Value.P, x.Value.Significant, x.Value.Effect.Mean, x.Value.Effect.Se, x.Value.Degenerate)))).ToList(),
-            m.Clusterability is { } c ? new ComparisonClusterability(c.K, c.Ncut, c.Z, c.Percentile) : null)).ToList();
+                x => new ComparisonCell(x.Value.Fisher, x.Value.P, x.Value.Significant, x.Value.Effect.Mean, x.Value.Effect.Se, x.Value.Degenerate,
+                    x.Value.N)))).ToList(),
+            m.Clusterability is { } c ? new ComparisonClusterability(c.K, c.Ncut, c.Z, c.Percentile) : null, m.Results.Warnings)).ToList();
         var raw = new List<(string A, string B, string Key, string Measure, FisherDifference.Result Result)>();
         for (int i = 0; i < models.Count; i++)
             for (int j = i + 1; j < models.Count; j++)

@@ -59,9 +59,14 @@ public static class ReplicateAggregate
 
         var (significance, marked) = SignificanceMarking.Apply(partitionings);
         string models = string.Join(", ", replicates.Select(r => r.Results.Model));
-        return new ResultsDocument($"mean of {replicates.Count} replicates ({models})", string.Join(",", replicates.Select(r => r.Results.ModelSha256)),
+        var aggregate = new ResultsDocument($"mean of {replicates.Count} replicates ({models})", string.Join(",", replicates.Select(r => r.Results.ModelSha256)),
             AnalyzerInfo.Version, first.Data, first.Seed, first.K, first.Random, first.Device, first.Examples,
             replicates.Average(r => r.Results.BaselineAccuracy), significance, marked, first.Compat, Labels: first.Labels);
+        // Each replicate's warnings about its run (named by its model), then what the pooled rows say of themselves.
+        var warnings = replicates.SelectMany(r => (r.Results.Warnings ?? []).Where(w => w.Partitioning is null)
+                .Select(w => w with { Message = $"{r.Results.Model}: {w.Message}" }))
+            .Concat(ResultWarnings.Rows(aggregate)).ToList();
+        return aggregate with { Warnings = warnings.Count == 0 ? null : warnings };
     }
 
     /// <summary>One measure over the replicates: mean Fisher and Bates p of those that have them, effects pooled.</summary>

@@ -18,7 +18,10 @@ public static class ResultsAssembly
     {
         var entries = pieces.Select(Partitioning).ToList();
         var (significance, marked) = SignificanceMarking.Apply(entries);
-        return header with { Significance = significance, Partitionings = marked };
+        var results = header with { Significance = significance, Partitionings = marked };
+        // The run's own warnings (its labels), then what the table says of its rows; a merge derives the same.
+        var warnings = (header.Warnings ?? []).Where(w => w.Partitioning is null).Concat(ResultWarnings.Rows(results)).ToList();
+        return results with { Warnings = warnings.Count == 0 ? null : warnings };
     }
 
     /// <summary>One partitioning from all of its pieces; they must come from one run and cover each analysed subcluster once.</summary>

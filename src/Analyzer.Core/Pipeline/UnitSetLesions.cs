@@ -43,7 +43,8 @@ public static class UnitSetLesions
             engine.ScoreAgainst(labels);
             baseline = engine.Baseline();
         }
-        if (LabelSources.ChanceWarning(labels, baseline.Accuracy, engine.Classes) is { } chance) note(chance);
+        foreach (var warning in new[] { ResultWarnings.Baseline(labels, baseline.Accuracy, engine.Classes), ResultWarnings.Labels(labels, data.Labels, engine.Classes) })
+            if (warning is not null) note(warning.Message);
         var progress = new ProgressLine(log, "lesions", (long)sets.Count * data.Count);
         var outcomes = engine.Evaluate(sets.Select(s => s.Set).ToList(), done => progress.Advance(done));
         var results = sets.Zip(outcomes, (s, o) =>

@@ -36,13 +36,14 @@ public sealed record SignificanceEntry(string Method, double Alpha, double? Crit
 /// model (null without data); <c>Labels</c> what lesions were scored against: "data" (the data's labels) or "model"
 /// (the intact model's predictions; its baseline accuracy is then 1); <c>SkippedMeasures</c> the default measures left out
 /// because they cannot apply to the model (null: none); <c>InputShapes</c> the sizes the model's free input dimensions
-/// were fixed at (null: none were free); <c>Warnings</c> why the results may mean little (a baseline at chance), or null.</summary>
+/// were fixed at (null: none were free); <c>Warnings</c> why the results may mean little
+/// (<see cref="WarningEntry"/>), or null.</summary>
 public sealed record ResultsDocument(string Model, string ModelSha256, string AnalyzerVersion, string Data, int Seed, int K,
     int Random, string Device, int Examples, double BaselineAccuracy, SignificanceEntry Significance,
     IReadOnlyList<PartitioningEntry> Partitionings, IReadOnlyList<string>? Compat = null, int? ExamplesDrawnFrom = null,
     IReadOnlyList<string>? Layers = null, int? MaxSubclusters = null, PreprocessingEntry? Preprocessing = null, string? Labels = null,
     IReadOnlyList<SkippedMeasureEntry>? SkippedMeasures = null, IReadOnlyDictionary<string, long[]>? InputShapes = null,
-    IReadOnlyList<string>? Warnings = null);
+    IReadOnlyList<WarningEntry>? Warnings = null);
 
 /// <summary>
 /// How the data reached the model, so that a result can be reproduced: x = (p · scale - mean[c]) / std[c], the channel

@@ -65,7 +65,7 @@ public static class ReportPage
         {
             "model" => "the intact model's own predictions", "data" => "the data's", "next-token" => "each position's next input token", _ => null,
         });
-        Item("warnings", r.Warnings is { Count: > 0 } warnings ? string.Join("; ", warnings) : null);
+        Item("warnings", r.Warnings?.Where(w => w.Partitioning is null).Select(w => w.Message).ToList() is { Count: > 0 } warnings ? string.Join("; ", warnings) : null);
         Item("input sizes", r.InputShapes is { Count: > 0 } shapes ? string.Join(", ", shapes.Select(p => $"{p.Key}: {string.Join("x", p.Value)}")) : null);
         Item("measures left out", r.SkippedMeasures is { Count: > 0 } left
             ? string.Join("; ", left.GroupBy(s => s.Reason).Select(g => $"{string.Join(", ", g.Select(s => s.Measure))}: {g.Key}")) : null);
@@ -89,7 +89,10 @@ public static class ReportPage
         html.AppendLine($"<h2>Table 1: Fisher statistics</h2><p>Mean −ln(percentile) over the subclusters with its p-value; uniform " +
                         $"percentiles give 0.98. Highlighted: significant after {E(r.Significance.Method)} at α = {I($"{r.Significance.Alpha}")} over " +
                         $"this table ({E(critical)}).</p>");
-        Table(html, r, measures, e => e.Significant, CellText.Fisher);
+        var marks = new Reporting.Tables.RowWarningMarks(r);
+        Table(html, r, measures, e => e.Significant, CellText.Fisher, marks);
+        if (marks.Warnings.Count > 0)
+            html.AppendLine("<p>Warnings (docs/method.md §7):</p><ul>" + string.Concat(marks.Lines().Select(l => $"<li>{E(l)}</li>")) + "</ul>");
         html.AppendLine("<h2>Table 2: effect measures</h2><p>Mean of 2x/(x + μ) ± SE; above 1 more important or coherent than random " +
                         "(below 1 for softmax-entropy). Highlighted: more than 2 SE from 1 in that direction and the row's Fisher statistic " +
                         "significant; † beyond 2 SE only.</p>");
@@ -102,18 +105,18 @@ public static class ReportPage
     }
 
     private static void Table(StringBuilder html, ResultsDocument r, List<string> measures, Func<MeasureEntry, bool> highlight,
-        Func<MeasureEntry, string> cell)
+        Func<MeasureEntry, string> cell, Reporting.Tables.RowWarningMarks? marks = null)
     {
         html.AppendLine($"<table><thead><tr><th>network</th><th>partitioning</th>{string.Concat(measures.Select(m => $"<th>{E(m)}</th>"))}<th>n-cut</th></tr></thead><tbody>");
         string network = Reporting.Tables.ResultsTable.NetworkName(r);
         foreach (var p in r.Partitionings)
         {
-            html.Append($"<tr><td>{E(network)}</td><td>{E(p.Edges)}, {E(p.Scope)}</td>");
+            html.Append($"<tr><td>{E(network)}</td><td>{E(p.Edges)}, {E(p.Scope)}{E(marks?.Marks(p, null) ?? "")}</td>");
             foreach (string m in measures)
             {
                 if (!p.Measures.TryGetValue(m, out var e)) { html.Append("<td>–</td>"); continue; }
                 string cls = e.Degenerate is not null ? " class=\"degenerate\"" : highlight(e) ? " class=\"sig\"" : "";
-                html.Append($"<td{cls}>{Unbroken(E(cell(e)))}{(e.Degenerate is not null ? " (degenerate)" : "")}</td>");
+                html.Append($"<td{cls}>{Unbroken(E(cell(e)))}{(e.Degenerate is not null ? " (degenerate)" : "")}{E(marks?.Marks(p, m) ?? "")}</td>");
             }
             html.AppendLine(I($"<td>{p.Ncut:F3}</td></tr>"));
         }

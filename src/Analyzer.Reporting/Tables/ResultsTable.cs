@@ -25,18 +25,26 @@ public static class ResultsTable
         if (results.SkippedMeasures is { Count: > 0 } left)
             text.AppendLine().AppendLine("Left out: " + string.Join("; ", left.GroupBy(s => s.Reason)
                 .Select(g => $"{string.Join(", ", g.Select(s => s.Measure))} ({g.Key})")) + ".");
-        foreach (string warning in results.Warnings ?? [])
-            text.AppendLine().AppendLine($"**Warning:** {warning}.");
+        foreach (var warning in (results.Warnings ?? []).Where(w => w.Partitioning is null))
+            text.AppendLine().AppendLine($"**Warning:** {warning.Message}.");
         if (results.Compat is { Count: > 0 } compat)
             text.AppendLine($"Reference-compat switches (docs/method.md §9, not the paper's definitions): {string.Join(", ", compat)}.");
         text.AppendLine();
         string critical = results.Significance.CriticalP is { } c ? Invariant($"critical p = {c:G3}") : "no p-value passes";
         text.AppendLine(Invariant($"Fisher statistics (p-value). Uniform percentiles give 0.98; **bold**: significant after {results.Significance.Method} at α = {results.Significance.Alpha} over this table ({critical})."));
         text.AppendLine();
+        var marks = new RowWarningMarks(results);
         Header(text, measures);
         foreach (var p in results.Partitionings)
             Row(text, network, p, measures, m => m.Significant,
-                CellText.Fisher);
+                CellText.Fisher, marks.Marks);
+        if (marks.Warnings.Count > 0)
+        {
+            text.AppendLine();
+            text.AppendLine("Warnings (results.json lists them under warnings; docs/method.md §7):");
+            text.AppendLine();
+            foreach (string line in marks.Lines()) text.AppendLine($"- {line}.");
+        }
         text.AppendLine();
         text.AppendLine("Effect measures (mean ± SE). Above 1: more important/coherent than random (below 1 for " +
                         "softmax-entropy); **bold**: more than 2 SE from 1 in that direction and the row's Fisher statistic " +
@@ -72,12 +80,12 @@ public static class ResultsTable
     }
 
     private static void Row(StringBuilder text, string network, PartitioningEntry p, List<string> measures,
-        Func<MeasureEntry, bool> bold, Func<MeasureEntry, string> cell)
+        Func<MeasureEntry, bool> bold, Func<MeasureEntry, string> cell, Func<PartitioningEntry, string?, string>? marks = null)
     {
-        var cells = measures.Select(m => !p.Measures.TryGetValue(m, out var e) ? "–"
+        var cells = measures.Select(m => (!p.Measures.TryGetValue(m, out var e) ? "–"
             : e.Degenerate is not null ? $"{cell(e)} *degenerate*"
-            : bold(e) ? $"**{cell(e)}**" : cell(e));
-        text.AppendLine($"| {network} | {p.Edges}, {p.Scope} | {string.Join(" | ", cells)} |");
+            : bold(e) ? $"**{cell(e)}**" : cell(e)) + (marks?.Invoke(p, m) ?? ""));
+        text.AppendLine($"| {network} | {p.Edges}, {p.Scope}{marks?.Invoke(p, null)} | {string.Join(" | ", cells)} |");
     }
 
     private static string Invariant(FormattableString s) => s.ToString(CultureInfo.InvariantCulture);

@@ -62,14 +62,24 @@ public class LabelsCommandTests
         var run = CliRun.Of("analyze", model, "--data", $"npz:{data}", "--measures", "acc-drop", "--edges", "weights", "-k", "2",
             "--random", "2", "--out", output);
         Assert.True(run.ExitCode == 0, run.Error);
-        Assert.Contains("baseline accuracy 0.0000 on the data's labels is no better than chance (1/3)", run.Error);
+        Assert.Contains("baseline accuracy 0.0000 on the data's labels is within a small margin of chance (1/3 = 0.333)", run.Error);
         using var results = JsonDocument.Parse(File.ReadAllText(Path.Combine(output, "results.json")));
-        Assert.Contains("--labels model", results.RootElement.GetProperty("warnings")[0].GetString());
+        var warning = results.RootElement.GetProperty("warnings")[0];
+        Assert.Equal("baseline-at-chance", warning.GetProperty("kind").GetString());
+        Assert.Contains("--labels model", warning.GetProperty("message").GetString());
         Assert.Contains("**Warning:** baseline accuracy 0.0000", File.ReadAllText(Path.Combine(output, "table.md")));
+        // --strict: the same run writes its results, then fails with exit 3 naming the first warning.
+        string strict = TempDirectory.Create();
+        var failed = CliRun.Of("analyze", model, "--data", $"npz:{data}", "--measures", "acc-drop", "--edges", "weights", "-k", "2",
+            "--random", "2", "--strict", "--out", strict);
+        Assert.Equal(3, failed.ExitCode);
+        Assert.Contains("within a small margin of chance", failed.Error);
+        Assert.Contains("with --strict; the results were written)", failed.Error);
+        Assert.True(File.Exists(Path.Combine(strict, "results.json")));
         // Scored against the model's own predictions instead, nothing is said.
         var byModel = CliRun.Of("analyze", model, "--data", $"npz:{data}", "--labels", "model", "--measures", "acc-drop", "--edges", "weights",
             "-k", "2", "--random", "2", "--out", TempDirectory.Create());
         Assert.True(byModel.ExitCode == 0, byModel.Error);
-        Assert.DoesNotContain("no better than chance", byModel.Error);
+        Assert.DoesNotContain("margin of chance", byModel.Error);
     }
 }

@@ -36,6 +36,7 @@ public static class AnalyzeHandler
         }
         output.Write(ResultsTable.Markdown(outcome.Results()));
         error.WriteLine($"wrote {CommandRunner.Display(Path.Combine(plan.Out, AnalysisFolder.ResultsFile))}, table.md and report.html");
+        if (plan.Strict) ResultWarnings.ThrowIfAny([(CommandRunner.Display(plan.Model), outcome.Results().Warnings)]);
         return ExitCodes.Success;
     }
 }

@@ -32,6 +32,7 @@ public sealed class AnalyzeOptions
     public Option<string?> Labels { get; } = SharedOptions.Labels();
     public Option<string?> InputShape { get; } = SharedOptions.InputShape();
     public Option<bool> Fresh { get; } = new("--fresh") { Description = "Ignore finished partitionings saved by an earlier, interrupted run" };
+    public Option<bool> Strict { get; } = SharedOptions.Strict();
     public Option<int> Seed { get; } = SharedOptions.Seed();
     public Option<string> Device { get; } = SharedOptions.Device();
     public Option<int> Threads { get; } = SharedOptions.Threads();
@@ -45,13 +46,13 @@ public sealed class AnalyzeOptions
     {
         command.Arguments.Add(Model);
         foreach (var option in new Option[] { Edges, Scopes, Measures, Clusters, Random, Out, Samples, Examples, Layers, MaxSubclusters,
-                     MemoryBudget, Labels, InputShape, Compat, Fresh, Seed, Device, Threads, Shard }.Concat(Data.All))
+                     MemoryBudget, Labels, InputShape, Compat, Fresh, Strict, Seed, Device, Threads, Shard }.Concat(Data.All))
             command.Options.Add(option);
     }
 
     /// <summary>The options a screen manifest may set for every model, by long name ("max-subclusters": 4).</summary>
     public IReadOnlyList<Option> Manifest => [Edges, Scopes, Measures, Clusters, Random, Samples, Examples, Layers, MaxSubclusters, MemoryBudget,
-        Labels, InputShape, Compat, Seed, Device];
+        Labels, InputShape, Compat, Strict, Seed, Device];
 
     /// <summary>The plan the parsed options ask for, parsed into Core's vocabulary (an unknown name is a usage error).</summary>
     public AnalysisPlan Plan(ParseResult parse) => new()
@@ -79,5 +80,6 @@ public sealed class AnalyzeOptions
         Shard = SharedOptions.ShardOf(parse.GetValue(Shard)),
         Out = parse.GetValue(Out) ?? Path.Combine("results", Path.GetFileNameWithoutExtension(parse.GetValue(Model) ?? DefaultModel)),
         Fresh = parse.GetValue(Fresh),
+        Strict = parse.GetValue(Strict),
     };
 }

@@ -22,6 +22,8 @@ public static class ScreenHandler
         }
         output.Write(ComparisonFiles.Write(plan.Out, outcome.Comparison!));
         error.WriteLine($"wrote {CommandRunner.Display(Path.Combine(plan.Out, "comparison.md"))} and comparison.json");
+        if (plan.Options.Strict)
+            ResultWarnings.ThrowIfAny(outcome.Comparison!.Models.Select(m => (m.Name, m.Warnings)));
         return ExitCodes.Success;
     }
 }
