@@ -66,7 +66,8 @@ public static class ReplicateAggregate
         var warnings = replicates.SelectMany(r => (r.Results.Warnings ?? []).Where(w => w.Partitioning is null)
                 .Select(w => w with { Message = $"{r.Results.Model}: {w.Message}" }))
             .Concat(ResultWarnings.Rows(aggregate)).ToList();
-        return aggregate with { Warnings = warnings.Count == 0 ? null : warnings };
+        aggregate = aggregate with { Warnings = warnings.Count == 0 ? null : warnings };
+        return aggregate with { Verdict = ResultsVerdict.Of(aggregate) };
     }
 
     /// <summary>One measure over the replicates: mean Fisher and Bates p of those that have them, effects pooled.</summary>

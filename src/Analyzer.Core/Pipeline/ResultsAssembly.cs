@@ -21,7 +21,8 @@ public static class ResultsAssembly
         var results = header with { Significance = significance, Partitionings = marked };
         // The run's own warnings (its labels), then what the table says of its rows; a merge derives the same.
         var warnings = (header.Warnings ?? []).Where(w => w.Partitioning is null).Concat(ResultWarnings.Rows(results)).ToList();
-        return results with { Warnings = warnings.Count == 0 ? null : warnings };
+        results = results with { Warnings = warnings.Count == 0 ? null : warnings };
+        return results with { Verdict = ResultsVerdict.Of(results) };
     }
 
     /// <summary>One partitioning from all of its pieces; they must come from one run and cover each analysed subcluster once.</summary>

@@ -37,13 +37,13 @@ public sealed record SignificanceEntry(string Method, double Alpha, double? Crit
 /// (the intact model's predictions; its baseline accuracy is then 1); <c>SkippedMeasures</c> the default measures left out
 /// because they cannot apply to the model (null: none); <c>InputShapes</c> the sizes the model's free input dimensions
 /// were fixed at (null: none were free); <c>Warnings</c> why the results may mean little
-/// (<see cref="WarningEntry"/>), or null.</summary>
+/// (<see cref="WarningEntry"/>), or null; <c>Verdict</c> what the table shows, in words (<see cref="VerdictEntry"/>).</summary>
 public sealed record ResultsDocument(string Model, string ModelSha256, string AnalyzerVersion, string Data, int Seed, int K,
     int Random, string Device, int Examples, double BaselineAccuracy, SignificanceEntry Significance,
     IReadOnlyList<PartitioningEntry> Partitionings, IReadOnlyList<string>? Compat = null, int? ExamplesDrawnFrom = null,
     IReadOnlyList<string>? Layers = null, int? MaxSubclusters = null, PreprocessingEntry? Preprocessing = null, string? Labels = null,
     IReadOnlyList<SkippedMeasureEntry>? SkippedMeasures = null, IReadOnlyDictionary<string, long[]>? InputShapes = null,
-    IReadOnlyList<WarningEntry>? Warnings = null);
+    IReadOnlyList<WarningEntry>? Warnings = null, VerdictEntry? Verdict = null);
 
 /// <summary>
 /// How the data reached the model, so that a result can be reproduced: x = (p · scale - mean[c]) / std[c], the channel

@@ -33,6 +33,7 @@ public static class ReportPage
                         "figcaption{font-size:.85em;color:#444;max-width:600px}img.grid{image-rendering:pixelated}dl{display:grid;" +
                         "grid-template-columns:max-content auto;gap:.2em 1em}dt{font-weight:bold}.nw{white-space:nowrap}</style></head><body>");
         html.AppendLine($"<h1>{E(title)}</h1>");
+        Verdict(html, results);
         Metadata(html, results);
         Tables(html, results);
         Histograms(html, results);
@@ -50,6 +51,14 @@ public static class ReportPage
                         "document.getElementById('selfcheck').textContent=`images ${imgs.length} undecoded ${bad} tables ${tables.length} empty ${empty}`;});</script>");
         html.AppendLine("</body></html>");
         return html.ToString();
+    }
+
+    /// <summary>What the results show, first: the summary a reviewer can paste, then one sentence per row and measure.</summary>
+    private static void Verdict(StringBuilder html, ResultsDocument r)
+    {
+        if (r.Verdict is not { } verdict) return;
+        html.AppendLine($"<h2>Verdict</h2><p id=\"summary\">{E(verdict.Summary)}</p><details><summary>Each row, in words</summary><ul>" +
+                        string.Concat(verdict.Cells.Select(c => $"<li>{E(c.Sentence)}.</li>")) + "</ul></details>");
     }
 
     private static void Metadata(StringBuilder html, ResultsDocument r)

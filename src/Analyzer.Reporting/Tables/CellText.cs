@@ -12,9 +12,7 @@ public static class CellText
         : Invariant($"{e.Fisher:F3} (p = {P(e.P)}, n = {e.N})");
 
     /// <summary>A p-value in <paramref name="digits"/> significant digits: 0.0145, 1.32e-8 (not 1.32E-08).</summary>
-    public static string P(double p, int digits = 3) => p >= 0.001 || p == 0 || !double.IsFinite(p)
-        ? p.ToString($"G{digits}", CultureInfo.InvariantCulture)
-        : p.ToString($"0.{new string('#', digits - 1)}e+0", CultureInfo.InvariantCulture);
+    public static string P(double p, int digits = 3) => PValueText.Format(p, digits);
 
     /// <summary>"mean ± SE", with † when beyond 2 SE from 1 but not notable (docs/method.md §7).</summary>
     public static string Effect(MeasureEntry e) => double.IsNaN(e.Effect.Mean)

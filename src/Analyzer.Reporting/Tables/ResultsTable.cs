@@ -18,6 +18,11 @@ public static class ResultsTable
         var text = new StringBuilder();
         text.AppendLine($"# Local specialization: {results.Model} on {results.Data}");
         text.AppendLine();
+        if (results.Verdict is { } verdict)
+        {
+            text.AppendLine($"**Verdict.** {verdict.Summary}");
+            text.AppendLine();
+        }
         string baseline = results.Examples == 0 ? "No test data used (weight graphs and feature visualisation only)"
             : results.Labels == "model" ? Invariant($"Lesions scored against the intact model's own predictions on {results.Examples} examples (--labels model)")
             : Invariant($"Baseline test accuracy {results.BaselineAccuracy:F4} on {results.Examples} examples");
