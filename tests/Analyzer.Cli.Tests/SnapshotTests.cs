@@ -45,4 +45,38 @@ public class SnapshotTests
         Assert.True(compare.ExitCode == 0, compare.Error);
         Snapshot.Match("tiny/comparison.md", Relative(Path.Combine(root, "compare", "comparison.md")));
     }
+
+    /// <summary>The verdict of a 3-model screen (three Fashion-MNIST MLPs, 4 subclusters each, with clusterability):
+    /// which model is more specialised, with n per model and the difference its n could detect.</summary>
+    [Fact]
+    public void A_three_model_screens_comparison_reads_as_approved()
+    {
+        string root = TempDirectory.Create(), manifest = Path.Combine(root, "screen.json");
+        string models = RepositoryFiles.Models.Replace("\\", "/");
+        File.WriteAllText(manifest, $$"""
+            {"models": [{"model": "{{models}}/fmnist-mlp.onnx", "data": "fashion-mnist", "name": "mlp-1"},
+                        {"model": "{{models}}/replicates/fmnist-mlp-2.onnx", "data": "fashion-mnist", "name": "mlp-2"},
+                        {"model": "{{models}}/replicates/fmnist-mlp-3.onnx", "data": "fashion-mnist", "name": "mlp-3"}],
+             "edges": ["weights"], "scope": "network", "measures": ["acc-drop", "class-range"], "max-subclusters": 4,
+             "examples": 200, "random": 4, "clusterability": 2}
+            """);
+        var run = CliRun.Of("screen", manifest, "--out", Path.Combine(root, "screen"));
+        Assert.True(run.ExitCode == 0, run.Error);
+        Snapshot.Match("screen/comparison.md", Relative(Path.Combine(root, "screen", "comparison.md")));
+    }
+
+    /// <summary>The verdict of the README's first command, `./analyzer analyze` with every default (the Fashion-MNIST
+    /// MLP, its 10 000 test examples, all partitionings and default measures): about a minute on two cores.</summary>
+    [Fact]
+    public void The_default_runs_verdict_reads_as_approved()
+    {
+        string dir = TempDirectory.Create();
+        var run = CliRun.Of("analyze", RepositoryFiles.Model("fmnist-mlp.onnx"), "--out", dir); // the default model, named from here
+        Assert.True(run.ExitCode == 0, run.Error);
+        using var results = System.Text.Json.JsonDocument.Parse(File.ReadAllText(Path.Combine(dir, "results.json")));
+        var verdict = results.RootElement.GetProperty("verdict");
+        string text = verdict.GetProperty("summary").GetString() + "\n\n" + string.Concat(verdict.GetProperty("cells").EnumerateArray()
+            .Select(c => $"- {c.GetProperty("sentence").GetString()}.\n"));
+        Snapshot.Match("default/verdict.md", text);
+    }
 }

@@ -33,8 +33,11 @@ public static class ClusterabilityRun
             plan.Shuffles + 1);
         progress.Advance(0);
         var result = ClusterabilityTest.Run(graph, k, new SpectralOptions(), plan.Shuffles, plan.Shuffle, plan.Seed, () => progress.Advance(1));
+        double? z = double.IsNaN(result.Z) ? null : result.Z;
+        var layers = network.Neurons.Trace.Layers;
         return new ClusterabilityDocument(DisplayPath.Of(plan.Model), network.Sha256, AnalyzerInfo.Version, plan.Seed, k, result.NormalizedCut,
-            result.Labels, shuffle, result.ShuffledCuts, double.IsNaN(result.Z) ? null : result.Z, result.Percentile);
+            result.Labels, shuffle, result.ShuffledCuts, z, result.Percentile,
+            ClusterabilityReading.Of(z, result.Percentile, plan.Shuffles, layers.Count(l => l.Convolution), layers.Count));
     }
 
     /// <summary>The shuffle's name in files and on the command line: all, nonzero.</summary>

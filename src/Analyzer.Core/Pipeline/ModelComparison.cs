@@ -37,8 +37,8 @@ public static class ModelComparison
             Path.GetRelativePath(relativeTo, m.Folder), m.Results.Data, m.Results.BaselineAccuracy,
             m.Results.Partitionings.Select(p => new ComparisonPartitioning(p.Edges, p.Scope, p.Ncut, p.Measures.ToDictionary(x => x.Key,
                 x => new ComparisonCell(x.Value.Fisher, x.Value.P, x.Value.Significant, x.Value.Effect.Mean, x.Value.Effect.Se, x.Value.Degenerate,
-                    x.Value.N)))).ToList(),
-            m.Clusterability is { } c ? new ComparisonClusterability(c.K, c.Ncut, c.Z, c.Percentile) : null, m.Results.Warnings)).ToList();
+                    x.Value.N, ResultsVerdict.Name(ResultsVerdict.Classify(x.Value)))))).ToList(),
+            m.Clusterability is { } c ? new ComparisonClusterability(c.K, c.Ncut, c.Z, c.Percentile, c.Reading) : null, m.Results.Warnings)).ToList();
         var raw = new List<(string A, string B, string Key, string Measure, FisherDifference.Result Result)>();
         for (int i = 0; i < models.Count; i++)
             for (int j = i + 1; j < models.Count; j++)
@@ -57,6 +57,7 @@ public static class ModelComparison
                 }
         var bh = BenjaminiHochberg.Apply(raw.Select(d => d.Result.P).ToArray());
         var differences = raw.Select((d, k) => new ComparisonDifference(d.A, d.B, d.Key, d.Measure, d.Result.Difference, d.Result.P, bh.Significant[k])).ToList();
-        return new ComparisonDocument(AnalyzerInfo.Version, entries, differences, raw.Count == 0 ? null : bh.CriticalP);
+        return new ComparisonDocument(AnalyzerInfo.Version, entries, differences, raw.Count == 0 ? null : bh.CriticalP,
+            ComparisonVerdict.Of(entries, differences));
     }
 }

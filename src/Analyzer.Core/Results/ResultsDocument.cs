@@ -1,3 +1,4 @@
+using System.Globalization;
 namespace Analyzer.Core.Results;
 
 /// <summary>Mean effect and its standard error. <c>BeyondTwoSe</c>: more than 2 SE from 1 in the specialised direction
@@ -54,4 +55,22 @@ public sealed record PreprocessingEntry(double Scale, IReadOnlyList<double> Mean
 {
     public static PreprocessingEntry Of(Analyzer.Core.Datasets.Preprocessing p) => new(p.Scale, p.Mean, p.Std, p.Bgr ? "bgr" : "rgb",
         p.Geometry.IsEvaluation ? $"resize {p.Geometry.Shorter}, crop {p.Geometry.Crop}" : "cover");
+
+    /// <summary>The same in words, for people: "pixels / 255, no mean or std; RGB; image files scaled to cover and
+    /// centre-cropped".</summary>
+    public string InWords()
+    {
+        static string List(IReadOnlyList<double> values) => string.Join(", ", values.Select(v => v.ToString("G4", CultureInfo.InvariantCulture)));
+        string scale = Math.Abs(Scale - 1 / 255.0) < 1e-12 ? "pixels / 255"
+            : Scale == 1 ? "pixel values as stored"
+            : Math.Abs(1 / Scale - Math.Round(1 / Scale)) < 1e-9 ? $"pixels / {Math.Round(1 / Scale).ToString(CultureInfo.InvariantCulture)}"
+            : $"pixels × {Scale.ToString("G4", CultureInfo.InvariantCulture)}";
+        string normalise = Mean.All(m => m == 0) && Std.All(s => s == 1) ? "no mean or std"
+            : $"then minus mean ({List(Mean)}) and divided by std ({List(Std)}), per channel";
+        string images = Images == "cover" ? "image files scaled to cover the input and centre-cropped"
+            : Images.StartsWith("resize ", StringComparison.Ordinal) && Images.Split(' ', ',') is var parts && parts.Length >= 5
+                ? $"image files resized so the shorter side is {parts[1]}, then centre-cropped to {parts[4]}"
+                : $"image files: {Images}";
+        return $"{scale}, {normalise}; {ChannelOrder.ToUpperInvariant()}; {images}";
+    }
 }

@@ -23,7 +23,7 @@ public static class MeasureResolution
         int below = values.Count(v => v < floor);
         if (2 * below < values.Count) return null;
         return string.Create(CultureInfo.InvariantCulture,
-            $"{100.0 * below / values.Count:F0} % of the values are below {floor.Value:G2} nats, where a float32 softmax is one-hot: the images saturate the output, and the comparison is of logit gaps, not of coherence");
+            $"{100.0 * below / values.Count:F0} % of the values are below {floor.Value.ToString("0.#e+0", CultureInfo.InvariantCulture)} nats, where a float32 softmax is one-hot: the images saturate the output, and the comparison is of logit gaps, not of coherence");
     }
 
     private static double Entropy(double epsilon) => -(1 - epsilon) * Math.Log(1 - epsilon) - epsilon * Math.Log(epsilon);

@@ -13,7 +13,14 @@ public static class ComparisonTable
         var text = new StringBuilder();
         text.AppendLine($"# Comparison of {comparison.Models.Count} models");
         text.AppendLine();
-        text.AppendLine("Fisher statistics (p-value) per model and partitioning; **bold**: significant after Benjamini-Hochberg over that " +
+        if (comparison.Verdict is { } verdict)
+        {
+            text.AppendLine($"**Verdict.** {verdict.Summary}");
+            text.AppendLine();
+            foreach (var cell in verdict.Cells) text.AppendLine($"- {cell.Sentence}.");
+            text.AppendLine();
+        }
+        text.AppendLine("Fisher statistic (p-value; n subclusters) per model and partitioning; **bold**: significant after Benjamini-Hochberg over that " +
                         "model's own table; clusterability: z of the weight graph's n-cut against layer-shuffled networks (negative: more " +
                         "clusterable than chance).");
         text.AppendLine();
@@ -24,8 +31,8 @@ public static class ComparisonTable
             {
                 var cells = measures.Select(m => !p.Measures.TryGetValue(m, out var c) ? "–"
                     : double.IsNaN(c.Fisher) ? "–"
-                    : c.Degenerate is not null ? I($"{c.Fisher:F2} ({c.P:G2}) *degenerate*")
-                    : c.Significant ? I($"**{c.Fisher:F2} ({c.P:G2})**") : I($"{c.Fisher:F2} ({c.P:G2})"));
+                    : c.Degenerate is not null ? $"{Statistic(c)} *degenerate*"
+                    : c.Significant ? $"**{Statistic(c)}**" : Statistic(c));
                 string accuracy = double.IsNaN(model.BaselineAccuracy) ? "–" : I($"{model.BaselineAccuracy:F4}");
                 string z = model.Clusterability?.Z is { } zz ? I($"{zz:F2}") : "–";
                 text.AppendLine($"| {model.Name} | {model.Data} | {accuracy} | {p.Edges}, {p.Scope} | {string.Join(" | ", cells)} | {I($"{p.Ncut:F3}")} | {z} |");
@@ -33,7 +40,7 @@ public static class ComparisonTable
         if (comparison.Differences.Count > 0)
         {
             text.AppendLine();
-            string critical = comparison.DifferencesCriticalP is { } cp ? I($"critical p = {cp:G3}") : "no p-value passes";
+            string critical = comparison.DifferencesCriticalP is { } cp ? $"critical p = {PValueText.Format(cp)}" : "no p-value passes";
             text.AppendLine("Differences of Fisher statistics (A − B) with a two-sided permutation test of the subclusters' −ln(percentile) " +
                             $"(docs/method.md §7); **bold**: significant after Benjamini-Hochberg over these differences ({critical}).");
             text.AppendLine();
@@ -41,12 +48,22 @@ public static class ComparisonTable
             text.AppendLine("|---|---|---|---|---:|---:|");
             foreach (var d in comparison.Differences)
             {
-                string cell = I($"{d.Difference:+0.000;-0.000} | {d.P:G3}");
+                string cell = I($"{d.Difference:+0.000;-0.000} | {PValueText.Format(d.P)}");
                 text.AppendLine($"| {d.A} | {d.B} | {d.Partitioning} | {d.Measure} | {(d.Significant ? $"**{cell.Replace(" | ", "** | **")}**" : cell)} |");
             }
         }
+        var readings = comparison.Models.Where(m => m.Clusterability?.Reading is not null).ToList();
+        if (readings.Count > 0)
+        {
+            text.AppendLine();
+            text.AppendLine("Clusterability:");
+            text.AppendLine();
+            foreach (var model in readings) text.AppendLine($"- {model.Name}: {model.Clusterability!.Reading}");
+        }
         return text.ToString();
     }
+
+    private static string Statistic(ComparisonCell c) => I($"{c.Fisher:F2} ({PValueText.Format(c.P)}; n = {c.N})");
 
     private static string I(FormattableString s) => s.ToString(CultureInfo.InvariantCulture);
 }

@@ -6,6 +6,7 @@ using System.Text.RegularExpressions;
 using Analyzer.Core.Files;
 using Analyzer.Core.Results;
 using Analyzer.Reporting.Files;
+using Analyzer.Reporting.Images;
 using Analyzer.Reporting.Plots;
 using Analyzer.Reporting.Tables;
 
@@ -39,9 +40,11 @@ public static class ReportPage
         Histograms(html, results);
         Adjacency(html, folder, results);
         Grids(html, folder, results, "visualisations", Measure.VisScore.Name, "<h2>Feature visualisations (Figure 6)</h2><p>Each grid: the " +
-            "subcluster's image (framed), then its random controls', each enlarged pixel by pixel.</p>", e => I($"{e.Value:G4}"));
+            "subcluster's image (framed), then its first random controls', enlarged pixel by pixel; click one for the grid with all its " +
+            "controls (a file beside this page).</p>", e => I($"{e.Value:G4}"));
         Grids(html, folder, results, "correlations", Measure.Lateralisation.Name, "<h2>Correlation visualisations (Figures 4-5)</h2><p>Each grid: " +
-            "the subcluster's sign-aligned Spearman correlation image with the input pixels (framed), then its controls'; grey is 0.</p>",
+            "the subcluster's sign-aligned Spearman correlation image with the input pixels (framed), then its first controls'; grey is " +
+            "0; click one for the grid with all its controls (a file beside this page).</p>",
             e => I($"{e.Value:F3}"));
         Clusterability(html, folder);
         html.AppendLine("<pre id=\"selfcheck\"></pre>");
@@ -87,14 +90,14 @@ public static class ReportPage
         Item("layers", r.Layers is null ? null : string.Join(", ", r.Layers));
         Item("subclusters per partitioning", r.MaxSubclusters is { } m ? $"at most {m}" : null);
         if (r.Preprocessing is { } p)
-            Item("preprocessing", I($"(p · {p.Scale:G4} − [{string.Join(", ", p.Mean)}]) / [{string.Join(", ", p.Std)}], {p.ChannelOrder}, images {p.Images}"));
+            Item("preprocessing", p.InWords());
         html.AppendLine("</dl>");
     }
 
     private static void Tables(StringBuilder html, ResultsDocument r)
     {
         var measures = r.Partitionings.SelectMany(p => p.Measures.Keys).Distinct().ToList();
-        string critical = r.Significance.CriticalP is { } c ? I($"critical p = {c:G3}") : "no p-value passes";
+        string critical = r.Significance.CriticalP is { } c ? $"critical p = {PValueText.Format(c)}" : "no p-value passes";
         html.AppendLine($"<h2>Table 1: Fisher statistics</h2><p>Mean −ln(percentile) over the subclusters with its p-value; uniform " +
                         $"percentiles give 0.98. Highlighted: significant after {E(r.Significance.Method)} at α = {I($"{r.Significance.Alpha}")} over " +
                         $"this table ({E(critical)}).</p>");
@@ -146,7 +149,7 @@ public static class ReportPage
                 var percentiles = entry.Subclusters.Select(s => s.Percentile).ToList();
                 if (percentiles.Count == 0) continue;
                 var png = ReportPlots.PercentileHistogram(percentiles, $"{p.Edges}, {p.Scope}: {measure}");
-                Figure(html, png, I($"{p.Edges}, {p.Scope}, {measure}: {percentiles.Count} subclusters, Fisher {entry.Fisher:F3} (p = {entry.P:G3})"));
+                Figure(html, png, I($"{p.Edges}, {p.Scope}, {measure}: {percentiles.Count} subclusters, Fisher {entry.Fisher:F3} (p = {PValueText.Format(entry.P)})"));
             }
     }
 
@@ -155,10 +158,29 @@ public static class ReportPage
         var files = r.Partitionings.Select(p => Path.Combine(folder, "figures", $"adjacency-{p.Edges}-{p.Scope}.png")).Where(File.Exists).ToList();
         if (files.Count == 0) return;
         html.AppendLine("<h2>Adjacency sorted by cluster</h2><p>Each partition's graph with its nodes ordered by cluster (layer scope: by " +
-                        "layer, then cluster), block-averaged, log scale: clusters are the bright blocks on the diagonal.</p>");
-        foreach (string file in files)
-            Figure(html, File.ReadAllBytes(file), Path.GetFileNameWithoutExtension(file)["adjacency-".Length..]);
+                        "layer, then cluster), block-averaged, log scale; what a clustered graph looks like depends on the graph, as each " +
+                        "caption says.</p>");
+        foreach (var p in r.Partitionings)
+        {
+            string file = Path.Combine(folder, "figures", $"adjacency-{p.Edges}-{p.Scope}.png");
+            if (File.Exists(file)) Figure(html, EmbeddedImage.Compact(File.ReadAllBytes(file), lossy: true), $"{p.Edges}, {p.Scope}: {AdjacencyCaption(p.Edges, p.Scope)}");
+        }
     }
+
+    /// <summary>What clusters look like in the sorted adjacency of this kind of graph. A weight graph joins a layer only
+    /// to its neighbours, so its strong blocks sit off the diagonal; a correlation graph joins every pair of units.</summary>
+    private static string AdjacencyCaption(string edges, string scope) => (edges, scope) switch
+    {
+        ("weights", "layer") => "nodes by layer, then by cluster within the layer. Weights join a layer only to the layers it reads and feeds, so the blocks " +
+                                "on the diagonal are dark; a cluster's edges are the bright blocks off the diagonal, between a cluster " +
+                                "of one layer and the clusters of the next that it feeds",
+        ("weights", _) => "nodes by cluster. A cluster's edges lie inside its block on the diagonal, but weights join a layer only to " +
+                          "the next, so inside each block they form patches off its own diagonal (one layer's units to the next's); " +
+                          "edges between clusters lie outside the diagonal blocks",
+        (_, "layer") => "nodes by layer, then by cluster. Correlations join every pair of units: each layer's clusters are bright blocks " +
+                        "on the diagonal, and correlations between layers lie off it",
+        _ => "nodes by cluster. Correlations join every pair of units: clusters are the bright blocks on the diagonal",
+    };
 
     /// <summary>The grids analyze wrote under FOLDER/SUBFOLDER/EDGES-SCOPE/, each captioned from its subcluster's entry
     /// for <paramref name="measure"/>, under one heading.</summary>
@@ -179,7 +201,12 @@ public static class ReportPage
                 var entry = entries?.Subclusters.FirstOrDefault(s => $"{FileNames.Safe(s.Layer)}-cluster{s.Cluster}.png" == Path.GetFileName(file));
                 string caption = entry is null ? Path.GetFileNameWithoutExtension(file)
                     : I($"{entry.Layer}, cluster {entry.Cluster}, {entry.Size} units: {measure} {value(entry)}, percentile {entry.Percentile:F3}");
-                Figure(html, File.ReadAllBytes(file), caption, pixelated: true);
+                string link = $"{subfolder}/{p.Edges}-{p.Scope}/{Path.GetFileName(file)}";
+                byte[] png = File.ReadAllBytes(file);
+                if (GridThumbnail.Of(png) is { } thumbnail)
+                    Figure(html, thumbnail, caption, pixelated: true, scale: Math.Max(1, 64 / Math.Max(1, thumbnail.Height - 6)), link: link);
+                else
+                    Figure(html, EmbeddedImage.Compact(png), caption, pixelated: true, link: link);
             }
         }
     }
@@ -192,21 +219,20 @@ public static class ReportPage
         html.AppendLine("<h2>Clusterability</h2>");
         html.AppendLine(I($"<p>k = {c.K}: n-cut {c.Ncut:F4} against {c.ShuffledNcuts.Count} networks with each layer's weights shuffled ({c.Shuffle}): ") +
                         (c.Z is { } z ? I($"z = {z:F2}, ") : "") + I($"percentile {c.Percentile:F1} (low: more clusterable than chance).</p>"));
+        if (c.Reading is { } reading) html.AppendLine($"<p>{E(reading)}</p>");
         Figure(html, ReportPlots.ClusterabilityHistogram(c.Ncut, c.ShuffledNcuts), "n-cuts of the shuffled networks, the model's in red");
     }
 
-    /// <param name="pixelated">A grid of small images already enlarged pixel by pixel: kept sharp if the browser scales it.</param>
-    private static void Figure(StringBuilder html, byte[] png, string caption, bool pixelated = false)
-    {
-        var (width, height) = PngSize(png);
-        string size = $" width=\"{width}\" height=\"{height}\"" + (pixelated ? " class=\"grid\"" : "");
-        html.AppendLine($"<figure><img src=\"data:image/png;base64,{Convert.ToBase64String(png)}\" alt=\"{E(caption)}\"{size}>" +
-                        $"<figcaption>{E(caption)}</figcaption></figure>");
-    }
+    private static void Figure(StringBuilder html, byte[] png, string caption) => Figure(html, EmbeddedImage.Compact(png), caption);
 
-    /// <summary>Width and height from a PNG's IHDR chunk.</summary>
-    private static (int Width, int Height) PngSize(byte[] png) => png.Length < 24 ? (0, 0)
-        : ((png[16] << 24) | (png[17] << 16) | (png[18] << 8) | png[19], (png[20] << 24) | (png[21] << 16) | (png[22] << 8) | png[23]);
+    /// <param name="pixelated">Small images enlarged <paramref name="scale"/> times by the browser, kept sharp.</param>
+    /// <param name="link">A file beside the report that the image opens: the full picture it is a thumbnail of.</param>
+    private static void Figure(StringBuilder html, EmbeddedImage image, string caption, bool pixelated = false, int scale = 1, string? link = null)
+    {
+        string size = $" width=\"{image.Width * scale}\" height=\"{image.Height * scale}\"" + (pixelated ? " class=\"grid\"" : "");
+        string img = $"<img src=\"{image.DataUri}\" alt=\"{E(caption)}\"{size}>";
+        html.AppendLine("<figure>" + (link is null ? img : $"<a href=\"{E(link)}\">{img}</a>") + $"<figcaption>{E(caption)}</figcaption></figure>");
+    }
 
     private static string E(string text) => WebUtility.HtmlEncode(text);
 

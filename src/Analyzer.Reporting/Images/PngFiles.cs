@@ -10,6 +10,9 @@ namespace Analyzer.Reporting.Images;
 /// </summary>
 public static class PngFiles
 {
+    /// <summary>The grid's geometry: images per row, the first image's frame and the white gap around each cell.</summary>
+    public const int GridColumns = 5, GridFrame = 3, GridGap = 6;
+
     /// <summary>Writes <paramref name="image"/> pixel for pixel: 8-bit grey for one channel, else 8-bit RGB.</summary>
     public static void Write(string path, PixelImage image)
     {
@@ -39,12 +42,12 @@ public static class PngFiles
     /// Writes the images in a grid of <paramref name="columns"/> columns, each enlarged <paramref name="zoom"/> times
     /// (nearest neighbour) on a white background, the first framed in orange.
     /// </summary>
-    public static void WriteGrid(string path, IReadOnlyList<PixelImage> images, int columns = 5, int zoom = 0)
+    public static void WriteGrid(string path, IReadOnlyList<PixelImage> images, int columns = GridColumns, int zoom = 0)
     {
         if (images.Count == 0) throw new ArgumentException("no images to write", nameof(images));
         int h = images[0].Height, w = images[0].Width;
         if (zoom <= 0) zoom = Math.Max(1, 96 / Math.Max(h, w));
-        const int frame = 3, gap = 6;
+        const int frame = GridFrame, gap = GridGap;
         int cell = Math.Max(h, w) * zoom + 2 * frame + gap;
         int rows = (images.Count + columns - 1) / columns;
         using var bitmap = new SKBitmap(columns * cell + gap, rows * cell + gap, SKColorType.Rgba8888, SKAlphaType.Opaque);

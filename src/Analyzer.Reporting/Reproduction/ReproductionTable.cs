@@ -40,7 +40,7 @@ public static class ReproductionTable
                                 string.Join("; ", convention.Compat.Select(n => $"{n}: {ReferenceCompat.Descriptions.GetValueOrDefault(n, "see docs/method.md §9")}")) + ".");
                 text.AppendLine();
             }
-            string critical = convention.Significance.CriticalP is { } c ? Invariant($"critical p = {c:G3}") : "no p-value passes";
+            string critical = convention.Significance.CriticalP is { } c ? $"critical p = {PValueText.Format(c)}" : "no p-value passes";
             text.AppendLine($"Fisher statistics (p-value), mean over replicates with the Bates p; ours **bold** when significant after " +
                             $"Benjamini-Hochberg over this table ({critical}); the paper's bold when p ≤ 0.025. (n): replicates.");
             text.AppendLine();

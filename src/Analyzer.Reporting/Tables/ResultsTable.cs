@@ -35,7 +35,7 @@ public static class ResultsTable
         if (results.Compat is { Count: > 0 } compat)
             text.AppendLine($"Reference-compat switches (docs/method.md §9, not the paper's definitions): {string.Join(", ", compat)}.");
         text.AppendLine();
-        string critical = results.Significance.CriticalP is { } c ? Invariant($"critical p = {c:G3}") : "no p-value passes";
+        string critical = results.Significance.CriticalP is { } c ? $"critical p = {PValueText.Format(c)}" : "no p-value passes";
         text.AppendLine(Invariant($"Fisher statistics (p-value). Uniform percentiles give 0.98; **bold**: significant after {results.Significance.Method} at α = {results.Significance.Alpha} over this table ({critical})."));
         text.AppendLine();
         var marks = new RowWarningMarks(results);

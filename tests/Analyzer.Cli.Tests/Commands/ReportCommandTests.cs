@@ -30,7 +30,7 @@ public class ReportCommandTests
     {
         var (dir, html) = Report();
         // 2 percentile histograms (one per measure), 1 sorted adjacency, 1 visualisation grid, 1 clusterability histogram.
-        Assert.Equal(5, Regex.Matches(html, "<img src=\"data:image/png;base64,").Count);
+        Assert.Equal(5, Regex.Matches(html, "<img src=\"data:image/(png|webp);base64,").Count);
         Assert.DoesNotContain("src=\"http", html);
         Assert.Equal(2, Regex.Matches(html, "<table>").Count);
         Assert.Contains("d9f764bb4b5887a51ff6149917b774d9f681b161a753417966b3686890215b7a", html); // the model's sha256
@@ -38,6 +38,31 @@ public class ReportCommandTests
         Assert.Contains("Clusterability", html);
         Assert.Matches("/fc\\d/Gemm, cluster \\d+, \\d+ units: vis-score", html);
         Assert.True(File.Exists(Path.Combine(dir, "figures", "adjacency-weights-network.png")));
+    }
+
+    [Fact]
+    public void The_page_says_what_it_found_in_words_with_one_p_format()
+    {
+        var (_, html) = Report();
+        Assert.True(html.IndexOf("<h2>Verdict</h2>", StringComparison.Ordinal) < html.IndexOf("<h2>Table 1", StringComparison.Ordinal));
+        Assert.Contains("<dd>pixels / 255, no mean or std; RGB; image files scaled to cover the input and centre-cropped</dd>", html);
+        Assert.DoesNotMatch(@"\d[eE][+-]0\d", html.Split("data:image")[0]); // no 4.61E-05 before the first image …
+        Assert.DoesNotMatch(@"p = [\d.]+E", html);                              // … nor in any caption
+        Assert.Contains("weights, network: nodes by cluster. A cluster&#39;s edges lie inside its block on the diagonal", html);
+        Assert.DoesNotContain("clusters are the bright blocks on the diagonal.", html); // true only of correlation graphs
+        Assert.Matches(@"z = [+-]?\d+\.\d\d (&lt;|&gt;) 0: the model&#39;s n-cut is (lower|higher) than the shuffled networks&#39;", html);
+    }
+
+    [Fact]
+    public void Grids_are_embedded_as_their_first_row_at_the_images_own_size_linking_the_full_grid()
+    {
+        var (dir, html) = Report();
+        var link = Regex.Match(html, "<a href=\"(visualisations/weights-network/[^\"]+\\.png)\"><img src=\"data:image/webp;base64,([^\"]+)\"");
+        Assert.True(link.Success, "no linked grid thumbnail");
+        string full = Path.Combine(dir, link.Groups[1].Value);
+        Assert.True(File.Exists(full), full);
+        Assert.True(Convert.FromBase64String(link.Groups[2].Value).Length * 4 < new FileInfo(full).Length,
+            "the thumbnail is not a quarter of the full grid's size");
     }
 
     [Fact]
