@@ -175,7 +175,7 @@ public static class ReportPage
                                 "on the diagonal are dark; a cluster's edges are the bright blocks off the diagonal, between a cluster " +
                                 "of one layer and the clusters of the next that it feeds",
         ("weights", _) => "nodes by cluster. A cluster's edges lie inside its block on the diagonal, but weights join a layer only to " +
-                          "the next, so inside each block they form patches off its own diagonal (one layer's units to the next's); " +
+                          "the layers it reads and feeds, so inside each block they form patches off its own diagonal (one layer's units to the next's); " +
                           "edges between clusters lie outside the diagonal blocks",
         (_, "layer") => "nodes by layer, then by cluster. Correlations join every pair of units: each layer's clusters are bright blocks " +
                         "on the diagonal, and correlations between layers lie off it",
