@@ -13,7 +13,7 @@ namespace Analyzer.Core.Pipeline;
 public static class ResultWarnings
 {
     public const string BaselineAtChance = "baseline-at-chance", LabelSpace = "label-space", TooFewSubclusters = "too-few-subclusters",
-        OneUnitClusters = "one-unit-clusters", DegenerateMeasure = "degenerate-measure";
+        OneUnitClusters = "one-unit-clusters", KTooLarge = "k-too-large", DegenerateMeasure = "degenerate-measure";
 
     /// <summary>The level of significance the rows are judged at (before Benjamini-Hochberg).</summary>
     public const double Alpha = 0.05;
@@ -73,6 +73,13 @@ public static class ResultWarnings
                     warnings.Add(new WarningEntry(OneUnitClusters, $"{single} of the {sizes.Count} clusters in its analysed node sets ({sizes.Sum()} " +
                         $"units) {(single == 1 ? "holds" : "hold")} one unit: a one-unit cluster is a neuron, not a group, and is not analysed; " +
                         "a smaller -k gives groups", key));
+                // Layer scope cuts every layer into k clusters: a layer of fewer than 2k units must give some of one unit.
+                var small = any.Subclusters.Select(s => (s.Layer, s.Size)).Concat(any.Skipped.Select(s => (s.Layer, s.Size)))
+                    .GroupBy(s => s.Layer).Select(g => (Layer: g.Key, Units: g.Sum(s => s.Size))).Where(l => l.Units < 2 * results.K).ToList();
+                if (p.Scope == "layer" && small.Count > 0)
+                    warnings.Add(new WarningEntry(KTooLarge, $"k = {results.K} is larger than {(small.Count == 1 ? "layer" : "layers")} " +
+                        $"{string.Join(", ", small.Select(l => $"{l.Layer} ({l.Units} units)"))} can use: layer scope cuts each layer into k " +
+                        $"clusters, and fewer than 2k units leave clusters of one unit; use -k {Math.Max(2, small.Min(l => l.Units) / 2)} or less", key));
             }
             foreach (var (name, m) in p.Measures)
             {

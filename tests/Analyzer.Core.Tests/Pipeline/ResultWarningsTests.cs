@@ -66,6 +66,21 @@ public class ResultWarningsTests
     }
 
     [Fact]
+    public void A_k_larger_than_a_layer_can_use_is_warned_in_layer_scope_naming_the_layer_and_a_k_that_fits()
+    {
+        // fc1: 2 analysed subclusters of 3 units and one skipped of 1 = 7 units, fewer than 2k = 8 for k = 4.
+        var measures = new Dictionary<string, MeasureEntry> { ["acc-drop"] = Measure(2) };
+        var results = new ResultsDocument("m.onnx", "sha", "0", "d", 0, 4, 4, "cpu", 100, 0.9, new SignificanceEntry("BH", 0.05, null),
+            [new PartitioningEntry("weights", "layer", 1, measures), new PartitioningEntry("weights", "network", 1, measures)]);
+        var warning = Assert.Single(ResultWarnings.Rows(results), w => w.Kind == ResultWarnings.KTooLarge);
+        Assert.Equal("weights-layer", warning.Partitioning);
+        Assert.Equal("k = 4 is larger than layer fc1 (7 units) can use: layer scope cuts each layer into k clusters, and fewer than " +
+                     "2k units leave clusters of one unit; use -k 3 or less", warning.Message);
+        var wide = results with { K = 3 };
+        Assert.DoesNotContain(ResultWarnings.Rows(wide), w => w.Kind == ResultWarnings.KTooLarge);
+    }
+
+    [Fact]
     public void Strict_fails_naming_the_first_warning_and_the_count()
     {
         ResultWarnings.ThrowIfAny([("a", null), ("b", [])]);
