@@ -18,8 +18,8 @@ public class ClusterabilityCommandTests
 
         using var doc = JsonDocument.Parse(File.ReadAllText(a));
         var root = doc.RootElement;
-        Assert.Equal(["model", "model_sha256", "analyzer_version", "seed", "k", "ncut", "labels", "shuffle", "shuffled_ncuts", "z", "percentile"],
-            root.EnumerateObject().Select(p => p.Name));
+        Assert.Equal(["model", "model_sha256", "analyzer_version", "seed", "k", "ncut", "labels", "shuffle", "shuffled_ncuts", "z", "percentile",
+            "reading"], root.EnumerateObject().Select(p => p.Name));
         Assert.Equal(4, root.GetProperty("k").GetInt32());
         Assert.Equal("nonzero", root.GetProperty("shuffle").GetString());
         var cuts = root.GetProperty("shuffled_ncuts").EnumerateArray().Select(e => e.GetDouble()).ToArray();
@@ -36,6 +36,11 @@ public class ClusterabilityCommandTests
         Assert.Equal(perLayer, labels);
         double mean = cuts.Average(), sd = Math.Sqrt(cuts.Sum(x => (x - mean) * (x - mean)) / 2);
         Assert.Equal((ncut - mean) / sd, root.GetProperty("z").GetDouble(), 9);
+        // The reading says what the sign of z means and, for this ResNet, that its conv shuffles move whole kernels.
+        string reading = root.GetProperty("reading").GetString()!;
+        Assert.Contains(root.GetProperty("z").GetDouble() < 0 ? "more clusterable than the same weights" : "less clusterable than the same weights", reading);
+        Assert.Matches(@"\d+ of its \d+ layers are convolutions: their edges are kernels' L1 norms, and the shuffle moves whole kernels", reading);
+        Assert.Contains(reading, run.Output);
     }
 
     [Fact]

@@ -15,6 +15,7 @@ public static class ClusterabilityHandler
         JsonFiles.Write(outFile, document);
         output.WriteLine($"{CommandRunner.Display(outFile)}: ncut {document.Ncut:F4} vs shuffled {document.ShuffledNcuts.Average():F4} " +
                          $"(z {document.Z ?? double.NaN:F2}, percentile {document.Percentile:F1}) ({clock.Elapsed.TotalSeconds:F1} s)");
+        if (document.Reading is { } reading) output.WriteLine(reading);
         return ExitCodes.Success;
     }
 }
