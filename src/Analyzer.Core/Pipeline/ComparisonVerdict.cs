@@ -48,7 +48,7 @@ public static class ComparisonVerdict
             .Select(b => SmallestDetectableDifference(measured[i].Cell.N, b.Cell.N))).OfType<double>().ToList();
         double? smallest = detectableSizes.Count == 0 ? null : detectableSizes.Min();
         string sizes = detectableSizes.Count == 0 ? "no pair could be tested (a side with fewer than 2 subclusters)"
-            : Invariant($"at these n a difference of F below about {Range(detectableSizes)} is unlikely to be found (80% power, α = 0.05)");
+            : Invariant($"at these n a difference of F below about {Range(detectableSizes)} is unlikely to be found (80% power at α = 0.05, before the correction over differences)");
 
         string sentence;
         if (measured.Count == 2)

@@ -53,7 +53,7 @@ public class ComparisonVerdictTests
         Assert.Equal(1.98101, cell.SmallestDetectableDifference!.Value, 4);
         Assert.Equal("acc-drop, weights network: no difference detectable: F = 1.750 (n = 4) for b against 1.500 (n = 4) for a, " +
                      "a difference of 0.250 with p = 1, not significant after the correction; at these n a difference of F below " +
-                     "about 1.98 is unlikely to be found (80% power, α = 0.05)", cell.Sentence);
+                     "about 1.98 is unlikely to be found (80% power at α = 0.05, before the correction over differences)", cell.Sentence);
         Assert.Equal("2 models compared (a, b): acc-drop: no model detectably more specialised than another (differences of F below " +
                      "about 1.98 could not be expected to show).", verdict.Summary);
     }
