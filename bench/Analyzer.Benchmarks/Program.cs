@@ -14,15 +14,17 @@ switch (mode)
         return ClusteringComparison.Run(repeats: args.Length > 1 ? int.Parse(args[1]) : 3);
     case "lesions":
         return LesionComparison.Run(ClusteringComparison.FindRoot());
+    case "cnn-lesions":
+        return CnnLesionComparison.Run(ClusteringComparison.FindRoot(), peer: args.ElementAtOrDefault(1) != "ours");
     case "spearman":
         return SpearmanComparison.Run(ClusteringComparison.FindRoot());
     case "visualisation":
         return VisualisationComparison.Run(ClusteringComparison.FindRoot());
     case "all":
         string root = ClusteringComparison.FindRoot();
-        return new[] { () => ClusteringComparison.Run(repeats: 3), () => LesionComparison.Run(root), () => SpearmanComparison.Run(root), () => VisualisationComparison.Run(root) }
+        return new[] { () => ClusteringComparison.Run(repeats: 3), () => LesionComparison.Run(root), () => CnnLesionComparison.Run(root), () => SpearmanComparison.Run(root), () => VisualisationComparison.Run(root) }
             .Select(run => run()).FirstOrDefault(status => status != 0);
     default:
-        Console.Error.WriteLine($"unknown benchmark '{mode}'; use all, clustering, lesions, spearman, visualisation or kernels");
+        Console.Error.WriteLine($"unknown benchmark '{mode}'; use all, clustering, lesions, cnn-lesions, spearman, visualisation or kernels");
         return 2;
 }

@@ -28,10 +28,8 @@ public sealed partial class LesionEngine
     /// y0 once per chunk; a lesion of input channels U subtracts conv_U(x_U), the conv restricted to those channels,
     /// computed for several equal-size lesions at once as one grouped conv, then the layers after the reader run.
     /// </summary>
-    private Tally[] RunGroupLowRankConv(int nodeSet, ConvReaderInfo reader, List<LesionSet> sets, Action<int>? progress)
+    private LowRankSweep ConvSweep(int nodeSet, ConvReaderInfo reader, List<LesionSet> sets, Tally[] tallies, int chunkSize, Action<int>? progress)
     {
-        var tallies = sets.Select(_ => new Tally(classes)).ToArray();
-        int chunkSize = LowRankChunkSize(reader.Input, reader.Output);
         // The grouped conv's group count is fixed in the model: every run holds M lesions, padded with empty ones, and
         // each lesion's channels are padded with zero kernels to the run's largest lesion. M is no more than the sets
         // there are, and M·chunk rows of the reader's output (y0 and the lesioned copy) and of everything the suffix
@@ -42,44 +40,49 @@ public sealed partial class LesionEngine
         var stage = Stage(nodeSet, reader.NodeIndex, reader.Input, reader.Output,
             () => rewriter.LowRankConvSuffix(reader.NodeIndex, [.. reader.Attributes, ("group", [lesionsPerRun], null)]), lesionsPerRun);
         var ordered = sets.Select(set => set.Units.Order().ToArray()).ToArray();
-        ForEachChunk(stage, reader.Input, reader.Output, chunk =>
+        return new LowRankSweep(stage, reader.Input, reader.Output, chunk =>
         {
             int count = chunk.Count;
             var (x, xShape) = chunk.X;
             var (y0, yShape) = chunk.Y0;
             int plane = (int)(xShape[2] * xShape[3]);
-            for (int first = 0; first < sets.Count;)
+            var runs = new List<Action>();
+            for (int first = 0; first < sets.Count; first += lesionsPerRun)
             {
-                int used = Math.Min(lesionsPerRun, sets.Count - first), m = lesionsPerRun;
-                int r = Math.Max(1, Enumerable.Range(first, used).Max(j => ordered[j].Length));
-                // xu [count, m·r, H, W]: lesion j's removed channels; wu [m·C_out, r, kh, kw]: their kernels.
-                var xu = new float[(long)count * m * r * plane];
-                var wu = new float[m * reader.OutChannels * r * reader.KernelSize];
-                for (int j = 0; j < used; j++)
+                int from = first, used = Math.Min(lesionsPerRun, sets.Count - first), m = lesionsPerRun;
+                runs.Add(() =>
                 {
-                    var removed = ordered[first + j];
-                    for (int q = 0; q < removed.Length; q++)
+                    int r = Math.Max(1, Enumerable.Range(from, used).Max(j => ordered[j].Length));
+                    // xu [count, m·r, H, W]: lesion j's removed channels; wu [m·C_out, r, kh, kw]: their kernels.
+                    long since = System.Diagnostics.Stopwatch.GetTimestamp();
+                    var xu = new float[(long)count * m * r * plane];
+                    var wu = new float[m * reader.OutChannels * r * reader.KernelSize];
+                    for (int j = 0; j < used; j++)
                     {
-                        int c = removed[q];
-                        for (int e = 0; e < count; e++)
-                            Array.Copy(x, ((long)e * reader.InChannels + c) * plane, xu, (((long)e * m + j) * r + q) * plane, plane);
-                        for (int o = 0; o < reader.OutChannels; o++)
-                            Array.Copy(reader.Kernel, (o * reader.InChannels + c) * reader.KernelSize, wu,
-                                ((j * reader.OutChannels + o) * r + q) * reader.KernelSize, reader.KernelSize);
+                        var removed = ordered[from + j];
+                        for (int q = 0; q < removed.Length; q++)
+                        {
+                            int c = removed[q];
+                            for (int e = 0; e < count; e++)
+                                Array.Copy(x, ((long)e * reader.InChannels + c) * plane, xu, (((long)e * m + j) * r + q) * plane, plane);
+                            for (int o = 0; o < reader.OutChannels; o++)
+                                Array.Copy(reader.Kernel, (o * reader.InChannels + c) * reader.KernelSize, wu,
+                                    ((j * reader.OutChannels + o) * r + q) * reader.KernelSize, reader.KernelSize);
+                        }
                     }
-                }
-                RunLowRank(stage, chunk,
-                [
-                    new(LesionRewriter.BaseOutput, y0, yShape),
-                    new(LesionRewriter.RemovedInputs, xu, [count, m * r, xShape[2], xShape[3]]),
-                    new(LesionRewriter.RemovedWeights, wu, [m * reader.OutChannels, r, reader.KernelShape[2], reader.KernelShape[3]]),
-                    TensorInput.Int64(LesionRewriter.StackedShape, [count, m, yShape[1], yShape[2], yShape[3]]),
-                    TensorInput.Int64(LesionRewriter.FlatShape, [m * count, yShape[1], yShape[2], yShape[3]]),
-                ], m, used, tallies, first);
-                progress?.Invoke(used * count);
-                first += used;
+                    options.Timings?.Add(LesionPhaseTimes.Phase.Inputs, since);
+                    RunLowRank(stage, chunk,
+                    [
+                        new(LesionRewriter.BaseOutput, y0, yShape),
+                        new(LesionRewriter.RemovedInputs, xu, [count, m * r, xShape[2], xShape[3]]),
+                        new(LesionRewriter.RemovedWeights, wu, [m * reader.OutChannels, r, reader.KernelShape[2], reader.KernelShape[3]]),
+                        TensorInput.Int64(LesionRewriter.StackedShape, [count, m, yShape[1], yShape[2], yShape[3]]),
+                        TensorInput.Int64(LesionRewriter.FlatShape, [m * count, yShape[1], yShape[2], yShape[3]]),
+                    ], m, used, tallies, from);
+                    progress?.Invoke(used * count);
+                });
             }
+            return runs;
         });
-        return tallies;
     }
 }

@@ -32,46 +32,52 @@ public sealed partial class LesionEngine
     /// computed by ONNX Runtime as one batched MatMul for several lesions of equal size, followed by the layers after
     /// the reader.
     /// </summary>
-    private Tally[] RunGroupLowRank(int nodeSet, DenseReaderInfo reader, List<LesionSet> sets, Action<int>? progress)
+    private LowRankSweep DenseSweep(int nodeSet, DenseReaderInfo reader, List<LesionSet> sets, Tally[] tallies, Action<int>? progress)
     {
-        var tallies = sets.Select(_ => new Tally(classes)).ToArray();
         var stage = Stage(nodeSet, reader.NodeIndex, reader.Input, reader.Output, () => rewriter.LowRankSuffix(reader.NodeIndex));
         int outputs = reader.Outputs, features = reader.Features;
         // Features removed by each lesion; an empty lesion removes one dummy feature with zero weight.
         var removedOf = sets.Select(set => set.Units.SelectMany(u => reader.FeaturesOfUnit[u]).Order().ToArray()).ToArray();
-        ForEachChunk(stage, reader.Input, reader.Output, chunk =>
+        return new LowRankSweep(stage, reader.Input, reader.Output, chunk =>
         {
             int count = chunk.Count;
             float[] x = chunk.X.Data, y0 = chunk.Y0.Data;
             int masksPerRun = Math.Clamp(options.RowsPerRun / count, 1, sets.Count);
+            var runs = new List<Action>();
             for (int first = 0; first < sets.Count;)
             {
                 // Lesions of equal size share one batched MatMul.
                 int size = removedOf[first].Length, m = 1;
                 while (m < masksPerRun && first + m < sets.Count && removedOf[first + m].Length == size) m++;
-                int r = Math.Max(1, size);
-                var xu = new float[m * count * r];
-                var wu = new float[m * r * outputs];
-                for (int j = 0; j < m; j++)
+                int from = first, lesions = m;
+                runs.Add(() =>
                 {
-                    var removed = removedOf[first + j];
-                    for (int q = 0; q < removed.Length; q++)
+                    int r = Math.Max(1, size);
+                    long since = System.Diagnostics.Stopwatch.GetTimestamp();
+                    var xu = new float[lesions * count * r];
+                    var wu = new float[lesions * r * outputs];
+                    for (int j = 0; j < lesions; j++)
                     {
-                        int f = removed[q];
-                        for (int e = 0; e < count; e++) xu[(j * count + e) * r + q] = x[e * features + f];
-                        Array.Copy(reader.Weights, f * outputs, wu, (j * r + q) * outputs, outputs);
+                        var removed = removedOf[from + j];
+                        for (int q = 0; q < removed.Length; q++)
+                        {
+                            int f = removed[q];
+                            for (int e = 0; e < count; e++) xu[(j * count + e) * r + q] = x[e * features + f];
+                            Array.Copy(reader.Weights, f * outputs, wu, (j * r + q) * outputs, outputs);
+                        }
                     }
-                }
-                RunLowRank(stage, chunk,
-                [
-                    new(LesionRewriter.BaseOutput, y0, [count, outputs]),
-                    new(LesionRewriter.RemovedInputs, xu, [m, count, r]),
-                    new(LesionRewriter.RemovedWeights, wu, [m, r, outputs]),
-                ], m, m, tallies, first);
-                progress?.Invoke(m * count);
+                    options.Timings?.Add(LesionPhaseTimes.Phase.Inputs, since);
+                    RunLowRank(stage, chunk,
+                    [
+                        new(LesionRewriter.BaseOutput, y0, [count, outputs]),
+                        new(LesionRewriter.RemovedInputs, xu, [lesions, count, r]),
+                        new(LesionRewriter.RemovedWeights, wu, [lesions, r, outputs]),
+                    ], lesions, lesions, tallies, from);
+                    progress?.Invoke(lesions * count);
+                });
                 first += m;
             }
+            return runs;
         });
-        return tallies;
     }
 }

@@ -80,16 +80,23 @@ public sealed partial class LesionEngine : IDisposable
     public IReadOnlyList<LesionOutcome> Evaluate(IReadOnlyList<LesionSet> sets, Action<int>? progress = null)
     {
         var results = new LesionOutcome[sets.Count];
+        var report = progress is null ? null : new Action<int>(n => { lock (results) progress(n); });
+        var lowRank = new List<(int NodeSet, List<(LesionSet Set, int Index)> Members)>();
         foreach (var group in sets.Select((s, i) => (Set: s, Index: i)).GroupBy(x => x.Set.NodeSet))
         {
             var members = group.ToList();
             if (group.Key >= 0 && !maskOf.ContainsKey(group.Key))
                 throw new ArgumentException($"node set {group.Key} is not analysable", nameof(sets));
+            if (LowRankReader(group.Key) is not null)
+            {
+                lowRank.Add((group.Key, members));
+                continue;
+            }
             var groupSets = members.Select(m => m.Set).ToList();
             Tally[] tallies;
             int streams = Math.Clamp(Streams, 1, Math.Max(1, groupSets.Count));
             if (streams == 1)
-                tallies = RunGroup(group.Key, groupSets, progress);
+                tallies = RunGroup(group.Key, groupSets, report);
             else
             {
                 // Independent slices of the group on concurrent streams sharing the sessions.
@@ -98,14 +105,62 @@ public sealed partial class LesionEngine : IDisposable
                 Parallel.For(0, streams, new ParallelOptions { MaxDegreeOfParallelism = streams }, t =>
                 {
                     var slice = groupSets.Skip(t * per).Take(per).ToList();
-                    parts[t] = slice.Count == 0 ? [] : RunGroup(group.Key, slice, progress is null ? null : n => { lock (parts) progress(n); });
+                    parts[t] = slice.Count == 0 ? [] : RunGroup(group.Key, slice, report);
                 });
                 tallies = parts.SelectMany(p => p).ToArray();
             }
             for (int j = 0; j < members.Count; j++)
                 results[members[j].Index] = Outcome(members[j].Set.Id, tallies[j]);
         }
+        foreach (var bundle in Bundles(lowRank.Select(g => g.NodeSet).ToList()))
+        {
+            var groups = lowRank.Where(g => bundle.Contains(g.NodeSet)).ToList();
+            int chunk = LowRankChunkSize(bundle.Select(n => LowRankReader(n)!.Value));
+            var tallies = groups.Select(g => g.Members.Select(_ => new Tally(classes)).ToArray()).ToList();
+            var sweeps = groups.Select((g, i) =>
+            {
+                var groupSets = g.Members.Select(m => m.Set).ToList();
+                return DenseReader(g.NodeSet) is { } dense ? DenseSweep(g.NodeSet, dense, groupSets, tallies[i], report)
+                    : ConvSweep(g.NodeSet, ConvReader(g.NodeSet)!, groupSets, tallies[i], chunk, report);
+            }).ToList();
+            Sweep(bundle, sweeps, chunk);
+            for (int i = 0; i < groups.Count; i++)
+                for (int j = 0; j < groups[i].Members.Count; j++)
+                    results[groups[i].Members[j].Index] = Outcome(groups[i].Members[j].Set.Id, tallies[i][j]);
+        }
         return results;
+    }
+
+    /// <summary>A node set whose lesions are low-rank updates of its reader (a dense layer or a plain conv): the reader's
+    /// input and output; null when it takes the general path.</summary>
+    private (string Input, string Output)? LowRankReader(int nodeSet) =>
+        nodeSet < 0 || !options.ReusePrefix || !options.LowRankDense ? null
+        : DenseReader(nodeSet) is { } dense ? (dense.Input, dense.Output)
+        : ConvReader(nodeSet) is { } conv ? (conv.Input, conv.Output)
+        : null;
+
+    /// <summary>Node sets swept with one shared prefix: consecutive ones, as long as holding all their readers' tensors
+    /// keeps a chunk at least half the size each would have alone (a large model's many readers split into bundles
+    /// rather than shrink the chunk to a few examples).</summary>
+    private List<List<int>> Bundles(List<int> nodeSets)
+    {
+        var bundles = new List<List<int>>();
+        foreach (int nodeSet in nodeSets)
+        {
+            var last = bundles.LastOrDefault();
+            if (last is not null)
+            {
+                var joined = last.Append(nodeSet).ToList();
+                int alone = joined.Min(n => LowRankChunkSize([LowRankReader(n)!.Value]));
+                if (LowRankChunkSize(joined.Select(n => LowRankReader(n)!.Value)) * 2 >= alone)
+                {
+                    last.Add(nodeSet);
+                    continue;
+                }
+            }
+            bundles.Add([nodeSet]);
+        }
+        return bundles;
     }
 
     private LesionOutcome Outcome(string id, Tally tally)
@@ -131,10 +186,6 @@ public sealed partial class LesionEngine : IDisposable
     /// <summary>Correct predictions per class for each set of one node set (all ones masks elsewhere).</summary>
     private Tally[] RunGroup(int nodeSet, List<LesionSet> sets, Action<int>? progress)
     {
-        if (nodeSet >= 0 && options.ReusePrefix && options.LowRankDense && DenseReader(nodeSet) is { } dense)
-            return RunGroupLowRank(nodeSet, dense, sets, progress);
-        if (nodeSet >= 0 && options.ReusePrefix && options.LowRankDense && ConvReader(nodeSet) is { } conv)
-            return RunGroupLowRankConv(nodeSet, conv, sets, progress);
         var tallies = sets.Select(_ => new Tally(classes)).ToArray();
         // A cut tiles the tensors crossing it along their batch axis 0; a time-major reader's input runs whole instead.
         bool cutModel = options.ReusePrefix && nodeSet >= 0 && maskOf[nodeSet].BatchAxis == 0;
@@ -152,7 +203,7 @@ public sealed partial class LesionEngine : IDisposable
             List<TensorInput> fixedInputs;
             if (cutModel)
             {
-                var frontier = RunPrefix(prefix!, cut!, input, count, cut!.Frontier);
+                var frontier = RunPrefix(prefix!, cut!.Prefix.Inputs, input, count, cut!.Frontier);
                 fixedInputs = cut.Frontier.Select((name, i) => new TensorInput(name, frontier[i].Data, frontier[i].Shape)).ToList();
                 if (cut.Suffix.Inputs.Contains(rewriter.DataInput)) fixedInputs.Add(input);
             }
@@ -194,13 +245,16 @@ public sealed partial class LesionEngine : IDisposable
     }
 
     /// <summary>Runs a prefix on a chunk with every mask it reads set to ones (nothing removed before the cut).</summary>
-    private IReadOnlyList<(float[] Data, long[] Shape)> RunPrefix(OnnxSession prefix, ModelCut cut, TensorInput input, int count,
+    private IReadOnlyList<(float[] Data, long[] Shape)> RunPrefix(OnnxSession prefix, IReadOnlyList<string> prefixInputs, TensorInput input, int count,
         IReadOnlyList<string> outputs)
     {
+        long since = System.Diagnostics.Stopwatch.GetTimestamp();
         var inputs = new List<TensorInput> { input };
-        foreach (string maskName in cut.Prefix.Inputs.Where(n => n != rewriter.DataInput))
+        foreach (string maskName in prefixInputs.Where(n => n != rewriter.DataInput))
             inputs.Add(Ones(maskName, count));
-        return prefix.Run(inputs, outputs);
+        var result = prefix.Run(inputs, outputs);
+        options.Timings?.Add(LesionPhaseTimes.Phase.Prefix, since);
+        return result;
     }
 
     private readonly System.Collections.Concurrent.ConcurrentDictionary<(string, int), float[]> onesCache = new();
@@ -305,9 +359,10 @@ public sealed partial class LesionEngine : IDisposable
         full?.Dispose();
         foreach (var stage in lowRankStages.Values)
         {
-            stage.Prefix.Dispose();
+            if (stage.Prefix.IsValueCreated) stage.Prefix.Value.Dispose();
             stage.Suffix.Dispose();
         }
+        foreach (var shared in sharedPrefixes.Values) shared.Session.Dispose();
         foreach (var (prefix, suffix, _) in sessions.Values)
         {
             prefix?.Dispose();

@@ -36,4 +36,6 @@ public sealed record LesionOptions
     /// the intact outputs of every example are kept, examples x output values floats.</summary>
     public bool OutputChange { get; init; }
     public Action<string>? Note { get; init; }
+    /// <summary>When set, the sweep adds the time of each of its phases here (benchmarks).</summary>
+    public LesionPhaseTimes? Timings { get; init; }
 }

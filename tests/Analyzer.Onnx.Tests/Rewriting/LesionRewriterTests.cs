@@ -147,10 +147,15 @@ public class LesionRewriterTests
         var removedInput = new float[2 * 25];
         for (int row = 0; row < 2; row++) Array.Copy(r1, row * 50 + 25, removedInput, row * 25, 25);
         var kernel = Enumerable.Range(0, 3).SelectMany(o => K2.Skip((o * 2 + 1) * 9).Take(9)).Select(v => (float)v).ToArray();
-        var suffix = rewriter.LowRankConvSuffix(2, [("kernel_shape", [3, 3], null)]);
-        var lesioned = Run(suffix.Bytes, [new TensorInput(LesionRewriter.BaseOutput, c2, [2, 3, 3, 3]),
-            new TensorInput(LesionRewriter.RemovedInputs, removedInput, [2, 1, 5, 5]), new TensorInput(LesionRewriter.RemovedWeights, kernel, [3, 1, 3, 3]),
-            TensorInput.Int64(LesionRewriter.StackedShape, [2, 1, 3, 3, 3]), TensorInput.Int64(LesionRewriter.FlatShape, [2, 3, 3, 3])], "y");
-        for (int i = 0; i < plain.Length; i++) Assert.Equal(plain[i], lesioned[i], 1e-5f);
+        // Without a group attribute the general form (reshaped, lesion-major); with group 1 the single-lesion form (y0 +
+        // conv(xu, −wu), no reshapes).
+        foreach (var attributes in new[] { [("kernel_shape", [3, 3], null)], new (string, long[], string?)[] { ("kernel_shape", [3, 3], null), ("group", [1], null) } })
+        {
+            var suffix = rewriter.LowRankConvSuffix(2, attributes);
+            var lesioned = Run(suffix.Bytes, [new TensorInput(LesionRewriter.BaseOutput, c2, [2, 3, 3, 3]),
+                new TensorInput(LesionRewriter.RemovedInputs, removedInput, [2, 1, 5, 5]), new TensorInput(LesionRewriter.RemovedWeights, kernel, [3, 1, 3, 3]),
+                TensorInput.Int64(LesionRewriter.StackedShape, [2, 1, 3, 3, 3]), TensorInput.Int64(LesionRewriter.FlatShape, [2, 3, 3, 3])], "y");
+            for (int i = 0; i < plain.Length; i++) Assert.Equal(plain[i], lesioned[i], 1e-5f);
+        }
     }
 }
