@@ -46,6 +46,10 @@ public sealed record OperatorTraits
     /// <summary>A layer whose units are the channels of feature maps (Conv), as opposed to a dense layer's features.</summary>
     public bool Convolution { get; init; }
 
+    /// <summary>An activation ONNX Runtime's com.microsoft FusedConv applies itself, by this operator's name (its
+    /// <c>activation</c> attribute, no parameters): a lesion suffix folds it into the conv that feeds it.</summary>
+    public bool FusesIntoConv { get; init; }
+
     /// <summary>For <see cref="ChannelFlow.Elementwise"/>: what it does with its operands; null for a non-linear function
     /// of them (Pow, Max, Min, Mod).</summary>
     public ArithmeticKind? Arithmetic { get; init; }

@@ -204,6 +204,9 @@ public sealed class LesionRewriter
         });
         return new RewrittenModel(suffix.ToByteArray(), [.. InputsOf(suffix.Graph, kept), BaseOutput, RemovedInputs, RemovedWeights], [Output]);
     }
+    /// <summary>ONNX Runtime's contrib operator domain, where FusedConv lives.</summary>
+    private const string ContribDomain = "com.microsoft";
+
     /// <summary>Names of the extra inputs of <see cref="LowRankConvSuffix"/>: the target shapes of the two reshapes.</summary>
     public const string StackedShape = "analyzer_stacked_shape", FlatShape = "analyzer_flat_shape";
 
@@ -226,13 +229,31 @@ public sealed class LesionRewriter
         var attributes = convAttributes.Select(a => a.Text is not null ? GraphBuilder.String(a.Name, a.Text)
             : a.Name == "group" ? GraphBuilder.Int(a.Name, a.Ints[0]) : GraphBuilder.Ints(a.Name, a.Ints)).ToArray();
         bool single = convAttributes.FirstOrDefault(a => a.Name == "group").Ints is [1];
+        // A single lesion's y0 + conv(xu, −wu) feeding only an activation that ONNX Runtime's FusedConv applies: one
+        // kernel computes activation(conv(xu, −wu) + y0), saving two passes over the reader's output.
+        var readers = suffix.Graph.Node.Where(n => n.Input.Contains(target)).ToList();
+        var fused = single && target != Output && readers is [{ Input.Count: 1 } activation] && suffix.Graph.Output.All(o => o.Name != target)
+            && Operators.OperatorRegistry.Find(activation.OpType)?.Traits.FusesIntoConv == true ? readers[0] : null;
+        if (fused is not null)
+        {
+            suffix.Graph.Node.Remove(fused);
+            new GraphBuilder(suffix).Import(ContribDomain, 1);
+        }
         WritePrelude(suffix.Graph, target, w =>
         {
             if (single)
             {
-                // One lesion per run: y0 + conv(xu, −wu) needs no reshapes, and ONNX Runtime fuses the Conv, the Add and
-                // a following Relu into one kernel (its FusedConv with a summand).
+                // One lesion per run: y0 + conv(xu, −wu) needs no reshapes.
                 string negated = w.Add("Neg", [RemovedWeights], "analyzer_negated_weights");
+                if (fused is not null)
+                {
+                    var node = new NodeProto { OpType = "FusedConv", Domain = ContribDomain, Name = "analyzer_fused_correction__node" };
+                    node.Input.AddRange([RemovedInputs, negated, "", BaseOutput]);
+                    node.Output.Add(fused.Output[0]);
+                    node.Attribute.AddRange([.. attributes, GraphBuilder.String("activation", fused.OpType)]);
+                    suffix.Graph.Node.Add(node);
+                    return;
+                }
                 w.Add("Add", [w.Add("Conv", [RemovedInputs, negated], "analyzer_correction", attributes), BaseOutput], target);
                 return;
             }

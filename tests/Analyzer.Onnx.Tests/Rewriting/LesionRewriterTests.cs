@@ -115,7 +115,8 @@ public class LesionRewriterTests
     private static readonly double[] K1 = Enumerable.Range(0, 18).Select(i => Math.Sin(i + 1)).ToArray();
     private static readonly double[] K2 = Enumerable.Range(0, 54).Select(i => Math.Cos(0.7 * i)).ToArray();
 
-    private static string Cnn(int removedChannel = -1)
+    /// <param name="reluAfter">A ReLU after conv2 (before the pooling), which a single-lesion suffix fuses into its conv.</param>
+    private static string Cnn(int removedChannel = -1, bool reluAfter = false)
     {
         var k2 = (double[])K2.Clone();
         if (removedChannel >= 0)
@@ -124,19 +125,22 @@ public class LesionRewriterTests
         return new TinyModel().Input("x", 1, 1, 5, 5)
             .Weight("K1", [2, 1, 3, 3], K1).Weight("K2", [3, 2, 3, 3], k2)
             .Node("Conv", ["x", "K1"], ["c1"], "conv1", ("pads", new long[] { 1, 1, 1, 1 })).Node("Relu", ["c1"], ["r1"])
-            .Node("Conv", ["r1", "K2"], ["c2"], "conv2").Node("GlobalAveragePool", ["c2"], ["y"]).Output("y")
+            .Node("Conv", ["r1", "K2"], ["c2"], "conv2").Node(reluAfter ? "Relu" : "Identity", ["c2"], ["r2"])
+            .Node("GlobalAveragePool", ["r2"], ["y"]).Output("y")
             .Save();
     }
 
-    [Fact]
-    public void A_masked_channel_and_the_grouped_conv_suffix_read_as_a_channel_whose_kernels_are_zero()
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void A_masked_channel_and_the_grouped_conv_suffix_read_as_a_channel_whose_kernels_are_zero(bool reluAfter)
     {
-        var file = OnnxModelFile.Load(Cnn());
+        var file = OnnxModelFile.Load(Cnn(reluAfter: reluAfter));
         var rewriter = new LesionRewriter(file, [new MaskPoint("mask", 2, 2, 4, null)], ShapeInference.Infer(file.Graph));
         var pixels = Enumerable.Range(0, 2 * 25).Select(i => (float)Math.Sin(0.3 * i)).ToArray();
         var x = new TensorInput("x", pixels, [2, 1, 5, 5]);
         var masked = Run(rewriter.Full().Bytes, [x, new TensorInput("mask", [1, 0, 1, 0], [2, 2])], "y");
-        var plain = Run(File.ReadAllBytes(Cnn(removedChannel: 1)), [x], "y");
+        var plain = Run(File.ReadAllBytes(Cnn(removedChannel: 1, reluAfter: reluAfter)), [x], "y");
         for (int i = 0; i < plain.Length; i++) Assert.Equal(plain[i], masked[i], 1e-5f);
 
         // The same lesion as one grouped conv of the removed channel (one lesion of rank 1, group 1).
@@ -152,6 +156,9 @@ public class LesionRewriterTests
         foreach (var attributes in new[] { [("kernel_shape", [3, 3], null)], new (string, long[], string?)[] { ("kernel_shape", [3, 3], null), ("group", [1], null) } })
         {
             var suffix = rewriter.LowRankConvSuffix(2, attributes);
+            // With group 1 and a ReLU after the reader, that ReLU is computed inside ONNX Runtime's FusedConv.
+            bool fusedExpected = reluAfter && attributes.Length == 2;
+            Assert.Equal(fusedExpected, Protos.ModelProto.Parser.ParseFrom(suffix.Bytes).Graph.Node.Any(n => n.Domain == "com.microsoft"));
             var lesioned = Run(suffix.Bytes, [new TensorInput(LesionRewriter.BaseOutput, c2, [2, 3, 3, 3]),
                 new TensorInput(LesionRewriter.RemovedInputs, removedInput, [2, 1, 5, 5]), new TensorInput(LesionRewriter.RemovedWeights, kernel, [3, 1, 3, 3]),
                 TensorInput.Int64(LesionRewriter.StackedShape, [2, 1, 3, 3, 3]), TensorInput.Int64(LesionRewriter.FlatShape, [2, 3, 3, 3])], "y");
