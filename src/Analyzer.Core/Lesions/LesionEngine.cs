@@ -131,6 +131,9 @@ public sealed partial class LesionEngine : IDisposable
         return results;
     }
 
+    /// <summary>Whether a node set's lesions share one prefix per chunk with the other low-rank node sets of a sweep.</summary>
+    public bool SharesPrefix(int nodeSet) => LowRankReader(nodeSet) is not null;
+
     /// <summary>A node set whose lesions are low-rank updates of its reader (a dense layer or a plain conv): the reader's
     /// input and output; null when it takes the general path.</summary>
     private (string Input, string Output)? LowRankReader(int nodeSet) =>

@@ -110,12 +110,20 @@ public static class AnalysisEstimate
             int lesions = steps.Lesions(w), images = steps.Images(w);
             double lesionSeconds = 0, visualisationSeconds = 0;
             if (lesions > 0)
+            {
+                // Node sets of low-rank lesions share one prefix per chunk: the dearest of their prefixes is paid once.
+                double sharedPrefix = 0;
                 foreach (var group in w.Share.Analysed.GroupBy(s => s.Subcluster.NodeSet))
                 {
                     var cost = lesionCosts[group.Key];
                     bool fresh = lesioned.Add(group.Key) || !sessionsShared;
                     lesionSeconds += cost.Seconds(group.Count() * (plan.Random + 1), data!.Count) - (fresh ? 0 : cost.SetupSeconds);
+                    if (!cost.SharedPrefix) continue;
+                    lesionSeconds -= data.Count * cost.SecondsPerExample;
+                    sharedPrefix = Math.Max(sharedPrefix, data.Count * cost.SecondsPerExample);
                 }
+                lesionSeconds += sharedPrefix;
+            }
             if (images > 0)
                 foreach (var group in w.Share.Analysed.GroupBy(s => points[s.Subcluster.NodeSet].Tensor))
                     visualisationSeconds += visualisationCosts[group.Key].Seconds(group.Count() * (plan.Random + 1), visualisationOptions.Steps);

@@ -63,7 +63,7 @@ public static class WorkCalibration
             double perLesion = b > a ? (b - a) / ((many - few) * (double)n) : b / (many * (double)n);
             double perExample = Math.Max(0, a / n - few * perLesion);
             double setup = Math.Max(0, warm - n * (perExample + perLesion));
-            costs[nodeSet] = new LesionCost(setup, perExample, perLesion);
+            costs[nodeSet] = new LesionCost(setup, perExample, perLesion, engine.SharesPrefix(nodeSet));
             progress?.Invoke(1);
         }
         return (costs, engine.Evictions == 0);
