@@ -136,11 +136,18 @@ public sealed partial class LesionEngine : IDisposable
 
     /// <summary>A node set whose lesions are low-rank updates of its reader (a dense layer or a plain conv): the reader's
     /// input and output; null when it takes the general path.</summary>
-    private (string Input, string Output)? LowRankReader(int nodeSet) =>
-        nodeSet < 0 || !options.ReusePrefix || !options.LowRankDense ? null
-        : DenseReader(nodeSet) is { } dense ? (dense.Input, dense.Output)
-        : ConvReader(nodeSet) is { } conv ? (conv.Input, conv.Output)
-        : null;
+    private (string Input, string Output)? LowRankReader(int nodeSet)
+    {
+        if (nodeSet < 0 || !options.ReusePrefix || !options.LowRankDense) return null;
+        // Deciding reads the reader's weights (a dense layer's whole matrix): once per node set.
+        lock (lowRankReaders)
+            return lowRankReaders.TryGetValue(nodeSet, out var known) ? known
+                : lowRankReaders[nodeSet] = DenseReader(nodeSet) is { } dense ? (dense.Input, dense.Output)
+                    : ConvReader(nodeSet) is { } conv ? (conv.Input, conv.Output)
+                    : null;
+    }
+
+    private readonly Dictionary<int, (string Input, string Output)?> lowRankReaders = new();
 
     /// <summary>Node sets swept with one shared prefix: consecutive ones, as long as holding all their readers' tensors
     /// keeps a chunk at least half the size each would have alone (a large model's many readers split into bundles
