@@ -115,6 +115,8 @@ public sealed partial class LesionEngine : IDisposable
         foreach (var bundle in Bundles(lowRank.Select(g => g.NodeSet).ToList()))
         {
             var groups = lowRank.Where(g => bundle.Contains(g.NodeSet)).ToList();
+            // A bundle's sessions stay until it is done: creating one node set's must not release another's.
+            lock (sessions) pinned = [.. bundle];
             int chunk = LowRankChunkSize(bundle.Select(n => LowRankReader(n)!.Value));
             var tallies = groups.Select(g => g.Members.Select(_ => new Tally(classes)).ToArray()).ToList();
             var sweeps = groups.Select((g, i) =>
@@ -123,7 +125,14 @@ public sealed partial class LesionEngine : IDisposable
                 return DenseReader(g.NodeSet) is { } dense ? DenseSweep(g.NodeSet, dense, groupSets, tallies[i], report)
                     : ConvSweep(g.NodeSet, ConvReader(g.NodeSet)!, groupSets, tallies[i], chunk, report);
             }).ToList();
-            Sweep(bundle, sweeps, chunk);
+            try
+            {
+                Sweep(bundle, sweeps, chunk);
+            }
+            finally
+            {
+                lock (sessions) pinned = [];
+            }
             for (int i = 0; i < groups.Count; i++)
                 for (int j = 0; j < groups[i].Members.Count; j++)
                     results[groups[i].Members[j].Index] = Outcome(groups[i].Members[j].Set.Id, tallies[i][j]);
@@ -151,14 +160,17 @@ public sealed partial class LesionEngine : IDisposable
 
     /// <summary>Node sets swept with one shared prefix: consecutive ones, as long as holding all their readers' tensors
     /// keeps a chunk at least half the size each would have alone (a large model's many readers split into bundles
-    /// rather than shrink the chunk to a few examples).</summary>
+    /// rather than shrink the chunk to a few examples), and as long as their cut models plausibly fit the memory budget
+    /// together (each counted at twice the model file: a bundle's sessions are kept until it is done).</summary>
     private List<List<int>> Bundles(List<int> nodeSets)
     {
+        long fileBytes = File.Exists(network.Path) ? new FileInfo(network.Path).Length : 0;
+        long perBundle = Math.Max(1, options.MemoryBudget.Bytes / Math.Max(1, 2 * fileBytes));
         var bundles = new List<List<int>>();
         foreach (int nodeSet in nodeSets)
         {
             var last = bundles.LastOrDefault();
-            if (last is not null)
+            if (last is not null && last.Count < perBundle)
             {
                 var joined = last.Append(nodeSet).ToList();
                 int alone = joined.Min(n => LowRankChunkSize([LowRankReader(n)!.Value]));
@@ -337,7 +349,7 @@ public sealed partial class LesionEngine : IDisposable
         for (var node = cached.First; node is not null && total > options.MemoryBudget.Bytes;)
         {
             var next = node.Next;
-            if (node.Value.NodeSet != nodeSet)
+            if (node.Value.NodeSet != nodeSet && !pinned.Contains(node.Value.NodeSet))
             {
                 Evictions++;
                 node.Value.Release();
@@ -347,6 +359,9 @@ public sealed partial class LesionEngine : IDisposable
             node = next;
         }
     }
+
+    /// <summary>Node sets whose sessions the sweep under way needs (never released by <see cref="MakeRoom"/>).</summary>
+    private HashSet<int> pinned = [];
 
     /// <summary>Sessions released to stay within the memory budget so far (a plan counts their re-creation).</summary>
     public int Evictions { get; private set; }

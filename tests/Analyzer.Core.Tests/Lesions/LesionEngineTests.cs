@@ -1,3 +1,4 @@
+using Analyzer.Core.Memory;
 using Analyzer.Core.Errors;
 using Analyzer.Core.Networks;
 using Analyzer.Core.Datasets;
@@ -103,6 +104,30 @@ public partial class LesionEngineTests
         var expected = plain.Evaluate(sets);
         var actual = lowRank.Evaluate(sets);
         // Summation order differs, so a prediction whose top logits tie to ~1e-6 may flip: at most one per set here.
+        for (int i = 0; i < sets.Count; i++)
+            Assert.True(Math.Abs(expected[i].Accuracy - actual[i].Accuracy) <= 1.0 / data.Count,
+                $"{sets[i].Id}: {actual[i].Accuracy} vs {expected[i].Accuracy}");
+    }
+
+    [Fact]
+    public void Node_sets_swept_together_and_one_at_a_time_within_a_small_budget_agree()
+    {
+        // The default budget sweeps the CNN's three node sets with one shared prefix; 3 MiB (under twice the model file
+        // per node set) sweeps them one by one, each with its own prefix, releasing the others' sessions in between.
+        var network = ModelNetwork.Load(RepositoryFiles.Model("fmnist-cnn.onnx"));
+        var rng = new Random(11);
+        var pixels = new byte[200 * 784];
+        rng.NextBytes(pixels);
+        var data = new ImageDataset("random", pixels, Enumerable.Range(0, 200).Select(_ => rng.Next(10)).ToArray(), 1, 28, 28, 10);
+        var sets = network.Neurons.NodeSets.Where(s => s.Analysed)
+            .SelectMany(s => Enumerable.Range(0, 3).Select(i => new LesionSet($"{s.Name}/{i}", s.Index,
+                Enumerable.Range(0, s.Units).Where(_ => rng.NextDouble() < 0.1).ToArray())))
+            .ToList();
+        using var together = new LesionEngine(network, data, Cpu);
+        using var apart = new LesionEngine(network, data, Cpu with { MemoryBudget = MemoryBudget.OfMiB(3) });
+        var expected = together.Evaluate(sets);
+        var actual = apart.Evaluate(sets);
+        Assert.True(apart.Evictions > 0, "the small budget released no session");
         for (int i = 0; i < sets.Count; i++)
             Assert.True(Math.Abs(expected[i].Accuracy - actual[i].Accuracy) <= 1.0 / data.Count,
                 $"{sets[i].Id}: {actual[i].Accuracy} vs {expected[i].Accuracy}");
