@@ -4,7 +4,7 @@
 # peak resident memory and the ratio. Inputs a row needs but does not time (an adjacency.npy for the scikit-learn
 # peer, an exported torchvision model) are prepared before its timings.
 #   bench/whole-process.sh [ROW...]     rows: mlp-cluster vgg16-cluster resnet18-cluster mlp-activations mlp-lesions
-#                                             inspect cnn-analyze zoo-cluster (default: all)
+#                                             cnn-lesions inspect cnn-analyze zoo-cluster (default: all)
 # Writes the Markdown table to stdout and to artifacts/bench/whole-process.md.
 set -uo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
@@ -15,7 +15,7 @@ trap 'rm -rf "$work"' EXIT
 mkdir -p artifacts/bench artifacts/tv
 ./analyzer --help >/dev/null 2>&1 # build once, outside the timings
 rows=("$@")
-[ ${#rows[@]} -gt 0 ] || rows=(mlp-cluster vgg16-cluster resnet18-cluster mlp-activations mlp-lesions inspect cnn-analyze zoo-cluster)
+[ ${#rows[@]} -gt 0 ] || rows=(mlp-cluster vgg16-cluster resnet18-cluster mlp-activations mlp-lesions cnn-lesions inspect cnn-analyze zoo-cluster)
 
 timed() { # timed NAME COMMAND...: runs it, prints "rc seconds MB"
   local name=$1; shift
@@ -81,6 +81,19 @@ PY
       ours=$(timed lesions ./analyzer lesion onnx-models/fmnist-mlp.onnx --sets "$work/sets.json" --data fashion-mnist --threads "$threads" --out "$work/lesions.json")
       peer=$(timed lesions-peer $py bench/peers/pytorch_lesions.py "$work/peer-sets.json" "$threads")
       row "lesion sweep, MLP, 500 lesions x 10 000 test images" "$(cell "$ours")" "PyTorch, one lesion at a time with forward pre-hooks" "$(cell "$peer")" "$(ratio "$ours" "$peer")" "random sets of 4-64 units, seed 0; peer's lesion loop $(json "$work/lesions-peer.out" "['seconds']" | cut -c1-5) s" ;;
+    cnn-lesions)
+      # The CNN's three node sets, 20 random channel sets each of 6, 4 and 3 channels (the sizes bench cnn-lesions draws).
+      $py - "$work" <<'PY'
+import json, random, sys
+rng = random.Random(0)
+sets = [{"id": f"{layer}/{i}", "layer": layer, "units": sorted(rng.sample(range(64), size))}
+        for layer, size in (("/conv2/Conv", 6), ("/conv3/Conv", 4), ("/fc1/Gemm", 3)) for i in range(20)]
+json.dump({"sets": sets}, open(f"{sys.argv[1]}/cnn-sets.json", "w"))
+json.dump({"model": "onnx-models/fmnist-cnn.onnx", "sets": sets}, open(f"{sys.argv[1]}/cnn-peer-sets.json", "w"))
+PY
+      ours=$(timed cnn-lesions ./analyzer lesion onnx-models/fmnist-cnn.onnx --sets "$work/cnn-sets.json" --data fashion-mnist --threads "$threads" --out "$work/cnn-lesions.json")
+      peer=$(timed cnn-lesions-peer $py bench/peers/pytorch_cnn_lesions.py "$work/cnn-peer-sets.json" "$threads")
+      row "lesion sweep, CNN, 60 channel sets x 10 000 test images" "$(cell "$ours")" "PyTorch, one lesion at a time with forward pre-hooks" "$(cell "$peer")" "$(ratio "$ours" "$peer")" "20 random sets of 6, 4 and 3 channels per node set, seed 0; peer's lesion loop $(json "$work/cnn-lesions-peer.out" "['seconds']" | cut -c1-5) s" ;;
     inspect)
       for name in vgg16 resnet50; do
         model=$(model_of "$name")

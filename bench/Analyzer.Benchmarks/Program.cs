@@ -13,7 +13,7 @@ switch (mode)
     case "clustering":
         return ClusteringComparison.Run(repeats: args.Length > 1 ? int.Parse(args[1]) : 3);
     case "lesions":
-        return LesionComparison.Run(ClusteringComparison.FindRoot());
+        return LesionComparison.Run(ClusteringComparison.FindRoot(), peer: args.ElementAtOrDefault(1) != "ours");
     case "cnn-lesions":
         return CnnLesionComparison.Run(ClusteringComparison.FindRoot(), peer: args.ElementAtOrDefault(1) != "ours");
     case "spearman":

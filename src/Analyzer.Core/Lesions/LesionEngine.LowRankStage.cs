@@ -86,12 +86,8 @@ public sealed partial class LesionEngine
 
     private readonly Dictionary<string, (OnnxSession Session, IReadOnlyList<string> Inputs, IReadOnlyList<string> Outputs)> sharedPrefixes = new();
 
-    /// <summary>Examples per chunk of the low-rank paths: at most <see cref="LesionOptions.ChunkSize"/>, and few enough
-    /// that a chunk's input, reader input and reader output stay within the memory budget (ImageNet-size activations).</summary>
-    private int LowRankChunkSize(string readerInput, string readerOutput) =>
-        ChunkSize(ElementsPerExample(readerInput) + ElementsPerExample(readerOutput));
-
-    /// <summary>Examples per chunk when one prefix serves several readers: every reader's input and output are held.</summary>
+    /// <summary>Examples per chunk of the low-rank paths, whose prefix serves one reader or several: every reader's input
+    /// and output are held (ImageNet-size activations shrink the chunk).</summary>
     private int LowRankChunkSize(IEnumerable<(string Input, string Output)> readers) =>
         ChunkSize(readers.Sum(r => ElementsPerExample(r.Input) + ElementsPerExample(r.Output)));
 

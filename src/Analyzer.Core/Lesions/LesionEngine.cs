@@ -199,8 +199,7 @@ public sealed partial class LesionEngine : IDisposable
     /// path, whose cut is not built here, the chunk of its reader's input.</summary>
     public int ChunkExamples(int nodeSet)
     {
-        if (options.ReusePrefix && options.LowRankDense && DenseReader(nodeSet) is { } dense) return LowRankChunkSize(dense.Input, dense.Output);
-        if (options.ReusePrefix && options.LowRankDense && ConvReader(nodeSet) is { } conv) return LowRankChunkSize(conv.Input, conv.Output);
+        if (LowRankReader(nodeSet) is { } reader) return LowRankChunkSize([reader]);
         string input = network.Graph.Nodes[maskOf[nodeSet].NodeIndex].Inputs[0];
         return ChunkSize(network.Shapes.Shapes.ContainsKey(input) ? ElementsPerExample(input) : 0);
     }

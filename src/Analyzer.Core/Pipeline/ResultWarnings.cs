@@ -67,15 +67,15 @@ public static class ResultWarnings
             string key = $"{p.Edges}-{p.Scope}";
             if (p.Measures.Values.FirstOrDefault() is { } any)
             {
-                var sizes = any.Subclusters.Select(s => s.Size).Concat(any.Skipped.Select(s => s.Size)).ToList();
-                int single = sizes.Count(s => s == 1);
+                var clusters = any.Subclusters.Select(s => (s.Layer, s.Size)).Concat(any.Skipped.Select(s => (s.Layer, s.Size))).ToList();
+                int single = clusters.Count(c => c.Size == 1);
                 if (single > 0)
-                    warnings.Add(new WarningEntry(OneUnitClusters, $"{single} of the {sizes.Count} clusters in its analysed node sets ({sizes.Sum()} " +
-                        $"units) {(single == 1 ? "holds" : "hold")} one unit: a one-unit cluster is a neuron, not a group, and is not analysed; " +
-                        "a smaller -k gives groups", key));
+                    warnings.Add(new WarningEntry(OneUnitClusters, $"{single} of the {clusters.Count} clusters in its analysed node sets " +
+                        $"({clusters.Sum(c => c.Size)} units) {(single == 1 ? "holds" : "hold")} one unit: a one-unit cluster is a neuron, not a " +
+                        "group, and is not analysed; a smaller -k gives groups", key));
                 // Layer scope cuts every layer into k clusters: a layer of fewer than 2k units must give some of one unit.
-                var small = any.Subclusters.Select(s => (s.Layer, s.Size)).Concat(any.Skipped.Select(s => (s.Layer, s.Size)))
-                    .GroupBy(s => s.Layer).Select(g => (Layer: g.Key, Units: g.Sum(s => s.Size))).Where(l => l.Units < 2 * results.K).ToList();
+                var small = clusters.GroupBy(c => c.Layer).Select(g => (Layer: g.Key, Units: g.Sum(c => c.Size)))
+                    .Where(l => l.Units < 2 * results.K).ToList();
                 if (p.Scope == "layer" && small.Count > 0)
                     warnings.Add(new WarningEntry(KTooLarge, $"k = {results.K} is larger than {(small.Count == 1 ? "layer" : "layers")} " +
                         $"{string.Join(", ", small.Select(l => $"{l.Layer} ({l.Units} units)"))} can use: layer scope cuts each layer into k " +
@@ -86,7 +86,7 @@ public static class ResultWarnings
                 double smallest = SmallestP(m.N, results.Random);
                 if (m.N < 2 || smallest > Alpha)
                     warnings.Add(new WarningEntry(TooFewSubclusters, m.N == 0 ? "no subcluster was analysed: the row measures nothing"
-                        : Invariant($"n = {m.N} subcluster{(m.N == 1 ? "" : "s")} with {results.Random} controls each can give p ≥ {smallest:G3}") +
+                        : $"n = {m.N} subcluster{(m.N == 1 ? "" : "s")} with {results.Random} controls each can give p ≥ {PValueText.Format(smallest)}" +
                           (smallest > Alpha ? Invariant($", never below α = {Alpha}") : "") + (m.N < 2 ? ", and one effect has no standard error" : ""),
                         key, name));
                 if (m.Degenerate is { } why)

@@ -193,7 +193,7 @@ public sealed class LesionRewriter
     {
         var (suffix, target, kept) = LowRankBase(readerNodeIndex,
             [GraphBuilder.Float32(BaseOutput, 2), GraphBuilder.Float32(RemovedInputs, 3), GraphBuilder.Float32(RemovedWeights, 3)]);
-        WritePrelude(suffix.Graph, target, w =>
+        WritePrelude(suffix, target, w =>
         {
             // [lesions, rows, out] -> [lesions·rows, out], the width read from y0 (Reshape cannot infer two dimensions).
             string lesioned = w.Add("Sub", [BaseOutput, w.Add("MatMul", [RemovedInputs, RemovedWeights], "analyzer_correction")], "analyzer_lesioned");
@@ -234,12 +234,8 @@ public sealed class LesionRewriter
         var readers = suffix.Graph.Node.Where(n => n.Input.Contains(target)).ToList();
         var fused = single && target != Output && readers is [{ Input.Count: 1 } activation] && suffix.Graph.Output.All(o => o.Name != target)
             && Operators.OperatorRegistry.Find(activation.OpType)?.Traits.FusesIntoConv == true ? readers[0] : null;
-        if (fused is not null)
-        {
-            suffix.Graph.Node.Remove(fused);
-            new GraphBuilder(suffix).Import(ContribDomain, 1);
-        }
-        WritePrelude(suffix.Graph, target, w =>
+        if (fused is not null) suffix.Graph.Node.Remove(fused);
+        WritePrelude(suffix, target, w =>
         {
             if (single)
             {
@@ -247,11 +243,8 @@ public sealed class LesionRewriter
                 string negated = w.Add("Neg", [RemovedWeights], "analyzer_negated_weights");
                 if (fused is not null)
                 {
-                    var node = new NodeProto { OpType = "FusedConv", Domain = ContribDomain, Name = "analyzer_fused_correction__node" };
-                    node.Input.AddRange([RemovedInputs, negated, "", BaseOutput]);
-                    node.Output.Add(fused.Output[0]);
-                    node.Attribute.AddRange([.. attributes, GraphBuilder.String("activation", fused.OpType)]);
-                    suffix.Graph.Node.Add(node);
+                    w.Node("FusedConv", [RemovedInputs, negated, "", BaseOutput], [fused.Output[0]], "analyzer_fused_correction__node", ContribDomain,
+                        [.. attributes, GraphBuilder.String("activation", fused.OpType)]);
                     return;
                 }
                 w.Add("Add", [w.Add("Conv", [RemovedInputs, negated], "analyzer_correction", attributes), BaseOutput], target);
@@ -316,11 +309,12 @@ public sealed class LesionRewriter
 
     /// <summary>Writes the nodes that rebuild <paramref name="target"/> before the graph's own (which are dropped when the
     /// target is the model's output: nothing follows the reader).</summary>
-    private void WritePrelude(GraphProto graph, string target, Action<GraphBuilder> write)
+    private void WritePrelude(ModelProto model, string target, Action<GraphBuilder> write)
     {
+        var graph = model.Graph;
         List<NodeProto> rest = target == Output ? [] : graph.Node.ToList();
         graph.Node.Clear();
-        write(new GraphBuilder(graph, file.Graph.OpsetVersion, (int)TensorProto.Types.DataType.Float, "analyzer_lowrank_"));
+        write(new GraphBuilder(model, (int)TensorProto.Types.DataType.Float, "analyzer_lowrank_"));
         graph.Node.AddRange(rest);
     }
 

@@ -57,6 +57,22 @@ public partial class LesionEngineTests
         Assert.Equal("cpu (CPUExecutionProvider)", engine.Provider);
     }
 
+    /// <summary>Random 28 x 28 grey images with random labels of 10 classes.</summary>
+    private static ImageDataset RandomImages(Random rng, int count)
+    {
+        var pixels = new byte[count * 784];
+        rng.NextBytes(pixels);
+        return new ImageDataset("random", pixels, Enumerable.Range(0, count).Select(_ => rng.Next(10)).ToArray(), 1, 28, 28, 10);
+    }
+
+    /// <summary><paramref name="perNodeSet"/> random lesions of every analysed node set, each unit removed with probability
+    /// <paramref name="share"/>.</summary>
+    private static List<LesionSet> RandomSets(ModelNetwork network, Random rng, int perNodeSet, double share) =>
+        network.Neurons.NodeSets.Where(s => s.Analysed)
+            .SelectMany(s => Enumerable.Range(0, perNodeSet).Select(i => new LesionSet($"{s.Name}/{i}", s.Index,
+                Enumerable.Range(0, s.Units).Where(_ => rng.NextDouble() < share).ToArray())))
+            .ToList();
+
     [Theory]
     [InlineData("fmnist-cnn.onnx")]
     [InlineData("fmnist-resnet.onnx")]
@@ -66,13 +82,8 @@ public partial class LesionEngineTests
         var network = ModelNetwork.Load(RepositoryFiles.Model(model));
         var rng = new Random(5);
         // 300 random images are enough to compare the two paths exactly.
-        var pixels = new byte[300 * 784];
-        rng.NextBytes(pixels);
-        var data = new ImageDataset("random", pixels, Enumerable.Range(0, 300).Select(_ => rng.Next(10)).ToArray(), 1, 28, 28, 10);
-        var sets = network.Neurons.NodeSets.Where(s => s.Analysed)
-            .SelectMany(s => Enumerable.Range(0, 3).Select(i => new LesionSet($"{s.Name}/{i}", s.Index,
-                Enumerable.Range(0, s.Units).Where(_ => rng.NextDouble() < 0.3).ToArray())))
-            .ToList();
+        var data = RandomImages(rng, 300);
+        var sets = RandomSets(network, rng, 3, 0.3);
         using var plain = new LesionEngine(network, data, Cpu with { ReusePrefix = false, RowsPerRun = 1 });
         using var fast = new LesionEngine(network, data, Cpu with { ChunkSize = 128, LowRankDense = false });
         var expected = plain.Evaluate(sets);
@@ -90,13 +101,8 @@ public partial class LesionEngineTests
     {
         var network = ModelNetwork.Load(RepositoryFiles.Model(model));
         var rng = new Random(8);
-        var pixels = new byte[400 * 784];
-        rng.NextBytes(pixels);
-        var data = new ImageDataset("random", pixels, Enumerable.Range(0, 400).Select(_ => rng.Next(10)).ToArray(), 1, 28, 28, 10);
-        var sets = network.Neurons.NodeSets.Where(s => s.Analysed)
-            .SelectMany(s => Enumerable.Range(0, 4).Select(i => new LesionSet($"{s.Name}/{i}", s.Index,
-                Enumerable.Range(0, s.Units).Where(_ => rng.NextDouble() < 0.2).ToArray())))
-            .ToList();
+        var data = RandomImages(rng, 400);
+        var sets = RandomSets(network, rng, 4, 0.2);
         Assert.NotEmpty(sets);
         // Smaller runs than the default 2048 rows keep the arenas of the two engines' sessions to a few hundred MB.
         using var plain = new LesionEngine(network, data, Cpu with { ReusePrefix = false, RowsPerRun = 400 });
@@ -116,13 +122,8 @@ public partial class LesionEngineTests
         // per node set) sweeps them one by one, each with its own prefix, releasing the others' sessions in between.
         var network = ModelNetwork.Load(RepositoryFiles.Model("fmnist-cnn.onnx"));
         var rng = new Random(11);
-        var pixels = new byte[200 * 784];
-        rng.NextBytes(pixels);
-        var data = new ImageDataset("random", pixels, Enumerable.Range(0, 200).Select(_ => rng.Next(10)).ToArray(), 1, 28, 28, 10);
-        var sets = network.Neurons.NodeSets.Where(s => s.Analysed)
-            .SelectMany(s => Enumerable.Range(0, 3).Select(i => new LesionSet($"{s.Name}/{i}", s.Index,
-                Enumerable.Range(0, s.Units).Where(_ => rng.NextDouble() < 0.1).ToArray())))
-            .ToList();
+        var data = RandomImages(rng, 200);
+        var sets = RandomSets(network, rng, 3, 0.1);
         using var together = new LesionEngine(network, data, Cpu);
         using var apart = new LesionEngine(network, data, Cpu with { MemoryBudget = MemoryBudget.OfMiB(3) });
         var expected = together.Evaluate(sets);
