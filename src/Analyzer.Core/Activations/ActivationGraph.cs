@@ -10,11 +10,13 @@ namespace Analyzer.Core.Activations;
 /// <summary>
 /// The graph from activations (docs/method.md §3): edge = squared Spearman correlation of two units' pre-activations over
 /// the samples; units whose values are constant are invalid. A layer's within-layer graph (layer-wise scope) is its
-/// diagonal block: the correlations of its units are the same whichever other units are in the matrix.
+/// diagonal block: the correlations of its units are the same whichever other units are in the matrix. The graph is
+/// held in float32 tiles (<see cref="TiledGraph"/>), in memory within the memory budget and on disk beyond it, so its
+/// size is bounded by the disk, not by memory (docs/design.md, activation graphs).
 /// </summary>
-public sealed class ActivationGraph
+public sealed class ActivationGraph : IDisposable
 {
-    private ActivationGraph(GraphLayout layout, DenseGraph graph, bool[] constant, int sampleCount)
+    private ActivationGraph(GraphLayout layout, TiledGraph graph, bool[] constant, int sampleCount)
     {
         Layout = layout;
         Graph = graph;
@@ -23,44 +25,56 @@ public sealed class ActivationGraph
     }
 
     public GraphLayout Layout { get; }
-    public DenseGraph Graph { get; }
+    public TiledGraph Graph { get; }
     public bool[] Constant { get; }
     public int SampleCount { get; }
 
     /// <param name="data">The examples to sample from (the training split of a named dataset).</param>
     /// <param name="sampleCount">Examples drawn with the seed (docs/method.md §3: 5000 by default).</param>
+    /// <param name="stage">Called at the start of each long stage (capture, correlations) with what it does and its
+    /// count of steps; returns what hears of the steps done.</param>
     public static ActivationGraph Build(ModelNetwork network, ImageDataset data, int sampleCount, int seed, Preprocessing preprocessing,
-        ExecutionDevice device, ISpearmanKernel? kernel = null, Action<string>? note = null, Action<int>? progress = null,
+        ExecutionDevice device, ISpearmanKernel? kernel = null, Action<string>? note = null, Func<string, long, Action<int>>? stage = null,
         MemoryBudget? memoryBudget = null)
     {
         kernel ??= new SpearmanCpuKernel();
+        var budget = memoryBudget ?? MemoryBudget.Default;
         var points = PreActivationPoints.Find(network);
         var examples = ActivationCapture.Sample(data.Count, sampleCount, seed);
-        CheckFits(network, points.Sum(p => (long)p.NodeSet.Units), examples.Length);
-        var samples = ActivationCapture.Capture(network, data, examples, points, preprocessing, device, memoryBudget, note, progress);
+        int units = points.Sum(p => p.NodeSet.Units);
+        CheckFits(network, units, examples.Length, budget);
+        var samples = ActivationCapture.Capture(network, data, examples, points, preprocessing, device, memoryBudget, note,
+            stage?.Invoke($"capturing pre-activations of {examples.Length} examples", examples.Length), unitMajor: true);
         var layout = GraphLayout.Packed(points.Select(p => p.NodeSet));
-        int units = layout.NodeCount;
-        var r2 = kernel.SquaredCorrelations(samples, examples.Length, units, out var constant);
-        return new ActivationGraph(layout, new DenseGraph(units, r2), constant, examples.Length);
+        var ranks = SpearmanRanks.InPlace(samples, examples.Length, units);
+        var graph = TiledGraph.Compute(units, budget.Bytes, (rowStart, rows, colStart, cols, tile) =>
+            kernel.SquaredTile(ranks, rowStart, rows, colStart, cols, tile),
+            stage?.Invoke($"correlating {units} units ({TiledGraph.Tiles(units)} tiles)", TiledGraph.Tiles(units)));
+        return new ActivationGraph(layout, graph, ranks.Constant, examples.Length);
     }
 
     /// <summary>
-    /// Refuses, before capturing anything, a graph whose dense correlation matrix (8·n² bytes) and the three sample
-    /// matrices beside it (samples, ranks and their transpose, 8·s·n bytes each) would not fit: the activation graph of
-    /// an ImageNet CNN with 100 000 units needs 80 GB, where the weight graph of the same model stays in blocks.
+    /// Refuses, before capturing anything, a graph that would not fit: the ranked samples (8·s·n bytes) stay in
+    /// memory, and the correlation tiles (2·n² bytes) in memory within the budget, else on the temporary disk.
     /// </summary>
-    private static void CheckFits(ModelNetwork network, long units, int samples)
+    private static void CheckFits(ModelNetwork network, long units, int samples, MemoryBudget budget)
     {
-        double needed = 8.0 * units * units + 24.0 * samples * units;
+        long tiles = TiledGraph.TileBytes(units);
+        double needed = 8.0 * samples * units + (tiles <= budget.Bytes ? tiles : 0);
         long available = MemoryLimitException.Available;
-        string advice = "use weight edges, whose graph is stored in blocks, or a model with fewer units";
-        if (units * units > Array.MaxLength)
-            throw new MemoryLimitException($"{network.Path}: an activation graph of {units} units needs a {units} x {units} correlation matrix, " +
-                $"beyond the largest array .NET allocates (n <= {(int)Math.Sqrt(Array.MaxLength)}); {advice}");
         if (needed > 0.8 * available)
             throw new MemoryLimitException($"{network.Path}: an activation graph of {units} units from {samples} samples needs " +
                 $"{MemoryLimitException.GiB(needed)}, more than the {MemoryLimitException.GiB(available)} this process can use; " +
-                $"use fewer samples, or {advice}");
+                "use fewer samples (--samples), or weight edges");
+        if (tiles > budget.Bytes)
+        {
+            string folder = Path.GetTempPath();
+            long free = new DriveInfo(Path.GetFullPath(folder)).AvailableFreeSpace;
+            if (tiles > free)
+                throw new MemoryLimitException($"{network.Path}: an activation graph of {units} units needs {MemoryLimitException.GiB(tiles)} " +
+                    $"of temporary disk beyond the memory budget, and {folder} has {MemoryLimitException.GiB(free)} free; " +
+                    "set TMPDIR to a larger disk, raise --memory-budget, or use weight edges");
+        }
     }
 
     /// <summary>The within-layer correlation graph of one node set.</summary>
@@ -69,4 +83,6 @@ public sealed class ActivationGraph
         int position = Layout.Sets.Select(s => s.Index).ToList().IndexOf(set.Index);
         return Graph.DenseSubgraph(Enumerable.Range(Layout.Offsets[position], set.Units).ToList());
     }
+
+    public void Dispose() => Graph.Dispose();
 }

@@ -8,17 +8,24 @@ namespace Analyzer.Core.Clustering;
 /// </summary>
 public static class NormalizedCut
 {
-    public static double Compute(WeightedGraph graph, int[] labels)
+    public static double Compute(WeightedGraph graph, int[] labels) => ComputeAll(graph, [labels])[0];
+
+    /// <summary>The cut of each labelling (every k-means restart's), the graph read once for all where it can be.</summary>
+    public static double[] ComputeAll(WeightedGraph graph, IReadOnlyList<int[]> labelings)
     {
-        if (labels.Length != graph.N)
-            throw new ArgumentException($"{labels.Length} labels for a graph of {graph.N} nodes", nameof(labels));
-        int clusters = labels.Max() + 1;
-        var volume = new double[clusters];
-        var within = new double[clusters];
-        graph.AddLabelSums(labels, volume, within);
-        double ncut = 0;
-        for (int c = 0; c < clusters; c++)
-            if (volume[c] > 0) ncut += (volume[c] - within[c]) / volume[c];
-        return ncut;
+        foreach (var labels in labelings)
+            if (labels.Length != graph.N)
+                throw new ArgumentException($"{labels.Length} labels for a graph of {graph.N} nodes", nameof(labelings));
+        var volumes = labelings.Select(labels => new double[labels.Max() + 1]).ToArray();
+        var withins = labelings.Select(labels => new double[labels.Max() + 1]).ToArray();
+        if (labelings.Count == 1) graph.AddLabelSums(labelings[0], volumes[0], withins[0]);
+        else graph.AddLabelSums(labelings, volumes, withins);
+        return volumes.Select((volume, l) =>
+        {
+            double ncut = 0;
+            for (int c = 0; c < volume.Length; c++)
+                if (volume[c] > 0) ncut += (volume[c] - withins[l][c]) / volume[c];
+            return ncut;
+        }).ToArray();
     }
 }

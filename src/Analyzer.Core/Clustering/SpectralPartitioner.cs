@@ -40,9 +40,9 @@ public static class SpectralPartitioner
             return all;
         }
         // The restart's score: its normalized cut, or (as scikit-learn) its inertia; ties go to the lower index.
-        var scores = new double[restarts.Length];
-        Parallel.For(0, restarts.Length, Analyzer.Kernels.Parallelism.Options(), r =>
-            scores[r] = options.Selection == RestartSelection.NormalizedCut ? NormalizedCut.Compute(graph, GraphLabels(restarts[r].Labels)) : restarts[r].Inertia);
+        var scores = options.Selection == RestartSelection.NormalizedCut
+            ? NormalizedCut.ComputeAll(graph, restarts.Select(r => GraphLabels(r.Labels)).ToList())
+            : restarts.Select(r => r.Inertia).ToArray();
         int winner = 0;
         for (int r = 1; r < restarts.Length; r++)
             if (scores[r] < scores[winner]) winner = r;

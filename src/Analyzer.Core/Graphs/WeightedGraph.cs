@@ -22,6 +22,12 @@ public abstract class WeightedGraph
     /// of a normalized cut, in one pass over the stored entries.</summary>
     public abstract void AddLabelSums(int[] labels, double[] volume, double[] within);
 
+    /// <summary><see cref="AddLabelSums(int[], double[], double[])"/> for several labellings at once (every k-means
+    /// restart's): each labelling's sums are the ones it would get alone. A graph that is costly to read overrides
+    /// this to read itself once for all of them.</summary>
+    public virtual void AddLabelSums(IReadOnlyList<int[]> labelings, double[][] volumes, double[][] withins) =>
+        Parallel.For(0, labelings.Count, Kernels.Parallelism.Options(), l => AddLabelSums(labelings[l], volumes[l], withins[l]));
+
     /// <summary>The subgraph on <paramref name="nodes"/> (in that order); with <paramref name="keep"/>, only the edges
     /// between nodes i and j (positions in <paramref name="nodes"/>) for which it holds.</summary>
     public abstract WeightedGraph Subgraph(IReadOnlyList<int> nodes, Func<int, int, bool>? keep = null);
@@ -34,6 +40,21 @@ public abstract class WeightedGraph
 
     /// <summary>The full n x n adjacency, row-major.</summary>
     public abstract double[] ToDense();
+
+    /// <summary>The quotient graph: Q[a·groups + b] = Σ A[i, j] over nodes i of group a and j of group b (nodes in
+    /// group -1 left out). A sorted adjacency's picture at any graph size.</summary>
+    public virtual double[] GroupSums(int[] group, int groups)
+    {
+        var sums = new double[(long)groups * groups];
+        var (pointers, columns, values) = ToCsr();
+        for (int i = 0; i < N; i++)
+        {
+            if (group[i] < 0) continue;
+            for (long e = pointers[i]; e < pointers[i + 1]; e++)
+                if (group[columns[e]] >= 0) sums[(long)group[i] * groups + group[columns[e]]] += values[e];
+        }
+        return sums;
+    }
 
     /// <summary>The non-zero entries in compressed sparse row form (both triangles, columns ascending within a row).</summary>
     public abstract (long[] RowPointers, int[] Columns, double[] Values) ToCsr();

@@ -158,10 +158,10 @@ public static class AnalysisEstimate
         }
         // The first build also pays what a run pays once (loading the training split, compiling the capture path).
         var timer = Stopwatch.StartNew();
-        GraphSource.Activations(network, request with { Samples = few }, plan.Seed, TextWriter.Null);
+        using (GraphSource.Activations(network, request with { Samples = few }, plan.Seed, TextWriter.Null)) { }
         double cold = timer.Elapsed.TotalSeconds;
         timer.Restart();
-        GraphSource.Activations(network, request with { Samples = few }, plan.Seed, TextWriter.Null);
+        using (GraphSource.Activations(network, request with { Samples = few }, plan.Seed, TextWriter.Null)) { }
         double a = timer.Elapsed.TotalSeconds;
         timer.Restart();
         var larger = GraphSource.Activations(network, request with { Samples = more }, plan.Seed, TextWriter.Null);

@@ -39,12 +39,15 @@ public static class GraphSource
         ActivationRequest.CheckSamples(request.Samples);
         var data = ActivationData(request.Data, request.Preprocessing.Geometry, seed);
         int samples = Math.Min(request.Samples, data.Count);
-        var progress = new ProgressLine(error, $"capturing pre-activations of {samples} examples", samples);
         using var gpu = request.Device != ExecutionDevice.Cpu && SpearmanIlgpuKernel.CudaAvailable() ? new SpearmanIlgpuKernel(IlgpuTarget.Cuda) : null;
         if (gpu is null && request.Device == ExecutionDevice.Cuda)
             error.WriteLine("note: no CUDA device is visible; correlations run on the CPU");
         return ActivationGraph.Build(network, data, samples, seed, request.Preprocessing, request.Device,
-            gpu is null ? new SpearmanCpuKernel() : gpu, Notes.Once(error), n => progress.Advance(n),
+            gpu is null ? new SpearmanCpuKernel() : gpu, Notes.Once(error), (task, total) =>
+            {
+                var line = new ProgressLine(error, task, total);
+                return n => line.Advance(n);
+            },
             request.MemoryBudget);
     }
 

@@ -6,15 +6,21 @@ namespace Analyzer.Core.Progress;
 /// Progress of long work on the error stream: a line at most every two seconds with the fraction done and an ETA.
 /// Plain lines, so that logs and non-terminals read it as well as people do. The ETA waits until the work has run for
 /// a few seconds and done a few percent: the first steps include warm-up (sessions, first-call compilation) and
-/// extrapolate to nonsense ("about 9 min left" for a 14-second sweep).
+/// extrapolate to nonsense ("about 9 min left" for a 14-second sweep). Parallel workers may advance it at once.
 /// </summary>
 public sealed class ProgressLine(TextWriter error, string task, long total)
 {
     private readonly Stopwatch clock = Stopwatch.StartNew();
     private long done;
     private double lastReport = -10;
+    private readonly Lock gate = new();
 
     public void Advance(long amount)
+    {
+        lock (gate) Report(amount);
+    }
+
+    private void Report(long amount)
     {
         done += amount;
         double elapsed = clock.Elapsed.TotalSeconds;

@@ -1,56 +1,46 @@
+using System.Buffers;
 using Analyzer.Kernels.LinearAlgebra;
 
 namespace Analyzer.Kernels.Spearman;
 
 /// <summary>
-/// Spearman on the CPU: ranks per unit in parallel (<see cref="RadixRanks"/>), each rank column centred and scaled to unit norm, then every
-/// correlation at once as Zᵀ·Z through the register-tiled <see cref="DenseProduct"/> kernel (AVX-512/AVX2), squared.
+/// Spearman tiles on the CPU: the two ranges' rank rows copied out (the columns' transposed), their product through the
+/// register-tiled <see cref="DenseProduct"/> kernel (AVX-512/AVX2) on the calling thread, squared. Callers run tiles in
+/// parallel.
 /// </summary>
 public sealed class SpearmanCpuKernel : ISpearmanKernel
 {
-    public double[] SquaredCorrelations(double[] samples, int sampleCount, int units, out bool[] constant)
+    public void SquaredTile(SpearmanRanks ranks, int rowStart, int rows, int colStart, int cols, double[] tile)
     {
-        if (samples.Length != (long)sampleCount * units)
-            throw new ArgumentException($"samples has {samples.Length} values; expected {sampleCount} x {units}", nameof(samples));
-        var flags = new bool[units];
-        // zt: [units x samples], one standardised rank column per row, ranked in place from the transposed samples.
-        var zt = new double[(long)units * sampleCount];
-        Transpose.Apply(samples, sampleCount, units, zt);
-        Parallel.For(0, units, Parallelism.Options(), () => (Column: new double[sampleCount], Ranks: new RadixRanks(sampleCount)), (u, _, buffers) =>
+        int samples = ranks.Samples;
+        var pool = ArrayPool<double>.Shared;
+        var left = pool.Rent(rows * samples);
+        var right = pool.Rent(samples * cols);
+        try
         {
-            var row = zt.AsSpan((int)((long)u * sampleCount), sampleCount);
-            row.CopyTo(buffers.Column);
-            if (!buffers.Ranks.AverageRanks(buffers.Column, row))
+            Array.Copy(ranks.Rows, (long)rowStart * samples, left, 0, (long)rows * samples);
+            for (int c = 0; c < cols; c++)
             {
-                flags[u] = true;
-                row.Clear();
-                return buffers;
+                var row = ranks.Rows.AsSpan((int)((long)(colStart + c) * samples), samples);
+                for (int s = 0; s < samples; s++) right[s * cols + c] = row[s];
             }
-            double mean = (sampleCount + 1) / 2.0, norm = 0;
-            for (int s = 0; s < sampleCount; s++)
-            {
-                row[s] -= mean;
-                norm += row[s] * row[s];
-            }
-            double scale = 1 / Math.Sqrt(norm);
-            for (int s = 0; s < sampleCount; s++) row[s] *= scale;
-            return buffers;
-        }, _ => { });
-        var z = new double[(long)sampleCount * units];
-        Transpose.Apply(zt, units, sampleCount, z);
-        var result = new double[(long)units * units];
-        DenseProduct.Multiply(zt, sampleCount, z, units, result, units, units, sampleCount, units);
-        for (int a = 0; a < units; a++)
-        {
-            for (int b = a; b < units; b++)
-            {
-                // Symmetrise (the two triangles are summed in different orders) and square.
-                // Rounding can carry |r| a hair past 1; a correlation cannot exceed it.
-                double r = a == b ? 0 : Math.Clamp(0.5 * (result[(long)a * units + b] + result[(long)b * units + a]), -1, 1);
-                result[(long)a * units + b] = result[(long)b * units + a] = r * r;
-            }
+            DenseProduct.Multiply(left, samples, right, cols, tile, cols, rows, samples, cols, maxThreads: 1);
         }
-        constant = flags;
-        return result;
+        finally
+        {
+            pool.Return(left);
+            pool.Return(right);
+        }
+        bool diagonal = rowStart == colStart && rows == cols;
+        for (int r = 0; r < rows; r++)
+            for (int c = diagonal ? r : 0; c < cols; c++)
+            {
+                // On a diagonal tile the two triangles are summed in different orders: symmetrise. Rounding can carry
+                // |r| a hair past 1; a correlation cannot exceed it.
+                double value = diagonal ? 0.5 * (tile[r * cols + c] + tile[c * cols + r]) : tile[r * cols + c];
+                double clamped = rowStart + r == colStart + c ? 0 : Math.Clamp(value, -1, 1);
+                tile[r * cols + c] = clamped * clamped;
+                if (diagonal) tile[c * cols + r] = clamped * clamped;
+            }
     }
 }

@@ -4,19 +4,25 @@ using ILGPU.Runtime;
 namespace Analyzer.Kernels.Spearman;
 
 /// <summary>
-/// Spearman with the correlations on an ILGPU accelerator (PTX on NVIDIA GPUs, needing only the driver): ranks on the
-/// CPU (<see cref="RadixRanks"/>), standardised rank columns uploaded once, one thread per pair (a ≤ b) summing over
-/// the samples with consecutive threads reading consecutive units, squared on the device.
+/// Spearman tiles on an ILGPU accelerator (PTX on NVIDIA GPUs, needing only the driver): ranks on the CPU
+/// (<see cref="SpearmanRanks"/>), uploaded once per set of ranks with samples as rows (consecutive threads read
+/// consecutive units), one thread per pair of the tile summing over the samples, squared on the device.
 /// </summary>
 public sealed class SpearmanIlgpuKernel : ISpearmanKernel, IDisposable
 {
     private readonly IlgpuDevice device;
-    private readonly Action<Index2D, ArrayView1D<double, Stride1D.Dense>, int, int, ArrayView1D<double, Stride1D.Dense>> correlate;
+    private readonly Action<Index2D, ArrayView1D<double, Stride1D.Dense>, TileSpan, ArrayView1D<double, Stride1D.Dense>> correlate;
+    private SpearmanRanks? uploaded;
+    private MemoryBuffer1D<double, Stride1D.Dense>? z;
+    private MemoryBuffer1D<double, Stride1D.Dense>? result;
+
+    /// <summary>Where a tile lies: its first row and column unit, its width, and the ranks' shape.</summary>
+    public readonly record struct TileSpan(int RowStart, int ColStart, int Cols, int Samples, int Units);
 
     public SpearmanIlgpuKernel(IlgpuTarget target)
     {
         device = new IlgpuDevice(target);
-        correlate = device.Accelerator.LoadAutoGroupedStreamKernel<Index2D, ArrayView1D<double, Stride1D.Dense>, int, int, ArrayView1D<double, Stride1D.Dense>>(Correlate);
+        correlate = device.Accelerator.LoadAutoGroupedStreamKernel<Index2D, ArrayView1D<double, Stride1D.Dense>, TileSpan, ArrayView1D<double, Stride1D.Dense>>(Correlate);
     }
 
     /// <summary>The device's name, e.g. "NVIDIA H100 80GB HBM3" or "CPUAccelerator".</summary>
@@ -25,52 +31,50 @@ public sealed class SpearmanIlgpuKernel : ISpearmanKernel, IDisposable
     /// <summary>True when a CUDA device is visible to ILGPU.</summary>
     public static bool CudaAvailable() => IlgpuDevice.CudaAvailable();
 
-    public double[] SquaredCorrelations(double[] samples, int sampleCount, int units, out bool[] constant)
+    public void SquaredTile(SpearmanRanks ranks, int rowStart, int rows, int colStart, int cols, double[] tile)
     {
-        if (samples.Length != (long)sampleCount * units)
-            throw new ArgumentException($"samples has {samples.Length} values; expected {sampleCount} x {units}", nameof(samples));
-        // z: [samples x units], standardised ranks (zero for constant units).
-        var z = new double[(long)sampleCount * units];
-        var flags = new bool[units];
-        Parallel.For(0, units, Parallelism.Options(), () => (Column: new double[sampleCount], Ranks: new double[sampleCount], Radix: new RadixRanks(sampleCount)), (u, _, b) =>
+        lock (device)
         {
-            for (int s = 0; s < sampleCount; s++) b.Column[s] = samples[(long)s * units + u];
-            if (!b.Radix.AverageRanks(b.Column, b.Ranks))
+            var accelerator = device.Accelerator;
+            if (!ReferenceEquals(uploaded, ranks))
             {
-                flags[u] = true;
-                return b;
+                z?.Dispose();
+                var sampleMajor = new double[(long)ranks.Samples * ranks.Units];
+                LinearAlgebra.Transpose.Apply(ranks.Rows, ranks.Units, ranks.Samples, sampleMajor);
+                z = accelerator.Allocate1D(sampleMajor);
+                uploaded = ranks;
             }
-            double mean = (sampleCount + 1) / 2.0, norm = 0;
-            for (int s = 0; s < sampleCount; s++) norm += (b.Ranks[s] - mean) * (b.Ranks[s] - mean);
-            double scale = 1 / Math.Sqrt(norm);
-            for (int s = 0; s < sampleCount; s++) z[(long)s * units + u] = (b.Ranks[s] - mean) * scale;
-            return b;
-        }, _ => { });
-        var accelerator = device.Accelerator;
-        using var zBuffer = accelerator.Allocate1D(z);
-        using var resultBuffer = accelerator.Allocate1D<double>((long)units * units);
-        resultBuffer.MemSetToZero();
-        correlate(new Index2D(units, units), zBuffer.View, sampleCount, units, resultBuffer.View);
-        accelerator.Synchronize();
-        var result = resultBuffer.GetAsArray1D();
-        for (int a = 0; a < units; a++)
-            for (int b = 0; b < a; b++) result[(long)a * units + b] = result[(long)b * units + a];
-        constant = flags;
-        return result;
+            if (result is null || result.Length < (long)rows * cols)
+            {
+                result?.Dispose();
+                result = accelerator.Allocate1D<double>((long)rows * cols);
+            }
+            correlate(new Index2D(cols, rows), z!.View, new TileSpan(rowStart, colStart, cols, ranks.Samples, ranks.Units), result.View);
+            accelerator.Synchronize();
+            result.View.SubView(0, (long)rows * cols).AsContiguous().CopyToCPU(tile.AsSpan(0, rows * cols));
+        }
     }
 
-    /// <summary>r²[a, b] for a &lt; b: index.X is b (consecutive threads, consecutive addresses), index.Y is a.</summary>
-    private static void Correlate(Index2D index, ArrayView1D<double, Stride1D.Dense> z, int samples, int units,
-        ArrayView1D<double, Stride1D.Dense> result)
+    /// <summary>r² of one pair of the tile: index.X is the column (consecutive threads, consecutive addresses), index.Y
+    /// the row. The sum runs over the samples in the same order for (a, b) and (b, a), so a tile is exactly symmetric.</summary>
+    private static void Correlate(Index2D index, ArrayView1D<double, Stride1D.Dense> z, TileSpan span, ArrayView1D<double, Stride1D.Dense> result)
     {
-        int b = index.X, a = index.Y;
-        if (a >= b) return;
-        double sum = 0;
-        for (int s = 0; s < samples; s++)
-            sum += z[(long)s * units + a] * z[(long)s * units + b];
-        double r = sum > 1 ? 1 : sum < -1 ? -1 : sum;
-        result[(long)a * units + b] = r * r;
+        int a = span.RowStart + index.Y, b = span.ColStart + index.X;
+        double r = 0;
+        if (a != b)
+        {
+            double sum = 0;
+            for (int s = 0; s < span.Samples; s++)
+                sum += z[(long)s * span.Units + a] * z[(long)s * span.Units + b];
+            r = sum > 1 ? 1 : sum < -1 ? -1 : sum;
+        }
+        result[(long)index.Y * span.Cols + index.X] = r * r;
     }
 
-    public void Dispose() => device.Dispose();
+    public void Dispose()
+    {
+        z?.Dispose();
+        result?.Dispose();
+        device.Dispose();
+    }
 }

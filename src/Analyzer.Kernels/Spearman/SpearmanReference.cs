@@ -4,7 +4,7 @@ namespace Analyzer.Kernels.Spearman;
 /// Spearman by the definition: average ranks per unit, then the Pearson correlation of every pair of rank columns,
 /// O(units² · samples). It exists to be trusted, not to be fast: the tests compare the fast kernels against it.
 /// </summary>
-public sealed class SpearmanReference : ISpearmanKernel
+public sealed class SpearmanReference
 {
     public double[] SquaredCorrelations(double[] samples, int sampleCount, int units, out bool[] constant)
     {

@@ -94,14 +94,26 @@ public sealed class OnnxSession : IDisposable
 
     /// <summary>Runs the model; returns each requested output's data and shape.</summary>
     public IReadOnlyList<(float[] Data, long[] Shape)> Run(IReadOnlyList<TensorInput> inputs, IReadOnlyList<string> outputs) =>
-        Run(inputs, outputs, r => r.GetTensorDataAsSpan<float>().ToArray());
+        Run(inputs, outputs, results => results.Select(r => (r.GetTensorDataAsSpan<float>().ToArray(), r.GetTensorTypeAndShape().Shape)).ToList());
 
     /// <summary>Runs a float64 model; returns each requested output's data and shape.</summary>
     public IReadOnlyList<(double[] Data, long[] Shape)> RunFloat64(IReadOnlyList<TensorInput> inputs, IReadOnlyList<string> outputs) =>
-        Run(inputs, outputs, r => r.GetTensorDataAsSpan<double>().ToArray());
+        Run(inputs, outputs, results => results.Select(r => (r.GetTensorDataAsSpan<double>().ToArray(), r.GetTensorTypeAndShape().Shape)).ToList());
 
-    private IReadOnlyList<(T[] Data, long[] Shape)> Run<T>(IReadOnlyList<TensorInput> inputs, IReadOnlyList<string> outputs,
-        Func<OrtValue, T[]> read)
+    /// <summary>Hears one output of a run: its data, valid only during the call, and its shape.</summary>
+    public delegate void OutputReader(int output, ReadOnlySpan<float> data, long[] shape);
+
+    /// <summary>Runs the model and hands each requested output to <paramref name="read"/> where ONNX Runtime wrote it:
+    /// large outputs (captured activation maps) are reduced without a managed copy.</summary>
+    public void Run(IReadOnlyList<TensorInput> inputs, IReadOnlyList<string> outputs, OutputReader read) =>
+        Run<object?>(inputs, outputs, results =>
+        {
+            for (int i = 0; i < results.Count; i++)
+                read(i, results[i].GetTensorDataAsSpan<float>(), results[i].GetTensorTypeAndShape().Shape);
+            return null;
+        });
+
+    private T Run<T>(IReadOnlyList<TensorInput> inputs, IReadOnlyList<string> outputs, Func<IReadOnlyList<OrtValue>, T> read)
     {
         var values = new List<OrtValue>(inputs.Count);
         try
@@ -119,7 +131,7 @@ public sealed class OnnxSession : IDisposable
             }
             using var runOptions = new RunOptions { LogSeverityLevel = OrtLoggingLevel.ORT_LOGGING_LEVEL_FATAL };
             using var results = session.Run(runOptions, inputs.Select(i => i.Name).ToArray(), values, outputs.ToArray());
-            return results.Select(r => (read(r), r.GetTensorTypeAndShape().Shape)).ToList();
+            return read(results);
         }
         catch (OnnxRuntimeException e)
         {

@@ -46,7 +46,7 @@ public sealed class ResultsFolderFigures(string folder, bool bgr) : IAnalysisFig
     {
         string path = Path.Combine(folder, "figures", $"adjacency-{partitioningKey}.png");
         Directory.CreateDirectory(Path.GetDirectoryName(path)!);
-        AtomicFile.WriteAllBytes(path, ReportPlots.SortedAdjacency(graph.ToCsr(), AdjacencyOrder.Positions(layout, partitioning),
+        AtomicFile.WriteAllBytes(path, ReportPlots.SortedAdjacency(graph, AdjacencyOrder.Positions(layout, partitioning),
             $"{partitioningKey}: adjacency sorted by cluster ({partitioning.Layers.Sum(l => l.Clusters)} clusters)"));
     }
 }

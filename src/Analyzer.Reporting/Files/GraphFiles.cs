@@ -49,7 +49,10 @@ public static class GraphFiles
             NpzFile.WriteCsr(file, graph.N, graph.N, pointers, columns, values);
             return (file, $"{graph.N} x {graph.N} sparse, {values.Length} stored entries; scipy.sparse.load_npz reads it");
         }
-        NpyFile.WriteMatrix(file, graph.ToDense(), graph.N, graph.N);
+        if (graph is TiledGraph tiled)
+            NpyFile.WriteMatrix(file, graph.N, graph.N, TiledGraph.TileSize, tiled.CopyRows);
+        else
+            NpyFile.WriteMatrix(file, graph.ToDense(), graph.N, graph.N);
         return (file, $"{graph.N} x {graph.N}");
     }
 

@@ -18,10 +18,26 @@ public static class NpyFile
         AtomicFile.Write(path, stream => WriteMatrixTo(stream, values, rows, cols));
     }
 
-    private static void WriteMatrixTo(Stream stream, double[] values, int rows, int cols)
+    /// <summary>Writes a matrix too large to hold a band of <paramref name="bandRows"/> rows at a time:
+    /// <paramref name="fill"/>(start, count, band) puts rows [start, start + count) into band [count x cols].</summary>
+    public static void WriteMatrix(string path, int rows, int cols, int bandRows, Action<int, int, double[]> fill)
     {
-        WriteHeader(stream, "<f8", $"({rows}, {cols})");
-        var buffer = new byte[8 * 4096];
+        AtomicFile.Write(path, stream =>
+        {
+            WriteHeader(stream, "<f8", $"({rows}, {cols})");
+            var band = new double[(long)bandRows * cols];
+            var buffer = new byte[8 * 4096];
+            for (int start = 0; start < rows; start += bandRows)
+            {
+                int count = Math.Min(bandRows, rows - start);
+                fill(start, count, band);
+                WriteValues(stream, band.AsSpan(0, (int)((long)count * cols)), buffer);
+            }
+        });
+    }
+
+    private static void WriteValues(Stream stream, ReadOnlySpan<double> values, byte[] buffer)
+    {
         for (int start = 0; start < values.Length; start += 4096)
         {
             int count = Math.Min(4096, values.Length - start);
@@ -29,6 +45,12 @@ public static class NpyFile
                 BinaryPrimitives.WriteDoubleLittleEndian(buffer.AsSpan(8 * i), values[start + i]);
             stream.Write(buffer, 0, 8 * count);
         }
+    }
+
+    private static void WriteMatrixTo(Stream stream, double[] values, int rows, int cols)
+    {
+        WriteHeader(stream, "<f8", $"({rows}, {cols})");
+        WriteValues(stream, values, new byte[8 * 4096]);
     }
 
     /// <summary>The magic, version 1.0 and the header dictionary, padded to a multiple of 64 bytes.</summary>
@@ -46,7 +68,7 @@ public static class NpyFile
         stream.Write(Encoding.ASCII.GetBytes(header));
     }
 
-    /// <summary>Reads a matrix written by <see cref="WriteMatrix"/> (float64, C order, 2-D).</summary>
+    /// <summary>Reads a matrix written by <see cref="WriteMatrix(string, double[], int, int)"/> (float64, C order, 2-D).</summary>
     public static (double[] Values, int Rows, int Cols) ReadMatrix(string path)
     {
         byte[] bytes = File.ReadAllBytes(path);

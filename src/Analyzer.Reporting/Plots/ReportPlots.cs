@@ -1,3 +1,4 @@
+using Analyzer.Core.Graphs;
 using ScottPlot;
 
 namespace Analyzer.Reporting.Plots;
@@ -61,23 +62,16 @@ public static class ReportPlots
         return plot;
     }
 
-    /// <summary>The adjacency (CSR) with node i drawn at <paramref name="position"/>[i] (-1: left out), block-averaged to
+    /// <summary>The graph's adjacency with node i drawn at <paramref name="position"/>[i] (-1: left out), block-averaged to
     /// at most <paramref name="cells"/> cells a side and shown as log10(1 + a / mean a): clusters are bright diagonal blocks.</summary>
-    public static byte[] SortedAdjacency((long[] RowPointers, int[] Columns, double[] Values) csr, int[] position, string title,
-        int cells = 256, int size = 420)
+    public static byte[] SortedAdjacency(WeightedGraph graph, int[] position, string title, int cells = 256, int size = 420)
     {
         int shown = position.Count(p => p >= 0), m = Math.Max(1, Math.Min(cells, shown));
+        var cell = position.Select(p => p < 0 ? -1 : (int)((long)p * m / shown)).ToArray();
+        var quotient = graph.GroupSums(cell, m);
         var sums = new double[m, m];
-        for (int i = 0; i < position.Length; i++)
-        {
-            if (position[i] < 0) continue;
-            int r = (int)((long)position[i] * m / shown);
-            for (long e = csr.RowPointers[i]; e < csr.RowPointers[i + 1]; e++)
-            {
-                int j = csr.Columns[e];
-                if (position[j] >= 0) sums[r, (int)((long)position[j] * m / shown)] += csr.Values[e];
-            }
-        }
+        for (int r = 0; r < m; r++)
+            for (int c = 0; c < m; c++) sums[r, c] = quotient[r * m + c];
         double total = 0;
         foreach (double v in sums) total += v;
         double mean = total / ((double)m * m);

@@ -118,10 +118,10 @@ public class GraphCommandTests
     }
 
     [Fact]
-    public void Activation_graph_too_large_for_an_array_is_refused_before_capture()
+    public void Activation_graph_too_large_for_the_disk_is_refused_before_capture()
     {
-        // 46 400 hidden units: the 46 400² correlation matrix is past .NET's largest array (46 340²).
-        const int hidden = 46_400;
+        // A million hidden units: the correlation tiles beyond the memory budget need about 2 TB of temporary disk.
+        const int hidden = 1_000_000;
         var ones = Enumerable.Repeat(1.0, 2 * hidden).ToArray();
         string model = new TinyModel().Input("x", 1, 2)
             .Weight("W1", [hidden, 2], ones).Weight("W2", [2, hidden], ones)
@@ -134,7 +134,8 @@ public class GraphCommandTests
         var run = CliRun.Of("graph", model, "--edges", "activations", "--data", $"idx:{dir}/images,{dir}/labels",
             "--out", TempDirectory.Create(), "--device", "cpu");
         Assert.Equal(3, run.ExitCode);
-        Assert.Contains("46400 units", run.Error);
+        Assert.Contains("1000000 units", run.Error);
+        Assert.Contains("of temporary disk", run.Error);
         Assert.Contains("use weight edges", run.Error);
         Assert.DoesNotContain("capturing", run.Error);
     }
