@@ -279,44 +279,81 @@ public sealed class TiledGraph : WeightedGraph, IDisposable
 
     public void Dispose() => store.Dispose();
 
-    /// <summary>M = factor·S·A[nodes, nodes]·S + shift·I, A applied one tile at a time; parallel over tile rows, each
-    /// row's sum in tile order.</summary>
+    /// <summary>Tile rows split into <paramref name="bands"/> runs holding about as many stored tiles each.</summary>
+    private int[] BandStarts(int bands)
+    {
+        var starts = new List<int> { 0 };
+        long total = (long)sides * (sides + 1) / 2, done = 0;
+        for (int i = 0; i < sides && starts.Count < bands; i++)
+        {
+            done += sides - i;
+            if (done * bands >= total * starts.Count && i + 1 < sides) starts.Add(i + 1);
+        }
+        starts.Add(sides);
+        return [.. starts];
+    }
+
+    /// <summary>
+    /// M = factor·S·A[nodes, nodes]·S + shift·I, each stored tile read once per product: tile (I, J) adds A[I, J]·x[J]
+    /// to y[I] and A[I, J]ᵀ·x[I] to y[J]. The tile rows are split into a fixed number of bands, each with its own
+    /// accumulator and run in parallel, and the bands' sums are added in order: one reading of the graph per product
+    /// (what bounds a graph larger than the page cache), the same sums whatever the thread count.
+    /// </summary>
     private sealed class TiledOperator(TiledGraph graph, int[] nodes, double[] scale, double factor, double shift) : SymmetricOperator
     {
+        private const int Bands = 8;
+
         public override int N => nodes.Length;
 
         public override void Apply(double[] x, int cols, double[] y)
         {
-            int sides = graph.sides;
+            int sides = graph.sides, block = T * cols;
             var xs = new double[sides][];
             for (int r = 0; r < nodes.Length; r++)
             {
                 int node = nodes[r];
-                var block = xs[node / T] ??= new double[T * cols];
-                for (int c = 0; c < cols; c++) block[node % T * cols + c] = scale[r] * x[(long)r * cols + c];
+                var part = xs[node / T] ??= new double[block];
+                for (int c = 0; c < cols; c++) part[node % T * cols + c] = scale[r] * x[(long)r * cols + c];
             }
-            var ys = new double[sides][];
-            Parallel.For(0, sides, Kernels.Parallelism.Options(), () => (Buffers: Buffers(), Product: new double[T * cols]), (i, _, b) =>
+            var starts = graph.BandStarts(Bands);
+            var sums = new double[starts.Length - 1][][];
+            Parallel.For(0, starts.Length - 1, Kernels.Parallelism.Options(), band =>
             {
-                if (xs[i] is null) return b; // no node of this row is kept
-                var sum = new double[T * cols];
-                for (int j = 0; j < sides; j++)
+                var ys = sums[band] = new double[sides][];
+                var scratch = new float[T * T];
+                var tile = new double[T * T];
+                var transposed = new double[T * T];
+                var product = new double[block];
+                for (int i = starts[band]; i < starts[band + 1]; i++)
+                    for (int j = i; j < sides; j++)
+                    {
+                        if (xs[j] is null && xs[i] is null) continue; // no kept node on either side
+                        graph.store.Read(graph.Index(i, j), scratch);
+                        for (int r = 0; r < T; r++)
+                            for (int c = 0; c < T; c++)
+                                tile[r * T + c] = transposed[c * T + r] = scratch[r * T + c];
+                        if (xs[j] is not null)
+                            Add(tile, xs[j], ys[i] ??= new double[block]);
+                        if (i != j && xs[i] is not null)
+                            Add(transposed, xs[i], ys[j] ??= new double[block]);
+                    }
+
+                void Add(double[] a, double[] v, double[] target)
                 {
-                    if (xs[j] is null) continue;
-                    graph.Read(i, j, b.Buffers.Scratch, b.Buffers.Tile);
-                    DenseProduct.Multiply(b.Buffers.Tile, T, xs[j], cols, b.Product, cols, T, T, cols, maxThreads: 1);
-                    for (int k = 0; k < sum.Length; k++) sum[k] += b.Product[k];
+                    DenseProduct.Multiply(a, T, v, cols, product, cols, T, T, cols, maxThreads: 1);
+                    for (int k = 0; k < block; k++) target[k] += product[k];
                 }
-                ys[i] = sum;
-                return b;
-            }, _ => { });
+            });
             for (int r = 0; r < nodes.Length; r++)
             {
                 int node = nodes[r];
                 for (int c = 0; c < cols; c++)
                 {
+                    double sum = 0;
+                    foreach (var ys in sums)
+                        if (ys[node / T] is { } part) sum += part[node % T * cols + c];
                     long at = (long)r * cols + c;
-                    y[at] = factor * scale[r] * ys[node / T][node % T * cols + c] + shift * x[at];
+                    y[at] = factor * scale[r] * sum + shift * x[at];
                 }
             }
         }
