@@ -1,3 +1,4 @@
+using Analyzer.Core.Clustering;
 using Analyzer.Core.Graphs;
 
 namespace Analyzer.Core.Tests.Graphs;
@@ -87,5 +88,20 @@ public class BlockGraphTests
         const double factor = -0.75, shift = 1.25;
         var op = graph.ScaledOperator(nodes, scale, factor, shift);
         DenseGraphTests.AssertAppliesDefinition(op, (i, j) => dense[i * N + j], nodes, scale, factor, shift, cols, random);
+    }
+
+    [Fact]
+    public void The_cuts_of_many_labellings_read_together_equal_each_cut_alone_and_the_dense_cut()
+    {
+        var (graph, dense) = Random(8);
+        var random = new Random(9);
+        // More labellings than one group reads together, some nodes unlabelled.
+        var labelings = Enumerable.Range(0, 11).Select(l =>
+            Enumerable.Range(0, N).Select(i => i % 7 == 3 ? -1 : random.Next(2 + l % 4)).ToArray()).ToList();
+        var together = NormalizedCut.ComputeAll(graph, labelings);
+        Assert.Equal(labelings.Select(labels => NormalizedCut.Compute(graph, labels)), together);
+        var denseGraph = new DenseGraph(N, dense);
+        for (int l = 0; l < labelings.Count; l++)
+            Assert.Equal(NormalizedCut.Compute(denseGraph, labelings[l]), together[l], 10);
     }
 }
