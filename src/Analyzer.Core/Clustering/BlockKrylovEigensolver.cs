@@ -19,11 +19,8 @@ public static class BlockKrylovEigensolver
         Largest(new DenseOperator(matrix, n), k, seed, tolerance, maxCycles);
 
     /// <param name="matrix">The symmetric operator M (dense, or applied block by block).</param>
-    public static EigenPairs Largest(SymmetricOperator matrix, int k, int seed, double tolerance = 1e-9, int maxCycles = 300) =>
-        Largest(matrix, k, seed, tolerance, maxCycles, BasisBlocks(matrix.N));
-
-    /// <param name="basisBlocks">Blocks of p vectors in the basis between restarts (<see cref="BasisBlocks"/> by default).</param>
-    internal static EigenPairs Largest(SymmetricOperator matrix, int k, int seed, double tolerance, int maxCycles, int basisBlocks)
+    /// <param name="basisBlocks">Blocks of p vectors in the basis between restarts (<see cref="WeightedGraph.EigenBasisBlocks"/>).</param>
+    public static EigenPairs Largest(SymmetricOperator matrix, int k, int seed, double tolerance = 1e-9, int maxCycles = 300, int basisBlocks = 4)
     {
         int n = matrix.N;
         if (k < 1 || k > n)
@@ -34,18 +31,6 @@ public static class BlockKrylovEigensolver
         return new Solver(matrix, n, p, basisBlocks * p, seed).Run(k, tolerance, maxCycles);
     }
 
-    /// <summary>Graphs at least this large build a basis of 8 blocks between restarts instead of 4.</summary>
-    public const int LargeGraph = 10_000;
-
-    /// <summary>
-    /// Blocks in the basis between restarts (docs/design.md, clustering cost). Each restart throws away all but p
-    /// vectors, and on a large graph whose wanted eigenvalues crowd together the lost directions make convergence
-    /// slow: ConvNeXt-T's weight graph needed 36 cycles of 4 blocks (144 products), and 7 cycles of 8 (56). The
-    /// orthogonalisation and Rayleigh-Ritz grow as n·m² and m³ while the products grow with the graph, so a small
-    /// graph keeps 4 blocks (on the 4000-node VGG-16 and ResNet-18 graphs, 8 blocks save products but lose as much
-    /// in Rayleigh-Ritz).
-    /// </summary>
-    private static int BasisBlocks(int n) => n >= LargeGraph ? 8 : 4;
 
     private static int RoundUp(int value, int multiple) => (value + multiple - 1) / multiple * multiple;
 

@@ -23,7 +23,8 @@ public static class SpectralPartitioner
         // M' = (D^-1/2 A D^-1/2 + I) / 2 has the eigenvectors of L_sym, with eigenvalue 1 - λ/2 in [0, 1]: the smallest
         // λ become the largest eigenvalues, which the Krylov solver finds fastest.
         var scale = valid.Select(i => 1.0 / Math.Sqrt(degree[i])).ToArray();
-        var pairs = BlockKrylovEigensolver.Largest(graph.ScaledOperator(valid, scale, 0.5, 0.5), k, seed, options.EigenTolerance);
+        var pairs = BlockKrylovEigensolver.Largest(graph.ScaledOperator(valid, scale, 0.5, 0.5), k, seed, options.EigenTolerance,
+            basisBlocks: graph.EigenBasisBlocks);
 
         var embedding = new double[n * k];
         for (int r = 0; r < n; r++)

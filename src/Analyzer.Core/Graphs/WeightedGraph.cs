@@ -9,6 +9,10 @@ public abstract class WeightedGraph
 {
     public abstract int N { get; }
 
+    /// <summary>Blocks in the eigensolver's basis between restarts (<see cref="Clustering.BlockKrylovEigensolver"/>): 4
+    /// unless the graph's kind converges faster with more (<see cref="BlockGraph"/>).</summary>
+    public virtual int EigenBasisBlocks => 4;
+
     /// <summary>Weighted degree of every node (row sums).</summary>
     public abstract double[] Degrees();
 

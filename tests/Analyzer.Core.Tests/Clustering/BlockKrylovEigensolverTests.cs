@@ -34,7 +34,7 @@ public class BlockKrylovEigensolverTests
     public void Agrees_with_the_dense_decomposition(int n, int k, int seed, double density, int basisBlocks)
     {
         var m = NormalizedOperator(n, seed, density);
-        var krylov = BlockKrylovEigensolver.Largest(new DenseOperator(m, n), k, seed: 0, tolerance: 1e-10, maxCycles: 300, basisBlocks);
+        var krylov = BlockKrylovEigensolver.Largest(new DenseOperator(m, n), k, seed: 0, tolerance: 1e-10, basisBlocks: basisBlocks);
         var dense = DenseSymmetricEigensolver.Largest(m, n, k);
         new Tolerance(1e-9, 0).AssertAll(krylov.Values, dense.Values, "eigenvalues");
         // Eigenvectors agree up to sign where the eigenvalue is simple: |<u, v>| = 1.
