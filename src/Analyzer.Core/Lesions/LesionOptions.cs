@@ -10,7 +10,8 @@ public sealed record LesionOptions
 {
     public Preprocessing Preprocessing { get; init; } = Preprocessing.Default;
     public ExecutionDevice Device { get; init; } = ExecutionDevice.Auto;
-    /// <summary>ONNX Runtime threads per session; 0: one when runs are concurrent, else ONNX Runtime's default.</summary>
+    /// <summary>CPU threads for the sweep, shared among its concurrent runs (each run gets Threads / runs, at least one);
+    /// 0: one per run when runs are concurrent, else ONNX Runtime's default.</summary>
     public int Threads { get; init; }
     /// <summary>What the batched inputs of one run, and the cached cut models, may take; larger runs are split.</summary>
     public MemoryBudget MemoryBudget { get; init; } = MemoryBudget.Default;

@@ -99,7 +99,8 @@ public sealed class FeatureVisualizer : IDisposable
     /// <summary>Concurrent ONNX Runtime runs per step, each on a share of the batch (one per core on the CPU).</summary>
     private int Streams => options.ConcurrentRuns > 0 ? options.ConcurrentRuns : onCpu ? Parallelism.MaxThreads : 1;
 
-    private int SessionThreads => options.Threads > 0 ? options.Threads : Streams > 1 ? 1 : 0;
+    /// <summary>ONNX Runtime threads per run: the threads asked for shared among the streams (as the lesion engine's).</summary>
+    private int SessionThreads => options.Threads > 0 ? Math.Max(1, options.Threads / Streams) : Streams > 1 ? 1 : 0;
 
     /// <summary>Images per ONNX Runtime run, from the memory budget.</summary>
     public int BatchRows

@@ -15,7 +15,7 @@ public sealed record VisualisationOptions
     /// <summary>Random jitter/scale(/rotation) every step; off only to test the optimiser itself.</summary>
     public bool Transforms { get; init; } = true;
     public ExecutionDevice Device { get; init; } = ExecutionDevice.Auto;
-    /// <summary>ONNX Runtime threads (0: its default, one per core).</summary>
+    /// <summary>CPU threads, shared among the concurrent runs of a step (0: one per run, or ONNX Runtime's default for one run).</summary>
     public int Threads { get; init; }
     /// <summary>What one batch's activations and gradients may take; the rows per batch follow from it.</summary>
     public MemoryBudget MemoryBudget { get; init; } = MemoryBudget.Default;
