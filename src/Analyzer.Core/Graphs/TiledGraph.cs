@@ -82,8 +82,8 @@ public sealed class TiledGraph : WeightedGraph, IDisposable
                 for (int c = 0; c < cols; c++) tile[r * cols + c] = adjacency[(long)(rowStart + r) * n + colStart + c];
         });
 
-    /// <summary>Tiles a side, and how many nodes tile row <paramref name="i"/> holds.</summary>
-    public int Extent(int i) => Math.Min(T, N - i * T);
+    /// <summary>How many nodes tile row (or column) <paramref name="i"/> holds: T, or fewer in the last.</summary>
+    private int Extent(int i) => Math.Min(T, N - i * T);
 
     private (int I, int J) Position(int index)
     {
