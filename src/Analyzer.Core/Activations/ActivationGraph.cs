@@ -60,13 +60,14 @@ public sealed class ActivationGraph : IDisposable
     private static void CheckFits(ModelNetwork network, long units, int samples, MemoryBudget budget)
     {
         long tiles = TiledGraph.TileBytes(units);
-        double needed = 8.0 * samples * units + (tiles <= budget.Bytes ? tiles : 0);
+        bool inMemory = TiledGraph.TilesInMemory(units, budget.Bytes);
+        double needed = 8.0 * samples * units + (inMemory ? tiles : 0);
         long available = MemoryLimitException.Available;
         if (needed > 0.8 * available)
             throw new MemoryLimitException($"{network.Path}: an activation graph of {units} units from {samples} samples needs " +
                 $"{MemoryLimitException.GiB(needed)}, more than the {MemoryLimitException.GiB(available)} this process can use; " +
                 "use fewer samples (--samples), or weight edges");
-        if (tiles > budget.Bytes)
+        if (!inMemory)
         {
             string folder = Path.GetTempPath();
             long free = new DriveInfo(Path.GetFullPath(folder)).AvailableFreeSpace;

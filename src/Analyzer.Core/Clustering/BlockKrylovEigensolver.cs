@@ -31,7 +31,6 @@ public static class BlockKrylovEigensolver
         return new Solver(matrix, n, p, basisBlocks * p, seed).Run(k, tolerance, maxCycles);
     }
 
-
     private static int RoundUp(int value, int multiple) => (value + multiple - 1) / multiple * multiple;
 
     /// <summary>Working storage of one solve: the basis V [n x m] with its transpose Vt [m x n] (so that both V·C and

@@ -16,10 +16,10 @@ public static class NormalizedCut
         foreach (var labels in labelings)
             if (labels.Length != graph.N)
                 throw new ArgumentException($"{labels.Length} labels for a graph of {graph.N} nodes", nameof(labelings));
-        var volumes = labelings.Select(labels => new double[labels.Max() + 1]).ToArray();
-        var withins = labelings.Select(labels => new double[labels.Max() + 1]).ToArray();
-        if (labelings.Count == 1) graph.AddLabelSums(labelings[0], volumes[0], withins[0]);
-        else graph.AddLabelSums(labelings, volumes, withins);
+        var clusters = labelings.Select(labels => labels.Max() + 1).ToArray();
+        var volumes = clusters.Select(c => new double[c]).ToArray();
+        var withins = clusters.Select(c => new double[c]).ToArray();
+        graph.AddLabelSums(labelings, volumes, withins);
         return volumes.Select((volume, l) =>
         {
             double ncut = 0;

@@ -38,6 +38,10 @@ public sealed class TiledGraph : WeightedGraph, IDisposable
         return 4L * T * T * (sides * (sides + 1) / 2);
     }
 
+    /// <summary>Whether a graph of <paramref name="n"/> nodes keeps its tiles in memory within <paramref name="memoryBytes"/>
+    /// (else in a file).</summary>
+    public static bool TilesInMemory(long n, long memoryBytes) => TileBytes(n) <= memoryBytes;
+
     private static int Sides(int n) => (n + T - 1) / T;
 
     /// <summary>Tiles of the upper triangle a graph of <paramref name="n"/> nodes is computed in.</summary>
@@ -49,7 +53,7 @@ public sealed class TiledGraph : WeightedGraph, IDisposable
     public static TiledGraph Compute(int n, long memoryBytes, TileFill fill, Action<int>? tilesDone = null, string? folder = null)
     {
         int sides = Sides(n), count = sides * (sides + 1) / 2;
-        var store = TileBytes(n) <= memoryBytes ? TileStore.InMemory(count, T * T) : TileStore.InFile(count, T * T, folder ?? Path.GetTempPath());
+        var store = TilesInMemory(n, memoryBytes) ? TileStore.InMemory(count, T * T) : TileStore.InFile(count, T * T, folder ?? Path.GetTempPath());
         var graph = new TiledGraph(n, store);
         try
         {

@@ -66,7 +66,7 @@ public sealed partial class LesionEngine : IDisposable
     /// <summary>ONNX Runtime threads per session: the threads asked for shared among the concurrent streams (--threads 2
     /// with 2 streams gave each stream's runs 2 threads on 2 cores, and the MLP sweep took 10.0 s instead of 5.7), else
     /// one per stream.</summary>
-    private int SessionThreads => options.Threads > 0 ? Math.Max(1, options.Threads / Streams) : Streams > 1 ? 1 : 0;
+    private int SessionThreads => Analyzer.Kernels.Parallelism.PerStream(options.Threads, Streams);
 
     /// <summary>The provider that ran the model, e.g. "cpu (CPUExecutionProvider)".</summary>
     public string Provider =>

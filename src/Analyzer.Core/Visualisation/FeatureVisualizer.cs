@@ -100,7 +100,7 @@ public sealed class FeatureVisualizer : IDisposable
     private int Streams => options.ConcurrentRuns > 0 ? options.ConcurrentRuns : onCpu ? Parallelism.MaxThreads : 1;
 
     /// <summary>ONNX Runtime threads per run: the threads asked for shared among the streams (as the lesion engine's).</summary>
-    private int SessionThreads => options.Threads > 0 ? Math.Max(1, options.Threads / Streams) : Streams > 1 ? 1 : 0;
+    private int SessionThreads => Parallelism.PerStream(options.Threads, Streams);
 
     /// <summary>Images per ONNX Runtime run, from the memory budget.</summary>
     public int BatchRows

@@ -68,16 +68,13 @@ public static class ReportPlots
     {
         int shown = position.Count(p => p >= 0), m = Math.Max(1, Math.Min(cells, shown));
         var cell = position.Select(p => p < 0 ? -1 : (int)((long)p * m / shown)).ToArray();
-        var quotient = graph.GroupSums(cell, m);
-        var sums = new double[m, m];
-        for (int r = 0; r < m; r++)
-            for (int c = 0; c < m; c++) sums[r, c] = quotient[r * m + c];
+        var sums = graph.GroupSums(cell, m);
         double total = 0;
         foreach (double v in sums) total += v;
         double mean = total / ((double)m * m);
         var intensities = new double[m, m];
         for (int r = 0; r < m; r++)
-            for (int c = 0; c < m; c++) intensities[m - 1 - r, c] = mean > 0 ? Math.Log10(1 + sums[r, c] / mean) : 0;
+            for (int c = 0; c < m; c++) intensities[m - 1 - r, c] = mean > 0 ? Math.Log10(1 + sums[r * m + c] / mean) : 0;
         var plot = NewPlot();
         var heatmap = plot.Add.Heatmap(intensities);
         heatmap.Colormap = new ScottPlot.Colormaps.Viridis();

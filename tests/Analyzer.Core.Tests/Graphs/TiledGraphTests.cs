@@ -27,13 +27,19 @@ public class TiledGraphTests
 
     public static TheoryData<bool> Stores => new() { false, true };
 
+    /// <summary>One random adjacency as a dense graph and as tiles in memory or in a file.</summary>
+    private static (double[] Adjacency, DenseGraph Dense, TiledGraph Tiled) Graphs(int seed, bool onDisk)
+    {
+        var adjacency = RandomAdjacency(seed);
+        return (adjacency, new DenseGraph(N, adjacency), TiledGraph.Of(N, adjacency, memoryBytes: onDisk ? 0 : long.MaxValue));
+    }
+
     [Theory]
     [MemberData(nameof(Stores))]
     public void Every_view_agrees_with_the_dense_graph(bool onDisk)
     {
-        var adjacency = RandomAdjacency(1);
-        var dense = new DenseGraph(N, adjacency);
-        using var tiled = TiledGraph.Of(N, adjacency, memoryBytes: onDisk ? 0 : long.MaxValue);
+        var (adjacency, dense, tiled) = Graphs(1, onDisk);
+        using var disposeTiles = tiled;
         Assert.Equal(onDisk, tiled.OnDisk);
         Assert.Equal(adjacency, tiled.ToDense());
         AssertClose(dense.Degrees(), tiled.Degrees(), "degrees");
@@ -62,9 +68,8 @@ public class TiledGraphTests
     [MemberData(nameof(Stores))]
     public void Subgraphs_and_the_scaled_operator_agree_with_the_dense_graph(bool onDisk)
     {
-        var adjacency = RandomAdjacency(2);
-        var dense = new DenseGraph(N, adjacency);
-        using var tiled = TiledGraph.Of(N, adjacency, memoryBytes: onDisk ? 0 : long.MaxValue);
+        var (_, dense, tiled) = Graphs(2, onDisk);
+        using var disposeTiles = tiled;
         // Nodes out of order and across tiles, with the edges kept only where one end is among the first ten.
         int[] nodes = [599, 3, 256, 257, 10, 511, 512, 100, 300, 450, 1, 2, 530];
         Func<int, int, bool> keep = (i, j) => i < 10 || j < 10;
