@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using Analyzer.Kernels.LinearAlgebra;
 
 namespace Analyzer.Core.Clustering;
@@ -17,6 +18,7 @@ internal static class BoundedLloyd
     /// <param name="centers">[k x d] initial centres; overwritten by the update after the last assignment.</param>
     /// <param name="centersT">[d x k], receives the centres of the last assignment.</param>
     /// <returns>The inertia of the last assignment and the number of iterations.</returns>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static (double Inertia, int Iterations) Run(double[] x, int n, int d, int k, double[] centers, double[] centersT,
         int[] labels, int[] counts, int maxIterations)
     {
@@ -72,6 +74,7 @@ internal static class BoundedLloyd
     }
 
     /// <summary>|x_i - centre c|², summed over the coordinates in order (the rounding of <see cref="SquaredDistance.ToColumns"/>).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal static double OwnDistance(double[] x, int i, int d, double[] centersT, int k, int c)
     {
         double sum = 0;
@@ -84,6 +87,7 @@ internal static class BoundedLloyd
     }
 
     /// <summary>Compares point i with every centre: its label (ties to the lower index) and fresh bounds; true when the label changed.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static bool Compare(double[] x, int i, int d, int k, double[] centersT, double[] toCentres, int[] labels,
         double[] upper, double[] lower)
     {
@@ -102,6 +106,7 @@ internal static class BoundedLloyd
     }
 
     /// <summary>half[c] = half the distance from centre c to the nearest other centre.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void HalfGaps(int d, int k, double[] centersT, double[] scratch, double[] half)
     {
         var centre = new double[d];
@@ -117,6 +122,7 @@ internal static class BoundedLloyd
     }
 
     /// <summary>Centres as the means of their points; an empty cluster takes the point farthest from its centre.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Update(double[] x, int n, int d, int k, int[] labels, double[] centers, double[] centersT, int[] counts)
     {
         Array.Clear(centers);

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using Analyzer.Kernels.LinearAlgebra;
 
 namespace Analyzer.Core.Clustering;
@@ -41,6 +42,7 @@ public static class KMeans
 
     private static int SeedOf(int seed, int restart) => unchecked(seed * 1_000_003 + restart * 7919 + 17);
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static KMeansResult Run(double[] x, double[] xT, int n, int d, int k, int maxIterations, int seed,
         KMeansRefinement refinement)
     {
@@ -61,6 +63,7 @@ public static class KMeans
     /// a Lloyd fixed point, so it only ever improves the result.
     /// </summary>
     /// <param name="centersT">[d x k], overwritten with the final centres.</param>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal static double Hartigan(double[] x, int n, int d, int k, int[] labels, double[] centersT, int[] counts)
     {
         Array.Clear(centersT);
@@ -72,23 +75,53 @@ public static class KMeans
         }
         for (int q = 0; q < d; q++)
             for (int c = 0; c < k; c++) centersT[q * k + c] /= Math.Max(1, counts[c]);
+        // Pruning (the moves are those of comparing every point with every centre): a point with no move anywhere since
+        // its last comparison is skipped, its answer cannot have changed; and a centre b is not measured when the
+        // triangle inequality already proves the move cannot pay, |x - c_b| >= |c_a - c_b| - |x - c_a|, so that
+        // n_b/(n_b+1)·(|c_a - c_b| - |x - c_a|)² >= the removal term (with a relative margin far above rounding). The
+        // distances that are measured are summed over the coordinates in order, the bits of a full comparison.
+        var centers = new double[k * d];
+        for (int q = 0; q < d; q++)
+            for (int c = 0; c < k; c++) centers[c * d + q] = centersT[q * k + c];
+        var apart = new double[k * k];
+        for (int c = 0; c < k; c++) CentreGaps(centers, d, k, c, apart);
+        var comparedAt = new int[n];
+        Array.Fill(comparedAt, -1);
+        var weights = new double[k];
+        for (int c = 0; c < k; c++) weights[c] = counts[c] / (counts[c] + 1.0);
         var distances = new double[k];
+        var open = new int[k];
+        int moves = 0;
         for (int pass = 0; pass < 100; pass++)
         {
             bool moved = false;
             for (int i = 0; i < n; i++)
             {
                 int a = labels[i];
-                if (counts[a] <= 1) continue;
+                if (counts[a] <= 1 || comparedAt[i] == moves) continue;
+                comparedAt[i] = moves;
                 var point = x.AsSpan(i * d, d);
-                SquaredDistance.ToColumns(centersT, k, point, distances);
-                double removal = counts[a] / (counts[a] - 1.0) * distances[a];
-                int best = a;
-                double bestGain = 0;
+                double own = Distance(point, centers.AsSpan(a * d, d));
+                double removal = counts[a] / (counts[a] - 1.0) * own, radius = Math.Sqrt(own);
+                int opened = 0;
                 for (int b = 0; b < k; b++)
                 {
                     if (b == a) continue;
-                    double gain = removal - counts[b] / (counts[b] + 1.0) * distances[b];
+                    double gap = apart[a * k + b] - radius;
+                    if (gap > 0 && weights[b] * gap * gap * (1 - PruningMargin) > removal) continue;
+                    open[opened++] = b;
+                }
+                if (opened == 0) continue;
+                if (opened == 1)
+                    distances[open[0]] = Distance(point, centers.AsSpan(open[0] * d, d));
+                else
+                    SquaredDistance.ToColumns(centersT, k, point, distances);
+                int best = a;
+                double bestGain = 0;
+                for (int j = 0; j < opened; j++)
+                {
+                    int b = open[j];
+                    double gain = removal - weights[b] * distances[b];
                     if (gain > bestGain + 1e-15) { bestGain = gain; best = b; }
                 }
                 if (best == a) continue;
@@ -97,10 +130,17 @@ public static class KMeans
                     double v = point[q];
                     centersT[q * k + a] = (centersT[q * k + a] * counts[a] - v) / (counts[a] - 1);
                     centersT[q * k + best] = (centersT[q * k + best] * counts[best] + v) / (counts[best] + 1);
+                    centers[a * d + q] = centersT[q * k + a];
+                    centers[best * d + q] = centersT[q * k + best];
                 }
                 counts[a]--;
                 counts[best]++;
+                weights[a] = counts[a] / (counts[a] + 1.0);
+                weights[best] = counts[best] / (counts[best] + 1.0);
                 labels[i] = best;
+                moves++;
+                CentreGaps(centers, d, k, a, apart);
+                CentreGaps(centers, d, k, best, apart);
                 moved = true;
             }
             if (!moved) break;
@@ -110,8 +150,35 @@ public static class KMeans
         return inertia;
     }
 
+    /// <summary>Relative margin of Hartigan's pruning test, far above the rounding of the distances it bounds.</summary>
+    private const double PruningMargin = 1e-9;
+
+    /// <summary>|a - b|² summed over the coordinates in order with one rounding each: the bits of
+    /// <see cref="SquaredDistance.ToColumns"/> for one column.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static double Distance(ReadOnlySpan<double> a, ReadOnlySpan<double> b)
+    {
+        double sum = 0;
+        for (int q = 0; q < a.Length; q++)
+        {
+            double diff = b[q] - a[q];
+            sum = Math.FusedMultiplyAdd(diff, diff, sum);
+        }
+        return sum;
+    }
+
+    /// <summary>Row and column c of the centre-to-centre distances |c_c - c_b|.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void CentreGaps(double[] centers, int d, int k, int c, double[] apart)
+    {
+        var own = centers.AsSpan(c * d, d);
+        for (int b = 0; b < k; b++)
+            apart[c * k + b] = apart[b * k + c] = b == c ? 0 : Math.Sqrt(SquaredDistance.Compute(own, centers.AsSpan(b * d, d)));
+    }
+
     /// <summary>Greedy k-means++: each new centre is the best of several D²-sampled candidates.</summary>
     /// <param name="xT">The points transposed, [d x n], so that one kernel call gives every point's distance to a candidate.</param>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static double[] Seed(double[] x, double[] xT, int n, int d, int k, Random rng)
     {
         var centers = new double[k * d];
@@ -149,6 +216,7 @@ public static class KMeans
         return centers;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static int Sample(double[] weights, double total, Random rng)
     {
         if (total <= 0) return rng.Next(weights.Length);

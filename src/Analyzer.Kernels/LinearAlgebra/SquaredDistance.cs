@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Numerics;
 using System.Runtime.InteropServices;
 
@@ -9,6 +10,7 @@ namespace Analyzer.Kernels.LinearAlgebra;
 /// </summary>
 public static class SquaredDistance
 {
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static double Compute(ReadOnlySpan<double> a, ReadOnlySpan<double> b)
     {
         if (a.Length != b.Length) throw new ArgumentException($"lengths {a.Length} and {b.Length} differ", nameof(b));
@@ -35,6 +37,7 @@ public static class SquaredDistance
     /// a point's distance to every centre, or every point's distance to one candidate centre. Each coordinate is one fused
     /// multiply-add (one rounding), so a scalar loop of <see cref="Math.FusedMultiplyAdd"/> gives the same bits.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void ToColumns(ReadOnlySpan<double> columns, int m, ReadOnlySpan<double> v, Span<double> result)
     {
         int d = v.Length;

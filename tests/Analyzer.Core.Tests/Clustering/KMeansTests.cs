@@ -51,6 +51,33 @@ public class HartiganRefinementTests
         }
     }
 
+    [Theory]
+    [InlineData(400, 4, 6, 1)]
+    [InlineData(600, 32, 32, 2)]
+    [InlineData(300, 8, 40, 3)]
+    public void Skipping_comparisons_gives_the_moves_of_comparing_everything(int n, int d, int k, int seed)
+    {
+        // Overlapping blobs, started from a Lloyd fixed point (as the method does) and from random labels (many moves,
+        // so that the skipped comparisons are tested while centres move a lot).
+        var rng = new Random(seed);
+        var x = new double[n * d];
+        for (int i = 0; i < n; i++)
+            for (int q = 0; q < d; q++) x[i * d + q] = (i % 7) * 0.6 * ((q + i) % 3) + rng.NextDouble();
+        var lloyd = new int[n];
+        BoundedLloyd.Run(x, n, d, k, Enumerable.Range(0, k * d).Select(_ => rng.NextDouble() * 3).ToArray(), new double[d * k], lloyd, new int[k], 300);
+        var random = Enumerable.Range(0, n).Select(i => i < k ? i : rng.Next(k)).ToArray();
+        foreach (var start in new[] { lloyd, random })
+        {
+            int[] expected = (int[])start.Clone(), actual = (int[])start.Clone();
+            double[] expectedCentres = new double[d * k], actualCentres = new double[d * k];
+            double expectedInertia = HartiganReference.Hartigan(x, n, d, k, expected, expectedCentres, new int[k]);
+            double inertia = KMeans.Hartigan(x, n, d, k, actual, actualCentres, new int[k]);
+            Assert.Equal(expected, actual);
+            Assert.Equal(expectedCentres, actualCentres);
+            Assert.Equal(expectedInertia, inertia);
+        }
+    }
+
     private static double Inertia(double[] x, int d, int k, int[] labels)
     {
         double total = 0;
