@@ -14,6 +14,8 @@ public static unsafe class DenseProduct
 {
     private const int InnerBlock = 256;
     private const int ColumnPanel = 16;
+    /// <summary>Columns per task when few rows are split by columns (a multiple of <see cref="ColumnPanel"/>).</summary>
+    private const int ColumnChunk = 128;
 
     /// <summary>C[rows x cols] = A[rows x inner] B[inner x cols]; row-major with leading dimensions lda, ldb, ldc.</summary>
     /// <param name="mask">Optional zero-tile mask of A (<see cref="TileMask.Of"/>): zero tiles are skipped.</param>
@@ -52,31 +54,45 @@ public static unsafe class DenseProduct
         int rowTile = Vector512.IsHardwareAccelerated ? 6 : 4;
         int panels = (rows + 63) / 64;
         var options = Parallelism.Options(maxThreads);
-        if (panels <= 1 || (long)rows * inner * cols < 1 << 18)
+        if ((long)rows * inner * cols < 1 << 18 || options.MaxDegreeOfParallelism == 1)
         {
             for (int p = 0; p < panels; p++)
-                MultiplyRows(a, lda, b, ldb, c, ldc, p * 64, Math.Min(rows, p * 64 + 64), inner, cols, rowTile, mask, upperOnly);
+                MultiplyRows(a, lda, b, ldb, c, ldc, p * 64, Math.Min(rows, p * 64 + 64), inner, 0, cols, rowTile, mask, upperOnly);
+            return;
+        }
+        int chunks = (cols + ColumnChunk - 1) / ColumnChunk;
+        if (panels < 2 * options.MaxDegreeOfParallelism && chunks > 1 && !upperOnly)
+        {
+            // Few rows (a block of vectors times a wide matrix): the threads share the columns instead. Each output entry
+            // is summed as in a row panel, so the bits do not depend on the split.
+            Parallel.For(0, (long)panels * chunks, options, task =>
+            {
+                int r0 = (int)(task / chunks) * 64, j0 = (int)(task % chunks) * ColumnChunk;
+                MultiplyRows(a, lda, b, ldb, c, ldc, r0, Math.Min(rows, r0 + 64), inner, j0, Math.Min(cols, j0 + ColumnChunk),
+                    rowTile, mask, upperOnly: false);
+            });
             return;
         }
         Parallel.For(0, panels, options, p =>
         {
             int r0 = p * 64, r1 = Math.Min(rows, r0 + 64);
-            MultiplyRows(a, lda, b, ldb, c, ldc, r0, r1, inner, cols, rowTile, mask, upperOnly);
+            MultiplyRows(a, lda, b, ldb, c, ldc, r0, r1, inner, 0, cols, rowTile, mask, upperOnly);
         });
     }
 
+    /// <summary>Rows [r0, r1) and columns [j0, j1) of C; j0 is a multiple of <see cref="ColumnPanel"/>.</summary>
     private static void MultiplyRows(double[] a, int lda, double[] b, int ldb, double[] c, int ldc, int r0, int r1, int inner,
-        int cols, int rowTile, TileMask? mask, bool upperOnly = false)
+        int j0, int j1, int rowTile, TileMask? mask, bool upperOnly = false)
     {
         // Upper only: column panels that end before this row panel starts lie wholly below the diagonal.
-        int firstColumn = upperOnly ? r0 / ColumnPanel * ColumnPanel : 0;
-        for (int i = r0; i < r1; i++) Array.Clear(c, i * ldc, cols);
+        int firstColumn = upperOnly ? r0 / ColumnPanel * ColumnPanel : j0;
+        for (int i = r0; i < r1; i++) Array.Clear(c, i * ldc + j0, j1 - j0);
         for (int k0 = 0; k0 < inner; k0 += InnerBlock)
         {
             int kEnd = Math.Min(inner, k0 + InnerBlock);
             if (mask is null)
             {
-                MultiplyBlock(a, lda, b, ldb, c, ldc, r0, r1, k0, kEnd - k0, cols, rowTile, firstColumn);
+                MultiplyBlock(a, lda, b, ldb, c, ldc, r0, r1, k0, kEnd - k0, j1, rowTile, firstColumn);
                 continue;
             }
             // Runs of non-zero tiles within this inner block (row panels are 64 rows, one tile row, when masked).
@@ -87,15 +103,16 @@ public static unsafe class DenseProduct
                 int start = t * TileMask.Size;
                 while (t * TileMask.Size < kEnd && mask.IsNonzero(rowTileIndex, t)) t++;
                 int end = Math.Min(kEnd, t * TileMask.Size);
-                MultiplyBlock(a, lda, b, ldb, c, ldc, r0, r1, start, end - start, cols, rowTile, firstColumn);
+                MultiplyBlock(a, lda, b, ldb, c, ldc, r0, r1, start, end - start, j1, rowTile, firstColumn);
             }
         }
     }
 
+    /// <summary>Columns [firstColumn, cols) of rows [r0, r1), inner indices [k0, k0 + kn).</summary>
     private static void MultiplyBlock(double[] a, int lda, double[] b, int ldb, double[] c, int ldc, int r0, int r1, int k0,
         int kn, int cols, int rowTile, int firstColumn = 0)
     {
-        int fullCols = Vector256.IsHardwareAccelerated && Fma.IsSupported ? cols / ColumnPanel * ColumnPanel : 0;
+        int fullCols = Vector256.IsHardwareAccelerated && Fma.IsSupported ? cols / ColumnPanel * ColumnPanel : Math.Min(firstColumn, cols);
         fixed (double* pa = a, pb = b, pc = c)
         {
             for (int j0 = Math.Min(firstColumn, fullCols); j0 < fullCols; j0 += ColumnPanel)
@@ -110,7 +127,7 @@ public static unsafe class DenseProduct
                     Scalar(pa, lda, pb, ldb, pc, ldc, i, i + 1, k0, kn, j0, j0 + ColumnPanel);
             }
             if (fullCols < cols)
-                Scalar(pa, lda, pb, ldb, pc, ldc, r0, r1, k0, kn, fullCols, cols);
+                Scalar(pa, lda, pb, ldb, pc, ldc, r0, r1, k0, kn, Math.Max(fullCols, firstColumn), cols);
         }
     }
 

@@ -14,7 +14,7 @@ public class DenseProductTests
     public static TheoryData<int, int, int> Shapes => new()
     {
         { 1, 1, 1 }, { 7, 5, 3 }, { 6, 300, 16 }, { 64, 64, 64 }, { 100, 513, 48 }, { 257, 129, 33 }, { 13, 700, 17 },
-        { 600, 600, 32 },
+        { 600, 600, 32 }, { 48, 300, 1000 }, { 6, 200, 403 }, { 130, 90, 515 },
     };
 
     [Theory]
@@ -43,17 +43,31 @@ public class DenseProductTests
         new Tolerance(1e-12, 1e-12).AssertAll(fast, slow, "C");
     }
 
-    [Fact]
-    public void Multiply_gives_identical_results_with_one_thread_or_many()
+    [Theory]
+    [InlineData(300, 300, 32)] // split by rows
+    [InlineData(48, 300, 1000)] // few rows, wide: split by columns
+    public void Multiply_gives_identical_results_with_one_thread_or_many(int rows, int inner, int cols)
     {
-        int n = 300, b = 32;
-        var a = Random(n * n, 8);
-        var x = Random(n * b, 9);
-        var one = new double[n * b];
-        var many = new double[n * b];
-        DenseProduct.Multiply(a, n, x, b, one, b, n, n, b, maxThreads: 1);
-        DenseProduct.Multiply(a, n, x, b, many, b, n, n, b);
+        var a = Random(rows * inner, 8);
+        var x = Random(inner * cols, 9);
+        var one = new double[rows * cols];
+        var many = new double[rows * cols];
+        DenseProduct.Multiply(a, inner, x, cols, one, cols, rows, inner, cols, maxThreads: 1);
+        DenseProduct.Multiply(a, inner, x, cols, many, cols, rows, inner, cols, maxThreads: 4);
         Assert.Equal(one, many);
+    }
+
+    [Fact]
+    public void Wide_product_split_by_columns_respects_leading_dimensions()
+    {
+        int rows = 10, inner = 40, cols = 300, lda = 45, ldb = 310, ldc = 305;
+        var a = Random(rows * lda, 5);
+        var b = Random(inner * ldb, 6);
+        var fast = Enumerable.Repeat(7.0, rows * ldc).ToArray();
+        var slow = Enumerable.Repeat(7.0, rows * ldc).ToArray();
+        DenseProduct.Multiply(a, lda, b, ldb, fast, ldc, rows, inner, cols, maxThreads: 4);
+        DenseProductReference.Multiply(a, lda, b, ldb, slow, ldc, rows, inner, cols);
+        new Tolerance(1e-12, 1e-12).AssertAll(fast, slow, "C");
     }
 
     [Fact]
