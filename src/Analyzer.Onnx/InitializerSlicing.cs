@@ -17,26 +17,26 @@ internal static class InitializerSlicing
 
     /// <summary>The model in <paramref name="file"/>; throws <see cref="InvalidProtocolBufferException"/> (from the stock
     /// parser, which reads a broken file again to say what is wrong with it) when the wire format is broken.</summary>
-    public static ModelProto Parse(byte[] file)
+    public static ModelProto Parse(ReadOnlyMemory<byte> file)
     {
         var slices = new List<(int Offset, int Length)?>();
         var stripped = new MemoryStream();
         ModelProto model;
         try
         {
-            Copy(file, 0, file.Length, stripped, Level.Model, slices);
+            Copy(file.Span, 0, file.Length, stripped, Level.Model, slices);
             model = ModelProto.Parser.ParseFrom(stripped.ToArray());
         }
         catch (Exception e) when (e is FormatException or InvalidProtocolBufferException)
         {
-            return ModelProto.Parser.ParseFrom(file);
+            return ModelProto.Parser.ParseFrom(file.Span);
         }
         var initializers = model.Graph?.Initializer;
         if ((initializers?.Count ?? 0) != slices.Count)
-            return ModelProto.Parser.ParseFrom(file); // a layout the walk does not follow (a graph split over several fields)
+            return ModelProto.Parser.ParseFrom(file.Span); // a layout the walk does not follow (a graph split over several fields)
         for (int i = 0; i < slices.Count; i++)
             if (slices[i] is { } slice)
-                initializers![i].RawData = UnsafeByteOperations.UnsafeWrap(file.AsMemory(slice.Offset, slice.Length));
+                initializers![i].RawData = UnsafeByteOperations.UnsafeWrap(file.Slice(slice.Offset, slice.Length));
         return model;
     }
 
@@ -44,7 +44,7 @@ internal static class InitializerSlicing
 
     /// <summary>Copies the fields of the message in [start, end) to <paramref name="output"/>, descending into the graph
     /// and its initializers and leaving out (and recording) the initializers' raw_data.</summary>
-    private static void Copy(byte[] file, int start, int end, Stream output, Level level, List<(int Offset, int Length)?> slices)
+    private static void Copy(ReadOnlySpan<byte> file, int start, int end, Stream output, Level level, List<(int Offset, int Length)?> slices)
     {
         (int Offset, int Length)? raw = null;
         int position = start;
@@ -88,7 +88,7 @@ internal static class InitializerSlicing
                 default:
                     throw new FormatException($"wire type {wire} is not one protobuf writes");
             }
-            output.Write(file, fieldStart, position - fieldStart);
+            output.Write(file[fieldStart..position]);
         }
         if (level == Level.Initializer) slices.Add(raw);
     }
@@ -96,7 +96,7 @@ internal static class InitializerSlicing
     private static int Advance(int position, int count, int end) =>
         count <= end - position ? position + count : throw new FormatException("a fixed-size field runs past its message");
 
-    private static ulong ReadVarint(byte[] file, ref int position, int end)
+    private static ulong ReadVarint(ReadOnlySpan<byte> file, ref int position, int end)
     {
         ulong value = 0;
         for (int shift = 0; shift < 64; shift += 7)

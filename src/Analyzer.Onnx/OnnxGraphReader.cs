@@ -6,7 +6,7 @@ namespace Analyzer.Onnx;
 /// <summary>Turns the protobuf ModelProto into the plain <see cref="OnnxGraph"/>: the only place that reads protobuf types.</summary>
 internal static class OnnxGraphReader
 {
-    public static OnnxGraph Read(string path, string sha256, ModelProto model)
+    public static OnnxGraph Read(string path, Lazy<string> sha256, ModelProto model)
     {
         long opset = model.OpsetImport.Where(o => o.Domain is "" or "ai.onnx").Select(o => o.Version).DefaultIfEmpty(0).Max();
         if (opset == 0 && model.OpsetImport.Count == 0)

@@ -1,3 +1,4 @@
+using System.Security.Cryptography;
 using Analyzer.Onnx.Model;
 using Analyzer.Onnx.Protos;
 using Google.Protobuf;
@@ -13,10 +14,10 @@ public sealed class OnnxModelFile
     /// <summary>Operator-set versions of the default domain that Analyzer understands.</summary>
     public const int MinOpset = 7, MaxOpset = 21;
 
-    private OnnxModelFile(string path, ModelProto model, string sha256, IReadOnlyList<(string Input, long[] Dims)> fixedInputs)
+    private OnnxModelFile(string path, ModelProto model, Lazy<string> sha256, IReadOnlyList<(string Input, long[] Dims)> fixedInputs)
     {
         Path = path;
-        Sha256 = sha256;
+        sha256Value = sha256;
         FixedInputs = fixedInputs;
         if (Rewriting.PostProcessingCut.Find(model) is { } postProcessing)
         {
@@ -47,7 +48,9 @@ public sealed class OnnxModelFile
     public IReadOnlyList<(string Input, long[] Dims)> FixedInputs { get; }
 
     public string Path { get; }
-    public string Sha256 { get; }
+    /// <summary>The file's SHA-256, lower-case hexadecimal (waits for the hash started at load).</summary>
+    public string Sha256 => sha256Value.Value;
+    private readonly Lazy<string> sha256Value;
     public OnnxGraph Graph { get; }
     internal ModelProto Proto { get; }
 
@@ -117,11 +120,13 @@ public sealed class OnnxModelFile
             throw Errors.NotOnnx(path, "a directory; give the .onnx file inside it");
         if (!File.Exists(path))
             throw Errors.NotFound(path);
-        // The file is read once into memory, hashed on another core as it arrives (HashedRead), and parsed without
-        // copying its weights (InitializerSlicing) while the hash finishes.
+        // The file is mapped, not read (MappedFile), parsed without copying its weights (InitializerSlicing), and hashed
+        // on another core meanwhile; the hash is waited for only where it is used (the output files).
         if (new FileInfo(path).Length > Array.MaxLength)
             throw Errors.NotOnnx(path, "larger than 2 GiB, which protobuf cannot hold (models that large keep their weights as external data)");
-        var (bytes, hashing) = HashedRead.Read(path);
+        var bytes = MappedFile.Map(path);
+        var hashing = Task.Run(() => Convert.ToHexStringLower(SHA256.HashData(bytes.Span)));
+        var sha256 = new Lazy<string>(() => hashing.Result);
         ModelProto model;
         try
         {
@@ -131,12 +136,6 @@ public sealed class OnnxModelFile
         {
             throw Errors.NotOnnx(path, FirstSentence(e.Message));
         }
-        finally
-        {
-            // Observed on every path, so that a parse error does not leave the hash's exception unobserved.
-            hashing.Wait();
-        }
-        string sha256 = hashing.Result;
         if (model.Graph is null || (model.Graph.Node.Count == 0 && model.Graph.Output.Count == 0))
             throw model.IrVersion == 0 ? Errors.NotOnnx(path, "no ir_version and no graph") : Errors.NoGraph(path);
         if (model.IrVersion <= 0)

@@ -6,12 +6,14 @@ namespace Analyzer.Onnx.Model;
 /// </summary>
 public sealed class OnnxGraph
 {
-    public OnnxGraph(string path, string sha256, long opsetVersion, IReadOnlyList<OnnxNode> nodes,
+    /// <param name="sha256">The file's SHA-256 (lower-case hexadecimal), computed when first asked for: a model is hashed
+    /// on another core while its graph is read and used.</param>
+    public OnnxGraph(string path, Lazy<string> sha256, long opsetVersion, IReadOnlyList<OnnxNode> nodes,
         IReadOnlyDictionary<string, OnnxTensor> initializers, IReadOnlyList<OnnxValueInfo> inputs,
         IReadOnlyList<OnnxValueInfo> outputs)
     {
         Path = path;
-        Sha256 = sha256;
+        this.sha256 = sha256;
         OpsetVersion = opsetVersion;
         Nodes = nodes;
         Initializers = initializers;
@@ -21,7 +23,8 @@ public sealed class OnnxGraph
 
     /// <summary>The file as the user named it (used in every message about the model).</summary>
     public string Path { get; }
-    public string Sha256 { get; }
+    public string Sha256 => sha256.Value;
+    private readonly Lazy<string> sha256;
     /// <summary>Version of the default ("" or "ai.onnx") operator set.</summary>
     public long OpsetVersion { get; }
     public IReadOnlyList<OnnxNode> Nodes { get; }
