@@ -244,7 +244,7 @@ public sealed class BlockGraph : WeightedGraph
     /// to the vectors, not to the blocks: the operator holds no copy of the graph (ViT-B/16's blocks are 0.8 GB).</summary>
     private sealed class BlockOperator(int n, List<Block> blocks, double[] scale, double factor, double shift) : SymmetricOperator
     {
-        private double[] scratchIn = [], scratchOut = [], scratchT = [], scaled = [], sum = [];
+        private double[] scratchIn = [], scratchOut = [], scaled = [], sum = [];
 
         public override int N => n;
 
@@ -259,21 +259,15 @@ public sealed class BlockGraph : WeightedGraph
             foreach (var b in blocks)
             {
                 // sum[rows] += B · x[cols]
-                Ensure(ref scratchIn, b.Cols * cols);
-                Ensure(ref scratchOut, b.Rows * cols);
+                Ensure(ref scratchIn, Math.Max(b.Rows, b.Cols) * cols);
+                Ensure(ref scratchOut, Math.Max(b.Rows, b.Cols) * cols);
                 Array.Copy(scaled, (long)b.ColStart * cols, scratchIn, 0, (long)b.Cols * cols);
                 DenseProduct.Multiply(b.Values, b.Cols, scratchIn, cols, scratchOut, cols, b.Rows, b.Cols, cols);
-                long rowBase = (long)b.RowStart * cols;
-                for (int i = 0; i < b.Rows * cols; i++) sum[rowBase + i] += scratchOut[i];
-                // sum[cols] += Bᵀ · x[rows], as (x[rows]ᵀ · B)ᵀ
-                Ensure(ref scratchT, cols * b.Rows);
-                for (int r = 0; r < b.Rows; r++)
-                    for (int c = 0; c < cols; c++) scratchT[c * b.Rows + r] = scaled[rowBase + (long)r * cols + c];
-                Ensure(ref scratchOut, cols * b.Cols);
-                DenseProduct.Multiply(scratchT, b.Rows, b.Values, b.Cols, scratchOut, b.Cols, cols, b.Rows, b.Cols);
-                long colBase = (long)b.ColStart * cols;
-                for (int c = 0; c < cols; c++)
-                    for (int q = 0; q < b.Cols; q++) sum[colBase + (long)q * cols + c] += scratchOut[c * b.Cols + q];
+                AddTo(sum, (long)b.RowStart * cols, scratchOut, b.Rows * cols);
+                // sum[cols] += Bᵀ · x[rows], without transposing B
+                Array.Copy(scaled, (long)b.RowStart * cols, scratchIn, 0, (long)b.Rows * cols);
+                DenseProduct.MultiplyTransposedA(b.Values, b.Cols, scratchIn, cols, scratchOut, cols, b.Cols, b.Rows, cols);
+                AddTo(sum, (long)b.ColStart * cols, scratchOut, b.Cols * cols);
             }
             for (int r = 0; r < n; r++)
                 for (int c = 0; c < cols; c++)
@@ -281,6 +275,13 @@ public sealed class BlockGraph : WeightedGraph
                     long at = (long)r * cols + c;
                     y[at] = factor * scale[r] * sum[at] + shift * x[at];
                 }
+        }
+
+        private static void AddTo(double[] target, long offset, double[] values, int count)
+        {
+            var into = target.AsSpan((int)offset, count);
+            var from = values.AsSpan(0, count);
+            for (int i = 0; i < count; i++) into[i] += from[i];
         }
 
         private static void Ensure(ref double[] buffer, long length)

@@ -27,8 +27,23 @@ public static unsafe class DenseProduct
         Check(c.Length, ldc, rows, cols, nameof(c));
         if (mask is not null && (mask.Rows != rows || mask.Cols != inner))
             throw new ArgumentException($"mask is for a {mask.Rows} x {mask.Cols} matrix; A is {rows} x {inner}", nameof(mask));
-        MultiplyUnchecked(a, lda, b, ldb, c, ldc, rows, inner, cols, maxThreads, mask);
+        MultiplyUnchecked(new Strided(a, lda, 1), b, ldb, c, ldc, rows, inner, cols, maxThreads, mask);
     }
+
+    /// <summary>C[rows x cols] = Aᵀ B with A stored [inner x rows] (leading dimension lda): the product of a matrix's
+    /// transpose without transposing it. Each entry is summed exactly as <see cref="Multiply"/> sums it for the
+    /// transposed matrix, so the two give the same bits.</summary>
+    public static void MultiplyTransposedA(double[] a, int lda, double[] b, int ldb, double[] c, int ldc, int rows, int inner, int cols,
+        int maxThreads = -1)
+    {
+        Check(a.Length, lda, inner, rows, nameof(a));
+        Check(b.Length, ldb, inner, cols, nameof(b));
+        Check(c.Length, ldc, rows, cols, nameof(c));
+        MultiplyUnchecked(new Strided(a, 1, lda), b, ldb, c, ldc, rows, inner, cols, maxThreads);
+    }
+
+    /// <summary>Matrix A as the kernels read it: entry (i, k) at Values[i·Row + k·Inner].</summary>
+    private readonly record struct Strided(double[] Values, int Row, int Inner);
 
     private static void Check(int length, int ld, int rows, int cols, string name)
     {
@@ -45,10 +60,10 @@ public static unsafe class DenseProduct
         Check(a.Length, lda, n, inner, nameof(a));
         Check(b.Length, ldb, inner, n, nameof(b));
         Check(c.Length, ldc, n, n, nameof(c));
-        MultiplyUnchecked(a, lda, b, ldb, c, ldc, n, inner, n, maxThreads, null, upperOnly: true);
+        MultiplyUnchecked(new Strided(a, lda, 1), b, ldb, c, ldc, n, inner, n, maxThreads, null, upperOnly: true);
     }
 
-    internal static void MultiplyUnchecked(double[] a, int lda, double[] b, int ldb, double[] c, int ldc, int rows, int inner,
+    private static void MultiplyUnchecked(Strided a, double[] b, int ldb, double[] c, int ldc, int rows, int inner,
         int cols, int maxThreads, TileMask? mask = null, bool upperOnly = false)
     {
         int rowTile = Vector512.IsHardwareAccelerated ? 6 : 4;
@@ -57,7 +72,7 @@ public static unsafe class DenseProduct
         if ((long)rows * inner * cols < 1 << 18 || options.MaxDegreeOfParallelism == 1)
         {
             for (int p = 0; p < panels; p++)
-                MultiplyRows(a, lda, b, ldb, c, ldc, p * 64, Math.Min(rows, p * 64 + 64), inner, 0, cols, rowTile, mask, upperOnly);
+                MultiplyRows(a, b, ldb, c, ldc, p * 64, Math.Min(rows, p * 64 + 64), inner, 0, cols, rowTile, mask, upperOnly);
             return;
         }
         int chunks = (cols + ColumnChunk - 1) / ColumnChunk;
@@ -68,7 +83,7 @@ public static unsafe class DenseProduct
             Parallel.For(0, (long)panels * chunks, options, task =>
             {
                 int r0 = (int)(task / chunks) * 64, j0 = (int)(task % chunks) * ColumnChunk;
-                MultiplyRows(a, lda, b, ldb, c, ldc, r0, Math.Min(rows, r0 + 64), inner, j0, Math.Min(cols, j0 + ColumnChunk),
+                MultiplyRows(a, b, ldb, c, ldc, r0, Math.Min(rows, r0 + 64), inner, j0, Math.Min(cols, j0 + ColumnChunk),
                     rowTile, mask, upperOnly: false);
             });
             return;
@@ -76,12 +91,12 @@ public static unsafe class DenseProduct
         Parallel.For(0, panels, options, p =>
         {
             int r0 = p * 64, r1 = Math.Min(rows, r0 + 64);
-            MultiplyRows(a, lda, b, ldb, c, ldc, r0, r1, inner, 0, cols, rowTile, mask, upperOnly);
+            MultiplyRows(a, b, ldb, c, ldc, r0, r1, inner, 0, cols, rowTile, mask, upperOnly);
         });
     }
 
     /// <summary>Rows [r0, r1) and columns [j0, j1) of C; j0 is a multiple of <see cref="ColumnPanel"/>.</summary>
-    private static void MultiplyRows(double[] a, int lda, double[] b, int ldb, double[] c, int ldc, int r0, int r1, int inner,
+    private static void MultiplyRows(Strided a, double[] b, int ldb, double[] c, int ldc, int r0, int r1, int inner,
         int j0, int j1, int rowTile, TileMask? mask, bool upperOnly = false)
     {
         // Upper only: column panels that end before this row panel starts lie wholly below the diagonal.
@@ -92,7 +107,7 @@ public static unsafe class DenseProduct
             int kEnd = Math.Min(inner, k0 + InnerBlock);
             if (mask is null)
             {
-                MultiplyBlock(a, lda, b, ldb, c, ldc, r0, r1, k0, kEnd - k0, j1, rowTile, firstColumn);
+                MultiplyBlock(a, b, ldb, c, ldc, r0, r1, k0, kEnd - k0, j1, rowTile, firstColumn);
                 continue;
             }
             // Runs of non-zero tiles within this inner block (row panels are 64 rows, one tile row, when masked).
@@ -103,49 +118,52 @@ public static unsafe class DenseProduct
                 int start = t * TileMask.Size;
                 while (t * TileMask.Size < kEnd && mask.IsNonzero(rowTileIndex, t)) t++;
                 int end = Math.Min(kEnd, t * TileMask.Size);
-                MultiplyBlock(a, lda, b, ldb, c, ldc, r0, r1, start, end - start, j1, rowTile, firstColumn);
+                MultiplyBlock(a, b, ldb, c, ldc, r0, r1, start, end - start, j1, rowTile, firstColumn);
             }
         }
     }
 
     /// <summary>Columns [firstColumn, cols) of rows [r0, r1), inner indices [k0, k0 + kn).</summary>
-    private static void MultiplyBlock(double[] a, int lda, double[] b, int ldb, double[] c, int ldc, int r0, int r1, int k0,
+    private static void MultiplyBlock(Strided a, double[] b, int ldb, double[] c, int ldc, int r0, int r1, int k0,
         int kn, int cols, int rowTile, int firstColumn = 0)
     {
         int fullCols = Vector256.IsHardwareAccelerated && Fma.IsSupported ? cols / ColumnPanel * ColumnPanel : Math.Min(firstColumn, cols);
-        fixed (double* pa = a, pb = b, pc = c)
+        int rs = a.Row, ks = a.Inner;
+        fixed (double* pa = a.Values, pb = b, pc = c)
         {
             for (int j0 = Math.Min(firstColumn, fullCols); j0 < fullCols; j0 += ColumnPanel)
             {
                 int i = r0;
                 if (rowTile == 6)
                     for (; i + 6 <= r1; i += 6)
-                        Tile6x16(pa + (long)i * lda + k0, lda, pb + (long)k0 * ldb + j0, ldb, pc + (long)i * ldc + j0, ldc, kn);
+                        Tile6x16(pa + (long)i * rs + (long)k0 * ks, rs, ks, pb + (long)k0 * ldb + j0, ldb, pc + (long)i * ldc + j0, ldc, kn);
                 for (; i + 4 <= r1; i += 4)
-                    Tile4x16(pa + (long)i * lda + k0, lda, pb + (long)k0 * ldb + j0, ldb, pc + (long)i * ldc + j0, ldc, kn);
+                    Tile4x16(pa + (long)i * rs + (long)k0 * ks, rs, ks, pb + (long)k0 * ldb + j0, ldb, pc + (long)i * ldc + j0, ldc, kn);
                 for (; i < r1; i++)
-                    Scalar(pa, lda, pb, ldb, pc, ldc, i, i + 1, k0, kn, j0, j0 + ColumnPanel);
+                    Scalar(pa, rs, ks, pb, ldb, pc, ldc, i, i + 1, k0, kn, j0, j0 + ColumnPanel);
             }
             if (fullCols < cols)
-                Scalar(pa, lda, pb, ldb, pc, ldc, r0, r1, k0, kn, Math.Max(fullCols, firstColumn), cols);
+                Scalar(pa, rs, ks, pb, ldb, pc, ldc, r0, r1, k0, kn, Math.Max(fullCols, firstColumn), cols);
         }
     }
 
-    private static void Scalar(double* a, int lda, double* b, int ldb, double* c, int ldc, int r0, int r1, int k0, int kn,
+    /// <summary>The entries the tiles leave, with one fused multiply-add per term as the tiles do, so that an entry has
+    /// the same bits whichever path computes it.</summary>
+    private static void Scalar(double* a, int rs, int ks, double* b, int ldb, double* c, int ldc, int r0, int r1, int k0, int kn,
         int j0, int j1)
     {
         for (int i = r0; i < r1; i++)
             for (int k = k0; k < k0 + kn; k++)
             {
-                double av = a[(long)i * lda + k];
+                double av = a[(long)i * rs + (long)k * ks];
                 double* brow = b + (long)k * ldb;
                 double* crow = c + (long)i * ldc;
-                for (int j = j0; j < j1; j++) crow[j] += av * brow[j];
+                for (int j = j0; j < j1; j++) crow[j] = Math.FusedMultiplyAdd(av, brow[j], crow[j]);
             }
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void Tile6x16(double* a, int lda, double* b, int ldb, double* c, int ldc, int kn)
+    private static void Tile6x16(double* a, int rs, int ks, double* b, int ldb, double* c, int ldc, int kn)
     {
         Vector512<double> c00 = Vector512.Load(c), c01 = Vector512.Load(c + 8);
         Vector512<double> c10 = Vector512.Load(c + ldc), c11 = Vector512.Load(c + ldc + 8);
@@ -153,22 +171,23 @@ public static unsafe class DenseProduct
         Vector512<double> c30 = Vector512.Load(c + 3 * ldc), c31 = Vector512.Load(c + 3 * ldc + 8);
         Vector512<double> c40 = Vector512.Load(c + 4 * ldc), c41 = Vector512.Load(c + 4 * ldc + 8);
         Vector512<double> c50 = Vector512.Load(c + 5 * ldc), c51 = Vector512.Load(c + 5 * ldc + 8);
-        double* a0 = a, a1 = a + lda, a2 = a + 2 * lda, a3 = a + 3 * lda, a4 = a + 4 * lda, a5 = a + 5 * lda;
-        for (int k = 0; k < kn; k++)
+        long r2 = 2L * rs, r3 = 3L * rs, r4 = 4L * rs, r5 = 5L * rs;
+        double* ak = a;
+        for (int k = 0; k < kn; k++, ak += ks)
         {
             double* brow = b + (long)k * ldb;
             Vector512<double> b0 = Vector512.Load(brow), b1 = Vector512.Load(brow + 8);
-            Vector512<double> v = Vector512.Create(a0[k]);
+            Vector512<double> v = Vector512.Create(ak[0]);
             c00 = Vector512.FusedMultiplyAdd(v, b0, c00); c01 = Vector512.FusedMultiplyAdd(v, b1, c01);
-            v = Vector512.Create(a1[k]);
+            v = Vector512.Create(ak[rs]);
             c10 = Vector512.FusedMultiplyAdd(v, b0, c10); c11 = Vector512.FusedMultiplyAdd(v, b1, c11);
-            v = Vector512.Create(a2[k]);
+            v = Vector512.Create(ak[r2]);
             c20 = Vector512.FusedMultiplyAdd(v, b0, c20); c21 = Vector512.FusedMultiplyAdd(v, b1, c21);
-            v = Vector512.Create(a3[k]);
+            v = Vector512.Create(ak[r3]);
             c30 = Vector512.FusedMultiplyAdd(v, b0, c30); c31 = Vector512.FusedMultiplyAdd(v, b1, c31);
-            v = Vector512.Create(a4[k]);
+            v = Vector512.Create(ak[r4]);
             c40 = Vector512.FusedMultiplyAdd(v, b0, c40); c41 = Vector512.FusedMultiplyAdd(v, b1, c41);
-            v = Vector512.Create(a5[k]);
+            v = Vector512.Create(ak[r5]);
             c50 = Vector512.FusedMultiplyAdd(v, b0, c50); c51 = Vector512.FusedMultiplyAdd(v, b1, c51);
         }
         c00.Store(c); c01.Store(c + 8);
@@ -180,28 +199,29 @@ public static unsafe class DenseProduct
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void Tile4x16(double* a, int lda, double* b, int ldb, double* c, int ldc, int kn)
+    private static void Tile4x16(double* a, int rs, int ks, double* b, int ldb, double* c, int ldc, int kn)
     {
         Vector256<double> c00 = Vector256.Load(c), c01 = Vector256.Load(c + 4), c02 = Vector256.Load(c + 8), c03 = Vector256.Load(c + 12);
         double* r1 = c + ldc, r2 = c + 2 * ldc, r3 = c + 3 * ldc;
         Vector256<double> c10 = Vector256.Load(r1), c11 = Vector256.Load(r1 + 4), c12 = Vector256.Load(r1 + 8), c13 = Vector256.Load(r1 + 12);
         Vector256<double> c20 = Vector256.Load(r2), c21 = Vector256.Load(r2 + 4), c22 = Vector256.Load(r2 + 8), c23 = Vector256.Load(r2 + 12);
         Vector256<double> c30 = Vector256.Load(r3), c31 = Vector256.Load(r3 + 4), c32 = Vector256.Load(r3 + 8), c33 = Vector256.Load(r3 + 12);
-        double* a0 = a, a1 = a + lda, a2 = a + 2 * lda, a3 = a + 3 * lda;
-        for (int k = 0; k < kn; k++)
+        long ra2 = 2L * rs, ra3 = 3L * rs;
+        double* ak = a;
+        for (int k = 0; k < kn; k++, ak += ks)
         {
             double* brow = b + (long)k * ldb;
             Vector256<double> b0 = Vector256.Load(brow), b1 = Vector256.Load(brow + 4), b2 = Vector256.Load(brow + 8), b3 = Vector256.Load(brow + 12);
-            Vector256<double> v = Vector256.Create(a0[k]);
+            Vector256<double> v = Vector256.Create(ak[0]);
             c00 = Vector256.FusedMultiplyAdd(v, b0, c00); c01 = Vector256.FusedMultiplyAdd(v, b1, c01);
             c02 = Vector256.FusedMultiplyAdd(v, b2, c02); c03 = Vector256.FusedMultiplyAdd(v, b3, c03);
-            v = Vector256.Create(a1[k]);
+            v = Vector256.Create(ak[rs]);
             c10 = Vector256.FusedMultiplyAdd(v, b0, c10); c11 = Vector256.FusedMultiplyAdd(v, b1, c11);
             c12 = Vector256.FusedMultiplyAdd(v, b2, c12); c13 = Vector256.FusedMultiplyAdd(v, b3, c13);
-            v = Vector256.Create(a2[k]);
+            v = Vector256.Create(ak[ra2]);
             c20 = Vector256.FusedMultiplyAdd(v, b0, c20); c21 = Vector256.FusedMultiplyAdd(v, b1, c21);
             c22 = Vector256.FusedMultiplyAdd(v, b2, c22); c23 = Vector256.FusedMultiplyAdd(v, b3, c23);
-            v = Vector256.Create(a3[k]);
+            v = Vector256.Create(ak[ra3]);
             c30 = Vector256.FusedMultiplyAdd(v, b0, c30); c31 = Vector256.FusedMultiplyAdd(v, b1, c31);
             c32 = Vector256.FusedMultiplyAdd(v, b2, c32); c33 = Vector256.FusedMultiplyAdd(v, b3, c33);
         }

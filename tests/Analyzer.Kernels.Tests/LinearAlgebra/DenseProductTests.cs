@@ -57,6 +57,27 @@ public class DenseProductTests
         Assert.Equal(one, many);
     }
 
+    [Theory]
+    [MemberData(nameof(Shapes))]
+    public void Transposed_product_gives_the_bits_of_the_product_with_the_transpose(int rows, int inner, int cols)
+    {
+        // A is stored [inner x rows] with a wider leading dimension; the plain product gets its explicit transpose.
+        int lda = rows + 3;
+        var a = Random(inner * lda, rows + 5);
+        var b = Random(inner * cols, cols + 6);
+        var transposed = new double[rows * inner];
+        for (int k = 0; k < inner; k++)
+            for (int i = 0; i < rows; i++) transposed[i * inner + k] = a[k * lda + i];
+        var fast = new double[rows * cols];
+        var plain = new double[rows * cols];
+        var slow = new double[rows * cols];
+        DenseProduct.MultiplyTransposedA(a, lda, b, cols, fast, cols, rows, inner, cols);
+        DenseProduct.Multiply(transposed, inner, b, cols, plain, cols, rows, inner, cols);
+        DenseProductReference.Multiply(transposed, inner, b, cols, slow, cols, rows, inner, cols);
+        Assert.Equal(plain, fast);
+        new Tolerance(1e-12, 1e-12).AssertAll(fast, slow, "C");
+    }
+
     [Fact]
     public void Wide_product_split_by_columns_respects_leading_dimensions()
     {
