@@ -33,16 +33,13 @@ public static class BlockKrylovEigensolver
 
     private static int RoundUp(int value, int multiple) => (value + multiple - 1) / multiple * multiple;
 
-    /// <summary>Working storage of one solve: the basis V [n x m] with its transpose Vt [m x n] (so that both V·C and
-    /// Vᵀ·W are plain row-major products) and MV = M·V.</summary>
+    /// <summary>Working storage of one solve: the basis V [n x m] (Vᵀ·W read from V as stored) and MV = M·V.</summary>
     private sealed class Solver(SymmetricOperator matrix, int n, int p, int m, int seed)
     {
         private readonly double[] v = new double[(long)n * m];
-        private readonly double[] vt = new double[(long)m * n];
         private readonly double[] mv = new double[(long)n * m];
         private readonly double[] block = new double[n * p];
         private readonly double[] product = new double[n * p];
-        private readonly double[] transposed = new double[p * n];
         private readonly Random rng = new(seed);
 
         public EigenPairs Run(int k, double tolerance, int maxCycles)
@@ -63,7 +60,7 @@ public static class BlockKrylovEigensolver
                     Store(j * p);
                     Apply(j * p);
                 }
-                DenseProduct.Multiply(vt, n, mv, m, h, m, m, n, m);
+                DenseProduct.MultiplyTransposedAInSlices(v, m, mv, m, h, m, m, n, m);
                 for (int i = 0; i < m; i++)
                     for (int j = i + 1; j < m; j++)
                         h[i * m + j] = h[j * m + i] = 0.5 * (h[i * m + j] + h[j * m + i]);
@@ -100,14 +97,10 @@ public static class BlockKrylovEigensolver
             return Math.Sqrt(-2.0 * Math.Log(u1)) * Math.Cos(2 * Math.PI * u2);
         }
 
-        /// <summary>Copies the block into columns [column, column + p) of V and rows of Vt.</summary>
+        /// <summary>Copies the block into columns [column, column + p) of V.</summary>
         private void Store(int column)
         {
-            for (int r = 0; r < n; r++)
-            {
-                Array.Copy(block, r * p, v, (long)r * m + column, p);
-                for (int c = 0; c < p; c++) vt[(long)(column + c) * n + r] = block[r * p + c];
-            }
+            for (int r = 0; r < n; r++) Array.Copy(block, r * p, v, (long)r * m + column, p);
         }
 
         /// <summary>MV[:, column..column+p) = M · block.</summary>
@@ -141,7 +134,7 @@ public static class BlockKrylovEigensolver
             var correction = new double[n * cols];
             for (int pass = 0; pass < 2; pass++)
             {
-                DenseProduct.Multiply(vt, n, target, cols, coefficients, cols, previous, n, cols);
+                DenseProduct.MultiplyTransposedAInSlices(v, m, target, cols, coefficients, cols, previous, n, cols);
                 DenseProduct.Multiply(v, m, coefficients, cols, correction, cols, n, previous, cols);
                 for (int i = 0; i < n * cols; i++) target[i] -= correction[i];
             }
@@ -151,9 +144,8 @@ public static class BlockKrylovEigensolver
         /// The Gram matrix and the product with R⁻¹ (inverted in p³/6 steps) are dense products.</summary>
         private bool CholeskyQr()
         {
-            Transpose.Apply(block, n, p, transposed);
             var gram = new double[p * p];
-            DenseProduct.Multiply(transposed, n, block, p, gram, p, p, n, p);
+            DenseProduct.MultiplyTransposedAInSlices(block, p, block, p, gram, p, p, n, p);
             double largest = 0;
             for (int c = 0; c < p; c++) largest = Math.Max(largest, gram[c * p + c]);
             // Cholesky G = RᵀR (R upper triangular, stored in gram's upper triangle).

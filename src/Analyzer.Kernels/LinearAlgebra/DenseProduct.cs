@@ -42,6 +42,124 @@ public static unsafe class DenseProduct
         MultiplyUnchecked(new Strided(a, 1, lda), b, ldb, c, ldc, rows, inner, cols, maxThreads);
     }
 
+    /// <summary>Most inner indices per slice of <see cref="MultiplyTransposedAInSlices"/>.</summary>
+    public const int InnerSlice = 4096;
+
+    /// <summary>
+    /// C = Aᵀ B as <see cref="MultiplyTransposedA"/>, for a long inner dimension and few rows (a tall basis' transpose times
+    /// a block of vectors, a Gram matrix): the inner dimension is cut into equal slices of at most <see cref="InnerSlice"/>,
+    /// the slices summed in parallel and added in order. Row panels alone leave such a product on one or two threads. The bits do
+    /// not depend on the thread count, and equal MultiplyTransposedA's when inner ≤ InnerSlice.
+    /// </summary>
+    public static void MultiplyTransposedAInSlices(double[] a, int lda, double[] b, int ldb, double[] c, int ldc, int rows, int inner,
+        int cols, int maxThreads = -1)
+    {
+        int slices = (inner + InnerSlice - 1) / InnerSlice;
+        if (slices <= 1)
+        {
+            MultiplyTransposedA(a, lda, b, ldb, c, ldc, rows, inner, cols, maxThreads);
+            return;
+        }
+        Check(a.Length, lda, inner, rows, nameof(a));
+        Check(b.Length, ldb, inner, cols, nameof(b));
+        Check(c.Length, ldc, rows, cols, nameof(c));
+        int rowTile = Vector512.IsHardwareAccelerated ? 6 : 4;
+        int panels = (rows + 63) / 64;
+        int length = ((inner + slices - 1) / slices + InnerBlock - 1) / InnerBlock * InnerBlock;
+        slices = (inner + length - 1) / length;
+        var pool = System.Buffers.ArrayPool<double>.Shared;
+        var partials = new double[slices][];
+        for (int s = 1; s < slices; s++) partials[s] = pool.Rent(rows * cols);
+        var transposed = new Strided(a, 1, lda);
+        Parallel.For(0, (long)slices * panels, Parallelism.Options(maxThreads), task =>
+        {
+            int slice = (int)(task / panels), r0 = (int)(task % panels) * 64, r1 = Math.Min(rows, r0 + 64);
+            int start = slice * length, end = Math.Min(inner, start + length);
+            if (slice == 0) MultiplyRows(transposed, b, ldb, c, ldc, r0, r1, end, 0, cols, rowTile, null, innerStart: start);
+            else MultiplyRows(transposed, b, ldb, partials[slice], cols, r0, r1, end, 0, cols, rowTile, null, innerStart: start);
+        });
+        for (int s = 1; s < slices; s++)
+        {
+            var from = partials[s];
+            for (int i = 0; i < rows; i++)
+            {
+                var into = c.AsSpan(i * ldc, cols);
+                var add = from.AsSpan(i * cols, cols);
+                for (int j = 0; j < cols; j++) into[j] += add[j];
+            }
+            pool.Return(from);
+        }
+    }
+
+    /// <summary>Rows of B per band of <see cref="MultiplyBothWays"/>: each band sums its part of Bᵀ·W on its own.</summary>
+    public const int TransposeBand = 256;
+
+    /// <summary>
+    /// Both products of one matrix: Y = B·X and Z = Bᵀ·W, with B [rows x cols] row-major (leading dimension ldb),
+    /// X [cols x vecs], W [rows x vecs], Y [rows x vecs], Z [cols x vecs]. Where B has bands enough for every thread, each
+    /// tile of B is used for both while it is in cache, so B is read from memory once, not twice (a symmetric operator
+    /// stored as its upper blocks; ViT-B/16's 75 MB blocks); otherwise the two are computed apart.
+    /// Y has the bits of <see cref="Multiply"/>. Z is summed over bands of <see cref="TransposeBand"/> rows of B, each as
+    /// <see cref="MultiplyTransposedA"/> sums it, and the bands added in order: the bits of MultiplyTransposedA when B has
+    /// at most one band, and never dependent on the thread count.
+    /// </summary>
+    public static void MultiplyBothWays(double[] b, int ldb, int rows, int cols, double[] x, double[] w, double[] y, double[] z,
+        int vecs, int maxThreads = -1)
+    {
+        Check(b.Length, ldb, rows, cols, nameof(b));
+        Check(x.Length, vecs, cols, vecs, nameof(x));
+        Check(w.Length, vecs, rows, vecs, nameof(w));
+        Check(y.Length, vecs, rows, vecs, nameof(y));
+        Check(z.Length, vecs, cols, vecs, nameof(z));
+        int rowTile = Vector512.IsHardwareAccelerated ? 6 : 4;
+        int bands = (rows + TransposeBand - 1) / TransposeBand;
+        int bandLength = cols * vecs;
+        var pool = System.Buffers.ArrayPool<double>.Shared;
+        var partials = new double[bands][];
+        partials[0] = z;
+        for (int band = 1; band < bands; band++) partials[band] = pool.Rent(bandLength);
+        var normal = new Strided(b, ldb, 1);
+        var transposed = new Strided(b, 1, ldb);
+        void Band(int band)
+        {
+            var into = partials[band];
+            Array.Clear(into, 0, bandLength);
+            int start = band * TransposeBand, end = Math.Min(rows, start + TransposeBand);
+            Array.Clear(y, start * vecs, (end - start) * vecs);
+            // Inner blocks outermost: the slices of X and Z they touch stay in cache while the band's row panels pass.
+            for (int k0 = 0; k0 < cols; k0 += InnerBlock)
+            {
+                int kn = Math.Min(cols, k0 + InnerBlock) - k0;
+                for (int r0 = start; r0 < end; r0 += 64)
+                {
+                    int r1 = Math.Min(end, r0 + 64);
+                    MultiplyBlock(normal, x, vecs, y, vecs, r0, r1, k0, kn, vecs, rowTile);
+                    MultiplyBlock(transposed, w, vecs, into, vecs, k0, k0 + kn, r0, r1 - r0, vecs, rowTile);
+                }
+            }
+        }
+        var options = Parallelism.Options(maxThreads);
+        if ((long)rows * cols * vecs < 1 << 18 || options.MaxDegreeOfParallelism == 1)
+            for (int band = 0; band < bands; band++) Band(band);
+        else if (bands >= 2 * options.MaxDegreeOfParallelism)
+            Parallel.For(0, bands, options, Band);
+        else
+        {
+            // Too few bands to share among the threads: the two products apart, each parallel over its own row panels,
+            // with Z still summed band by band (the same bits as above).
+            MultiplyUnchecked(normal, x, vecs, y, vecs, rows, cols, vecs, maxThreads);
+            for (int band = 0; band < bands; band++)
+                MultiplyUnchecked(transposed, w, vecs, partials[band], vecs, cols, Math.Min(rows, (band + 1) * TransposeBand), vecs,
+                    maxThreads, innerStart: band * TransposeBand);
+        }
+        for (int band = 1; band < bands; band++)
+        {
+            var from = partials[band].AsSpan(0, bandLength);
+            for (int i = 0; i < from.Length; i++) z[i] += from[i];
+            pool.Return(partials[band]);
+        }
+    }
+
     /// <summary>Matrix A as the kernels read it: entry (i, k) at Values[i·Row + k·Inner].</summary>
     private readonly record struct Strided(double[] Values, int Row, int Inner);
 
@@ -63,16 +181,17 @@ public static unsafe class DenseProduct
         MultiplyUnchecked(new Strided(a, lda, 1), b, ldb, c, ldc, n, inner, n, maxThreads, null, upperOnly: true);
     }
 
+    /// <summary>C = A·B over inner indices [innerStart, inner).</summary>
     private static void MultiplyUnchecked(Strided a, double[] b, int ldb, double[] c, int ldc, int rows, int inner,
-        int cols, int maxThreads, TileMask? mask = null, bool upperOnly = false)
+        int cols, int maxThreads, TileMask? mask = null, bool upperOnly = false, int innerStart = 0)
     {
         int rowTile = Vector512.IsHardwareAccelerated ? 6 : 4;
         int panels = (rows + 63) / 64;
         var options = Parallelism.Options(maxThreads);
-        if ((long)rows * inner * cols < 1 << 18 || options.MaxDegreeOfParallelism == 1)
+        if ((long)rows * (inner - innerStart) * cols < 1 << 18 || options.MaxDegreeOfParallelism == 1)
         {
             for (int p = 0; p < panels; p++)
-                MultiplyRows(a, b, ldb, c, ldc, p * 64, Math.Min(rows, p * 64 + 64), inner, 0, cols, rowTile, mask, upperOnly);
+                MultiplyRows(a, b, ldb, c, ldc, p * 64, Math.Min(rows, p * 64 + 64), inner, 0, cols, rowTile, mask, upperOnly, innerStart);
             return;
         }
         int chunks = (cols + ColumnChunk - 1) / ColumnChunk;
@@ -84,25 +203,25 @@ public static unsafe class DenseProduct
             {
                 int r0 = (int)(task / chunks) * 64, j0 = (int)(task % chunks) * ColumnChunk;
                 MultiplyRows(a, b, ldb, c, ldc, r0, Math.Min(rows, r0 + 64), inner, j0, Math.Min(cols, j0 + ColumnChunk),
-                    rowTile, mask, upperOnly: false);
+                    rowTile, mask, upperOnly: false, innerStart);
             });
             return;
         }
         Parallel.For(0, panels, options, p =>
         {
             int r0 = p * 64, r1 = Math.Min(rows, r0 + 64);
-            MultiplyRows(a, b, ldb, c, ldc, r0, r1, inner, 0, cols, rowTile, mask, upperOnly);
+            MultiplyRows(a, b, ldb, c, ldc, r0, r1, inner, 0, cols, rowTile, mask, upperOnly, innerStart);
         });
     }
 
     /// <summary>Rows [r0, r1) and columns [j0, j1) of C; j0 is a multiple of <see cref="ColumnPanel"/>.</summary>
     private static void MultiplyRows(Strided a, double[] b, int ldb, double[] c, int ldc, int r0, int r1, int inner,
-        int j0, int j1, int rowTile, TileMask? mask, bool upperOnly = false)
+        int j0, int j1, int rowTile, TileMask? mask, bool upperOnly = false, int innerStart = 0)
     {
         // Upper only: column panels that end before this row panel starts lie wholly below the diagonal.
         int firstColumn = upperOnly ? r0 / ColumnPanel * ColumnPanel : j0;
         for (int i = r0; i < r1; i++) Array.Clear(c, i * ldc + j0, j1 - j0);
-        for (int k0 = 0; k0 < inner; k0 += InnerBlock)
+        for (int k0 = innerStart; k0 < inner; k0 += InnerBlock)
         {
             int kEnd = Math.Min(inner, k0 + InnerBlock);
             if (mask is null)

@@ -78,6 +78,66 @@ public class DenseProductTests
         new Tolerance(1e-12, 1e-12).AssertAll(fast, slow, "C");
     }
 
+    [Theory]
+    [InlineData(7, 5, 3)]
+    [InlineData(256, 300, 48)] // one band: both products have the bits of the separate ones
+    [InlineData(600, 300, 48)] // three bands, the last partial
+    [InlineData(130, 1100, 17)] // wide, columns off the panel width
+    [InlineData(1030, 70, 5)]
+    public void Both_ways_gives_the_two_products_of_one_matrix(int rows, int cols, int vecs)
+    {
+        int ldb = cols + 3;
+        var b = Random(rows * ldb, rows + 11);
+        var x = Random(cols * vecs, 12);
+        var w = Random(rows * vecs, 13);
+        var y = new double[rows * vecs];
+        var z = new double[cols * vecs];
+        DenseProduct.MultiplyBothWays(b, ldb, rows, cols, x, w, y, z, vecs);
+        var plainY = new double[rows * vecs];
+        var plainZ = new double[cols * vecs];
+        DenseProduct.Multiply(b, ldb, x, vecs, plainY, vecs, rows, cols, vecs);
+        DenseProduct.MultiplyTransposedA(b, ldb, w, vecs, plainZ, vecs, cols, rows, vecs);
+        Assert.Equal(plainY, y);
+        if (rows <= DenseProduct.TransposeBand) Assert.Equal(plainZ, z);
+        var slowZ = new double[cols * vecs];
+        var bT = new double[cols * rows];
+        for (int r = 0; r < rows; r++)
+            for (int c = 0; c < cols; c++) bT[c * rows + r] = b[r * ldb + c];
+        DenseProductReference.Multiply(bT, rows, w, vecs, slowZ, vecs, cols, rows, vecs);
+        new Tolerance(1e-12, 1e-12).AssertAll(z, slowZ, "Z");
+
+        var oneY = new double[rows * vecs];
+        var oneZ = Enumerable.Repeat(5.0, cols * vecs).ToArray();
+        DenseProduct.MultiplyBothWays(b, ldb, rows, cols, x, w, oneY, oneZ, vecs, maxThreads: 1);
+        Assert.Equal(y, oneY);
+        Assert.Equal(z, oneZ);
+    }
+
+    [Theory]
+    [InlineData(48, 4000, 48)] // one slice: the bits of the plain transposed product
+    [InlineData(48, 9000, 48)] // three equal slices
+    [InlineData(100, 4097, 17)] // two slices, rows off the panel height, columns off the panel width
+    public void Sliced_transposed_product_sums_long_inner_dimensions_in_parallel(int rows, int inner, int cols)
+    {
+        int lda = rows + 2;
+        var a = Random(inner * lda, rows + 21);
+        var b = Random(inner * cols, 22);
+        var sliced = new double[rows * cols];
+        var plain = new double[rows * cols];
+        DenseProduct.MultiplyTransposedAInSlices(a, lda, b, cols, sliced, cols, rows, inner, cols);
+        DenseProduct.MultiplyTransposedA(a, lda, b, cols, plain, cols, rows, inner, cols);
+        if (inner <= DenseProduct.InnerSlice) Assert.Equal(plain, sliced);
+        var transposed = new double[rows * inner];
+        for (int k = 0; k < inner; k++)
+            for (int i = 0; i < rows; i++) transposed[i * inner + k] = a[k * lda + i];
+        var slow = new double[rows * cols];
+        DenseProductReference.Multiply(transposed, inner, b, cols, slow, cols, rows, inner, cols);
+        new Tolerance(1e-11, 1e-12).AssertAll(sliced, slow, "C");
+        var one = Enumerable.Repeat(3.0, rows * cols).ToArray();
+        DenseProduct.MultiplyTransposedAInSlices(a, lda, b, cols, one, cols, rows, inner, cols, maxThreads: 1);
+        Assert.Equal(sliced, one);
+    }
+
     [Fact]
     public void Wide_product_split_by_columns_respects_leading_dimensions()
     {
