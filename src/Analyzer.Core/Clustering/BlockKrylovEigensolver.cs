@@ -28,13 +28,16 @@ public static class BlockKrylovEigensolver
         int p = Math.Min(n, RoundUp(k + Math.Max(8, k / 4), 16));
         if (4 * p >= n / 2)
             return DenseSymmetricEigensolver.Largest(matrix.ToDense(), n, k); // small problem: the dense solver is cheaper
-        return new Solver(matrix, n, p, basisBlocks * p, seed).Run(k, tolerance, maxCycles);
+        // A large basis restarts from 3p Ritz vectors, not p: the 2p after the wanted ones are directions a restart
+        // would otherwise discard and have to find again (docs/design.md, large graphs).
+        int keep = basisBlocks >= 8 ? 3 : 1;
+        return new Solver(matrix, n, p, basisBlocks * p, keep, seed).Run(k, tolerance, maxCycles);
     }
 
     private static int RoundUp(int value, int multiple) => (value + multiple - 1) / multiple * multiple;
 
     /// <summary>Working storage of one solve: the basis V [n x m] (Vᵀ·W read from V as stored) and MV = M·V.</summary>
-    private sealed class Solver(SymmetricOperator matrix, int n, int p, int m, int seed)
+    private sealed class Solver(SymmetricOperator matrix, int n, int p, int m, int keep, int seed)
     {
         private readonly double[] v = new double[(long)n * m];
         private readonly double[] mv = new double[(long)n * m];
@@ -49,13 +52,16 @@ public static class BlockKrylovEigensolver
             Store(0);
             Apply(0);
             var h = new double[m * m];
-            var y = new double[n * p];
-            var my = new double[n * p];
-            for (int cycle = 0; ; cycle++)
+            int kept = keep * p;
+            var y = new double[n * kept];
+            var my = new double[n * kept];
+            for (int cycle = 0, filled = 1; ; cycle++, filled = keep)
             {
-                for (int j = 1; j * p < m; j++)
+                // The first new block is M applied to the wanted (first p) basis vectors, each later one M applied to the last.
+                for (int j = filled; j * p < m; j++)
                 {
-                    for (int r = 0; r < n; r++) Array.Copy(mv, (long)r * m + (j - 1) * p, block, r * p, p);
+                    int source = j == filled ? 0 : (j - 1) * p;
+                    for (int r = 0; r < n; r++) Array.Copy(mv, (long)r * m + source, block, r * p, p);
                     Orthonormalize(j * p);
                     Store(j * p);
                     Apply(j * p);
@@ -64,16 +70,16 @@ public static class BlockKrylovEigensolver
                 for (int i = 0; i < m; i++)
                     for (int j = i + 1; j < m; j++)
                         h[i * m + j] = h[j * m + i] = 0.5 * (h[i * m + j] + h[j * m + i]);
-                var ritz = DenseSymmetricEigensolver.Largest(h, m, p);
-                DenseProduct.Multiply(v, m, ritz.Vectors, p, y, p, n, m, p);
-                DenseProduct.Multiply(mv, m, ritz.Vectors, p, my, p, n, m, p);
+                var ritz = DenseSymmetricEigensolver.Largest(h, m, kept);
+                DenseProduct.Multiply(v, m, ritz.Vectors, kept, y, kept, n, m, kept);
+                DenseProduct.Multiply(mv, m, ritz.Vectors, kept, my, kept, n, m, kept);
                 double worst = 0;
                 for (int c = 0; c < k; c++)
                 {
                     double sum = 0, theta = ritz.Values[c];
                     for (int r = 0; r < n; r++)
                     {
-                        double d = my[r * p + c] - theta * y[r * p + c];
+                        double d = my[r * kept + c] - theta * y[r * kept + c];
                         sum += d * d;
                     }
                     worst = Math.Max(worst, Math.Sqrt(sum));
@@ -81,13 +87,15 @@ public static class BlockKrylovEigensolver
                 if (worst <= tolerance || cycle == maxCycles - 1)
                 {
                     var vectors = new double[n * k];
-                    for (int r = 0; r < n; r++) Array.Copy(y, r * p, vectors, r * k, k);
+                    for (int r = 0; r < n; r++) Array.Copy(y, r * kept, vectors, r * k, k);
                     return new EigenPairs(ritz.Values.Take(k).ToArray(), vectors, n);
                 }
-                // Restart from the Ritz vectors; M·Y is already known.
-                Array.Copy(y, block, y.Length);
-                Store(0);
-                for (int r = 0; r < n; r++) Array.Copy(my, r * p, mv, (long)r * m, p);
+                // Restart from the kept Ritz vectors; M·Y is already known.
+                for (int r = 0; r < n; r++)
+                {
+                    Array.Copy(y, (long)r * kept, v, (long)r * m, kept);
+                    Array.Copy(my, (long)r * kept, mv, (long)r * m, kept);
+                }
             }
         }
 
