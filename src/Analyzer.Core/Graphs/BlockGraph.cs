@@ -130,14 +130,17 @@ public sealed class BlockGraph : WeightedGraph
 
     /// <summary>Several labellings read each block row together, in groups of <see cref="LabellingGroup"/> run in
     /// parallel: the row stays in cache while every labelling of the group sums it, where reading the graph once per
-    /// labelling made the 100 cuts of ViT-B/16's restarts bound by memory. Each labelling's sums are added in the same
-    /// order as alone.</summary>
+    /// labelling made the 100 cuts of ViT-B/16's restarts bound by memory. Where a group's labellings label the same
+    /// nodes (the restarts of one clustering), the sums that depend only on which nodes are labelled (a row's labelled
+    /// sum, the column sums) are taken once for the group. Each labelling's sums are added in the same order as alone.</summary>
     public override void AddLabelSums(IReadOnlyList<int[]> labelings, double[][] volumes, double[][] withins)
     {
         int groups = (labelings.Count + LabellingGroup - 1) / LabellingGroup;
         Parallel.For(0, groups, Kernels.Parallelism.Options(), group =>
         {
             var members = Enumerable.Range(group * LabellingGroup, Math.Min(LabellingGroup, labelings.Count - group * LabellingGroup)).ToArray();
+            var first = labelings[members[0]];
+            bool sameNodes = members.All(l => labelings[l].Select((label, i) => label >= 0 == first[i] >= 0).All(same => same));
             foreach (var b in blocks)
             {
                 // Each entry is an edge in both directions: the row's side is summed per row, the column's side per
@@ -148,29 +151,38 @@ public sealed class BlockGraph : WeightedGraph
                     for (int c = 0; c < b.Cols; c++) labels[c] = labelings[l][b.ColStart + c];
                     return labels;
                 }).ToArray();
-                var columnSums = members.Select(_ => new double[b.Cols]).ToArray();
+                var columnSums = (sameNodes ? [new double[b.Cols]] : members.Select(_ => new double[b.Cols])).ToArray();
                 for (int r = 0; r < b.Rows; r++)
                 {
                     var row = b.Values.AsSpan(r * b.Cols, b.Cols);
+                    double shared = 0;
+                    if (sameNodes)
+                    {
+                        if (first[b.RowStart + r] < 0) continue;
+                        shared = LabelledRowSums.Labelled(row, columnLabels[0]);
+                        System.Numerics.Tensors.TensorPrimitives.Add(columnSums[0], row, columnSums[0]);
+                    }
                     for (int g = 0; g < members.Length; g++)
                     {
                         int l = members[g], lr = labelings[l][b.RowStart + r];
                         if (lr < 0) continue;
-                        var (labelled, own) = LabelledRowSums.Compute(row, columnLabels[g], lr);
-                        volumes[l][lr] += labelled;
-                        withins[l][lr] += 2 * own;
-                        System.Numerics.Tensors.TensorPrimitives.Add(columnSums[g], row, columnSums[g]);
+                        volumes[l][lr] += sameNodes ? shared : LabelledRowSums.Labelled(row, columnLabels[g]);
+                        withins[l][lr] += 2 * LabelledRowSums.Within(row, columnLabels[g], lr);
+                        if (!sameNodes) System.Numerics.Tensors.TensorPrimitives.Add(columnSums[g], row, columnSums[g]);
                     }
                 }
                 for (int g = 0; g < members.Length; g++)
+                {
+                    var sums = columnSums[sameNodes ? 0 : g];
                     for (int c = 0; c < b.Cols; c++)
-                        if (columnLabels[g][c] >= 0) volumes[members[g]][(int)columnLabels[g][c]] += columnSums[g][c];
+                        if (columnLabels[g][c] >= 0) volumes[members[g]][(int)columnLabels[g][c]] += sums[c];
+                }
             }
         });
     }
 
     /// <summary>Labellings that read the blocks together.</summary>
-    private const int LabellingGroup = 8;
+    private const int LabellingGroup = 25;
 
     public override bool HasEdges(int aStart, int aCount, int bStart, int bCount)
     {

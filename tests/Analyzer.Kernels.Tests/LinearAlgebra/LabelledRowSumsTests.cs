@@ -20,6 +20,9 @@ public class LabelledRowSumsTests
             var actual = LabelledRowSums.Compute(row, labels.Select(l => (double)l).ToArray(), label);
             Assert.Equal(expected.Labelled, actual.Labelled, 1e-12 * length);
             Assert.Equal(expected.Within, actual.Within, 1e-12 * length);
+            var doubles = labels.Select(l => (double)l).ToArray();
+            Assert.Equal(actual.Labelled, LabelledRowSums.Labelled(row, doubles));
+            Assert.Equal(actual.Within, LabelledRowSums.Within(row, doubles, label));
         }
     }
 
