@@ -76,21 +76,26 @@ public static class KMeans
         for (int q = 0; q < d; q++)
             for (int c = 0; c < k; c++) centersT[q * k + c] /= Math.Max(1, counts[c]);
         // Pruning (the moves are those of comparing every point with every centre): a point with no move anywhere since
-        // its last comparison is skipped, its answer cannot have changed; and a centre b is not measured when the
-        // triangle inequality already proves the move cannot pay, |x - c_b| >= |c_a - c_b| - |x - c_a|, so that
-        // n_b/(n_b+1)·(|c_a - c_b| - |x - c_a|)² >= the removal term (with a relative margin far above rounding). The
-        // distances that are measured are summed over the coordinates in order, the bits of a full comparison.
+        // its last comparison is skipped, its answer cannot have changed; and a point is not measured against the other
+        // centres when the triangle inequality already proves that no move can pay: |x - c_b| >= |c_a - c_b| - |x - c_a|
+        // >= g_a - |x - c_a| with g_a the gap from c_a to the nearest other centre, so that with w the least weight
+        // n_b/(n_b+1), w·(g_a - |x - c_a|)² >= the removal term (with a relative margin far above rounding). Otherwise
+        // every centre is measured at once (SquaredDistance.ToColumns, summed over the coordinates in order, the bits of a
+        // full comparison); a centre that the per-centre form of the test would have left out has a negative gain and
+        // cannot be chosen, so the moves are the same.
         var centers = new double[k * d];
         for (int q = 0; q < d; q++)
             for (int c = 0; c < k; c++) centers[c * d + q] = centersT[q * k + c];
         var apart = new double[k * k];
         for (int c = 0; c < k; c++) CentreGaps(centers, d, k, c, apart);
+        var nearestGap = new double[k];
+        NearestGaps(apart, k, nearestGap);
         var comparedAt = new int[n];
         Array.Fill(comparedAt, -1);
         var weights = new double[k];
         for (int c = 0; c < k; c++) weights[c] = counts[c] / (counts[c] + 1.0);
+        double lightest = weights.Min();
         var distances = new double[k];
-        var open = new int[k];
         int moves = 0;
         for (int pass = 0; pass < 100; pass++)
         {
@@ -102,25 +107,15 @@ public static class KMeans
                 comparedAt[i] = moves;
                 var point = x.AsSpan(i * d, d);
                 double own = Distance(point, centers.AsSpan(a * d, d));
-                double removal = counts[a] / (counts[a] - 1.0) * own, radius = Math.Sqrt(own);
-                int opened = 0;
+                double removal = counts[a] / (counts[a] - 1.0) * own;
+                double gap = nearestGap[a] - Math.Sqrt(own);
+                if (gap > 0 && lightest * gap * gap * (1 - PruningMargin) > removal) continue;
+                SquaredDistance.ToColumns(centersT, k, point, distances);
+                int best = a;
+                double bestGain = 0;
                 for (int b = 0; b < k; b++)
                 {
                     if (b == a) continue;
-                    double gap = apart[a * k + b] - radius;
-                    if (gap > 0 && weights[b] * gap * gap * (1 - PruningMargin) > removal) continue;
-                    open[opened++] = b;
-                }
-                if (opened == 0) continue;
-                if (opened == 1)
-                    distances[open[0]] = Distance(point, centers.AsSpan(open[0] * d, d));
-                else
-                    SquaredDistance.ToColumns(centersT, k, point, distances);
-                int best = a;
-                double bestGain = 0;
-                for (int j = 0; j < opened; j++)
-                {
-                    int b = open[j];
                     double gain = removal - weights[b] * distances[b];
                     if (gain > bestGain + 1e-15) { bestGain = gain; best = b; }
                 }
@@ -137,10 +132,12 @@ public static class KMeans
                 counts[best]++;
                 weights[a] = counts[a] / (counts[a] + 1.0);
                 weights[best] = counts[best] / (counts[best] + 1.0);
+                lightest = weights.Min();
                 labels[i] = best;
                 moves++;
                 CentreGaps(centers, d, k, a, apart);
                 CentreGaps(centers, d, k, best, apart);
+                NearestGaps(apart, k, nearestGap);
                 moved = true;
             }
             if (!moved) break;
@@ -165,6 +162,18 @@ public static class KMeans
             sum = Math.FusedMultiplyAdd(diff, diff, sum);
         }
         return sum;
+    }
+
+    /// <summary>Each centre's distance to the nearest other centre.</summary>
+    private static void NearestGaps(double[] apart, int k, double[] nearest)
+    {
+        for (int c = 0; c < k; c++)
+        {
+            double gap = double.PositiveInfinity;
+            for (int b = 0; b < k; b++)
+                if (b != c) gap = Math.Min(gap, apart[c * k + b]);
+            nearest[c] = gap;
+        }
     }
 
     /// <summary>Row and column c of the centre-to-centre distances |c_c - c_b|.</summary>
