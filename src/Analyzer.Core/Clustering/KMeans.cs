@@ -82,7 +82,10 @@ public static class KMeans
         // n_b/(n_b+1), w·(g_a - |x - c_a|)² >= the removal term (with a relative margin far above rounding). Otherwise
         // every centre is measured at once (SquaredDistance.ToColumns, summed over the coordinates in order, the bits of a
         // full comparison); a centre that the per-centre form of the test would have left out has a negative gain and
-        // cannot be chosen, so the moves are the same.
+        // cannot be chosen, so the moves are the same. Between its comparisons a point keeps bounds, as Hamerly's k-means
+        // does: its distance to its own centre (u) and to the nearest other (l) at its last comparison, and the total
+        // that any centre can have moved since (the sum over the moves of the larger of the two centres' shifts, δ).
+        // While w·(l - δ)² >= n_a/(n_a-1)·(u + δ)² no move can pay and the point is not measured at all.
         var centers = new double[k * d];
         for (int q = 0; q < d; q++)
             for (int c = 0; c < k; c++) centers[c * d + q] = centersT[q * k + c];
@@ -92,6 +95,11 @@ public static class KMeans
         NearestGaps(apart, k, nearestGap);
         var comparedAt = new int[n];
         Array.Fill(comparedAt, -1);
+        var ownBound = new double[n];
+        var otherBound = new double[n];
+        var driftAt = new double[n];
+        Array.Fill(ownBound, double.PositiveInfinity);
+        double drift = 0;
         var weights = new double[k];
         for (int c = 0; c < k; c++) weights[c] = counts[c] / (counts[c] + 1.0);
         double lightest = weights.Min();
@@ -105,29 +113,47 @@ public static class KMeans
                 int a = labels[i];
                 if (counts[a] <= 1 || comparedAt[i] == moves) continue;
                 comparedAt[i] = moves;
+                double factor = counts[a] / (counts[a] - 1.0);
+                double since = (drift - driftAt[i]) * (1 + PruningMargin) + drift * 1e-15;
+                double near = otherBound[i] - since, far = ownBound[i] + since;
+                if (near > 0 && lightest * near * near * (1 - PruningMargin) > factor * far * far) continue;
                 var point = x.AsSpan(i * d, d);
                 double own = Distance(point, centers.AsSpan(a * d, d));
-                double removal = counts[a] / (counts[a] - 1.0) * own;
-                double gap = nearestGap[a] - Math.Sqrt(own);
-                if (gap > 0 && lightest * gap * gap * (1 - PruningMargin) > removal) continue;
+                double removal = factor * own;
+                double radius = Math.Sqrt(own);
+                double gap = nearestGap[a] - radius;
+                driftAt[i] = drift;
+                ownBound[i] = radius;
+                if (gap > 0 && lightest * gap * gap * (1 - PruningMargin) > removal)
+                {
+                    otherBound[i] = gap;
+                    continue;
+                }
                 SquaredDistance.ToColumns(centersT, k, point, distances);
                 int best = a;
-                double bestGain = 0;
+                double bestGain = 0, nearest = double.PositiveInfinity;
                 for (int b = 0; b < k; b++)
                 {
                     if (b == a) continue;
+                    nearest = Math.Min(nearest, distances[b]);
                     double gain = removal - weights[b] * distances[b];
                     if (gain > bestGain + 1e-15) { bestGain = gain; best = b; }
                 }
+                otherBound[i] = Math.Sqrt(nearest);
                 if (best == a) continue;
+                double shiftA = 0, shiftB = 0;
                 for (int q = 0; q < d; q++)
                 {
-                    double v = point[q];
-                    centersT[q * k + a] = (centersT[q * k + a] * counts[a] - v) / (counts[a] - 1);
-                    centersT[q * k + best] = (centersT[q * k + best] * counts[best] + v) / (counts[best] + 1);
+                    double v = point[q], oldA = centersT[q * k + a], oldB = centersT[q * k + best];
+                    centersT[q * k + a] = (oldA * counts[a] - v) / (counts[a] - 1);
+                    centersT[q * k + best] = (oldB * counts[best] + v) / (counts[best] + 1);
                     centers[a * d + q] = centersT[q * k + a];
                     centers[best * d + q] = centersT[q * k + best];
+                    shiftA += (centersT[q * k + a] - oldA) * (centersT[q * k + a] - oldA);
+                    shiftB += (centersT[q * k + best] - oldB) * (centersT[q * k + best] - oldB);
                 }
+                drift += Math.Sqrt(Math.Max(shiftA, shiftB)) * (1 + PruningMargin);
+                ownBound[i] = double.PositiveInfinity; // its centre changed: measure it next time
                 counts[a]--;
                 counts[best]++;
                 weights[a] = counts[a] / (counts[a] + 1.0);
