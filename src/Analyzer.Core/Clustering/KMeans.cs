@@ -226,13 +226,15 @@ public static class KMeans
         var candidates = new int[trials];
         var sums = new double[trials];
         var trialDistances = new double[n * trials];
+        var trialPoints = new double[trials * d];
         for (int c = 1; c < k; c++)
         {
             for (int t = 0; t < trials; t++) candidates[t] = Sample(closest, potential, rng);
+            for (int t = 0; t < trials; t++) Array.Copy(x, candidates[t] * d, trialPoints, t * d, d);
+            SquaredDistance.ToColumnsOfEach(xT, n, trialPoints, trials, trialDistances);
             for (int t = 0; t < trials; t++)
             {
                 var distances = trialDistances.AsSpan(t * n, n);
-                SquaredDistance.ToColumns(xT, n, x.AsSpan(candidates[t] * d, d), distances);
                 double sum = 0;
                 for (int i = 0; i < n; i++)
                 {

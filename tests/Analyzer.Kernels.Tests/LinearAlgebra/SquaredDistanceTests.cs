@@ -45,6 +45,26 @@ public class SquaredDistanceTests
         Assert.Equal(expected, actual);
     }
 
+    [Theory]
+    [InlineData(32, 1000, 5)] // seeding: four at once and one alone
+    [InlineData(7, 37, 4)]
+    [InlineData(3, 10, 9)]
+    [InlineData(1, 3, 1)]
+    public void ToColumnsOfEach_gives_each_vectors_reference_distances_bit_for_bit(int d, int m, int count)
+    {
+        var rng = new Random(d * 100 + m + count);
+        var columns = Enumerable.Range(0, d * m).Select(_ => rng.NextDouble() * 2 - 1).ToArray();
+        var vectors = Enumerable.Range(0, count * d).Select(_ => rng.NextDouble() * 2 - 1).ToArray();
+        var actual = new double[count * m];
+        SquaredDistance.ToColumnsOfEach(columns, m, vectors, count, actual);
+        for (int t = 0; t < count; t++)
+        {
+            var expected = new double[m];
+            SquaredDistanceReference.ToColumns(columns, m, vectors[(t * d)..((t + 1) * d)], expected);
+            Assert.Equal(expected, actual[(t * m)..((t + 1) * m)]);
+        }
+    }
+
     [Fact]
     public void ToColumns_of_a_hand_computed_case()
     {
