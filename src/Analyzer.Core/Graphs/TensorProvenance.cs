@@ -133,7 +133,13 @@ internal sealed class TensorProvenance
         }
         int[] ea = a.ElementMap(), eb = b.ElementMap();
         var map = new int[ea.Length];
-        for (int e = 0; e < ea.Length; e++) map[e] = Entry(ea[e], eb[e]);
+        var seen = PairIndex(a.Table.Length, b.Table.Length);
+        for (int e = 0; e < ea.Length; e++)
+        {
+            if (seen is null) { map[e] = Entry(ea[e], eb[e]); continue; }
+            long pair = (long)ea[e] * b.Table.Length + eb[e];
+            map[e] = seen[pair] >= 0 ? seen[pair] : seen[pair] = Entry(ea[e], eb[e]);
+        }
         return FromElements([.. table], map, shape);
     }
 
@@ -163,9 +169,27 @@ internal sealed class TensorProvenance
         int[] elements = p.ElementMap();
         long[] index = TensorLayout.BroadcastIndex(valueShape, shape);
         var map = new int[elements.Length];
-        for (int e = 0; e < elements.Length; e++) map[e] = Entry(elements[e], values[index[e]]);
+        var seen = PairIndex(p.Table.Length, values.Length);
+        for (int e = 0; e < elements.Length; e++)
+        {
+            if (seen is null) { map[e] = Entry(elements[e], values[index[e]]); continue; }
+            long pair = (long)elements[e] * values.Length + index[e];
+            map[e] = seen[pair] >= 0 ? seen[pair] : seen[pair] = Entry(elements[e], values[index[e]]);
+        }
         return FromElements([.. table], map, shape);
     }
+
+    /// <summary>The entry already made for each pair of indices (-1: none yet), where the pairs are few enough to
+    /// index densely: most elements repeat a pair, and looking a pair up this way is far cheaper than hashing it
+    /// (ConvNeXt-T's layer scales and residual sums pass hundreds of thousands of elements each). Null otherwise.</summary>
+    private static int[]? PairIndex(int first, int second)
+    {
+        if ((long)first * second > 1 << 22) return null;
+        var seen = new int[first * second];
+        Array.Fill(seen, -1);
+        return seen;
+    }
+
 
     /// <summary>The value per channel (axis 1) when a constant of <paramref name="valueShape"/> varies only along the
     /// channel axis of <paramref name="shape"/>; null otherwise.</summary>

@@ -176,12 +176,20 @@ internal static class DenseOperators
         }
         else
         {
-            var row = new float[outputs];
-            for (int f = 0; f < features; f++)
+            // Outputs in blocks, so that the rows of values one feature writes stay in cache for the next feature (a
+            // feature writes one entry in every output's row).
+            const int block = 256;
+            var row = new float[Math.Min(block, outputs)];
+            for (int j0 = 0; j0 < outputs; j0 += block)
             {
-                weight.ReadSingles((long)f * outputs, row);
-                int u = featureUnits[f];
-                for (int j = 0; j < outputs; j++) values[(long)j * units + u] += Value(row[j]);
+                int count = Math.Min(block, outputs - j0);
+                var part = row.AsSpan(0, count);
+                for (int f = 0; f < features; f++)
+                {
+                    weight.ReadSingles((long)f * outputs + j0, part);
+                    int u = featureUnits[f];
+                    for (int j = 0; j < count; j++) values[(long)(j0 + j) * units + u] += Value(part[j]);
+                }
             }
         }
         return new LayerWeights(outputs, unitAxis, values, signed, Convolution: false);

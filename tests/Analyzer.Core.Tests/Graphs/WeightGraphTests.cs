@@ -84,6 +84,28 @@ public partial class WeightGraphTests
     }
 
     [Fact]
+    public void A_wide_MatMul_gives_every_weight_its_edge()
+    {
+        // 300 outputs: more than one block of outputs as the weights are read (DenseOperators.Aggregate).
+        var rng = new Random(5);
+        double[] w1 = Enumerable.Range(0, 2 * 300).Select(_ => Math.Round(rng.NextDouble() * 8 - 4, 2)).ToArray();
+        double[] w2 = Enumerable.Range(0, 300).Select(_ => Math.Round(rng.NextDouble() * 8 - 4, 2)).ToArray();
+        var (_, graph) = Build(new TinyModel()
+            .Input("x", 1, 2)
+            .Weight("W1", [2, 300], w1)
+            .Weight("W2", [300, 1], w2)
+            .Node("MatMul", ["x", "W1"], ["m"], "fc1")
+            .Node("Relu", ["m"], ["r"])
+            .Node("MatMul", ["r", "W2"], ["y"], "fc2")
+            .Output("y"));
+        var edges = new List<(int, int, double)>();
+        for (int i = 0; i < 2; i++)
+            for (int j = 0; j < 300; j++) edges.Add((i, 2 + j, Math.Abs((float)w1[i * 300 + j])));
+        for (int j = 0; j < 300; j++) edges.Add((2 + j, 302, Math.Abs((float)w2[j])));
+        AssertEdges(graph, 303, [.. edges.Where(e => e.Item3 != 0)]);
+    }
+
+    [Fact]
     public void Gemm_alpha_scales_the_edges()
     {
         var (_, graph) = Build(new TinyModel()
