@@ -60,7 +60,8 @@ internal static class BoundedLloyd
                     lower[i] -= a == fastest ? secondFastest : shift[fastest];
                     double bound = Math.Max(half[a], lower[i]) * (1 - Margin);
                     if (upper[i] < bound) continue;
-                    upper[i] = Math.Sqrt(OwnDistance(x, i, d, centersT, k, a));
+                    // Only a bound: the vectorised sum's rounding differs from the comparison's by far less than the margin.
+                    upper[i] = Math.Sqrt(SquaredDistance.Compute(x.AsSpan(i * d, d), centers.AsSpan(a * d, d)));
                     if (upper[i] < bound) continue;
                     changed |= Compare(x, i, d, k, centersT, toCentres, labels, upper, lower);
                 }

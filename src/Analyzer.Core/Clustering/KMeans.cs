@@ -118,18 +118,19 @@ public static class KMeans
                 double near = otherBound[i] - since, far = ownBound[i] + since;
                 if (near > 0 && lightest * near * near * (1 - PruningMargin) > factor * far * far) continue;
                 var point = x.AsSpan(i * d, d);
-                double own = Distance(point, centers.AsSpan(a * d, d));
-                double removal = factor * own;
-                double radius = Math.Sqrt(own);
+                // The vectorised distance serves the bounds only (its rounding differs by far less than the margin); the
+                // gains use the comparison's own distances.
+                double radius = Math.Sqrt(SquaredDistance.Compute(point, centers.AsSpan(a * d, d)));
                 double gap = nearestGap[a] - radius;
                 driftAt[i] = drift;
                 ownBound[i] = radius;
-                if (gap > 0 && lightest * gap * gap * (1 - PruningMargin) > removal)
+                if (gap > 0 && lightest * gap * gap * (1 - PruningMargin) > factor * radius * radius)
                 {
                     otherBound[i] = gap;
                     continue;
                 }
                 SquaredDistance.ToColumns(centersT, k, point, distances);
+                double removal = factor * distances[a];
                 int best = a;
                 double bestGain = 0, nearest = double.PositiveInfinity;
                 for (int b = 0; b < k; b++)
@@ -175,20 +176,6 @@ public static class KMeans
 
     /// <summary>Relative margin of Hartigan's pruning test, far above the rounding of the distances it bounds.</summary>
     private const double PruningMargin = 1e-9;
-
-    /// <summary>|a - b|² summed over the coordinates in order with one rounding each: the bits of
-    /// <see cref="SquaredDistance.ToColumns"/> for one column.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static double Distance(ReadOnlySpan<double> a, ReadOnlySpan<double> b)
-    {
-        double sum = 0;
-        for (int q = 0; q < a.Length; q++)
-        {
-            double diff = b[q] - a[q];
-            sum = Math.FusedMultiplyAdd(diff, diff, sum);
-        }
-        return sum;
-    }
 
     /// <summary>Each centre's distance to the nearest other centre.</summary>
     private static void NearestGaps(double[] apart, int k, double[] nearest)
