@@ -1,3 +1,4 @@
+using System.Numerics;
 using System.Runtime.CompilerServices;
 using Analyzer.Kernels.LinearAlgebra;
 
@@ -93,13 +94,16 @@ internal static class BoundedLloyd
         double[] upper, double[] lower)
     {
         SquaredDistance.ToColumns(centersT, k, x.AsSpan(i * d, d), toCentres);
+        // One pass: the nearest (ties to the lower index) and the least of the others.
         int best = 0;
+        double nearest = toCentres[0], second = double.PositiveInfinity;
         for (int c = 1; c < k; c++)
-            if (toCentres[c] < toCentres[best]) best = c;
-        double second = double.PositiveInfinity;
-        for (int c = 0; c < k; c++)
-            if (c != best) second = Math.Min(second, toCentres[c]);
-        upper[i] = Math.Sqrt(toCentres[best]);
+        {
+            double distance = toCentres[c];
+            if (distance < nearest) { second = nearest; nearest = distance; best = c; }
+            else second = Math.Min(second, distance);
+        }
+        upper[i] = Math.Sqrt(nearest);
         lower[i] = Math.Sqrt(second);
         bool changed = labels[i] != best;
         labels[i] = best;
@@ -128,11 +132,18 @@ internal static class BoundedLloyd
     {
         Array.Clear(centers);
         Array.Clear(counts);
+        // Each coordinate's sum runs over the points in order, lane by lane: the bits of the scalar loop.
+        int width = Vector<double>.Count, vectorEnd = d - d % width;
         for (int i = 0; i < n; i++)
         {
             int c = labels[i];
             counts[c]++;
-            for (int q = 0; q < d; q++) centers[c * d + q] += x[i * d + q];
+            var sum = centers.AsSpan(c * d, d);
+            var point = x.AsSpan(i * d, d);
+            int q = 0;
+            for (; q < vectorEnd; q += width)
+                (Vector.Create<double>(sum.Slice(q, width)) + Vector.Create<double>(point.Slice(q, width))).CopyTo(sum.Slice(q, width));
+            for (; q < d; q++) sum[q] += point[q];
         }
         double[]? distances = null;
         for (int c = 0; c < k; c++)

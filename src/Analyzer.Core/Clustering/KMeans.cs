@@ -63,8 +63,10 @@ public static class KMeans
     /// a Lloyd fixed point, so it only ever improves the result.
     /// </summary>
     /// <param name="centersT">[d x k], overwritten with the final centres.</param>
+    /// <param name="driftLogBytes">Memory cap of the per-centre drift log (tests set it small to exercise the fallback).</param>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    internal static double Hartigan(double[] x, int n, int d, int k, int[] labels, double[] centersT, int[] counts)
+    internal static double Hartigan(double[] x, int n, int d, int k, int[] labels, double[] centersT, int[] counts,
+        long driftLogBytes = CentreDriftLog.DefaultMaxBytes)
     {
         Array.Clear(centersT);
         Array.Clear(counts);
@@ -84,8 +86,9 @@ public static class KMeans
         // full comparison); a centre that the per-centre form of the test would have left out has a negative gain and
         // cannot be chosen, so the moves are the same. Between its comparisons a point keeps bounds, as Hamerly's k-means
         // does: its distance to its own centre (u) and to the nearest other (l) at its last comparison, and the total
-        // that any centre can have moved since (the sum over the moves of the larger of the two centres' shifts, δ).
-        // While w·(l - δ)² >= n_a/(n_a-1)·(u + δ)² no move can pay and the point is not measured at all.
+        // that its own centre (δ_a) and the fastest centre (δ) have moved since (CentreDriftLog; past its memory cap, the
+        // sum over the moves of the larger of the two centres' shifts serves for both). While
+        // w·(l - δ)² >= n_a/(n_a-1)·(u + δ_a)² no move can pay and the point is not measured at all.
         var centers = new double[k * d];
         for (int q = 0; q < d; q++)
             for (int c = 0; c < k; c++) centers[c * d + q] = centersT[q * k + c];
@@ -98,8 +101,10 @@ public static class KMeans
         var ownBound = new double[n];
         var otherBound = new double[n];
         var driftAt = new double[n];
+        var measuredAt = new int[n];
         Array.Fill(ownBound, double.PositiveInfinity);
         double drift = 0;
+        var centreDrift = new CentreDriftLog(k, driftLogBytes);
         var weights = new double[k];
         for (int c = 0; c < k; c++) weights[c] = counts[c] / (counts[c] + 1.0);
         double lightest = weights.Min();
@@ -114,8 +119,9 @@ public static class KMeans
                 if (counts[a] <= 1 || comparedAt[i] == moves) continue;
                 comparedAt[i] = moves;
                 double factor = counts[a] / (counts[a] - 1.0);
-                double since = (drift - driftAt[i]) * (1 + PruningMargin) + drift * 1e-15;
-                double near = otherBound[i] - since, far = ownBound[i] + since;
+                if (!centreDrift.TrySince(measuredAt[i], a, out double ownSince, out double anySince))
+                    ownSince = anySince = (drift - driftAt[i]) * (1 + PruningMargin) + drift * 2.3e-16 * (moves + 2);
+                double near = otherBound[i] - anySince, far = ownBound[i] + ownSince;
                 if (near > 0 && lightest * near * near * (1 - PruningMargin) > factor * far * far) continue;
                 var point = x.AsSpan(i * d, d);
                 // The vectorised distance serves the bounds only (its rounding differs by far less than the margin); the
@@ -123,6 +129,7 @@ public static class KMeans
                 double radius = Math.Sqrt(SquaredDistance.Compute(point, centers.AsSpan(a * d, d)));
                 double gap = nearestGap[a] - radius;
                 driftAt[i] = drift;
+                measuredAt[i] = moves;
                 ownBound[i] = radius;
                 if (gap > 0 && lightest * gap * gap * (1 - PruningMargin) > factor * radius * radius)
                 {
@@ -154,6 +161,7 @@ public static class KMeans
                     shiftB += (centersT[q * k + best] - oldB) * (centersT[q * k + best] - oldB);
                 }
                 drift += Math.Sqrt(Math.Max(shiftA, shiftB)) * (1 + PruningMargin);
+                centreDrift.Record(a, shiftA, best, shiftB);
                 ownBound[i] = double.PositiveInfinity; // its centre changed: measure it next time
                 counts[a]--;
                 counts[best]++;

@@ -47,6 +47,42 @@ public static class SquaredDistance
         ref double origin = ref MemoryMarshal.GetReference(columns);
         ref double output = ref MemoryMarshal.GetReference(result);
         int j = 0;
+        // Eight vectors of columns at a time (32 centres in one pass where the vectors are 4 wide): eight independent
+        // fused multiply-add chains keep both FMA pipes busy, where four wait on the instruction's latency.
+        for (; j + 8 * width <= m; j += 8 * width)
+        {
+            Vector<double> a0 = Vector<double>.Zero, a1 = a0, a2 = a0, a3 = a0, a4 = a0, a5 = a0, a6 = a0, a7 = a0;
+            for (int q = 0; q < d; q++)
+            {
+                var point = new Vector<double>(v[q]);
+                ref double row = ref Unsafe.Add(ref origin, (nint)((long)q * m + j));
+                var d0 = Vector.LoadUnsafe(ref row) - point;
+                var d1 = Vector.LoadUnsafe(ref row, (nuint)width) - point;
+                var d2 = Vector.LoadUnsafe(ref row, (nuint)(2 * width)) - point;
+                var d3 = Vector.LoadUnsafe(ref row, (nuint)(3 * width)) - point;
+                var d4 = Vector.LoadUnsafe(ref row, (nuint)(4 * width)) - point;
+                var d5 = Vector.LoadUnsafe(ref row, (nuint)(5 * width)) - point;
+                var d6 = Vector.LoadUnsafe(ref row, (nuint)(6 * width)) - point;
+                var d7 = Vector.LoadUnsafe(ref row, (nuint)(7 * width)) - point;
+                a0 = Vector.FusedMultiplyAdd(d0, d0, a0);
+                a1 = Vector.FusedMultiplyAdd(d1, d1, a1);
+                a2 = Vector.FusedMultiplyAdd(d2, d2, a2);
+                a3 = Vector.FusedMultiplyAdd(d3, d3, a3);
+                a4 = Vector.FusedMultiplyAdd(d4, d4, a4);
+                a5 = Vector.FusedMultiplyAdd(d5, d5, a5);
+                a6 = Vector.FusedMultiplyAdd(d6, d6, a6);
+                a7 = Vector.FusedMultiplyAdd(d7, d7, a7);
+            }
+            ref double store = ref Unsafe.Add(ref output, j);
+            a0.StoreUnsafe(ref store);
+            a1.StoreUnsafe(ref store, (nuint)width);
+            a2.StoreUnsafe(ref store, (nuint)(2 * width));
+            a3.StoreUnsafe(ref store, (nuint)(3 * width));
+            a4.StoreUnsafe(ref store, (nuint)(4 * width));
+            a5.StoreUnsafe(ref store, (nuint)(5 * width));
+            a6.StoreUnsafe(ref store, (nuint)(6 * width));
+            a7.StoreUnsafe(ref store, (nuint)(7 * width));
+        }
         // Four vectors of columns at a time keep four accumulators in registers while v[q] is broadcast once.
         for (; j + 4 * width <= m; j += 4 * width)
         {

@@ -75,6 +75,42 @@ public class HartiganRefinementTests
             Assert.Equal(expected, actual);
             Assert.Equal(expectedCentres, actualCentres);
             Assert.Equal(expectedInertia, inertia);
+            // With room for only a few moves in the drift log, the bounds fall back to the total drift.
+            int[] capped = (int[])start.Clone();
+            double[] cappedCentres = new double[d * k];
+            Assert.Equal(expectedInertia, KMeans.Hartigan(x, n, d, k, capped, cappedCentres, new int[k], driftLogBytes: 8L * k * 3));
+            Assert.Equal(expected, capped);
+        }
+    }
+
+    [Fact]
+    public void The_drift_log_bounds_each_centres_movement_since_any_earlier_move()
+    {
+        const int k = 5;
+        var rng = new Random(4);
+        var log = new CentreDriftLog(k, maxBytes: 8L * k * 40);
+        var shifts = new List<(int A, double ShiftA, int B, double ShiftB)>();
+        for (int m = 0; m < 60; m++)
+        {
+            int a = rng.Next(k), b = (a + 1 + rng.Next(k - 1)) % k;
+            double shiftA = rng.NextDouble() * 1e3, shiftB = rng.NextDouble() * 1e-6;
+            log.Record(a, shiftA * shiftA, b, shiftB * shiftB);
+            shifts.Add((a, shiftA, b, shiftB));
+        }
+        Assert.Equal(60, log.Moves);
+        for (int since = 0; since <= 60; since++)
+        {
+            var moved = new double[k];
+            foreach (var (a, shiftA, b, shiftB) in shifts.Skip(since))
+            {
+                moved[a] += shiftA;
+                moved[b] += shiftB;
+            }
+            bool logged = log.TrySince(since, 2, out double own, out double any);
+            Assert.Equal(since < 40, logged); // rows 0..39 fit the cap
+            if (!logged) continue;
+            Assert.InRange(own, moved[2], moved[2] * (1 + 1e-8) + 1e-9);
+            Assert.InRange(any, moved.Max(), moved.Max() * (1 + 1e-8) + 1e-9);
         }
     }
 

@@ -33,6 +33,7 @@ public class SquaredDistanceTests
     [InlineData(7, 5)]
     [InlineData(3, 4224)]
     [InlineData(33, 37)]
+    [InlineData(5, 48)] // eight vectors of columns, then four
     public void ToColumns_matches_the_reference_bit_for_bit(int d, int m)
     {
         var rng = new Random(d * 1000 + m);
