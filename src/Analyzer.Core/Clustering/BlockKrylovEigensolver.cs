@@ -36,6 +36,12 @@ public static class BlockKrylovEigensolver
 
     private static int RoundUp(int value, int multiple) => (value + multiple - 1) / multiple * multiple;
 
+    /// <summary>Float32 products end when the worst residual is within this factor of the tolerance.</summary>
+    private const double SingleUntil = 30;
+
+    /// <summary>... or when a cycle lowers the worst residual by less than this factor.</summary>
+    private const double Stalled = 0.9;
+
     /// <summary>Working storage of one solve: the basis V [n x m] (Vᵀ·W read from V as stored) and MV = M·V.</summary>
     private sealed class Solver(SymmetricOperator matrix, int n, int p, int m, int keep, int seed)
     {
@@ -45,6 +51,9 @@ public static class BlockKrylovEigensolver
         private readonly double[] product = new double[n * p];
         private readonly double[] coefficients = new double[m * p];
         private readonly Random rng = new(seed);
+        // Products in float32 while the residuals are far above the tolerance (operators that offer them); a cycle whose
+        // basis holds any such product is never accepted as converged.
+        private bool single = matrix.OffersSinglePrecision, singleInBasis;
 
         public EigenPairs Run(int k, double tolerance, int maxCycles)
         {
@@ -56,6 +65,7 @@ public static class BlockKrylovEigensolver
             int kept = keep * p;
             var y = new double[n * kept];
             var my = new double[n * kept];
+            double previousWorst = double.PositiveInfinity;
             for (int cycle = 0, filled = 1; ; cycle++, filled = keep)
             {
                 // The first new block is M applied to the wanted (first p) basis vectors, each later one M applied to the last.
@@ -85,11 +95,27 @@ public static class BlockKrylovEigensolver
                     }
                     worst = Math.Max(worst, Math.Sqrt(sum));
                 }
-                if (worst <= tolerance || cycle == maxCycles - 1)
+                if ((worst <= tolerance && !singleInBasis) || cycle == maxCycles - 1)
                 {
                     var vectors = new double[n * k];
                     for (int r = 0; r < n; r++) Array.Copy(y, r * kept, vectors, r * k, k);
                     return new EigenPairs(ritz.Values.Take(k).ToArray(), vectors, n);
+                }
+                // Float32 products end once the residuals are within SingleUntil of the tolerance, or stop falling (their
+                // rounding, near 1e-6, would hold them there); M·Y is then computed again in float64, so the next cycle's
+                // basis holds no float32 product.
+                bool leaveSingle = single && (worst <= SingleUntil * tolerance || worst > Stalled * previousWorst);
+                previousWorst = worst;
+                if (leaveSingle)
+                {
+                    single = false;
+                    for (int c0 = 0; c0 < kept; c0 += p)
+                    {
+                        for (int r = 0; r < n; r++) Array.Copy(y, (long)r * kept + c0, block, r * p, p);
+                        matrix.Apply(block, p, product);
+                        for (int r = 0; r < n; r++) Array.Copy(product, r * p, my, (long)r * kept + c0, p);
+                    }
+                    singleInBasis = false;
                 }
                 // Restart from the kept Ritz vectors; M·Y is already known.
                 for (int r = 0; r < n; r++)
@@ -115,7 +141,12 @@ public static class BlockKrylovEigensolver
         /// <summary>MV[:, column..column+p) = M · block.</summary>
         private void Apply(int column)
         {
-            matrix.Apply(block, p, product);
+            if (single)
+            {
+                matrix.ApplySingle(block, p, product);
+                singleInBasis = true;
+            }
+            else matrix.Apply(block, p, product);
             for (int r = 0; r < n; r++) Array.Copy(product, r * p, mv, (long)r * m + column, p);
         }
 

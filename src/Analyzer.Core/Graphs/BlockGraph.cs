@@ -1,3 +1,4 @@
+using System.Numerics;
 using Analyzer.Kernels.LinearAlgebra;
 
 namespace Analyzer.Core.Graphs;
@@ -249,37 +250,57 @@ public sealed class BlockGraph : WeightedGraph
         // Every node kept in order (no invalid nodes): the blocks need no restriction.
         bool identity = nodes.Length == N && nodes.Select((v, i) => v == i).All(b => b);
         var sub = identity ? this : (BlockGraph)Subgraph(nodes);
-        return new BlockOperator(nodes.Length, sub.blocks, scale, factor, shift);
+        return new BlockOperator(nodes.Length, sub.blocks, scale, factor, shift, offersSingle: nodes.Length >= LargeGraph);
     }
 
     /// <summary>M = factor·S·(Σ_b (B + Bᵀ))·S + shift·I, applied block by block with the dense product kernel and S applied
-    /// to the vectors, not to the blocks: the operator holds no copy of the graph (ViT-B/16's blocks are 0.8 GB).</summary>
-    private sealed class BlockOperator(int n, List<Block> blocks, double[] scale, double factor, double shift) : SymmetricOperator
+    /// to the vectors, not to the blocks: the operator holds no float64 copy of the graph (ViT-B/16's blocks are 0.8 GB).
+    /// Float32 products use a float32 copy of the blocks, made at the first (half the float64 size).</summary>
+    private sealed class BlockOperator(int n, List<Block> blocks, double[] scale, double factor, double shift, bool offersSingle)
+        : SymmetricOperator
     {
-        private double[] fromCols = [], fromRows = [], toRows = [], toCols = [], scaled = [], sum = [];
+        private readonly Buffers<double> doubles = new();
+        private readonly Buffers<float> singles = new();
+        private double[] sum = [];
+        private float[][]? singleBlocks;
 
         public override int N => n;
 
-        public override void Apply(double[] x, int cols, double[] y)
+        public override bool OffersSinglePrecision => offersSingle;
+
+        public override void Apply(double[] x, int cols, double[] y) =>
+            Apply(x, cols, y, blocks.Select(b => b.Values).ToArray(), doubles, DenseProduct.MultiplyBothWays);
+
+        public override void ApplySingle(double[] x, int cols, double[] y)
+        {
+            if (!offersSingle) base.ApplySingle(x, cols, y);
+            singleBlocks ??= blocks.Select(b => Array.ConvertAll(b.Values, v => (float)v)).ToArray();
+            Apply(x, cols, y, singleBlocks, singles, SingleProduct.MultiplyBothWays);
+        }
+
+        /// <summary>The vectors, scaled, in T; each block's B·X and Bᵀ·X (B read once for both) summed in float64.</summary>
+        private void Apply<T>(double[] x, int cols, double[] y, T[][] values, Buffers<T> buffers, BothWays<T> product)
+            where T : unmanaged, INumberBase<T>
         {
             long length = (long)n * cols;
-            Ensure(ref scaled, length);
+            Ensure(ref buffers.Scaled, length);
             Ensure(ref sum, length);
+            var scaled = buffers.Scaled;
             for (int r = 0; r < n; r++)
-                for (int c = 0; c < cols; c++) scaled[(long)r * cols + c] = scale[r] * x[(long)r * cols + c];
+                for (int c = 0; c < cols; c++) scaled[(long)r * cols + c] = T.CreateTruncating(scale[r] * x[(long)r * cols + c]);
             Array.Clear(sum, 0, (int)length);
-            foreach (var b in blocks)
+            for (int i = 0; i < blocks.Count; i++)
             {
-                // sum[rows] += B · x[cols] and sum[cols] += Bᵀ · x[rows], B read once for both
-                Ensure(ref fromCols, (long)b.Cols * cols);
-                Ensure(ref toCols, (long)b.Cols * cols);
-                Ensure(ref fromRows, (long)b.Rows * cols);
-                Ensure(ref toRows, (long)b.Rows * cols);
-                Array.Copy(scaled, (long)b.ColStart * cols, fromCols, 0, (long)b.Cols * cols);
-                Array.Copy(scaled, (long)b.RowStart * cols, fromRows, 0, (long)b.Rows * cols);
-                DenseProduct.MultiplyBothWays(b.Values, b.Cols, b.Rows, b.Cols, fromCols, fromRows, toRows, toCols, cols);
-                AddTo(sum, (long)b.RowStart * cols, toRows, b.Rows * cols);
-                AddTo(sum, (long)b.ColStart * cols, toCols, b.Cols * cols);
+                var b = blocks[i];
+                Ensure(ref buffers.FromCols, (long)b.Cols * cols);
+                Ensure(ref buffers.ToCols, (long)b.Cols * cols);
+                Ensure(ref buffers.FromRows, (long)b.Rows * cols);
+                Ensure(ref buffers.ToRows, (long)b.Rows * cols);
+                Array.Copy(scaled, (long)b.ColStart * cols, buffers.FromCols, 0, (long)b.Cols * cols);
+                Array.Copy(scaled, (long)b.RowStart * cols, buffers.FromRows, 0, (long)b.Rows * cols);
+                product(values[i], b.Cols, b.Rows, b.Cols, buffers.FromCols, buffers.FromRows, buffers.ToRows, buffers.ToCols, cols, -1);
+                AddTo(sum, (long)b.RowStart * cols, buffers.ToRows, b.Rows * cols);
+                AddTo(sum, (long)b.ColStart * cols, buffers.ToCols, b.Cols * cols);
             }
             for (int r = 0; r < n; r++)
                 for (int c = 0; c < cols; c++)
@@ -289,16 +310,24 @@ public sealed class BlockGraph : WeightedGraph
                 }
         }
 
-        private static void AddTo(double[] target, long offset, double[] values, int count)
+        private delegate void BothWays<T>(T[] b, int ldb, int rows, int cols, T[] x, T[] w, T[] y, T[] z, int vecs, int maxThreads);
+
+        /// <summary>Work arrays of one precision, grown as needed and kept between products.</summary>
+        private sealed class Buffers<T>
+        {
+            public T[] Scaled = [], FromCols = [], FromRows = [], ToRows = [], ToCols = [];
+        }
+
+        private static void AddTo<T>(double[] target, long offset, T[] values, int count) where T : unmanaged, INumberBase<T>
         {
             var into = target.AsSpan((int)offset, count);
             var from = values.AsSpan(0, count);
-            for (int i = 0; i < count; i++) into[i] += from[i];
+            for (int i = 0; i < count; i++) into[i] += double.CreateTruncating(from[i]);
         }
 
-        private static void Ensure(ref double[] buffer, long length)
+        private static void Ensure<T>(ref T[] buffer, long length)
         {
-            if (buffer.Length < length) buffer = new double[length];
+            if (buffer.Length < length) buffer = new T[length];
         }
 
         public override double[] ToDense()

@@ -13,6 +13,16 @@ public abstract class SymmetricOperator
 
     public abstract void Apply(double[] x, int cols, double[] y);
 
+    /// <summary>
+    /// Whether <see cref="ApplySingle"/> is offered: large block graphs, where float32 products take half the time of
+    /// float64 ones (docs/design.md, large graphs).
+    /// </summary>
+    public virtual bool OffersSinglePrecision => false;
+
+    /// <summary>Y = M·X computed in float32 arithmetic (relative error near 1e-6), where <see cref="OffersSinglePrecision"/>.</summary>
+    public virtual void ApplySingle(double[] x, int cols, double[] y) =>
+        throw new NotSupportedException($"{GetType().Name} has no float32 products");
+
     /// <summary>The n x n matrix (for problems small enough to decompose densely).</summary>
     public abstract double[] ToDense();
 }

@@ -72,4 +72,47 @@ public class BlockKrylovEigensolverTests
             Assert.True(Math.Sqrt(residual) < 1e-8, $"residual of pair {a}: {Math.Sqrt(residual)}");
         }
     }
+
+    /// <summary>A dense operator that offers float32 products, emulated by rounding what goes in and what comes out.</summary>
+    private sealed class RoundingOperator(double[] matrix, int n) : SymmetricOperator
+    {
+        private readonly DenseOperator exact = new(matrix, n);
+        public int SingleProducts { get; private set; }
+        public override int N => n;
+        public override void Apply(double[] x, int cols, double[] y) => exact.Apply(x, cols, y);
+        public override bool OffersSinglePrecision => true;
+        public override void ApplySingle(double[] x, int cols, double[] y)
+        {
+            SingleProducts++;
+            exact.Apply(x.Select(v => (double)(float)v).ToArray(), cols, y);
+            for (int i = 0; i < n * cols; i++) y[i] = (float)y[i];
+        }
+        public override double[] ToDense() => exact.ToDense();
+    }
+
+    [Theory]
+    [InlineData(700, 32, 2, 0.05, 8, 1e-10)] // float32 stalls far above the tolerance: products go back to float64
+    [InlineData(700, 32, 2, 0.05, 8, 1e-6)]
+    [InlineData(400, 16, 1, 0.3, 4, 1e-6)]
+    public void Float32_products_in_early_cycles_leave_the_answer_of_float64(int n, int k, int seed, double density, int basisBlocks,
+        double tolerance)
+    {
+        var m = NormalizedOperator(n, seed, density);
+        var rounding = new RoundingOperator(m, n);
+        var pairs = BlockKrylovEigensolver.Largest(rounding, k, seed: 0, tolerance: tolerance, basisBlocks: basisBlocks);
+        Assert.True(rounding.SingleProducts > 0, "no float32 products");
+        var dense = DenseSymmetricEigensolver.Largest(m, n, k);
+        new Tolerance(10 * tolerance, 0).AssertAll(pairs.Values, dense.Values, "eigenvalues");
+        for (int c = 0; c < k; c++)
+        {
+            double residual = 0;
+            for (int r = 0; r < n; r++)
+            {
+                double mv = 0;
+                for (int q = 0; q < n; q++) mv += m[r * n + q] * pairs.Vector(q, c);
+                residual += Math.Pow(mv - pairs.Values[c] * pairs.Vector(r, c), 2);
+            }
+            Assert.True(Math.Sqrt(residual) <= tolerance * 1.01, $"residual of pair {c}: {Math.Sqrt(residual)} (tolerance {tolerance})");
+        }
+    }
 }

@@ -106,4 +106,33 @@ public class BlockGraphTests
         for (int l = 0; l < labelings.Count; l++)
             Assert.Equal(NormalizedCut.Compute(denseGraph, labelings[l]), together[l], 10);
     }
+
+    [Fact]
+    public void Large_graphs_offer_float32_products_that_agree_with_float64()
+    {
+        // Ten ranges of 1000 nodes, each joined to the next by a dense block: 10 000 nodes, the size from which the
+        // eigensolver's early cycles take float32 products.
+        var random = new Random(5);
+        const int width = 1000, ranges = 10, cols = 20;
+        var blocks = new List<BlockGraph.Block>();
+        for (int b = 0; b + 1 < ranges; b++)
+            blocks.Add(new BlockGraph.Block(b * width, width, (b + 1) * width, width,
+                Enumerable.Range(0, width * width).Select(_ => random.NextDouble()).ToArray()));
+        var graph = new BlockGraph(width * ranges, blocks);
+        int n = graph.N;
+        var scale = Enumerable.Range(0, n).Select(_ => 0.5 + random.NextDouble()).ToArray();
+        var op = graph.ScaledOperator(Enumerable.Range(0, n).ToArray(), scale, 0.5, 0.5);
+        Assert.True(op.OffersSinglePrecision);
+        var x = Enumerable.Range(0, n * cols).Select(_ => random.NextDouble() * 2 - 1).ToArray();
+        double[] exact = new double[n * cols], single = new double[n * cols];
+        op.Apply(x, cols, exact);
+        op.ApplySingle(x, cols, single);
+        double largest = exact.Max(Math.Abs);
+        for (int i = 0; i < exact.Length; i++)
+            Assert.True(Math.Abs(single[i] - exact[i]) <= 1e-5 * largest, $"entry {i}: {single[i]} against {exact[i]}");
+        Assert.NotEqual(exact, single); // float32 arithmetic, not a second float64 product
+
+        var smaller = new BlockGraph(n - 1, [new BlockGraph.Block(0, 10, 10, 10, new double[100])]);
+        Assert.False(smaller.ScaledOperator(Enumerable.Range(0, n - 1).ToArray(), new double[n - 1], 1, 0).OffersSinglePrecision);
+    }
 }
