@@ -23,9 +23,8 @@ public static class KMeans
         if (points.Length != n * d)
             throw new ArgumentException($"points has {points.Length} values; expected {n} x {d}", nameof(points));
         var results = new KMeansResult[restarts];
-        var pointsT = new double[(long)d * n];
-        Transpose.Apply(points, n, d, pointsT);
-        Parallel.For(0, restarts, Analyzer.Kernels.Parallelism.Options(), r => results[r] = Run(points, pointsT, n, d, k, maxIterations, SeedOf(seed, r), refinement));
+        var tiles = new PointTiles(points, n, d);
+        Parallel.For(0, restarts, Analyzer.Kernels.Parallelism.Options(), r => results[r] = Run(points, tiles, n, d, k, maxIterations, SeedOf(seed, r), refinement));
         return results;
     }
 
@@ -43,11 +42,11 @@ public static class KMeans
     private static int SeedOf(int seed, int restart) => unchecked(seed * 1_000_003 + restart * 7919 + 17);
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static KMeansResult Run(double[] x, double[] xT, int n, int d, int k, int maxIterations, int seed,
+    private static KMeansResult Run(double[] x, PointTiles tiles, int n, int d, int k, int maxIterations, int seed,
         KMeansRefinement refinement)
     {
         var rng = new Random(seed);
-        double[] centers = Seed(x, xT, n, d, k, rng);
+        double[] centers = Seed(x, tiles, n, d, k, rng);
         var labels = new int[n];
         var centersT = new double[d * k];
         var counts = new int[k];
@@ -207,16 +206,16 @@ public static class KMeans
     }
 
     /// <summary>Greedy k-means++: each new centre is the best of several D²-sampled candidates.</summary>
-    /// <param name="xT">The points transposed, [d x n], so that one kernel call gives every point's distance to a candidate.</param>
+    /// <param name="tiles">The points as <see cref="PointTiles"/>, so that one pass gives every point's distance to several candidates.</param>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static double[] Seed(double[] x, double[] xT, int n, int d, int k, Random rng)
+    private static double[] Seed(double[] x, PointTiles tiles, int n, int d, int k, Random rng)
     {
         var centers = new double[k * d];
         int trials = 2 + (int)Math.Log(k);
         int first = rng.Next(n);
         Array.Copy(x, first * d, centers, 0, d);
         var closest = new double[n];
-        SquaredDistance.ToColumns(xT, n, x.AsSpan(first * d, d), closest);
+        tiles.SquaredDistances(x.AsSpan(first * d, d), 1, closest);
         double potential = closest.Sum();
         var candidates = new int[trials];
         var sums = new double[trials];
@@ -226,18 +225,17 @@ public static class KMeans
         {
             for (int t = 0; t < trials; t++) candidates[t] = Sample(closest, potential, rng);
             for (int t = 0; t < trials; t++) Array.Copy(x, candidates[t] * d, trialPoints, t * d, d);
-            SquaredDistance.ToColumnsOfEach(xT, n, trialPoints, trials, trialDistances);
-            for (int t = 0; t < trials; t++)
-            {
-                var distances = trialDistances.AsSpan(t * n, n);
-                double sum = 0;
-                for (int i = 0; i < n; i++)
+            tiles.SquaredDistances(trialPoints, trials, trialDistances);
+            // Each trial's potential is summed over the points in order; the trials side by side, so that their
+            // additions do not wait on one another (the same bits as one trial after another).
+            Array.Clear(sums);
+            for (int i = 0; i < n; i++)
+                for (int t = 0; t < trials; t++)
                 {
-                    distances[i] = Math.Min(closest[i], distances[i]);
-                    sum += distances[i];
+                    double distance = Math.Min(closest[i], trialDistances[t * n + i]);
+                    trialDistances[t * n + i] = distance;
+                    sums[t] += distance;
                 }
-                sums[t] = sum;
-            }
             int best = 0;
             for (int t = 1; t < trials; t++)
                 if (sums[t] < sums[best]) best = t;

@@ -115,72 +115,20 @@ public static class SquaredDistance
             }
             acc.StoreUnsafe(ref output, (nuint)j);
         }
-        for (; j < m; j++)
+        ToColumnsTail(columns, m, v, result, j);
+    }
+    /// <summary>Columns [from, m) one at a time, with the fused multiply-adds of the vector paths.</summary>
+    private static void ToColumnsTail(ReadOnlySpan<double> columns, int m, ReadOnlySpan<double> v, Span<double> result, int from)
+    {
+        for (int j = from; j < m; j++)
         {
             double sum = 0;
-            for (int q = 0; q < d; q++)
+            for (int q = 0; q < v.Length; q++)
             {
                 double diff = columns[q * m + j] - v[q];
                 sum = Math.FusedMultiplyAdd(diff, diff, sum);
             }
             result[j] = sum;
         }
-    }
-    /// <summary>
-    /// results[t, j] = |v_t - column j|² for several vectors at once (<paramref name="vectors"/> [count x d] row-major,
-    /// <paramref name="results"/> [count x m]): the columns are read once for every four vectors instead of once per
-    /// vector, where k-means++ seeding measures every point against several candidates and the points do not stay in
-    /// cache. Each result has the bits of <see cref="ToColumns"/> for its vector.
-    /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static void ToColumnsOfEach(ReadOnlySpan<double> columns, int m, ReadOnlySpan<double> vectors, int count, Span<double> results)
-    {
-        if (count < 1 || vectors.Length % count != 0) throw new ArgumentException($"{vectors.Length} values for {count} vectors", nameof(vectors));
-        int d = vectors.Length / count;
-        if (columns.Length != (long)d * m) throw new ArgumentException($"{columns.Length} values for {d} x {m} columns", nameof(columns));
-        if (results.Length < (long)count * m) throw new ArgumentException($"results hold {results.Length} values for {count} x {m}", nameof(results));
-        int t0 = 0;
-        for (; t0 + 4 <= count; t0 += 4) FourAtOnce(columns, m, vectors.Slice(t0 * d, 4 * d), results.Slice(t0 * m, 4 * m));
-        for (; t0 < count; t0++) ToColumns(columns, m, vectors.Slice(t0 * d, d), results.Slice(t0 * m, m));
-    }
-
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void FourAtOnce(ReadOnlySpan<double> columns, int m, ReadOnlySpan<double> v, Span<double> result)
-    {
-        int d = v.Length / 4, width = Vector<double>.Count, vectorEnd = m - m % width;
-        ref double origin = ref MemoryMarshal.GetReference(columns);
-        ref double output = ref MemoryMarshal.GetReference(result);
-        ReadOnlySpan<double> v0 = v[..d], v1 = v.Slice(d, d), v2 = v.Slice(2 * d, d), v3 = v.Slice(3 * d, d);
-        for (int j = 0; j < vectorEnd; j += width)
-        {
-            Vector<double> a0 = Vector<double>.Zero, a1 = a0, a2 = a0, a3 = a0;
-            for (int q = 0; q < d; q++)
-            {
-                var column = Vector.LoadUnsafe(ref origin, (nuint)((long)q * m + j));
-                var d0 = column - new Vector<double>(v0[q]);
-                var d1 = column - new Vector<double>(v1[q]);
-                var d2 = column - new Vector<double>(v2[q]);
-                var d3 = column - new Vector<double>(v3[q]);
-                a0 = Vector.FusedMultiplyAdd(d0, d0, a0);
-                a1 = Vector.FusedMultiplyAdd(d1, d1, a1);
-                a2 = Vector.FusedMultiplyAdd(d2, d2, a2);
-                a3 = Vector.FusedMultiplyAdd(d3, d3, a3);
-            }
-            a0.StoreUnsafe(ref output, (nuint)j);
-            a1.StoreUnsafe(ref output, (nuint)(m + j));
-            a2.StoreUnsafe(ref output, (nuint)(2 * m + j));
-            a3.StoreUnsafe(ref output, (nuint)(3 * m + j));
-        }
-        for (int t = 0; t < 4; t++)
-            for (int j = vectorEnd; j < m; j++)
-            {
-                double sum = 0;
-                for (int q = 0; q < d; q++)
-                {
-                    double diff = columns[q * m + j] - v[t * d + q];
-                    sum = Math.FusedMultiplyAdd(diff, diff, sum);
-                }
-                result[t * m + j] = sum;
-            }
     }
 }

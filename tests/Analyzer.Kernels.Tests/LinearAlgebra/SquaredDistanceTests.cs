@@ -47,23 +47,29 @@ public class SquaredDistanceTests
     }
 
     [Theory]
-    [InlineData(32, 1000, 5)] // seeding: four at once and one alone
+    [InlineData(32, 1000, 5)] // seeding with k = 32: one group of five
+    [InlineData(6, 39, 5)] // points off the tile width
+    [InlineData(32, 1000, 6)] // a group of five, then a short one
     [InlineData(7, 37, 4)]
     [InlineData(3, 10, 9)]
     [InlineData(1, 3, 1)]
-    public void ToColumnsOfEach_gives_each_vectors_reference_distances_bit_for_bit(int d, int m, int count)
+    public void Point_tiles_give_each_vectors_reference_distances_bit_for_bit(int d, int n, int count)
     {
-        var rng = new Random(d * 100 + m + count);
-        var columns = Enumerable.Range(0, d * m).Select(_ => rng.NextDouble() * 2 - 1).ToArray();
+        var rng = new Random(d * 100 + n + count);
+        var points = Enumerable.Range(0, n * d).Select(_ => rng.NextDouble() * 2 - 1).ToArray();
+        var columns = new double[d * n];
+        for (int i = 0; i < n; i++)
+            for (int q = 0; q < d; q++) columns[q * n + i] = points[i * d + q];
         var vectors = Enumerable.Range(0, count * d).Select(_ => rng.NextDouble() * 2 - 1).ToArray();
-        var actual = new double[count * m];
-        SquaredDistance.ToColumnsOfEach(columns, m, vectors, count, actual);
+        var actual = Enumerable.Repeat(-1.0, count * n + 3).ToArray();
+        new PointTiles(points, n, d).SquaredDistances(vectors, count, actual);
         for (int t = 0; t < count; t++)
         {
-            var expected = new double[m];
-            SquaredDistanceReference.ToColumns(columns, m, vectors[(t * d)..((t + 1) * d)], expected);
-            Assert.Equal(expected, actual[(t * m)..((t + 1) * m)]);
+            var expected = new double[n];
+            SquaredDistanceReference.ToColumns(columns, n, vectors[(t * d)..((t + 1) * d)], expected);
+            Assert.Equal(expected, actual[(t * n)..((t + 1) * n)]);
         }
+        Assert.Equal([-1.0, -1.0, -1.0], actual[(count * n)..]); // nothing written past the results
     }
 
     [Fact]
