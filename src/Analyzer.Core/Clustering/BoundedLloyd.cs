@@ -28,6 +28,8 @@ internal static class BoundedLloyd
         var toCentres = new double[k];
         var shift = new double[k];
         var half = new double[k];
+        var dirty = new bool[k];
+        Array.Fill(dirty, true);
         int iteration = 0;
         for (; iteration < maxIterations; iteration++)
         {
@@ -44,7 +46,7 @@ internal static class BoundedLloyd
             }
             bool changed = iteration == 0;
             if (iteration == 0)
-                for (int i = 0; i < n; i++) Compare(x, i, d, k, centersT, toCentres, labels, upper, lower);
+                for (int i = 0; i < n; i++) Compare(x, i, d, k, centersT, toCentres, labels, upper, lower, dirty);
             else
             {
                 int fastest = 0;
@@ -64,11 +66,11 @@ internal static class BoundedLloyd
                     // Only a bound: the vectorised sum's rounding differs from the comparison's by far less than the margin.
                     upper[i] = Math.Sqrt(SquaredDistance.Compute(x.AsSpan(i * d, d), centers.AsSpan(a * d, d)));
                     if (upper[i] < bound) continue;
-                    changed |= Compare(x, i, d, k, centersT, toCentres, labels, upper, lower);
+                    changed |= Compare(x, i, d, k, centersT, toCentres, labels, upper, lower, dirty);
                 }
             }
             if (!changed && iteration > 0) break;
-            Update(x, n, d, k, labels, centers, centersT, counts);
+            Update(x, n, d, k, labels, centers, centersT, counts, dirty);
         }
         double inertia = 0;
         for (int i = 0; i < n; i++) inertia += OwnDistance(x, i, d, centersT, k, labels[i]);
@@ -88,10 +90,13 @@ internal static class BoundedLloyd
         return sum;
     }
 
-    /// <summary>Compares point i with every centre: its label (ties to the lower index) and fresh bounds; true when the label changed.</summary>
+    /// <summary>
+    /// Compares point i with every centre: its label (ties to the lower index) and fresh bounds; true when the label
+    /// changed, and then both clusters are marked as changed.
+    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static bool Compare(double[] x, int i, int d, int k, double[] centersT, double[] toCentres, int[] labels,
-        double[] upper, double[] lower)
+        double[] upper, double[] lower, bool[] dirty)
     {
         SquaredDistance.ToColumns(centersT, k, x.AsSpan(i * d, d), toCentres);
         // One pass: the nearest (ties to the lower index) and the least of the others.
@@ -105,9 +110,11 @@ internal static class BoundedLloyd
         }
         upper[i] = Math.Sqrt(nearest);
         lower[i] = Math.Sqrt(second);
-        bool changed = labels[i] != best;
+        int old = labels[i];
+        if (old == best) return false;
+        dirty[old] = dirty[best] = true;
         labels[i] = best;
-        return changed;
+        return true;
     }
 
     /// <summary>half[c] = half the distance from centre c to the nearest other centre.</summary>
@@ -126,17 +133,27 @@ internal static class BoundedLloyd
         }
     }
 
-    /// <summary>Centres as the means of their points; an empty cluster takes the point farthest from its centre.</summary>
+    /// <summary>
+    /// Centres as the means of their points; an empty cluster takes the point farthest from its centre. Only clusters
+    /// whose members changed (and empty ones) are summed again: the others' sums would repeat the same additions.
+    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void Update(double[] x, int n, int d, int k, int[] labels, double[] centers, double[] centersT, int[] counts)
+    private static void Update(double[] x, int n, int d, int k, int[] labels, double[] centers, double[] centersT, int[] counts,
+        bool[] dirty)
     {
-        Array.Clear(centers);
-        Array.Clear(counts);
+        for (int c = 0; c < k; c++)
+        {
+            if (counts[c] == 0) dirty[c] = true;
+            if (!dirty[c]) continue;
+            Array.Clear(centers, c * d, d);
+            counts[c] = 0;
+        }
         // Each coordinate's sum runs over the points in order, lane by lane: the bits of the scalar loop.
         int width = Vector<double>.Count, vectorEnd = d - d % width;
         for (int i = 0; i < n; i++)
         {
             int c = labels[i];
+            if (!dirty[c]) continue;
             counts[c]++;
             var sum = centers.AsSpan(c * d, d);
             var point = x.AsSpan(i * d, d);
@@ -148,6 +165,8 @@ internal static class BoundedLloyd
         double[]? distances = null;
         for (int c = 0; c < k; c++)
         {
+            if (!dirty[c]) continue;
+            dirty[c] = false;
             if (counts[c] == 0)
             {
                 if (distances is null)
