@@ -142,7 +142,7 @@ public sealed partial class LesionEngine
                     if (label >= 0 && layout.Predict(row, p, threshold) == label) tally.Correct[label]++;
                 }
                 if (divergence is not null)
-                    tally.Change += divergence.Between(intact.AsSpan((int)((long)(start + e) * values), values), row);
+                    tally.Change += divergence.Between(start + e, intact.AsSpan((int)((long)(start + e) * values), values), row);
             }
         }
     }

@@ -15,12 +15,40 @@ public sealed class OutputDivergence
     private readonly bool probabilities;
     private readonly OutputLayout layout;
     private readonly double variance;
+    // Per example, what depends only on the intact logits (log-normaliser per position, log p and p per value), taken
+    // once instead of once per lesion: two thirds of the exponentials. Null where the outputs are not logits of
+    // several classes, or too many to keep.
+    private readonly double[]? intactNormaliser, intactLog, intactProbability;
 
-    private OutputDivergence(bool probabilities, OutputLayout layout, double variance)
+    /// <summary>Most intact output values whose log-probabilities are kept (16 bytes each).</summary>
+    private const long MaxKeptValues = 4L << 20;
+
+    private OutputDivergence(bool probabilities, OutputLayout layout, double variance, float[] intact, int examples)
     {
         this.probabilities = probabilities;
         this.layout = layout;
         this.variance = variance;
+        long count = (long)examples * layout.Values;
+        if (probabilities || layout.Classes == 1 || count > MaxKeptValues) return;
+        intactNormaliser = new double[(long)examples * layout.Positions];
+        intactLog = new double[count];
+        intactProbability = new double[count];
+        for (int e = 0; e < examples; e++)
+        {
+            var row = intact.AsSpan(e * layout.Values, layout.Values);
+            for (int p = 0; p < layout.Positions; p++)
+            {
+                double lp = LogSumExp(row, p);
+                intactNormaliser[e * layout.Positions + p] = lp;
+                for (int c = 0; c < layout.Classes; c++)
+                {
+                    int i = layout.Index(p, c);
+                    double logP = row[i] - lp;
+                    intactLog[(long)e * layout.Values + i] = logP;
+                    intactProbability[(long)e * layout.Values + i] = Math.Exp(logP);
+                }
+            }
+        }
     }
 
     /// <summary>The divergence for <paramref name="network"/>'s output, given the intact outputs of every example.</summary>
@@ -39,7 +67,7 @@ public sealed class OutputDivergence
             for (long e = 0; e < count; e++) variance += (intact[e] - mean) * (intact[e] - mean);
             variance /= count - 1;
         }
-        return new OutputDivergence(probabilities, layout, variance);
+        return new OutputDivergence(probabilities, layout, variance, intact, examples);
     }
 
     /// <summary>The divergence of <paramref name="lesioned"/> from <paramref name="intact"/> (one example's outputs),
@@ -48,6 +76,27 @@ public sealed class OutputDivergence
     {
         double total = 0;
         for (int p = 0; p < layout.Positions; p++) total += At(intact, lesioned, p);
+        return total;
+    }
+
+    /// <summary><see cref="Between(ReadOnlySpan{float}, ReadOnlySpan{float})"/> for example <paramref name="example"/> of
+    /// the intact outputs this was made from, with what depends on them alone taken from the ones kept (the same
+    /// operations on the same values, so the same bits).</summary>
+    public double Between(int example, ReadOnlySpan<float> intact, ReadOnlySpan<float> lesioned)
+    {
+        if (intactNormaliser is null) return Between(intact, lesioned);
+        double total = 0;
+        for (int p = 0; p < layout.Positions; p++)
+        {
+            double lq = LogSumExp(lesioned, p), kl = 0;
+            for (int c = 0; c < layout.Classes; c++)
+            {
+                int i = layout.Index(p, c);
+                long at = (long)example * layout.Values + i;
+                kl += intactProbability![at] * (intactLog![at] - (lesioned[i] - lq));
+            }
+            total += Math.Max(0, kl);
+        }
         return total;
     }
 
