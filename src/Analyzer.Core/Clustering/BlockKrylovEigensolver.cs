@@ -99,7 +99,7 @@ public static class BlockKrylovEigensolver
                 {
                     var vectors = new double[n * k];
                     for (int r = 0; r < n; r++) Array.Copy(y, r * kept, vectors, r * k, k);
-                    return new EigenPairs(ritz.Values.Take(k).ToArray(), vectors, n);
+                    return new EigenPairs(ritz.Values.Take(k).ToArray(), vectors, n, worst, worst <= tolerance && !singleInBasis);
                 }
                 // Float32 products end once the residuals are within SingleUntil of the tolerance, or stop falling (their
                 // rounding, near 1e-6, would hold them there); M·Y is then computed again in float64, so the next cycle's

@@ -21,7 +21,8 @@ public static class NetworkClustering
             var labels = partition.Labels[layout.Offsets[i]..(layout.Offsets[i] + s.Units)];
             return new LayerLabels(s.Name, s.Index, labels, labels.Where(l => l >= 0).Distinct().Count(), partition.NormalizedCut);
         }).ToList();
-        return new NetworkPartitioning(ClusteringScope.Network, k, partition.NormalizedCut, partition.InvalidCount, layers);
+        return new NetworkPartitioning(ClusteringScope.Network, k, partition.NormalizedCut, partition.InvalidCount, layers,
+            partition.EigenResidual, partition.EigenConverged);
     }
 
     /// <summary>
@@ -34,6 +35,7 @@ public static class NetworkClustering
         var result = new List<LayerLabels>();
         int invalid = 0;
         double ncutSum = 0;
+        var eigen = (Residual: network.EigenResidual, Converged: network.EigenConverged);
         foreach (var layer in network.Layers)
         {
             var set = neurons.NodeSets[layer.NodeSet];
@@ -48,6 +50,7 @@ public static class NetworkClustering
             else
             {
                 var partition = SpectralPartitioner.Partition(graph, Math.Min(layer.Clusters, valid), options, seed);
+                eigen = (Math.Max(eigen.Residual, partition.EigenResidual), eigen.Converged && partition.EigenConverged);
                 labels = partition.Labels;
                 ncut = partition.NormalizedCut;
             }
@@ -57,7 +60,7 @@ public static class NetworkClustering
             result.Add(new LayerLabels(set.Name, set.Index, labels, clusters, ncut));
         }
         // No single graph holds every layer here: report the sum of the layers' own cuts.
-        return new NetworkPartitioning(ClusteringScope.Layer, network.K, ncutSum, invalid, result);
+        return new NetworkPartitioning(ClusteringScope.Layer, network.K, ncutSum, invalid, result, eigen.Residual, eigen.Converged);
     }
 
     /// <param name="network">The network-wide partitioning of the same graph, which sets each layer's k.</param>
@@ -66,6 +69,7 @@ public static class NetworkClustering
     {
         var result = new List<LayerLabels>();
         int invalid = 0;
+        var eigen = (Residual: network.EigenResidual, Converged: network.EigenConverged);
         foreach (var set in neurons.NodeSets.Where(s => s.Analysed))
         {
             progress?.Invoke(set.Name);
@@ -90,6 +94,7 @@ public static class NetworkClustering
             else
             {
                 var partition = SpectralPartitioner.Partition(local, Math.Min(kl, degrees.Count(d => d > 0)), options, seed);
+                eigen = (Math.Max(eigen.Residual, partition.EigenResidual), eigen.Converged && partition.EigenConverged);
                 labels = partition.Labels[..own];
                 ncut = partition.NormalizedCut;
             }
@@ -99,7 +104,8 @@ public static class NetworkClustering
         }
         // The layers' clusters joined into one labelling of the whole graph would cut every edge (no edges lie within
         // a layer), so its n-cut is always the number of clusters: report the sum of the layers' own cuts instead.
-        return new NetworkPartitioning(ClusteringScope.Layer, network.K, result.Sum(l => l.NormalizedCut), invalid, result);
+        return new NetworkPartitioning(ClusteringScope.Layer, network.K, result.Sum(l => l.NormalizedCut), invalid, result,
+            eigen.Residual, eigen.Converged);
     }
 
     private static bool HasEdges(WeightedGraph graph, NodeSet a, NodeSet b) => graph.HasEdges(a.Offset, a.Units, b.Offset, b.Units);

@@ -50,7 +50,7 @@ public static class SpectralPartitioner
         var labels = GraphLabels(restarts[winner].Labels);
         int clusters = Renumber(labels);
         double ncut = NormalizedCut.Compute(graph, labels);
-        return new Partition(labels, k, clusters, ncut, graph.N - n, eigenvalues);
+        return new Partition(labels, k, clusters, ncut, graph.N - n, eigenvalues, pairs.Residual, pairs.Converged);
     }
 
     /// <summary>Makes the largest-magnitude entry of every column positive (scikit-learn's deterministic sign).</summary>

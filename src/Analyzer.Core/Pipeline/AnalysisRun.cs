@@ -98,6 +98,11 @@ public sealed class AnalysisRun(AnalysisPlan plan, TextWriter log, IAnalysisFigu
                 continue;
             }
             var work = steps.Partition(edges, scope, () => log.WriteLine($"  {key}: clustering"));
+            if (ResultWarnings.Eigen(key, work.Partitioning) is { } unconverged)
+            {
+                note(unconverged.Message);
+                warnings.Add(unconverged);
+            }
             var reports = new Dictionary<string, MeasureReport>();
             if (engine is not null && inputs.LesionMeasures.Count > 0)
             {

@@ -1,3 +1,4 @@
+using Analyzer.Core.Clustering;
 using Analyzer.Core.Lesions;
 using Analyzer.Core.Results;
 using Analyzer.Core.Statistics;
@@ -13,7 +14,15 @@ namespace Analyzer.Core.Pipeline;
 public static class ResultWarnings
 {
     public const string BaselineAtChance = "baseline-at-chance", LabelSpace = "label-space", TooFewSubclusters = "too-few-subclusters",
-        OneUnitClusters = "one-unit-clusters", KTooLarge = "k-too-large", DegenerateMeasure = "degenerate-measure";
+        OneUnitClusters = "one-unit-clusters", KTooLarge = "k-too-large", DegenerateMeasure = "degenerate-measure",
+        EigenNotConverged = "eigen-not-converged";
+
+    /// <summary>A partitioning whose eigensolver stopped at its cycle limit with residuals above the tolerance: its
+    /// clusters come from vectors that are not the graph's eigenvectors.</summary>
+    public static WarningEntry? Eigen(string key, NetworkPartitioning partitioning) => partitioning.EigenConverged ? null
+        : new WarningEntry(EigenNotConverged, Invariant(
+            $"the eigensolver stopped at its cycle limit with a residual of {partitioning.EigenResidual:G3}, above its tolerance: ") +
+            "the clusters come from vectors that are not the graph's eigenvectors and mean little", key);
 
     /// <summary>The level of significance the rows are judged at (before Benjamini-Hochberg).</summary>
     public const double Alpha = 0.05;

@@ -151,4 +151,22 @@ public class BlockKrylovEigensolverTests
                 Assert.Equal(a == b ? 1.0 : 0.0, dot, 8);
             }
     }
+
+    [Fact]
+    public void Says_when_it_stopped_at_its_cycle_limit_above_the_tolerance()
+    {
+        var m = NormalizedOperator(700, 2, 0.05);
+        var stopped = BlockKrylovEigensolver.Largest(new DenseOperator(m, 700), 32, seed: 0, tolerance: 1e-10, maxCycles: 1, basisBlocks: 4);
+        Assert.False(stopped.Converged);
+        Assert.True(stopped.Residual > 1e-10, $"residual {stopped.Residual}");
+        var converged = BlockKrylovEigensolver.Largest(new DenseOperator(m, 700), 32, seed: 0, tolerance: 1e-10, basisBlocks: 4);
+        Assert.True(converged.Converged);
+        Assert.InRange(converged.Residual, 0, 1e-10);
+
+        var partitioning = new NetworkPartitioning(ClusteringScope.Network, 32, 1, 0, [], stopped.Residual, stopped.Converged);
+        var warning = Analyzer.Core.Pipeline.ResultWarnings.Eigen("weights-network", partitioning);
+        Assert.NotNull(warning);
+        Assert.Equal(("eigen-not-converged", "weights-network"), (warning!.Kind, warning.Partitioning));
+        Assert.Null(Analyzer.Core.Pipeline.ResultWarnings.Eigen("weights-network", partitioning with { EigenConverged = true }));
+    }
 }

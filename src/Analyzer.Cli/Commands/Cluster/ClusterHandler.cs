@@ -33,9 +33,12 @@ public static class ClusterHandler
         error.WriteLine($"clustering {graph.N} nodes into {k} clusters ({request.Scope.Name()} scope)...");
         var partitioning = ScopedPartition.Build(network, layout, graph, activations, request.Scope, k, options, request.Seed,
             layer => error.WriteLine($"  layer {layer}"));
+        var unconverged = ResultWarnings.Eigen($"{request.Edges.Name()}-{request.Scope.Name()}", partitioning);
+        if (unconverged is not null) error.WriteLine($"warning: {unconverged.Message}");
         var document = new ClusteringDocument(CommandRunner.Display(request.Model), network.Sha256, AnalyzerInfo.Version,
             request.Seed, request.Edges.Name(), request.Scope.Name(), k, partitioning.NormalizedCut, partitioning.InvalidCount,
-            partitioning.Layers.Select(l => new ClusteringLayer(l.Name, l.Clusters, l.NormalizedCut, l.Labels)).ToList());
+            partitioning.Layers.Select(l => new ClusteringLayer(l.Name, l.Clusters, l.NormalizedCut, l.Labels)).ToList(),
+            unconverged is null ? null : [unconverged]);
         JsonFiles.Write(request.Out, document);
         output.WriteLine($"{CommandRunner.Display(request.Out)}: {partitioning.Layers.Count} layers, ncut {partitioning.NormalizedCut:F4}, " +
                          $"{partitioning.InvalidCount} invalid nodes ({clock.Elapsed.TotalSeconds:F1} s)");
