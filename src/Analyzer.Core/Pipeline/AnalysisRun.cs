@@ -98,11 +98,8 @@ public sealed class AnalysisRun(AnalysisPlan plan, TextWriter log, IAnalysisFigu
                 continue;
             }
             var work = steps.Partition(edges, scope, () => log.WriteLine($"  {key}: clustering"));
-            if (ResultWarnings.Eigen(key, work.Partitioning) is { } unconverged)
-            {
-                note(unconverged.Message);
-                warnings.Add(unconverged);
-            }
+            var unconverged = ResultWarnings.Eigen(key, work.Partitioning);
+            if (unconverged is not null) note(unconverged.Message);
             var reports = new Dictionary<string, MeasureReport>();
             if (engine is not null && inputs.LesionMeasures.Count > 0)
             {
@@ -129,7 +126,8 @@ public sealed class AnalysisRun(AnalysisPlan plan, TextWriter log, IAnalysisFigu
             var positions = work.All.Select((s, i) => (s.Subcluster.Layer, s.Subcluster.Cluster, i)).ToDictionary(p => (p.Layer, p.Cluster), p => p.i);
             var samplerSkipped = work.SamplerSkipped.Select(s => new SkippedEntry(s.Layer, s.Cluster, s.Size, s.Reason)).ToList();
             var piece = new PartitioningPiece(identity, shard, edges.Name(), scope.Name(), work.Partitioning.NormalizedCut, work.All.Count,
-                samplerSkipped, inputs.Measures.ToDictionary(m => m.Name, m => Units(reports[m.Name], positions)));
+                samplerSkipped, inputs.Measures.ToDictionary(m => m.Name, m => Units(reports[m.Name], positions)),
+                unconverged is null ? null : [unconverged]);
             JsonFiles.Write(checkpointPath, piece);
             pieces.Add(piece);
         }

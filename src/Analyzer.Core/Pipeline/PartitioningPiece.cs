@@ -12,7 +12,9 @@ public sealed record MeasuredUnit(int Position, SubclusterEntry? Entry, SkippedE
 /// of it in a single run, one shard's subclusters in a sharded one. <c>Key</c> names everything the outcome depends on
 /// (model, data, options, version); <c>Shard</c> which share it holds (null: all). <c>Analysed</c> counts the
 /// partitioning's analysed subclusters over every shard, <c>Skipped</c> those the sampler left out (the same in every
-/// shard). Statistics are not computed on a piece: <see cref="ResultsAssembly"/> computes them from all pieces at once.
+/// shard). <c>Warnings</c> are the partitioning's own (its eigensolver's), the same in every shard. Statistics are not
+/// computed on a piece: <see cref="ResultsAssembly"/> computes them from all pieces at once.
 /// </summary>
 public sealed record PartitioningPiece(string Key, string? Shard, string Edges, string Scope, double Ncut, int Analysed,
-    IReadOnlyList<SkippedEntry> Skipped, IReadOnlyDictionary<string, IReadOnlyList<MeasuredUnit>> Measures);
+    IReadOnlyList<SkippedEntry> Skipped, IReadOnlyDictionary<string, IReadOnlyList<MeasuredUnit>> Measures,
+    IReadOnlyList<WarningEntry>? Warnings = null);

@@ -62,8 +62,10 @@ public static class ReplicateAggregate
         var aggregate = new ResultsDocument($"mean of {replicates.Count} replicates ({models})", string.Join(",", replicates.Select(r => r.Results.ModelSha256)),
             AnalyzerInfo.Version, first.Data, first.Seed, first.K, first.Random, first.Device, first.Examples,
             replicates.Average(r => r.Results.BaselineAccuracy), significance, marked, first.Compat, Labels: first.Labels);
-        // Each replicate's warnings about its run (named by its model), then what the pooled rows say of themselves.
-        var warnings = replicates.SelectMany(r => (r.Results.Warnings ?? []).Where(w => w.Partitioning is null)
+        // Each replicate's warnings about its run and its partitionings' own (named by its model), then what the pooled
+        // rows say of themselves.
+        var warnings = replicates.SelectMany(r => (r.Results.Warnings ?? [])
+                .Where(w => w.Partitioning is null || w.Kind == ResultWarnings.EigenNotConverged)
                 .Select(w => w with { Message = $"{r.Results.Model}: {w.Message}" }))
             .Concat(ResultWarnings.Rows(aggregate)).ToList();
         aggregate = aggregate with { Warnings = warnings.Count == 0 ? null : warnings };

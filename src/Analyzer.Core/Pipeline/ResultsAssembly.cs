@@ -19,8 +19,11 @@ public static class ResultsAssembly
         var entries = pieces.Select(Partitioning).ToList();
         var (significance, marked) = SignificanceMarking.Apply(entries);
         var results = header with { Significance = significance, Partitionings = marked };
-        // The run's own warnings (its labels), then what the table says of its rows; a merge derives the same.
-        var warnings = (header.Warnings ?? []).Where(w => w.Partitioning is null).Concat(ResultWarnings.Rows(results)).ToList();
+        // The run's own warnings (its labels), the partitionings' own (their eigensolvers', kept in the pieces), then
+        // what the table says of its rows; a merge derives the same.
+        var warnings = (header.Warnings ?? []).Where(w => w.Partitioning is null)
+            .Concat(pieces.SelectMany(p => p.Count > 0 ? p[0].Warnings ?? [] : []))
+            .Concat(ResultWarnings.Rows(results)).ToList();
         results = results with { Warnings = warnings.Count == 0 ? null : warnings };
         return results with { Verdict = ResultsVerdict.Of(results) };
     }

@@ -88,4 +88,34 @@ public class ResultWarningsTests
             [("a", null), ("b", [new WarningEntry("k", "first", "weights-network", "acc-drop"), new WarningEntry("k", "second")])]));
         Assert.Equal("b, weights-network, acc-drop: first (2 warnings with --strict; the results were written)", error.Message);
     }
+
+    [Fact]
+    public void A_partitionings_own_warning_travels_in_its_piece_to_the_results()
+    {
+        var header = new ResultsDocument("m.onnx", "sha", "0", "d", 0, 16, 4, "cpu", 100, 0.9, new SignificanceEntry("BH", 0.05, null), [],
+            Warnings: [new WarningEntry(ResultWarnings.LabelSpace, "labels"), new WarningEntry(ResultWarnings.EigenNotConverged, "from the header", "weights-network")]);
+        var unconverged = new WarningEntry(ResultWarnings.EigenNotConverged, "stopped at its cycle limit", "weights-network");
+        PartitioningPiece Piece(string? shard, IReadOnlyList<WarningEntry>? warnings) => new("key", shard, "weights", "network", 1, 0, [],
+            new Dictionary<string, IReadOnlyList<MeasuredUnit>>(), warnings);
+        // Two shards of one partitioning: the warning once; the header's partitioning warnings are not carried over.
+        var results = ResultsAssembly.Assemble(header, [[Piece("1/2", [unconverged]), Piece("2/2", [unconverged])]]);
+        Assert.Equal([ResultWarnings.LabelSpace, ResultWarnings.EigenNotConverged], results.Warnings!.Select(w => w.Kind));
+        Assert.Equal("stopped at its cycle limit", results.Warnings![1].Message);
+        Assert.Equal([ResultWarnings.LabelSpace], ResultsAssembly.Assemble(header, [[Piece(null, null)]]).Warnings!.Select(w => w.Kind));
+    }
+
+    [Fact]
+    public void A_replicates_unconverged_partitioning_is_named_in_the_aggregate()
+    {
+        ResultsDocument Replicate(string model, IReadOnlyList<WarningEntry>? warnings) => new(model, model + "-sha", "0", "d", 0, 16, 4, "cpu", 100, 0.9,
+            new SignificanceEntry("BH", 0.05, null), [new PartitioningEntry("weights", "network", 1, new Dictionary<string, MeasureEntry>())],
+            Warnings: warnings);
+        var aggregate = ReplicateAggregate.Combine([
+            ("a/results.json", Replicate("a.onnx", null)),
+            ("b/results.json", Replicate("b.onnx", [new WarningEntry(ResultWarnings.EigenNotConverged, "stopped at its cycle limit", "weights-network")])),
+        ]);
+        var warning = Assert.Single(aggregate.Warnings!);
+        Assert.Equal((ResultWarnings.EigenNotConverged, "b.onnx: stopped at its cycle limit", "weights-network"),
+            (warning.Kind, warning.Message, warning.Partitioning));
+    }
 }
