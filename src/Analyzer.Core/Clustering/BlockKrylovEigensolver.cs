@@ -183,17 +183,16 @@ public static class BlockKrylovEigensolver
             double[]? before = null;
             for (int pass = 0; pass < MaxProjections; pass++)
             {
-                if (pass >= 1) before = ColumnNorms(target, cols);
+                if (pass == 1) before = ColumnNorms(target, cols);
                 DenseProduct.MultiplyTransposedAInSlices(v, m, target, cols, coefficients, cols, previous, n, cols);
                 DenseProduct.Multiply(v, m, coefficients, cols, correction, cols, n, previous, cols);
                 for (int i = 0; i < n * cols; i++) target[i] -= correction[i];
-                if (pass >= 1)
-                {
-                    var after = ColumnNorms(target, cols);
-                    bool removedMost = false;
-                    for (int c = 0; c < cols; c++) removedMost |= after[c] < 0.5 * before![c];
-                    if (!removedMost) return;
-                }
+                if (pass == 0) continue;
+                var after = ColumnNorms(target, cols);
+                bool removedMost = false;
+                for (int c = 0; c < cols; c++) removedMost |= after[c] < 0.5 * before![c];
+                if (!removedMost) return;
+                before = after;
             }
         }
 
@@ -294,12 +293,7 @@ public static class BlockKrylovEigensolver
                 double original = Math.Sqrt(Dot(w, w));
                 for (int attempt = 0; ; attempt++)
                 {
-                    for (int pass = 0; pass < 2; pass++)
-                        for (int j = 0; j < c; j++)
-                        {
-                            double dot = Dot(q[j], w);
-                            for (int r = 0; r < n; r++) w[r] -= dot * q[j][r];
-                        }
+                    for (int pass = 0; pass < 2; pass++) RemoveColumns(q, c, w);
                     double norm = Math.Sqrt(Dot(w, w));
                     if (norm < Cancelled * original && previous > 0)
                     {
@@ -307,11 +301,7 @@ public static class BlockKrylovEigensolver
                         // (the block came through an ill-conditioned Cholesky pass, or the Krylov space ran out), so it is
                         // taken out of the basis and the block's earlier columns again.
                         ProjectOutVector(w, previous);
-                        for (int j = 0; j < c; j++)
-                        {
-                            double dot = Dot(q[j], w);
-                            for (int r = 0; r < n; r++) w[r] -= dot * q[j][r];
-                        }
+                        RemoveColumns(q, c, w);
                         norm = Math.Sqrt(Dot(w, w));
                     }
                     if (norm > 1e-10 * Math.Max(original, 1e-300) && norm > 1e-200)
@@ -328,6 +318,16 @@ public static class BlockKrylovEigensolver
             }
             for (int c = 0; c < p; c++)
                 for (int r = 0; r < n; r++) block[r * p + c] = q[c][r];
+        }
+
+        /// <summary>w minus its components along the first <paramref name="count"/> orthonormal columns (one modified Gram-Schmidt pass).</summary>
+        private void RemoveColumns(double[][] q, int count, double[] w)
+        {
+            for (int j = 0; j < count; j++)
+            {
+                double dot = Dot(q[j], w);
+                for (int r = 0; r < n; r++) w[r] -= dot * q[j][r];
+            }
         }
 
         private static double Dot(double[] a, double[] b)

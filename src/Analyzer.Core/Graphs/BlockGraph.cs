@@ -261,6 +261,7 @@ public sealed class BlockGraph : WeightedGraph
     {
         private readonly Buffers<double> doubles = new();
         private readonly Buffers<float> singles = new();
+        private readonly double[][] doubleBlocks = blocks.Select(b => b.Values).ToArray();
         private double[] sum = [];
         private float[][]? singleBlocks;
 
@@ -269,12 +270,12 @@ public sealed class BlockGraph : WeightedGraph
         public override bool OffersSinglePrecision => offersSingle;
 
         public override void Apply(double[] x, int cols, double[] y) =>
-            Apply(x, cols, y, blocks.Select(b => b.Values).ToArray(), doubles, DenseProduct.MultiplyBothWays);
+            Apply(x, cols, y, doubleBlocks, doubles, DenseProduct.MultiplyBothWays);
 
         public override void ApplySingle(double[] x, int cols, double[] y)
         {
             if (!offersSingle) base.ApplySingle(x, cols, y);
-            singleBlocks ??= blocks.Select(b => Array.ConvertAll(b.Values, v => (float)v)).ToArray();
+            singleBlocks ??= doubleBlocks.Select(values => Array.ConvertAll(values, v => (float)v)).ToArray();
             Apply(x, cols, y, singleBlocks, singles, SingleProduct.MultiplyBothWays);
         }
 

@@ -15,10 +15,10 @@ public sealed class OutputDivergence
     private readonly bool probabilities;
     private readonly OutputLayout layout;
     private readonly double variance;
-    // Per example, what depends only on the intact logits (log-normaliser per position, log p and p per value), taken
-    // once instead of once per lesion: two thirds of the exponentials. Null where the outputs are not logits of
-    // several classes, or too many to keep.
-    private readonly double[]? intactNormaliser, intactLog, intactProbability;
+    // Per example, what depends only on the intact logits (log p and p per value), taken once instead of once per
+    // lesion: two thirds of the exponentials. Null where the outputs are not logits of several classes, or too many to
+    // keep.
+    private readonly double[]? intactLog, intactProbability;
 
     /// <summary>Most intact output values whose log-probabilities are kept (16 bytes each).</summary>
     private const long MaxKeptValues = 4L << 20;
@@ -30,7 +30,6 @@ public sealed class OutputDivergence
         this.variance = variance;
         long count = (long)examples * layout.Values;
         if (probabilities || layout.Classes == 1 || count > MaxKeptValues) return;
-        intactNormaliser = new double[(long)examples * layout.Positions];
         intactLog = new double[count];
         intactProbability = new double[count];
         for (int e = 0; e < examples; e++)
@@ -39,7 +38,6 @@ public sealed class OutputDivergence
             for (int p = 0; p < layout.Positions; p++)
             {
                 double lp = LogSumExp(row, p);
-                intactNormaliser[e * layout.Positions + p] = lp;
                 for (int c = 0; c < layout.Classes; c++)
                 {
                     int i = layout.Index(p, c);
@@ -84,7 +82,7 @@ public sealed class OutputDivergence
     /// operations on the same values, so the same bits).</summary>
     public double Between(int example, ReadOnlySpan<float> intact, ReadOnlySpan<float> lesioned)
     {
-        if (intactNormaliser is null) return Between(intact, lesioned);
+        if (intactLog is null || intactProbability is null) return Between(intact, lesioned);
         double total = 0;
         for (int p = 0; p < layout.Positions; p++)
         {
@@ -93,7 +91,7 @@ public sealed class OutputDivergence
             {
                 int i = layout.Index(p, c);
                 long at = (long)example * layout.Values + i;
-                kl += intactProbability![at] * (intactLog![at] - (lesioned[i] - lq));
+                kl += intactProbability[at] * (intactLog[at] - (lesioned[i] - lq));
             }
             total += Math.Max(0, kl);
         }
