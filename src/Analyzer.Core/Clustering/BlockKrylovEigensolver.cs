@@ -20,7 +20,13 @@ public static class BlockKrylovEigensolver
 
     /// <param name="matrix">The symmetric operator M (dense, or applied block by block).</param>
     /// <param name="basisBlocks">Blocks of p vectors in the basis between restarts (<see cref="WeightedGraph.EigenBasisBlocks"/>).</param>
-    public static EigenPairs Largest(SymmetricOperator matrix, int k, int seed, double tolerance = 1e-9, int maxCycles = 300, int basisBlocks = 4)
+    public static EigenPairs Largest(SymmetricOperator matrix, int k, int seed, double tolerance = 1e-9, int maxCycles = 300, int basisBlocks = 4) =>
+        Largest(matrix, k, seed, tolerance, maxCycles, basisBlocks, projectionFromRelation: true);
+
+    /// <param name="projectionFromRelation">False multiplies the whole projected matrix out every cycle (for tests: the
+    /// columns the orthonormalisation gives must converge as the multiplied-out ones do).</param>
+    internal static EigenPairs Largest(SymmetricOperator matrix, int k, int seed, double tolerance, int maxCycles, int basisBlocks,
+        bool projectionFromRelation)
     {
         int n = matrix.N;
         if (k < 1 || k > n)
@@ -31,7 +37,7 @@ public static class BlockKrylovEigensolver
         // A large basis restarts from 3p Ritz vectors, not p: the 2p after the wanted ones are directions a restart
         // would otherwise discard and have to find again (docs/design.md, large graphs).
         int keep = basisBlocks >= 8 ? 3 : 1;
-        return new Solver(matrix, n, p, basisBlocks * p, keep, seed).Run(k, tolerance, maxCycles);
+        return new Solver(matrix, n, p, basisBlocks * p, keep, seed, projectionFromRelation).Run(k, tolerance, maxCycles);
     }
 
     private static int RoundUp(int value, int multiple) => (value + multiple - 1) / multiple * multiple;
@@ -43,7 +49,7 @@ public static class BlockKrylovEigensolver
     private const double Stalled = 0.9;
 
     /// <summary>Working storage of one solve: the basis V [n x m] (Vᵀ·W read from V as stored) and MV = M·V.</summary>
-    private sealed class Solver(SymmetricOperator matrix, int n, int p, int m, int keep, int seed)
+    private sealed class Solver(SymmetricOperator matrix, int n, int p, int m, int keep, int seed, bool projectionFromRelation)
     {
         private readonly double[] v = new double[(long)n * m];
         private readonly double[] mv = new double[(long)n * m];
@@ -51,6 +57,13 @@ public static class BlockKrylovEigensolver
         private readonly double[] product = new double[n * p];
         private readonly double[] coefficients = new double[m * p];
         private readonly Random rng = new(seed);
+        // The projected matrix Vᵀ·M·V. A block's column of it is what orthonormalising M·(that block) computed anyway
+        // (the Arnoldi relation M·V_s = V·C + Q·R); only the columns no block was built from are multiplied out.
+        private readonly double[] h = new double[m * m];
+        private readonly double[] projection = new double[m * p];
+        private readonly double[] firstFactor = new double[p * p], secondFactor = new double[p * p];
+        // False when a fallback replaced columns of a block this cycle (the relation no longer holds): h is computed in full.
+        private bool relationHolds;
         // Products in float32 while the residuals are far above the tolerance (operators that offer them); a cycle whose
         // basis holds any such product is never accepted as converged.
         private bool single = matrix.OffersSinglePrecision, singleInBasis;
@@ -58,30 +71,33 @@ public static class BlockKrylovEigensolver
         public EigenPairs Run(int k, double tolerance, int maxCycles)
         {
             for (int i = 0; i < block.Length; i++) block[i] = Gaussian();
-            Orthonormalize(0);
+            Orthonormalize(0, source: -1);
             Store(0);
             Apply(0);
-            var h = new double[m * m];
             int kept = keep * p;
+            // The kept Ritz values: the projected matrix on the kept Ritz vectors is their diagonal, except in the cycle
+            // after M·Y was computed again in float64 (then those columns are multiplied out).
+            var keptValues = new double[kept];
+            bool restartDiagonal = false;
             var y = new double[n * kept];
             var my = new double[n * kept];
             double previousWorst = double.PositiveInfinity;
             for (int cycle = 0, filled = 1; ; cycle++, filled = keep)
             {
+                relationHolds = true;
                 // The first new block is M applied to the wanted (first p) basis vectors, each later one M applied to the last.
                 for (int j = filled; j * p < m; j++)
                 {
                     int source = j == filled ? 0 : (j - 1) * p;
                     for (int r = 0; r < n; r++) Array.Copy(mv, (long)r * m + source, block, r * p, p);
-                    Orthonormalize(j * p);
+                    Orthonormalize(j * p, source);
                     Store(j * p);
                     Apply(j * p);
                 }
-                DenseProduct.MultiplyTransposedAInSlices(v, m, mv, m, h, m, m, n, m);
-                for (int i = 0; i < m; i++)
-                    for (int j = i + 1; j < m; j++)
-                        h[i * m + j] = h[j * m + i] = 0.5 * (h[i * m + j] + h[j * m + i]);
+                ProjectedMatrix(filled, restartDiagonal, keptValues);
                 var ritz = DenseSymmetricEigensolver.Largest(h, m, kept);
+                Array.Copy(ritz.Values, keptValues, kept);
+                restartDiagonal = true;
                 DenseProduct.Multiply(v, m, ritz.Vectors, kept, y, kept, n, m, kept);
                 DenseProduct.Multiply(mv, m, ritz.Vectors, kept, my, kept, n, m, kept);
                 double worst = 0;
@@ -116,6 +132,7 @@ public static class BlockKrylovEigensolver
                         for (int r = 0; r < n; r++) Array.Copy(product, r * p, my, (long)r * kept + c0, p);
                     }
                     singleInBasis = false;
+                    restartDiagonal = false;
                 }
                 // Restart from the kept Ritz vectors; M·Y is already known.
                 for (int r = 0; r < n; r++)
@@ -156,15 +173,73 @@ public static class BlockKrylovEigensolver
         /// is rank-deficient (the Krylov space is exhausted, as for a graph with few components), falls back to
         /// modified Gram-Schmidt, replacing vanished columns by random vectors.
         /// </summary>
-        private void Orthonormalize(int previous)
+        private void Orthonormalize(int previous, int source)
         {
             ProjectOut(block, p, previous);
             for (int pass = 0; pass < 2; pass++)
-                if (!CholeskyQr())
+                if (!CholeskyQr(pass == 0 ? firstFactor : secondFactor))
                 {
                     GramSchmidtWithReplacement(previous);
+                    relationHolds = false;
                     return;
                 }
+            if (source >= 0) RecordColumn(source, previous);
+        }
+
+        /// <summary>
+        /// Columns [source, source + p) of the projected matrix from the orthonormalisation of M·V_s that just ended:
+        /// M·V_s = V[:, :previous]·C + Q·R2·R1, with C the summed projection coefficients and Q the new block, so
+        /// Vᵀ·M·V_s is C above, R2·R1 beside the new block and zero below it (the basis is orthonormal).
+        /// </summary>
+        private void RecordColumn(int source, int previous)
+        {
+            for (int i = 0; i < previous; i++)
+                Array.Copy(projection, i * p, h, i * m + source, p);
+            for (int i = 0; i < p; i++)
+                for (int c = 0; c < p; c++)
+                {
+                    double sum = 0;
+                    for (int q = i; q <= c; q++) sum += secondFactor[i * p + q] * firstFactor[q * p + c];
+                    h[(previous + i) * m + source + c] = sum;
+                }
+            for (int i = previous + p; i < m; i++)
+                Array.Clear(h, i * m + source, p);
+        }
+
+        /// <summary>
+        /// Fills h = Vᵀ·M·V once the basis is complete. The columns of the blocks new blocks were built from are already
+        /// there (<see cref="RecordColumn"/>); the last block's columns are multiplied out; the kept Ritz vectors' columns
+        /// other than the first block are their Ritz values on the diagonal and, below, the transpose of the rows the
+        /// other columns hold. When a fallback broke the relation, everything is multiplied out. Then h is made symmetric.
+        /// </summary>
+        private void ProjectedMatrix(int filled, bool restartDiagonal, double[] keptValues)
+        {
+            if (!relationHolds || !projectionFromRelation)
+                DenseProduct.MultiplyTransposedAInSlices(v, m, mv, m, h, m, m, n, m);
+            else
+            {
+                MultiplyColumns(m - p, p);
+                int kept = filled * p;
+                if (filled > 1 && !restartDiagonal)
+                    for (int c0 = p; c0 < kept; c0 += p) MultiplyColumns(c0, p);
+                else if (filled > 1)
+                    for (int j = p; j < kept; j++)
+                    {
+                        for (int i = 0; i < kept; i++) h[i * m + j] = i == j ? keptValues[j] : 0;
+                        for (int i = kept; i < m; i++) h[i * m + j] = h[j * m + i];
+                    }
+            }
+            for (int i = 0; i < m; i++)
+                for (int j = i + 1; j < m; j++)
+                    h[i * m + j] = h[j * m + i] = 0.5 * (h[i * m + j] + h[j * m + i]);
+        }
+
+        /// <summary>h[:, c0..c0+count) = Vᵀ·MV[:, c0..c0+count) (count ≤ p).</summary>
+        private void MultiplyColumns(int c0, int count)
+        {
+            for (int r = 0; r < n; r++) Array.Copy(mv, (long)r * m + c0, block, r * count, count);
+            DenseProduct.MultiplyTransposedAInSlices(v, m, block, count, coefficients, count, m, n, count);
+            for (int i = 0; i < m; i++) Array.Copy(coefficients, i * count, h, i * m + c0, count);
         }
 
         /// <summary>
@@ -178,6 +253,7 @@ public static class BlockKrylovEigensolver
         /// </summary>
         private void ProjectOut(double[] target, int cols, int previous)
         {
+            Array.Clear(projection, 0, previous * cols);
             if (previous == 0) return;
             var correction = product; // free between products; fresh arrays here were 35 x 16 MB of page faults on ConvNeXt-T
             double[]? before = null;
@@ -187,6 +263,7 @@ public static class BlockKrylovEigensolver
                 DenseProduct.MultiplyTransposedAInSlices(v, m, target, cols, coefficients, cols, previous, n, cols);
                 DenseProduct.Multiply(v, m, coefficients, cols, correction, cols, n, previous, cols);
                 for (int i = 0; i < n * cols; i++) target[i] -= correction[i];
+                for (int i = 0; i < previous * cols; i++) projection[i] += coefficients[i];
                 if (pass == 0) continue;
                 var after = ColumnNorms(target, cols);
                 bool removedMost = false;
@@ -244,7 +321,7 @@ public static class BlockKrylovEigensolver
 
         /// <summary>block ← block · R⁻¹ with RᵀR = blockᵀ·block; false when the Gram matrix is numerically singular.
         /// The Gram matrix and the product with R⁻¹ (inverted in p³/6 steps) are dense products.</summary>
-        private bool CholeskyQr()
+        private bool CholeskyQr(double[] factor)
         {
             var gram = new double[p * p];
             DenseProduct.MultiplyTransposedAInSlices(block, p, block, p, gram, p, p, n, p);
@@ -276,6 +353,8 @@ public static class BlockKrylovEigensolver
                 }
             DenseProduct.Multiply(block, p, inverse, p, product, p, n, p, p);
             Array.Copy(product, block, block.Length);
+            for (int r = 0; r < p; r++)
+                for (int c = 0; c < p; c++) factor[r * p + c] = c >= r ? gram[r * p + c] : 0;
             return true;
         }
 
