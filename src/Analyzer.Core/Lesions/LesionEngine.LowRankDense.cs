@@ -1,5 +1,5 @@
+using Analyzer.Kernels.LinearAlgebra;
 using Analyzer.Onnx.Operators;
-using Analyzer.Onnx.Rewriting;
 
 namespace Analyzer.Core.Lesions;
 
@@ -29,53 +29,39 @@ public sealed partial class LesionEngine
     /// <summary>
     /// Lesions of a node set read by a dense layer y = x W' (+ bias): the prefix, cut after the reader, gives x and the
     /// unlesioned y0 once per chunk; a lesion of units U gives y = y0 - x[:, F_U] W'[F_U, :], a rank-|F_U| update
-    /// computed by ONNX Runtime as one batched MatMul for several lesions of equal size, followed by the layers after
-    /// the reader.
+    /// (<see cref="RankUpdate"/>), and several lesions' outputs, stacked, go through the layers after the reader as one
+    /// batch (docs/design.md, lesion speed).
     /// </summary>
     private LowRankSweep DenseSweep(int nodeSet, DenseReaderInfo reader, List<LesionSet> sets, Tally[] tallies, Action<int>? progress)
     {
-        var stage = Stage(nodeSet, reader.NodeIndex, reader.Input, reader.Output, () => rewriter.LowRankSuffix(reader.NodeIndex));
+        var stage = Stage(nodeSet, reader.NodeIndex, reader.Input, reader.Output, () => rewriter.AfterReader(reader.NodeIndex));
         int outputs = reader.Outputs, features = reader.Features;
-        // Features removed by each lesion; an empty lesion removes one dummy feature with zero weight.
         var removedOf = sets.Select(set => set.Units.SelectMany(u => reader.FeaturesOfUnit[u]).Order().ToArray()).ToArray();
         return new LowRankSweep(stage, reader.Input, reader.Output, chunk =>
         {
             int count = chunk.Count;
             float[] x = chunk.X.Data, y0 = chunk.Y0.Data;
-            int masksPerRun = Math.Clamp(options.RowsPerRun / count, 1, sets.Count);
+            int perRun = Math.Clamp(options.RowsPerRun / count, 1, sets.Count);
+            // The stacked outputs are reused between runs (fresh megabyte arrays for every run were a third of the sweep:
+            // zeroing, page faults and collections).
+            var buffers = new System.Collections.Concurrent.ConcurrentBag<float[]>();
             var runs = new List<Action>();
-            for (int first = 0; first < sets.Count;)
+            for (int first = 0; first < sets.Count; first += perRun)
             {
-                // Lesions of equal size share one batched MatMul.
-                int size = removedOf[first].Length, m = 1;
-                while (m < masksPerRun && first + m < sets.Count && removedOf[first + m].Length == size) m++;
-                int from = first, lesions = m;
+                int from = first, lesions = Math.Min(perRun, sets.Count - first);
                 runs.Add(() =>
                 {
-                    int r = Math.Max(1, size);
                     long since = System.Diagnostics.Stopwatch.GetTimestamp();
-                    var xu = new float[lesions * count * r];
-                    var wu = new float[lesions * r * outputs];
+                    long length = (long)lesions * count * outputs;
+                    if (!buffers.TryTake(out var lesioned) || lesioned.LongLength != length) lesioned = new float[length];
                     for (int j = 0; j < lesions; j++)
-                    {
-                        var removed = removedOf[from + j];
-                        for (int q = 0; q < removed.Length; q++)
-                        {
-                            int f = removed[q];
-                            for (int e = 0; e < count; e++) xu[(j * count + e) * r + q] = x[e * features + f];
-                            Array.Copy(reader.Weights, f * outputs, wu, (j * r + q) * outputs, outputs);
-                        }
-                    }
+                        RankUpdate.Subtract(y0, x, features, removedOf[from + j], reader.Weights,
+                            lesioned.AsSpan(j * count * outputs, count * outputs), count, outputs);
                     options.Timings?.Add(LesionPhaseTimes.Phase.Inputs, since);
-                    RunLowRank(stage, chunk,
-                    [
-                        new(LesionRewriter.BaseOutput, y0, [count, outputs]),
-                        new(LesionRewriter.RemovedInputs, xu, [lesions, count, r]),
-                        new(LesionRewriter.RemovedWeights, wu, [lesions, r, outputs]),
-                    ], lesions, lesions, tallies, from);
+                    RunLowRank(stage, chunk, [new(reader.Output, lesioned, [lesions * count, outputs])], lesions, lesions, tallies, from);
+                    buffers.Add(lesioned);
                     progress?.Invoke(lesions * count);
                 });
-                first += m;
             }
             return runs;
         });

@@ -9,8 +9,8 @@ namespace Analyzer.Core.Lesions;
 public sealed partial class LesionEngine
 {
     /// <summary>The prefix (up to and including the reader; created only when a node set is swept alone), the low-rank
-    /// suffix and the suffix's inputs.</summary>
-    private sealed record LowRankStage(Lazy<OnnxSession> Prefix, OnnxSession Suffix, ModelCut Cut, IReadOnlyList<string> SuffixInputs);
+    /// suffix (null when the reader's output is the model's) and the suffix's inputs.</summary>
+    private sealed record LowRankStage(Lazy<OnnxSession> Prefix, OnnxSession? Suffix, ModelCut Cut, IReadOnlyList<string> SuffixInputs);
 
     /// <summary>One chunk of examples as the low-rank paths see it.</summary>
     private sealed record LowRankChunk(int Start, int Count, (float[] Data, long[] Shape) X, (float[] Data, long[] Shape) Y0,
@@ -23,7 +23,7 @@ public sealed partial class LesionEngine
     private readonly Dictionary<(int NodeSet, int Variant), LowRankStage> lowRankStages = new();
 
     /// <summary>The cached stage of a node set's reader, built once per variant of its suffix (thread-safe).</summary>
-    private LowRankStage Stage(int nodeSet, int readerNodeIndex, string readerInput, string readerOutput, Func<RewrittenModel> suffix,
+    private LowRankStage Stage(int nodeSet, int readerNodeIndex, string readerInput, string readerOutput, Func<RewrittenModel?> suffix,
         int variant = 0)
     {
         lock (sessions)
@@ -32,18 +32,19 @@ public sealed partial class LesionEngine
             {
                 var cut = rewriter.CutBefore(readerNodeIndex + 1, [readerInput, readerOutput]);
                 var model = suffix();
-                MakeRoom(nodeSet, cut.Prefix.Bytes.LongLength + model.Bytes.LongLength);
+                long bytes = cut.Prefix.Bytes.LongLength + (model?.Bytes.LongLength ?? 0);
+                MakeRoom(nodeSet, bytes);
                 var prefixBytes = cut.Prefix.Bytes;
                 stage = new LowRankStage(
                     new Lazy<OnnxSession>(() => OnnxSession.Create(prefixBytes, network.Path, options.Device, PrefixThreads, options.Note)),
-                    OnnxSession.Create(model.Bytes, network.Path, options.Device, SessionThreads, options.Note),
-                    cut.WithoutModels(), model.Inputs);
+                    model is null ? null : OnnxSession.Create(model.Bytes, network.Path, options.Device, SessionThreads, options.Note),
+                    cut.WithoutModels(), model?.Inputs ?? []);
                 lowRankStages[(nodeSet, variant)] = stage;
-                Remember(nodeSet, cut.Prefix.Bytes.LongLength + model.Bytes.LongLength, () =>
+                Remember(nodeSet, bytes, () =>
                 {
                     lowRankStages.Remove((nodeSet, variant));
                     if (stage.Prefix.IsValueCreated) stage.Prefix.Value.Dispose();
-                    stage.Suffix.Dispose();
+                    stage.Suffix?.Dispose();
                 });
             }
             Touch(nodeSet);
@@ -157,14 +158,18 @@ public sealed partial class LesionEngine
 
     /// <summary>Adds the tiled frontier tensors and all-ones masks to a run's inputs, runs the low-rank suffix and
     /// counts correct answers for the first <paramref name="scored"/> of its <paramref name="lesions"/> lesions (sets
-    /// first, first + 1, ...; the rest are padding).</summary>
+    /// first, first + 1, ...; the rest are padding). Without a suffix (the reader gives the model's output) the one
+    /// input is the output.</summary>
     private void RunLowRank(LowRankStage stage, LowRankChunk chunk, List<TensorInput> inputs, int lesions, int scored,
         Tally[] tallies, int first)
     {
-        inputs.AddRange(chunk.Others.Select(t => Tile(t, lesions, chunk.Count)));
-        inputs.AddRange(chunk.Masks.Select(name => Ones(name, lesions * chunk.Count)));
+        if (stage.Suffix is not null)
+        {
+            inputs.AddRange(chunk.Others.Select(t => Tile(t, lesions, chunk.Count)));
+            inputs.AddRange(chunk.Masks.Select(name => Ones(name, lesions * chunk.Count)));
+        }
         long since = System.Diagnostics.Stopwatch.GetTimestamp();
-        var outputs = stage.Suffix.Run(inputs, [rewriter.Output])[0].Data;
+        var outputs = stage.Suffix is null ? inputs[0].Data : stage.Suffix.Run(inputs, [rewriter.Output])[0].Data;
         options.Timings?.Add(LesionPhaseTimes.Phase.Suffix, since);
         since = System.Diagnostics.Stopwatch.GetTimestamp();
         Score(outputs, scored, chunk.Count, chunk.Start, tallies, first);

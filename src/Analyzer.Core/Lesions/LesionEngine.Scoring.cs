@@ -141,9 +141,9 @@ public sealed partial class LesionEngine
                     int label = labels[(start + e) * positions + p];
                     if (label >= 0 && layout.Predict(row, p, threshold) == label) tally.Correct[label]++;
                 }
-                if (divergence is not null)
-                    tally.Change += divergence.Between(start + e, intact.AsSpan((int)((long)(start + e) * values), values), row);
             }
+            if (divergence is not null)
+                tally.Change = divergence.Add(tally.Change, intact!, start, count, outputs.AsSpan(j * count * values, count * values));
         }
     }
 }

@@ -70,7 +70,7 @@ public sealed partial class LesionEngine : IDisposable
 
     /// <summary>The provider that ran the model, e.g. "cpu (CPUExecutionProvider)".</summary>
     public string Provider =>
-        (full ?? sessions.Values.Select(s => s.Suffix).Concat(lowRankStages.Values.Select(s => s.Suffix)).FirstOrDefault())?.Provider ?? "not run";
+        (full ?? sessions.Values.Select(s => s.Suffix).Concat(lowRankStages.Values.Select(s => s.Suffix).OfType<OnnxSession>()).FirstOrDefault())?.Provider ?? "not run";
 
     public int Classes => classes;
 
@@ -386,7 +386,7 @@ public sealed partial class LesionEngine : IDisposable
         foreach (var stage in lowRankStages.Values)
         {
             if (stage.Prefix.IsValueCreated) stage.Prefix.Value.Dispose();
-            stage.Suffix.Dispose();
+            stage.Suffix?.Dispose();
         }
         foreach (var shared in sharedPrefixes.Values) shared.Session.Dispose();
         foreach (var (prefix, suffix, _) in sessions.Values)

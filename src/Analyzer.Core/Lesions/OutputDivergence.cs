@@ -1,3 +1,4 @@
+using System.Runtime.Intrinsics;
 using Analyzer.Core.Networks;
 using Analyzer.Onnx.Operators;
 
@@ -68,6 +69,10 @@ public sealed class OutputDivergence
         return new OutputDivergence(probabilities, layout, variance, intact, examples);
     }
 
+    /// <summary>The divergence for logits (not probabilities) laid out as <paramref name="layout"/>.</summary>
+    internal static OutputDivergence OfLogits(OutputLayout layout, float[] intact, int examples) =>
+        new(false, layout, 0, intact, examples);
+
     /// <summary>The divergence of <paramref name="lesioned"/> from <paramref name="intact"/> (one example's outputs),
     /// summed over positions.</summary>
     public double Between(ReadOnlySpan<float> intact, ReadOnlySpan<float> lesioned)
@@ -94,6 +99,57 @@ public sealed class OutputDivergence
                 kl += intactProbability[at] * (intactLog[at] - (lesioned[i] - lq));
             }
             total += Math.Max(0, kl);
+        }
+        return total;
+    }
+
+    /// <summary>
+    /// <paramref name="total"/> plus the divergences of <paramref name="count"/> consecutive examples from
+    /// <paramref name="first"/> on, whose lesioned outputs are the consecutive rows of <paramref name="lesioned"/>, added
+    /// one by one in example order. Logits of one position
+    /// go four examples at a time through vector exponentials and logarithms (a fifth of a lesion sweep's time on the
+    /// MLP was scalar ones); an example's value does not depend on its neighbours, only on its own outputs.
+    /// </summary>
+    public double Add(double total, float[] intact, int first, int count, ReadOnlySpan<float> lesioned)
+    {
+        int values = layout.Values, classes = layout.Classes;
+        if (intactLog is null || intactProbability is null || layout.Positions != 1)
+        {
+            for (int e = 0; e < count; e++)
+                total += Between(first + e, intact.AsSpan((int)((long)(first + e) * values), values), lesioned.Slice(e * values, values));
+            return total;
+        }
+        const int Lanes = 4;
+        var logits = new double[classes * Lanes];
+        var logP = new double[classes * Lanes];
+        var p = new double[classes * Lanes];
+        Span<double> kl = stackalloc double[Lanes];
+        for (int e0 = 0; e0 < count; e0 += Lanes)
+        {
+            for (int i = 0; i < Lanes; i++)
+            {
+                int e = Math.Min(e0 + i, count - 1); // lanes past the end repeat the last example and are not added
+                var row = lesioned.Slice(e * values, values);
+                long at = (long)(first + e) * values;
+                for (int c = 0; c < classes; c++)
+                {
+                    int index = layout.Index(0, c);
+                    logits[c * Lanes + i] = row[index];
+                    logP[c * Lanes + i] = intactLog[at + index];
+                    p[c * Lanes + i] = intactProbability[at + index];
+                }
+            }
+            var max = Vector256.Create(double.NegativeInfinity);
+            for (int c = 0; c < classes; c++) max = Vector256.Max(max, Vector256.LoadUnsafe(ref logits[c * Lanes]));
+            var sum = Vector256<double>.Zero;
+            for (int c = 0; c < classes; c++) sum += Vector256.Exp(Vector256.LoadUnsafe(ref logits[c * Lanes]) - max);
+            var logQ = max + Vector256.Log(sum);
+            var divergence = Vector256<double>.Zero;
+            for (int c = 0; c < classes; c++)
+                divergence += Vector256.LoadUnsafe(ref p[c * Lanes]) *
+                    (Vector256.LoadUnsafe(ref logP[c * Lanes]) - (Vector256.LoadUnsafe(ref logits[c * Lanes]) - logQ));
+            divergence.CopyTo(kl);
+            for (int i = 0; i < Lanes && e0 + i < count; i++) total += Math.Max(0, kl[i]);
         }
         return total;
     }

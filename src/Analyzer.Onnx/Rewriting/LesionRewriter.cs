@@ -180,30 +180,25 @@ public sealed class LesionRewriter
     private GraphBuilder Builder(ModelProto part) =>
         new(part.Graph, file.Graph.OpsetVersion, (int)TensorProto.Types.DataType.Float, "analyzer_cut_");
 
-    /// <summary>Names of the inputs of <see cref="LowRankSuffix"/>.</summary>
+    /// <summary>Names of the low-rank inputs of <see cref="LowRankConvSuffix"/>.</summary>
     public const string BaseOutput = "analyzer_y0", RemovedInputs = "analyzer_xu", RemovedWeights = "analyzer_wu";
 
     /// <summary>
-    /// The part of the masked model after dense node <paramref name="readerNodeIndex"/>, fed by that node's unlesioned
-    /// output y0 [rows, out] and, per lesion, the removed inputs xu [lesions, rows, r] and their weights wu
-    /// [lesions, r, out]: the node's output is rebuilt as y0 - xu·wu (a batched rank-r update), stacked
-    /// lesion-major into [lesions·rows, out], and the rest of the model runs on it.
+    /// The part of the masked model after node <paramref name="readerNodeIndex"/>, fed by that node's output under its
+    /// own name, with the later masks removed: the engine computes a dense reader's lesioned output itself (a rank-r
+    /// update of the unlesioned one, RankUpdate in Analyzer.Kernels), stacked lesion-major
+    /// into [lesions·rows, out], and this runs the rest of the model on it. Null when the node's output is the model's:
+    /// nothing follows it.
     /// </summary>
-    public RewrittenModel LowRankSuffix(int readerNodeIndex)
+    public RewrittenModel? AfterReader(int readerNodeIndex)
     {
-        var (suffix, target, kept) = LowRankBase(readerNodeIndex,
-            [GraphBuilder.Float32(BaseOutput, 2), GraphBuilder.Float32(RemovedInputs, 3), GraphBuilder.Float32(RemovedWeights, 3)]);
-        WritePrelude(suffix, target, w =>
-        {
-            // [lesions, rows, out] -> [lesions·rows, out], the width read from y0 (Reshape cannot infer two dimensions).
-            string lesioned = w.Add("Sub", [BaseOutput, w.Add("MatMul", [RemovedInputs, RemovedWeights], "analyzer_correction")], "analyzer_lesioned");
-            string width = w.Add("Gather", [w.Add("Shape", [BaseOutput], "analyzer_y0_shape"), w.Int64s([1], [1], "analyzer_one")], "analyzer_width",
-                GraphBuilder.Int("axis", 0));
-            string flat = w.Add("Concat", [w.Int64s([-1], [1], "analyzer_minus_one"), width], "analyzer_flat", GraphBuilder.Int("axis", 0));
-            w.Add("Reshape", [lesioned, flat], target);
-        });
-        return new RewrittenModel(suffix.ToByteArray(), [.. InputsOf(suffix.Graph, kept), BaseOutput, RemovedInputs, RemovedWeights], [Output]);
+        string readerOutput = masked.Graph.Node[firstNodeOf[readerNodeIndex + 1] - 1].Output[0];
+        if (readerOutput == Output) return null;
+        var suffix = ModelProto.Parser.ParseFrom(CutBefore(readerNodeIndex + 1).Suffix.Bytes);
+        StripMasks(suffix.Graph);
+        return new RewrittenModel(suffix.ToByteArray(), [.. InputsOf(suffix.Graph, suffix.Graph.Input)], [Output]);
     }
+
     /// <summary>ONNX Runtime's contrib operator domain, where FusedConv lives.</summary>
     private const string ContribDomain = "com.microsoft";
 
@@ -211,7 +206,7 @@ public sealed class LesionRewriter
     public const string StackedShape = "analyzer_stacked_shape", FlatShape = "analyzer_flat_shape";
 
     /// <summary>
-    /// Like <see cref="LowRankSuffix"/> for a conv reader (group 1): y0 [rows, C_out, h, w] is the unlesioned output;
+    /// The part of the masked model after conv node <paramref name="readerNodeIndex"/> (group 1), rebuilding its output: y0 [rows, C_out, h, w] is the unlesioned output;
     /// xu [rows, lesions·r, H, W] holds each lesion's removed input channels and wu [lesions·C_out, r, kh, kw] their
     /// kernels; a grouped conv (group = lesions, the reader's pads, strides and dilations) gives every lesion's
     /// removed contribution at once, which is subtracted lesion by lesion and stacked lesion-major into

@@ -7,8 +7,8 @@ namespace Analyzer.Onnx.Tests.Rewriting;
 
 /// <summary>
 /// The lesion rewriter against independent oracles: a unit removed by its mask is a unit whose outgoing weights are zero
-/// (a second, plain model), the two halves of a cut compose to the whole, and the low-rank suffixes (y0 − xu·wu, and the
-/// grouped conv of the removed channels) give what the masked model gives, lesion by lesion.
+/// (a second, plain model), the two halves of a cut compose to the whole, and the low-rank suffixes (after a dense reader's
+/// rebuilt output, and the grouped conv of the removed channels) give what the masked model gives, lesion by lesion.
 /// </summary>
 public class LesionRewriterTests
 {
@@ -80,7 +80,7 @@ public class LesionRewriterTests
     }
 
     [Fact]
-    public void The_low_rank_suffix_gives_every_lesion_of_the_masked_model()
+    public void The_suffix_after_a_dense_reader_gives_every_lesion_of_the_masked_model_from_its_rebuilt_output()
     {
         var (rewriter, _) = Rewriter(Mlp());
         // Two lesions of two units each over the same three rows: {0, 2} and {1, 3}.
@@ -91,24 +91,23 @@ public class LesionRewriterTests
         Assert.Equal(["x", "mask"], cut.Prefix.Inputs);
         var r1 = Run(cut.Prefix.Bytes, [x, Mask(3)], "r1");
         var y0 = Run(cut.Prefix.Bytes, [x, Mask(3)], "h2");
-        var xu = new float[2 * 3 * 2];
-        var wu = new float[2 * 2 * 3];
+        // fc2's output without the lesioned units, by hand, stacked lesion-major.
+        var stacked = new float[2 * 3 * 3];
         for (int l = 0; l < 2; l++)
-            for (int k = 0; k < 2; k++)
-            {
-                int u = lesions[l][k];
-                for (int row = 0; row < 3; row++) xu[(l * 3 + row) * 2 + k] = r1[row * 4 + u];
-                for (int j = 0; j < 3; j++) wu[(l * 2 + k) * 3 + j] = (float)W2[j * 4 + u];
-            }
-        var suffix = rewriter.LowRankSuffix(2);
-        var stacked = Run(suffix.Bytes, [new TensorInput(LesionRewriter.BaseOutput, y0, [3, 3]),
-            new TensorInput(LesionRewriter.RemovedInputs, xu, [2, 3, 2]), new TensorInput(LesionRewriter.RemovedWeights, wu, [2, 2, 3])], "y");
-        Assert.Equal(2 * 3 * 2, stacked.Length);
+            for (int row = 0; row < 3; row++)
+                for (int j = 0; j < 3; j++)
+                    stacked[(l * 3 + row) * 3 + j] = y0[row * 3 + j] - lesions[l].Sum(u => r1[row * 4 + u] * (float)W2[j * 4 + u]);
+        var suffix = rewriter.AfterReader(2)!;
+        Assert.Equal(["h2"], suffix.Inputs); // the masks after the reader are gone
+        var outputs = Run(suffix.Bytes, [new TensorInput("h2", stacked, [6, 3])], "y");
+        Assert.Equal(2 * 3 * 2, outputs.Length);
         for (int l = 0; l < 2; l++)
         {
             var masked = Run(rewriter.Full().Bytes, [x, Mask(3, lesions[l])], "y");
-            for (int i = 0; i < masked.Length; i++) Assert.Equal(masked[i], stacked[l * masked.Length + i], 1e-5f);
+            for (int i = 0; i < masked.Length; i++) Assert.Equal(masked[i], outputs[l * masked.Length + i], 1e-5f);
         }
+        // After the last layer nothing follows.
+        Assert.Null(rewriter.AfterReader(4));
     }
 
     // A CNN: x[1, 5, 5] -> conv1 (2 channels, 3x3, pad 1) -> ReLU -> conv2 (3 channels, 3x3) -> GlobalAveragePool -> y.
