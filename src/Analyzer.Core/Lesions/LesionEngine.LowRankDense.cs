@@ -37,14 +37,14 @@ public sealed partial class LesionEngine
         var stage = Stage(nodeSet, reader.NodeIndex, reader.Input, reader.Output, () => rewriter.AfterReader(reader.NodeIndex));
         int outputs = reader.Outputs, features = reader.Features;
         var removedOf = sets.Select(set => set.Units.SelectMany(u => reader.FeaturesOfUnit[u]).Order().ToArray()).ToArray();
+        // The stacked outputs are reused between runs and chunks (fresh megabyte arrays for every run were a third of the
+        // sweep: zeroing, page faults and collections); chunks run one after another.
+        var buffers = new System.Collections.Concurrent.ConcurrentBag<float[]>();
         return new LowRankSweep(stage, reader.Input, reader.Output, chunk =>
         {
             int count = chunk.Count;
             float[] x = chunk.X.Data, y0 = chunk.Y0.Data;
             int perRun = Math.Clamp(options.RowsPerRun / count, 1, sets.Count);
-            // The stacked outputs are reused between runs (fresh megabyte arrays for every run were a third of the sweep:
-            // zeroing, page faults and collections).
-            var buffers = new System.Collections.Concurrent.ConcurrentBag<float[]>();
             var runs = new List<Action>();
             for (int first = 0; first < sets.Count; first += perRun)
             {
