@@ -218,10 +218,10 @@ public static class BlockKrylovEigensolver
                 DenseProduct.MultiplyTransposedAInSlices(v, m, mv, m, h, m, m, n, m);
             else
             {
-                MultiplyColumns(m - p, p);
+                MultiplyColumns(m - p);
                 int kept = filled * p;
                 if (filled > 1 && !restartDiagonal)
-                    for (int c0 = p; c0 < kept; c0 += p) MultiplyColumns(c0, p);
+                    for (int c0 = p; c0 < kept; c0 += p) MultiplyColumns(c0);
                 else if (filled > 1)
                     for (int j = p; j < kept; j++)
                     {
@@ -234,12 +234,12 @@ public static class BlockKrylovEigensolver
                     h[i * m + j] = h[j * m + i] = 0.5 * (h[i * m + j] + h[j * m + i]);
         }
 
-        /// <summary>h[:, c0..c0+count) = Vᵀ·MV[:, c0..c0+count) (count ≤ p).</summary>
-        private void MultiplyColumns(int c0, int count)
+        /// <summary>h[:, c0..c0+p) = Vᵀ·MV[:, c0..c0+p): one block's columns.</summary>
+        private void MultiplyColumns(int c0)
         {
-            for (int r = 0; r < n; r++) Array.Copy(mv, (long)r * m + c0, block, r * count, count);
-            DenseProduct.MultiplyTransposedAInSlices(v, m, block, count, coefficients, count, m, n, count);
-            for (int i = 0; i < m; i++) Array.Copy(coefficients, i * count, h, i * m + c0, count);
+            for (int r = 0; r < n; r++) Array.Copy(mv, (long)r * m + c0, block, r * p, p);
+            DenseProduct.MultiplyTransposedAInSlices(v, m, block, p, coefficients, p, m, n, p);
+            for (int i = 0; i < m; i++) Array.Copy(coefficients, i * p, h, i * m + c0, p);
         }
 
         /// <summary>

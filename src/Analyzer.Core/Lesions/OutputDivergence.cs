@@ -75,7 +75,7 @@ public sealed class OutputDivergence
 
     /// <summary>The divergence of <paramref name="lesioned"/> from <paramref name="intact"/> (one example's outputs),
     /// summed over positions.</summary>
-    public double Between(ReadOnlySpan<float> intact, ReadOnlySpan<float> lesioned)
+    private double Between(ReadOnlySpan<float> intact, ReadOnlySpan<float> lesioned)
     {
         double total = 0;
         for (int p = 0; p < layout.Positions; p++) total += At(intact, lesioned, p);
@@ -85,7 +85,7 @@ public sealed class OutputDivergence
     /// <summary><see cref="Between(ReadOnlySpan{float}, ReadOnlySpan{float})"/> for example <paramref name="example"/> of
     /// the intact outputs this was made from, with what depends on them alone taken from the ones kept (the same
     /// operations on the same values, so the same bits).</summary>
-    public double Between(int example, ReadOnlySpan<float> intact, ReadOnlySpan<float> lesioned)
+    private double Between(int example, ReadOnlySpan<float> intact, ReadOnlySpan<float> lesioned)
     {
         if (intactLog is null || intactProbability is null) return Between(intact, lesioned);
         double total = 0;
@@ -106,9 +106,9 @@ public sealed class OutputDivergence
     /// <summary>
     /// <paramref name="total"/> plus the divergences of <paramref name="count"/> consecutive examples from
     /// <paramref name="first"/> on, whose lesioned outputs are the consecutive rows of <paramref name="lesioned"/>, added
-    /// one by one in example order. Logits of one position
-    /// go four examples at a time through vector exponentials and logarithms (a fifth of a lesion sweep's time on the
-    /// MLP was scalar ones); an example's value does not depend on its neighbours, only on its own outputs.
+    /// one by one in example order. Logits of one position go four examples at a time through vector exponentials and
+    /// logarithms (a fifth of a lesion sweep's time on the MLP was scalar ones); an example's value does not depend on
+    /// its neighbours, only on its own outputs.
     /// </summary>
     public double Add(double total, float[] intact, int first, int count, ReadOnlySpan<float> lesioned)
     {

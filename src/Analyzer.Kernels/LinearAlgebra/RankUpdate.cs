@@ -40,6 +40,10 @@ public static class RankUpdate
         // removed rows of W past the last full vector, padded to one vector with zeros.
         var scaled = new float[RowTile * r];
         var narrowWeights = new float[wide < outputs ? Lanes * r : 0];
+        // Where the q-th removed row starts, in W and in the padded copy.
+        var wideStart = new int[r];
+        var narrowStart = new int[r];
+        for (int q = 0; q < r; q++) (wideStart[q], narrowStart[q]) = (removed[q] * outputs, q * Lanes);
         if (wide < outputs)
             for (int q = 0; q < r; q++)
                 weights.Slice(removed[q] * outputs + wide, outputs - wide).CopyTo(narrowWeights.AsSpan(q * Lanes));
@@ -47,7 +51,8 @@ public static class RankUpdate
         for (; e + RowTile <= rows; e += RowTile)
         {
             Scale(x, features, removed, e, RowTile, scaled);
-            Tile(y0.Slice(e * outputs, RowTile * outputs), scaled, removed, weights, narrowWeights, into.Slice(e * outputs, RowTile * outputs), outputs);
+            Tile(y0.Slice(e * outputs, RowTile * outputs), scaled, weights, wideStart, narrowWeights, narrowStart,
+                into.Slice(e * outputs, RowTile * outputs), outputs);
         }
         if (e < rows)
         {
@@ -58,7 +63,7 @@ public static class RankUpdate
             y0.Slice(e * outputs, left * outputs).CopyTo(y0Tile);
             Array.Clear(scaled);
             Scale(x, features, removed, e, left, scaled);
-            Tile(y0Tile, scaled, removed, weights, narrowWeights, intoTile, outputs);
+            Tile(y0Tile, scaled, weights, wideStart, narrowWeights, narrowStart, intoTile, outputs);
             intoTile.AsSpan(0, left * outputs).CopyTo(into.Slice(e * outputs));
         }
     }
@@ -71,15 +76,14 @@ public static class RankUpdate
 
     /// <summary>Six rows: 64 outputs at a time in 24 accumulators, then 16 at a time, then the rest as one padded vector.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void Tile(ReadOnlySpan<float> y0, float[] scaled, ReadOnlySpan<int> removed, ReadOnlySpan<float> weights,
-        float[] narrowWeights, Span<float> into, int outputs)
+    private static void Tile(ReadOnlySpan<float> y0, float[] scaled, ReadOnlySpan<float> weights, int[] wideStart,
+        float[] narrowWeights, int[] narrowStart, Span<float> into, int outputs)
     {
         ref float y = ref Unsafe.AsRef(in y0[0]);
         ref float w = ref Unsafe.AsRef(in weights[0]);
         ref float o = ref into[0];
         ref float s = ref MemoryMarshal.GetArrayDataReference(scaled);
-        int r = removed.Length, j = 0;
-
+        int r = wideStart.Length, j = 0;
         for (; j + 64 <= outputs; j += 64)
         {
             var c00 = Vector512.LoadUnsafe(ref y, (nuint)(j + 0)); var c01 = Vector512.LoadUnsafe(ref y, (nuint)(j + 16)); var c02 = Vector512.LoadUnsafe(ref y, (nuint)(j + 32)); var c03 = Vector512.LoadUnsafe(ref y, (nuint)(j + 48));
@@ -90,7 +94,7 @@ public static class RankUpdate
             var c50 = Vector512.LoadUnsafe(ref y, (nuint)(5 * outputs + j + 0)); var c51 = Vector512.LoadUnsafe(ref y, (nuint)(5 * outputs + j + 16)); var c52 = Vector512.LoadUnsafe(ref y, (nuint)(5 * outputs + j + 32)); var c53 = Vector512.LoadUnsafe(ref y, (nuint)(5 * outputs + j + 48));
             for (int q = 0; q < r; q++)
             {
-                nuint at = (nuint)((long)removed[q] * outputs + j);
+                nuint at = (nuint)(wideStart[q] + j);
                 var w0 = Vector512.LoadUnsafe(ref w, at); var w1 = Vector512.LoadUnsafe(ref w, at + 16);
                 var w2 = Vector512.LoadUnsafe(ref w, at + 32); var w3 = Vector512.LoadUnsafe(ref w, at + 48);
                 nuint sq = (nuint)(q * RowTile);
@@ -121,31 +125,7 @@ public static class RankUpdate
             c50.StoreUnsafe(ref o, (nuint)(5 * outputs + j + 0)); c51.StoreUnsafe(ref o, (nuint)(5 * outputs + j + 16)); c52.StoreUnsafe(ref o, (nuint)(5 * outputs + j + 32)); c53.StoreUnsafe(ref o, (nuint)(5 * outputs + j + 48));
         }
         for (; j + Lanes <= outputs; j += Lanes)
-        {
-            var c0 = Vector512.LoadUnsafe(ref y, (nuint)(j));
-            var c1 = Vector512.LoadUnsafe(ref y, (nuint)(1 * outputs + j));
-            var c2 = Vector512.LoadUnsafe(ref y, (nuint)(2 * outputs + j));
-            var c3 = Vector512.LoadUnsafe(ref y, (nuint)(3 * outputs + j));
-            var c4 = Vector512.LoadUnsafe(ref y, (nuint)(4 * outputs + j));
-            var c5 = Vector512.LoadUnsafe(ref y, (nuint)(5 * outputs + j));
-            for (int q = 0; q < r; q++)
-            {
-                var w0 = Vector512.LoadUnsafe(ref w, (nuint)((long)removed[q] * outputs + j));
-                nuint sq = (nuint)(q * RowTile);
-                c0 = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref s, sq + 0)), w0, c0);
-                c1 = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref s, sq + 1)), w0, c1);
-                c2 = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref s, sq + 2)), w0, c2);
-                c3 = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref s, sq + 3)), w0, c3);
-                c4 = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref s, sq + 4)), w0, c4);
-                c5 = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref s, sq + 5)), w0, c5);
-            }
-            c0.StoreUnsafe(ref o, (nuint)(j));
-            c1.StoreUnsafe(ref o, (nuint)(1 * outputs + j));
-            c2.StoreUnsafe(ref o, (nuint)(2 * outputs + j));
-            c3.StoreUnsafe(ref o, (nuint)(3 * outputs + j));
-            c4.StoreUnsafe(ref o, (nuint)(4 * outputs + j));
-            c5.StoreUnsafe(ref o, (nuint)(5 * outputs + j));
-        }
+            Sixteen(ref Unsafe.Add(ref y, j), outputs, ref Unsafe.Add(ref w, j), wideStart, ref s, ref Unsafe.Add(ref o, j), outputs);
         if (j == outputs) return;
         // Fewer than 16 outputs left (a layer of class scores has only these): one zero-padded vector per row.
         int narrow = outputs - j;
@@ -153,31 +133,38 @@ public static class RankUpdate
         pad.Clear();
         for (int i = 0; i < RowTile; i++) y0.Slice(i * outputs + j, narrow).CopyTo(pad.Slice(i * Lanes));
         ref float p = ref pad[0];
-        ref float nw = ref MemoryMarshal.GetArrayDataReference(narrowWeights);
-        var n0 = Vector512.LoadUnsafe(ref p, 0);
-        var n1 = Vector512.LoadUnsafe(ref p, 16);
-        var n2 = Vector512.LoadUnsafe(ref p, 32);
-        var n3 = Vector512.LoadUnsafe(ref p, 48);
-        var n4 = Vector512.LoadUnsafe(ref p, 64);
-        var n5 = Vector512.LoadUnsafe(ref p, 80);
-        for (int q = 0; q < r; q++)
-        {
-            var w0 = Vector512.LoadUnsafe(ref nw, (nuint)(q * Lanes));
-            nuint sq = (nuint)(q * RowTile);
-            n0 = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref s, sq + 0)), w0, n0);
-            n1 = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref s, sq + 1)), w0, n1);
-            n2 = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref s, sq + 2)), w0, n2);
-            n3 = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref s, sq + 3)), w0, n3);
-            n4 = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref s, sq + 4)), w0, n4);
-            n5 = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref s, sq + 5)), w0, n5);
-        }
-        n0.StoreUnsafe(ref p, 0);
-        n1.StoreUnsafe(ref p, 16);
-        n2.StoreUnsafe(ref p, 32);
-        n3.StoreUnsafe(ref p, 48);
-        n4.StoreUnsafe(ref p, 64);
-        n5.StoreUnsafe(ref p, 80);
+        Sixteen(ref p, Lanes, ref MemoryMarshal.GetArrayDataReference(narrowWeights), narrowStart, ref s, ref p, Lanes);
         for (int i = 0; i < RowTile; i++) pad.Slice(i * Lanes, narrow).CopyTo(into.Slice(i * outputs + j));
+    }
+
+    /// <summary>Sixteen outputs of the tile's six rows: row i of Y0 at y[i·rowStride], of Y at o[i·rowStride]; the q-th
+    /// removed row of W at w[start[q]]; −x at s, feature-major.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void Sixteen(ref float y, int rowStride, ref float w, int[] start, ref float s, ref float o, int outStride)
+    {
+        var c0 = Vector512.LoadUnsafe(ref y, (nuint)(0));
+        var c1 = Vector512.LoadUnsafe(ref y, (nuint)(1 * rowStride));
+        var c2 = Vector512.LoadUnsafe(ref y, (nuint)(2 * rowStride));
+        var c3 = Vector512.LoadUnsafe(ref y, (nuint)(3 * rowStride));
+        var c4 = Vector512.LoadUnsafe(ref y, (nuint)(4 * rowStride));
+        var c5 = Vector512.LoadUnsafe(ref y, (nuint)(5 * rowStride));
+        for (int q = 0; q < start.Length; q++)
+        {
+            var w0 = Vector512.LoadUnsafe(ref w, (nuint)start[q]);
+            nuint sq = (nuint)(q * RowTile);
+            c0 = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref s, sq + 0)), w0, c0);
+            c1 = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref s, sq + 1)), w0, c1);
+            c2 = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref s, sq + 2)), w0, c2);
+            c3 = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref s, sq + 3)), w0, c3);
+            c4 = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref s, sq + 4)), w0, c4);
+            c5 = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref s, sq + 5)), w0, c5);
+        }
+        c0.StoreUnsafe(ref o, (nuint)(0));
+        c1.StoreUnsafe(ref o, (nuint)(1 * outStride));
+        c2.StoreUnsafe(ref o, (nuint)(2 * outStride));
+        c3.StoreUnsafe(ref o, (nuint)(3 * outStride));
+        c4.StoreUnsafe(ref o, (nuint)(4 * outStride));
+        c5.StoreUnsafe(ref o, (nuint)(5 * outStride));
     }
 
     private static void Check(int length, long needed, string name)
