@@ -12,13 +12,23 @@ public sealed record SubclusterVisualisations(Subcluster Subcluster, IReadOnlyLi
 /// <summary>
 /// The feature-visualisation measures (docs/method.md §6) of one partitioning: every analysed subcluster and its random
 /// controls are visualised (all of a layer's images optimised together); vis-score (higher is coherent) and
-/// softmax-entropy (lower is coherent) are ranked against the controls' (docs/method.md §7).
+/// softmax-entropy (lower is coherent) are ranked against the controls' (docs/method.md §7). The images are optimised
+/// once however many percentile conventions the measures are reported under.
 /// </summary>
 public static class VisualisationAnalysis
 {
     public static (IReadOnlyDictionary<string, MeasureReport> Reports, IReadOnlyList<SubclusterVisualisations> Images) Run(
         ModelNetwork network, SampledSubclusters sample, FeatureVisualizer visualizer, IReadOnlyList<VisualisationMeasure> measures, int seed,
         Action<int>? progress = null, PercentileTies ties = PercentileTies.MidRank)
+    {
+        var (reports, images) = Run(network, sample, visualizer, measures, seed, [ties], progress);
+        return (reports[0], images);
+    }
+
+    /// <summary>The reports under each of <paramref name="ties"/>, in their order, and the images.</summary>
+    public static (IReadOnlyList<IReadOnlyDictionary<string, MeasureReport>> Reports, IReadOnlyList<SubclusterVisualisations> Images) Run(
+        ModelNetwork network, SampledSubclusters sample, FeatureVisualizer visualizer, IReadOnlyList<VisualisationMeasure> measures, int seed,
+        IReadOnlyList<PercentileTies> ties, Action<int>? progress = null)
     {
         var (analysed, skipped, randomCount, partitioningKey) = (sample.Analysed, sample.Skipped, sample.Controls, sample.PartitioningKey);
         var points = PreActivationPoints.Find(network).ToDictionary(p => p.NodeSet.Index);
@@ -35,13 +45,17 @@ public static class VisualisationAnalysis
         var results = visualizer.Run(objectives, progress);
         int per = randomCount + 1;
         var images = analysed.Select((s, i) => new SubclusterVisualisations(s.Subcluster, results.Skip(i * per).Take(per).ToList())).ToList();
-        var reports = new Dictionary<string, MeasureReport>();
-        foreach (var measure in measures)
+        var reports = ties.Select(convention =>
         {
-            var values = images.Select(v => (measure.Value(v.Images[0]), v.Images.Skip(1).Select(measure.Value).ToArray())).ToList();
-            var summary = MeasureSummary.Compute(values, measure.Orientation, ties);
-            reports[measure.Name] = MeasureReport.Of(summary, analysed, skipped);
-        }
+            var reports = new Dictionary<string, MeasureReport>();
+            foreach (var measure in measures)
+            {
+                var values = images.Select(v => (measure.Value(v.Images[0]), v.Images.Skip(1).Select(measure.Value).ToArray())).ToList();
+                var summary = MeasureSummary.Compute(values, measure.Orientation, convention);
+                reports[measure.Name] = MeasureReport.Of(summary, analysed, skipped);
+            }
+            return (IReadOnlyDictionary<string, MeasureReport>)reports;
+        }).ToList();
         return (reports, images);
     }
 }

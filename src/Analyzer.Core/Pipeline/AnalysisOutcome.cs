@@ -9,6 +9,9 @@ public sealed record AnalysisOutcome(ResultsDocument Header, IReadOnlyList<strin
 {
     private ResultsDocument? results;
 
+    /// <summary>The outcomes under the plan's further conventions (<see cref="AnalysisPlan.AlsoUnder"/>), in their order.</summary>
+    public IReadOnlyList<AnalysisOutcome> AlsoUnder { get; init; } = [];
+
     /// <summary>The finished results of an unsharded run (assembled once); a shard's outcome is merged with the others'
     /// instead.</summary>
     public ResultsDocument Results() => Shard is null

@@ -82,6 +82,14 @@ public sealed record AnalysisPlan
     /// <summary>Reference-compat switches (docs/method.md §9); none: the paper's definitions.</summary>
     public ReferenceCompat Compat { get; init; } = ReferenceCompat.None;
 
+    /// <summary>Further conventions the same measurements are reported under, each into its own folder: the lesions and
+    /// visualisations are run once and every convention's results are derived from them (docs/design.md, the pipeline).
+    /// Their results are those of separate runs with the same plan under each convention.</summary>
+    public IReadOnlyList<ConventionFolder> AlsoUnder { get; init; } = [];
+
+    /// <summary>Every convention the run reports under with its folder, the plan's own first.</summary>
+    public IReadOnlyList<ConventionFolder> Conventions => [new(Compat, Out), .. AlsoUnder];
+
     /// <summary>Training examples sampled for activation graphs.</summary>
     public int Samples { get; init; } = DefaultSamples;
 
@@ -125,6 +133,8 @@ public sealed record AnalysisPlan
         if (MemoryBudget.Bytes < 1 << 20)
             throw new UsageException(nameof(MemoryBudget), $"{MemoryBudget.MiB} MiB; expected at least 1");
         if (Edges.Contains(EdgeKind.Activations)) ActivationRequest.CheckSamples(Samples);
+        if (AlsoUnder.Count > 0 && Shard is not null)
+            throw new UsageException(nameof(AlsoUnder), "a shard reports under its plan's convention only; run each convention's shards separately");
     }
 
     /// <summary>Whether the plan needs a dataset: lesion and correlation measures and activation graphs do; weight graphs

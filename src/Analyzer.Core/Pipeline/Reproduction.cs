@@ -43,18 +43,19 @@ public sealed record ReproductionPlan
 
     public int Threads { get; init; }
 
-    /// <summary>The analysis of one replicate under one convention, into its own folder.</summary>
-    public AnalysisPlan Analysis(Replicate replicate, ReproductionConvention convention, string folder) => new()
+    /// <summary>The analysis of one replicate under the given conventions, each into its folder (in the same order).</summary>
+    public AnalysisPlan Analysis(Replicate replicate, IReadOnlyList<ReproductionConvention> conventions, IReadOnlyList<string> folders) => new()
     {
-        Model = replicate.File, Data = replicate.Dataset, Out = folder, Seed = Seed, Device = Device, Threads = Threads,
-        Compat = convention.Compat, Samples = Fast ? 1000 : AnalysisPlan.DefaultSamples, Examples = Fast ? 1000 : null,
-        MaxSubclusters = Fast ? 2 : null,
+        Model = replicate.File, Data = replicate.Dataset, Out = folders[0], Seed = Seed, Device = Device, Threads = Threads,
+        Compat = conventions[0].Compat, AlsoUnder = conventions.Skip(1).Select((c, i) => new ConventionFolder(c.Compat, folders[i + 1])).ToList(),
+        Samples = Fast ? 1000 : AnalysisPlan.DefaultSamples, Examples = Fast ? 1000 : null, MaxSubclusters = Fast ? 2 : null,
     };
 }
 
 /// <summary>
 /// The paper's small-network experiment (Tables 1 and 2, Appendix A.2): every replicate analysed with all four
-/// partitionings and the default measures (resuming finished partitionings), each family aggregated over its replicates,
+/// partitionings and the default measures (resuming finished partitionings), its lesions and visualisations made once and
+/// reported under every convention, each family aggregated over its replicates,
 /// and Benjamini-Hochberg applied once over every family's cells of one convention, as the paper corrects over its table.
 /// </summary>
 public static class Reproduction
@@ -73,32 +74,35 @@ public static class Reproduction
             throw new UsageException(nameof(plan.Replicates), $"{DisplayPath.Of(plan.Replicates)}/manifest.json lists no replicates of " +
                 string.Join(", ", ReproductionPlan.KnownFamilies));
 
-        var results = new List<ReproducedConvention>();
+        // Each replicate is analysed once: its lesions and visualisations are made once and reported under every convention.
+        var conventions = plan.Conventions;
+        var reproduced = conventions.Select(_ => new List<ReproducedFamily>()).ToList();
         int analyses = 0, resumed = 0;
         var inner = new PrefixWriter(log, "  ");
-        foreach (var convention in plan.Conventions)
+        foreach (string family in families)
         {
-            var reproduced = new List<ReproducedFamily>();
-            foreach (string family in families)
+            var members = replicates.Where(r => r.Family == family).Take(plan.Fast ? 2 : int.MaxValue).ToList();
+            var analysed = conventions.Select(_ => new List<(string Source, ResultsDocument Results)>()).ToList();
+            foreach (var (replicate, i) in members.Select((r, i) => (r, i)))
             {
-                var members = replicates.Where(r => r.Family == family).Take(plan.Fast ? 2 : int.MaxValue).ToList();
-                var analysed = new List<(string Source, ResultsDocument Results)>();
-                foreach (var (replicate, i) in members.Select((r, i) => (r, i)))
-                {
-                    string folder = Path.Combine(plan.Out, convention.Name, family, Path.GetFileNameWithoutExtension(replicate.File));
-                    log.WriteLine($"reproduce: {convention.Name}, {family} replicate {i + 1}/{members.Count} ({DisplayPath.Of(replicate.File)}), " +
-                                  $"{clock.Elapsed.TotalMinutes:F1} min elapsed");
-                    analyses++;
-                    if (File.Exists(Path.Combine(folder, AnalysisFolder.ResultsFile))) resumed++;
-                    var outcome = AnalysisRun.Complete(plan.Analysis(replicate, convention, folder), inner, writer);
-                    analysed.Add((Path.Combine(folder, AnalysisFolder.ResultsFile), outcome.Results()));
-                }
-                var aggregate = ReplicateAggregate.Combine(analysed);
-                writer.Results(Path.Combine(plan.Out, convention.Name, family, "aggregate"), aggregate);
-                reproduced.Add(new ReproducedFamily(family, members.Count, aggregate.Partitionings));
+                var folders = conventions.Select(c => Path.Combine(plan.Out, c.Name, family, Path.GetFileNameWithoutExtension(replicate.File))).ToList();
+                log.WriteLine($"reproduce: {family} replicate {i + 1}/{members.Count} ({DisplayPath.Of(replicate.File)}), " +
+                              $"{string.Join(" and ", conventions.Select(c => c.Name))} conventions, {clock.Elapsed.TotalMinutes:F1} min elapsed");
+                analyses += conventions.Count;
+                resumed += folders.Count(f => File.Exists(Path.Combine(f, AnalysisFolder.ResultsFile)));
+                var outcome = AnalysisRun.Complete(plan.Analysis(replicate, conventions, folders), inner, writer);
+                var outcomes = new[] { outcome }.Concat(outcome.AlsoUnder).ToList();
+                for (int c = 0; c < conventions.Count; c++)
+                    analysed[c].Add((Path.Combine(folders[c], AnalysisFolder.ResultsFile), outcomes[c].Results()));
             }
-            results.Add(CorrectedOverTable(convention, reproduced));
+            for (int c = 0; c < conventions.Count; c++)
+            {
+                var aggregate = ReplicateAggregate.Combine(analysed[c]);
+                writer.Results(Path.Combine(plan.Out, conventions[c].Name, family, "aggregate"), aggregate);
+                reproduced[c].Add(new ReproducedFamily(family, members.Count, aggregate.Partitionings));
+            }
         }
+        var results = conventions.Select((c, i) => CorrectedOverTable(c, reproduced[i])).ToList();
         return new ReproductionDocument(AnalyzerInfo.Version, plan.Seed, plan.Fast, Math.Round(clock.Elapsed.TotalSeconds, 1), results, resumed)
         {
             Analyses = analyses,
