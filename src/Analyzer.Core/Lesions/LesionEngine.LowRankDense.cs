@@ -1,3 +1,4 @@
+using Analyzer.Onnx.Inference;
 using Analyzer.Kernels.LinearAlgebra;
 using Analyzer.Onnx.Operators;
 
@@ -23,6 +24,10 @@ public sealed partial class LesionEngine
         return new DenseReaderInfo(node.Inputs[0], node.Outputs[0], features, outputs, w, featuresOf.Select(l => l.ToArray()).ToArray(), layer.NodeIndex);
     }
 
+    /// <summary>Whether the sweep runs on the CPU (no CUDA device asked for or found), where the engine's own kernels
+    /// are the faster path.</summary>
+    private bool OnCpu => options.Device == ExecutionDevice.Cpu || !Analyzer.Kernels.IlgpuDevice.CudaAvailable();
+
     private sealed record DenseReaderInfo(string Input, string Output, int Features, int Outputs, float[] Weights,
         int[][] FeaturesOfUnit, int NodeIndex);
 
@@ -30,11 +35,13 @@ public sealed partial class LesionEngine
     /// Lesions of a node set read by a dense layer y = x W' (+ bias): the prefix, cut after the reader, gives x and the
     /// unlesioned y0 once per chunk; a lesion of units U gives y = y0 - x[:, F_U] W'[F_U, :], a rank-|F_U| update
     /// (<see cref="RankUpdate"/>), and several lesions' outputs, stacked, go through the layers after the reader as one
-    /// batch (docs/design.md, lesion speed).
+    /// batch: the engine's own sparse <see cref="DenseChain"/> on the CPU when those layers are one, else ONNX Runtime
+    /// (docs/design.md, lesion speed).
     /// </summary>
     private LowRankSweep DenseSweep(int nodeSet, DenseReaderInfo reader, List<LesionSet> sets, Tally[] tallies, Action<int>? progress)
     {
-        var stage = Stage(nodeSet, reader.NodeIndex, reader.Input, reader.Output, () => rewriter.AfterReader(reader.NodeIndex));
+        var stage = Stage(nodeSet, reader.NodeIndex, reader.Input, reader.Output, () => rewriter.AfterReader(reader.NodeIndex),
+            ownSuffix: () => options.SparseSuffix && OnCpu ? DenseChain.After(network, reader.Output, rewriter.Output) : null);
         int outputs = reader.Outputs, features = reader.Features;
         var removedOf = sets.Select(set => set.Units.SelectMany(u => reader.FeaturesOfUnit[u]).Order().ToArray()).ToArray();
         // The stacked outputs are reused between runs and chunks (fresh megabyte arrays for every run were a third of the
@@ -44,7 +51,8 @@ public sealed partial class LesionEngine
         {
             int count = chunk.Count;
             float[] x = chunk.X.Data, y0 = chunk.Y0.Data;
-            int perRun = Math.Clamp(options.RowsPerRun / count, 1, sets.Count);
+            // The engine's chain takes lesions in fours (rows of one example under four lesions share each weight load).
+            int perRun = Math.Clamp(stage.Chain is null ? options.RowsPerRun / count : Math.Max(8, options.RowsPerRun / count / 4 * 4), 1, sets.Count);
             var runs = new List<Action>();
             for (int first = 0; first < sets.Count; first += perRun)
             {

@@ -9,8 +9,10 @@ namespace Analyzer.Core.Lesions;
 public sealed partial class LesionEngine
 {
     /// <summary>The prefix (up to and including the reader; created only when a node set is swept alone), the low-rank
-    /// suffix (null when the reader's output is the model's) and the suffix's inputs.</summary>
-    private sealed record LowRankStage(Lazy<OnnxSession> Prefix, OnnxSession? Suffix, ModelCut Cut, IReadOnlyList<string> SuffixInputs);
+    /// suffix (null when the reader's output is the model's, or when the engine's own <see cref="DenseChain"/> runs it)
+    /// and the suffix's inputs.</summary>
+    private sealed record LowRankStage(Lazy<OnnxSession> Prefix, OnnxSession? Suffix, ModelCut Cut, IReadOnlyList<string> SuffixInputs,
+        DenseChain? Chain = null);
 
     /// <summary>One chunk of examples as the low-rank paths see it.</summary>
     private sealed record LowRankChunk(int Start, int Count, (float[] Data, long[] Shape) X, (float[] Data, long[] Shape) Y0,
@@ -24,21 +26,22 @@ public sealed partial class LesionEngine
 
     /// <summary>The cached stage of a node set's reader, built once per variant of its suffix (thread-safe).</summary>
     private LowRankStage Stage(int nodeSet, int readerNodeIndex, string readerInput, string readerOutput, Func<RewrittenModel?> suffix,
-        int variant = 0)
+        int variant = 0, Func<DenseChain?>? ownSuffix = null)
     {
         lock (sessions)
         {
             if (!lowRankStages.TryGetValue((nodeSet, variant), out var stage))
             {
                 var cut = rewriter.CutBefore(readerNodeIndex + 1, [readerInput, readerOutput]);
-                var model = suffix();
-                long bytes = cut.Prefix.Bytes.LongLength + (model?.Bytes.LongLength ?? 0);
+                var chain = ownSuffix?.Invoke();
+                var model = chain is null ? suffix() : null;
+                long bytes = cut.Prefix.Bytes.LongLength + (model?.Bytes.LongLength ?? 0) + (chain?.Bytes ?? 0);
                 MakeRoom(nodeSet, bytes);
                 var prefixBytes = cut.Prefix.Bytes;
                 stage = new LowRankStage(
                     new Lazy<OnnxSession>(() => OnnxSession.Create(prefixBytes, network.Path, options.Device, PrefixThreads, options.Note)),
                     model is null ? null : OnnxSession.Create(model.Bytes, network.Path, options.Device, SessionThreads, options.Note),
-                    cut.WithoutModels(), model?.Inputs ?? []);
+                    cut.WithoutModels(), model?.Inputs ?? [], chain);
                 lowRankStages[(nodeSet, variant)] = stage;
                 Remember(nodeSet, bytes, () =>
                 {
@@ -158,8 +161,8 @@ public sealed partial class LesionEngine
 
     /// <summary>Adds the tiled frontier tensors and all-ones masks to a run's inputs, runs the low-rank suffix and
     /// counts correct answers for the first <paramref name="scored"/> of its <paramref name="lesions"/> lesions (sets
-    /// first, first + 1, ...; the rest are padding). Without a suffix (the reader gives the model's output) the one
-    /// input is the output.</summary>
+    /// first, first + 1, ...; the rest are padding). The engine's own chain takes the one input instead when the stage
+    /// has one; without either (the reader gives the model's output) the one input is the output.</summary>
     private void RunLowRank(LowRankStage stage, LowRankChunk chunk, List<TensorInput> inputs, int lesions, int scored,
         Tally[] tallies, int first)
     {
@@ -169,7 +172,8 @@ public sealed partial class LesionEngine
             inputs.AddRange(chunk.Masks.Select(name => Ones(name, lesions * chunk.Count)));
         }
         long since = System.Diagnostics.Stopwatch.GetTimestamp();
-        var outputs = stage.Suffix is null ? inputs[0].Data : stage.Suffix.Run(inputs, [rewriter.Output])[0].Data;
+        var outputs = stage.Chain is { } chain ? chain.Run(inputs[0].Data, lesions, chunk.Count)
+            : stage.Suffix is null ? inputs[0].Data : stage.Suffix.Run(inputs, [rewriter.Output])[0].Data;
         options.Timings?.Add(LesionPhaseTimes.Phase.Suffix, since);
         since = System.Diagnostics.Stopwatch.GetTimestamp();
         Score(outputs, scored, chunk.Count, chunk.Start, tallies, first);

@@ -76,7 +76,11 @@ public sealed partial class LesionEngine : IDisposable
 
     /// <summary>Accuracy of the unlesioned model; it also records the intact model's predictions (and, when output change
     /// is measured, its outputs), which later lesions are compared with.</summary>
-    public LesionOutcome Baseline() => Evaluate([new LesionSet("baseline", -1, [])])[0];
+    public LesionOutcome Baseline() => baseline = Evaluate([new LesionSet("baseline", -1, [])])[0];
+
+    /// <summary>The last <see cref="Baseline"/>: a set of no units is the intact model, and gets this outcome exactly
+    /// (the engine's own suffix rounds differently from the full model, which would show as a change of ~1e-15).</summary>
+    private LesionOutcome? baseline;
 
     /// <summary>Accuracy after each lesion; the sets may name any analysable node sets.</summary>
     public IReadOnlyList<LesionOutcome> Evaluate(IReadOnlyList<LesionSet> sets, Action<int>? progress = null)
@@ -84,7 +88,7 @@ public sealed partial class LesionEngine : IDisposable
         var results = new LesionOutcome[sets.Count];
         var report = progress is null ? null : new Action<int>(n => { lock (results) progress(n); });
         var lowRank = new List<(int NodeSet, List<(LesionSet Set, int Index)> Members)>();
-        foreach (var group in sets.Select((s, i) => (Set: s, Index: i)).GroupBy(x => x.Set.NodeSet))
+        foreach (var group in sets.Select((s, i) => (Set: s, Index: i)).Where(x => !IntactOutcome(x.Set, x.Index, results)).GroupBy(x => x.Set.NodeSet))
         {
             var members = group.ToList();
             if (group.Key >= 0 && !maskOf.ContainsKey(group.Key))
@@ -185,6 +189,14 @@ public sealed partial class LesionEngine : IDisposable
             bundles.Add([nodeSet]);
         }
         return bundles;
+    }
+
+    /// <summary>Fills in an empty set of an analysable node set once the baseline is known; false when it must be run.</summary>
+    private bool IntactOutcome(LesionSet set, int index, LesionOutcome[] results)
+    {
+        if (set.NodeSet < 0 || set.Units.Length > 0 || baseline is null || !maskOf.ContainsKey(set.NodeSet)) return false;
+        results[index] = baseline with { Id = set.Id, OutputChange = double.IsNaN(baseline.OutputChange) ? double.NaN : 0 };
+        return true;
     }
 
     private LesionOutcome Outcome(string id, Tally tally)

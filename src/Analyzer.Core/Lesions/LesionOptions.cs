@@ -24,6 +24,12 @@ public sealed record LesionOptions
     /// </summary>
     public bool LowRankDense { get; init; } = true;
     /// <summary>
+    /// When the layers after a dense reader are only dense layers and ReLUs up to the output (an MLP), run them with the
+    /// engine's own kernels, which skip the zero inputs a ReLU leaves, instead of ONNX Runtime's dense products (CPU
+    /// only; exact up to float rounding, like <see cref="LowRankDense"/>).
+    /// </summary>
+    public bool SparseSuffix { get; init; } = true;
+    /// <summary>
     /// Slices of one node set's lesions evaluated concurrently, each run single-threaded in ONNX Runtime: for the
     /// medium-sized products of a lesion sweep this keeps the cores busier than intra-op threading (measured 1.4x on
     /// the MLP sweep). 0: one per core (<see cref="Analyzer.Kernels.Parallelism.MaxThreads"/>).

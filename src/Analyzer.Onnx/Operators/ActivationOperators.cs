@@ -15,7 +15,7 @@ internal static class ActivationOperators
         yield return Unary("Relu", x => Math.Max(0, x),
             // y > 0 exactly where x > 0; reading y rather than x lets ONNX Runtime fuse the forward Relu into its conv
             // (and Greater + Cast + Mul runs faster there than Where or Sign).
-            c => c.Chain(c.W.CastToFloat(c.W.Binary("Greater", c.Y, c.W.Scalar(0)))), traits: new() { FusesIntoConv = true });
+            c => c.Chain(c.W.CastToFloat(c.W.Binary("Greater", c.Y, c.W.Scalar(0)))), traits: new() { FusesIntoConv = true, Rectifier = true });
         yield return Unary("LeakyRelu", null, c =>
             c.Chain(c.W.Add("Where", [c.W.Binary("Greater", c.X, c.W.Scalar(0)), c.W.Scalar(1), c.W.Scalar(c.Node.GetFloat("alpha", 0.01))])),
             (n, x) => x > 0 ? x : n.GetFloat("alpha", 0.01) * x);

@@ -19,10 +19,12 @@ internal static class DenseOperators
             LayerRefusal = node => node.GetInt("transA", 0) != 0 ? "transA = 1 on the activations is not supported" : null,
             DenseMatrix = (node, shapes, features, outputs) => Matrix(node, shapes, features, outputs,
                 node.GetInt("transB", 0) != 0, node.GetFloat("alpha", 1.0)),
+            DenseBias = GemmBias,
         });
         yield return Op("MatMul", ChannelFlow.Layer, MatMulShapes, MatMulGradient, weights: MatMulWeights, traits: new()
         {
             DenseMatrix = (node, shapes, features, outputs) => Matrix(node, shapes, features, outputs, transposed: false, alpha: 1.0),
+            DenseBias = (_, _, outputs) => new float[outputs],
         });
         // Einsum multiplies activations in MaxViT's attention: like a MatMul of two activations, not a layer.
         yield return Op("Einsum", ChannelFlow.Layer, EinsumShapes, EinsumGradient);
@@ -40,6 +42,20 @@ internal static class DenseOperators
             for (int j = 0; j < outputs; j++)
                 w[f * outputs + j] = (float)(alpha * (transposed ? values[j * features + f] : values[f * outputs + j]));
         return w;
+    }
+
+    /// <summary>Gemm's beta·C as one vector over the outputs (zeros without C); null when C is not a constant of one value
+    /// per output (or one value for all), e.g. a bias that differs between rows.</summary>
+    private static float[]? GemmBias(OnnxNode node, InferredShapes shapes, int outputs)
+    {
+        if (node.Input(2) is not { } input) return new float[outputs];
+        var c = shapes.ConstantOf(input);
+        if (c is null || c.Shape.Take(Math.Max(0, c.Shape.Length - 1)).Any(d => d != 1)) return null;
+        long last = c.Shape.Length == 0 ? 1 : c.Shape[^1];
+        if (last != outputs && last != 1) return null;
+        var values = c.AsDoubles();
+        double beta = node.GetFloat("beta", 1.0);
+        return Enumerable.Range(0, outputs).Select(j => (float)(beta * values[last == 1 ? 0 : j])).ToArray();
     }
 
     /// <summary>An Einsum equation as operand and output letter strings (spaces dropped), an ellipsis written out as

@@ -104,6 +104,10 @@ public sealed class OperatorDefinition
     public float[]? DenseMatrix(OnnxNode node, InferredShapes shapes, int features, int outputs) =>
         Traits.DenseMatrix?.Invoke(node, shapes, features, outputs);
 
+    /// <summary>What a dense layer adds to its <paramref name="outputs"/> outputs as one constant vector; null when the
+    /// node is not such a layer or its addend is not one.</summary>
+    public float[]? DenseBias(OnnxNode node, InferredShapes shapes, int outputs) => Traits.DenseBias?.Invoke(node, shapes, outputs);
+
     /// <summary>Whether the layer reads its own units of the previous step (LSTM, GRU, RNN).</summary>
     public bool IsRecurrent => Traits.RecurrentWeights is not null;
 

@@ -50,6 +50,10 @@ public sealed record OperatorTraits
     /// <c>activation</c> attribute, no parameters): a lesion suffix folds it into the conv that feeds it.</summary>
     public bool FusesIntoConv { get; init; }
 
+    /// <summary>max(x, 0) elementwise: zero wherever its input is not positive, so the dense layer it feeds can skip
+    /// those inputs (the lesion engine's sparse suffix).</summary>
+    public bool Rectifier { get; init; }
+
     /// <summary>For <see cref="ChannelFlow.Elementwise"/>: what it does with its operands; null for a non-linear function
     /// of them (Pow, Max, Min, Mod).</summary>
     public ArithmeticKind? Arithmetic { get; init; }
@@ -100,6 +104,10 @@ public sealed record OperatorTraits
     /// <summary>A dense layer's weights as W'[feature x output], float32 row-major, with every scale of the node folded
     /// in (Gemm's alpha and transB); null when they are not one constant matrix.</summary>
     internal Func<OnnxNode, InferredShapes, int, int, float[]?>? DenseMatrix { get; init; }
+
+    /// <summary>What a dense layer adds to its outputs, as b[output] in float32 (Gemm's beta·C; zeros for a MatMul); null
+    /// when that is not one constant vector.</summary>
+    internal Func<OnnxNode, InferredShapes, int, float[]?>? DenseBias { get; init; }
 
     /// <summary>Rewrites a node of an opset-7 or -8 graph into its opset-9 form in place, for graphs written at opset 9
     /// (feature visualisation of old files), adding to the graph any constant it needs; returns why it cannot, or null.
