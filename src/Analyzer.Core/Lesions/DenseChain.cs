@@ -15,8 +15,9 @@ namespace Analyzer.Core.Lesions;
 /// </summary>
 internal sealed class DenseChain
 {
-    /// <summary>Examples per block: every lesion's rows of a block go through all layers while they are in the cache.</summary>
-    private const int Block = 32;
+    /// <summary>Examples per block: every lesion's rows of a block go through all layers while they are in the cache (a
+    /// multiple of the rank update's six-row tiles).</summary>
+    private const int Block = 24;
 
     private readonly IReadOnlyList<(SparseInputLayer Layer, bool Rectified)> layers;
     private readonly bool rectifiedOutput;
@@ -78,9 +79,14 @@ internal sealed class DenseChain
         return new DenseChain(steps.Select(s => (new SparseInputLayer(s.Weights, s.Bias, s.Features, s.Outputs), s.Rectified)).ToList(), rectify);
     }
 
-    /// <summary>The model's outputs [lesions·examples x outputs] from the reader's lesioned outputs [lesions·examples x
-    /// inputs], both lesion-major: row l·examples + e is example e under lesion l.</summary>
-    public float[] Run(float[] input, int lesions, int examples)
+    /// <summary>Fills <c>into</c> [count x inputs] with the reader's outputs under lesion <c>lesion</c> for examples
+    /// first .. first + count - 1.</summary>
+    public delegate void ReaderOutputs(int lesion, int first, int count, Span<float> into);
+
+    /// <summary>The model's outputs [lesions·examples x outputs], lesion-major (row l·examples + e is example e under
+    /// lesion l), block by block of examples: each block's reader outputs come from <paramref name="readerOutputs"/> and
+    /// go through every layer while they are in the cache.</summary>
+    public float[] Run(int lesions, int examples, ReaderOutputs readerOutputs)
     {
         int widest = layers.Max(l => l.Layer.Outputs);
         var output = new float[(long)lesions * examples * Outputs];
@@ -92,9 +98,8 @@ internal sealed class DenseChain
             for (int first = 0; first < examples; first += Block)
             {
                 int count = Math.Min(Block, examples - first), rows = lesions * count;
-                // The block's rows, lesion-major with a stride of `count`: rows of one example sit `count` apart.
-                for (int l = 0; l < lesions; l++)
-                    input.AsSpan((l * examples + first) * Inputs, count * Inputs).CopyTo(a.AsSpan(l * count * Inputs));
+                // Lesion-major with a stride of `count`: the rows of one example sit `count` apart.
+                for (int l = 0; l < lesions; l++) readerOutputs(l, first, count, a.AsSpan(l * count * Inputs, count * Inputs));
                 var (from, to) = (a, b);
                 foreach (var (layer, rectified) in layers)
                 {
@@ -118,4 +123,8 @@ internal sealed class DenseChain
         }
         return output;
     }
+
+    /// <summary>The model's outputs from the reader's lesioned outputs held whole, [lesions·examples x inputs] lesion-major.</summary>
+    public float[] Run(float[] input, int lesions, int examples) =>
+        Run(lesions, examples, (l, first, count, into) => input.AsSpan((l * examples + first) * Inputs, count * Inputs).CopyTo(into));
 }

@@ -57,6 +57,19 @@ public sealed partial class LesionEngine
             for (int first = 0; first < sets.Count; first += perRun)
             {
                 int from = first, lesions = Math.Min(perRun, sets.Count - first);
+                if (stage.Chain is { } chain)
+                {
+                    // The rank updates fill each block of the chain as it goes, in the cache, instead of a stacked array.
+                    var weights = reader.Weights;
+                    runs.Add(() =>
+                    {
+                        RunChain(chain, chunk.Start, count, lesions, tallies, from, (j, at, n, into) => RankUpdate.Subtract(
+                            y0.AsSpan(at * outputs, n * outputs), x.AsSpan(at * features, n * features), features, removedOf[from + j], weights,
+                            into, n, outputs));
+                        progress?.Invoke(lesions * count);
+                    });
+                    continue;
+                }
                 runs.Add(() =>
                 {
                     long since = System.Diagnostics.Stopwatch.GetTimestamp();

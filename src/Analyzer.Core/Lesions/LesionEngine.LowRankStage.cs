@@ -161,8 +161,8 @@ public sealed partial class LesionEngine
 
     /// <summary>Adds the tiled frontier tensors and all-ones masks to a run's inputs, runs the low-rank suffix and
     /// counts correct answers for the first <paramref name="scored"/> of its <paramref name="lesions"/> lesions (sets
-    /// first, first + 1, ...; the rest are padding). The engine's own chain takes the one input instead when the stage
-    /// has one; without either (the reader gives the model's output) the one input is the output.</summary>
+    /// first, first + 1, ...; the rest are padding). Without a suffix (the reader gives the model's output) the one
+    /// input is the output.</summary>
     private void RunLowRank(LowRankStage stage, LowRankChunk chunk, List<TensorInput> inputs, int lesions, int scored,
         Tally[] tallies, int first)
     {
@@ -172,11 +172,23 @@ public sealed partial class LesionEngine
             inputs.AddRange(chunk.Masks.Select(name => Ones(name, lesions * chunk.Count)));
         }
         long since = System.Diagnostics.Stopwatch.GetTimestamp();
-        var outputs = stage.Chain is { } chain ? chain.Run(inputs[0].Data, lesions, chunk.Count)
-            : stage.Suffix is null ? inputs[0].Data : stage.Suffix.Run(inputs, [rewriter.Output])[0].Data;
+        var outputs = stage.Suffix is null ? inputs[0].Data : stage.Suffix.Run(inputs, [rewriter.Output])[0].Data;
         options.Timings?.Add(LesionPhaseTimes.Phase.Suffix, since);
         since = System.Diagnostics.Stopwatch.GetTimestamp();
         Score(outputs, scored, chunk.Count, chunk.Start, tallies, first);
+        options.Timings?.Add(LesionPhaseTimes.Phase.Score, since);
+    }
+
+    /// <summary>Runs <paramref name="lesions"/> lesions (sets first, first + 1, ...) of a chunk's <paramref name="count"/>
+    /// examples through the engine's own chain, their reader outputs filled block by block, and scores them (the fill is
+    /// timed with the suffix).</summary>
+    private void RunChain(DenseChain chain, int start, int count, int lesions, Tally[] tallies, int first, DenseChain.ReaderOutputs readerOutputs)
+    {
+        long since = System.Diagnostics.Stopwatch.GetTimestamp();
+        var outputs = chain.Run(lesions, count, readerOutputs);
+        options.Timings?.Add(LesionPhaseTimes.Phase.Suffix, since);
+        since = System.Diagnostics.Stopwatch.GetTimestamp();
+        Score(outputs, lesions, count, start, tallies, first);
         options.Timings?.Add(LesionPhaseTimes.Phase.Score, since);
     }
 }
