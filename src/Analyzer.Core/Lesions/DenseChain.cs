@@ -123,8 +123,4 @@ internal sealed class DenseChain
         }
         return output;
     }
-
-    /// <summary>The model's outputs from the reader's lesioned outputs held whole, [lesions·examples x inputs] lesion-major.</summary>
-    public float[] Run(float[] input, int lesions, int examples) =>
-        Run(lesions, examples, (l, first, count, into) => input.AsSpan((l * examples + first) * Inputs, count * Inputs).CopyTo(into));
 }

@@ -1,5 +1,5 @@
-using Analyzer.Onnx.Inference;
 using Analyzer.Kernels.LinearAlgebra;
+using Analyzer.Onnx.Inference;
 using Analyzer.Onnx.Operators;
 
 namespace Analyzer.Core.Lesions;

@@ -88,7 +88,15 @@ public sealed partial class LesionEngine : IDisposable
         var results = new LesionOutcome[sets.Count];
         var report = progress is null ? null : new Action<int>(n => { lock (results) progress(n); });
         var lowRank = new List<(int NodeSet, List<(LesionSet Set, int Index)> Members)>();
-        foreach (var group in sets.Select((s, i) => (Set: s, Index: i)).Where(x => !IntactOutcome(x.Set, x.Index, results)).GroupBy(x => x.Set.NodeSet))
+        var toRun = new List<(LesionSet Set, int Index)>();
+        for (int i = 0; i < sets.Count; i++)
+            if (IntactOutcome(sets[i]) is { } intact)
+            {
+                results[i] = intact;
+                report?.Invoke(data.Count);
+            }
+            else toRun.Add((sets[i], i));
+        foreach (var group in toRun.GroupBy(x => x.Set.NodeSet))
         {
             var members = group.ToList();
             if (group.Key >= 0 && !maskOf.ContainsKey(group.Key))
@@ -191,13 +199,11 @@ public sealed partial class LesionEngine : IDisposable
         return bundles;
     }
 
-    /// <summary>Fills in an empty set of an analysable node set once the baseline is known; false when it must be run.</summary>
-    private bool IntactOutcome(LesionSet set, int index, LesionOutcome[] results)
-    {
-        if (set.NodeSet < 0 || set.Units.Length > 0 || baseline is null || !maskOf.ContainsKey(set.NodeSet)) return false;
-        results[index] = baseline with { Id = set.Id, OutputChange = double.IsNaN(baseline.OutputChange) ? double.NaN : 0 };
-        return true;
-    }
+    /// <summary>The outcome of an empty set of an analysable node set once the baseline is known; null when the set must
+    /// be run.</summary>
+    private LesionOutcome? IntactOutcome(LesionSet set) =>
+        set.NodeSet < 0 || set.Units.Length > 0 || baseline is null || !maskOf.ContainsKey(set.NodeSet) ? null
+            : baseline with { Id = set.Id, OutputChange = double.IsNaN(baseline.OutputChange) ? double.NaN : 0 };
 
     private LesionOutcome Outcome(string id, Tally tally)
     {

@@ -47,7 +47,7 @@ public class DenseChainTests
         // 3 lesions x 5 examples of fc1's outputs, lesion-major.
         var rng = new Random(9);
         var input = Values(rng, 15 * 6).Select(v => (float)v).ToArray();
-        var output = chain.Run(input, 3, 5);
+        var output = chain.Run(3, 5, (l, first, count, into) => input.AsSpan((l * 5 + first) * 6, count * 6).CopyTo(into));
         for (int row = 0; row < 15; row++)
         {
             // relu -> x W2 + b2 -> relu -> x W3 (fc3's missing C adds nothing whatever beta is), in double.
