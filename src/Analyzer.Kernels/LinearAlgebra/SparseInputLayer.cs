@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Numerics;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
@@ -73,39 +74,64 @@ public sealed class SparseInputLayer
             SparseInputLayerReference.Apply(x, rows, Features, weights, bias, Outputs, rectified, into);
             return;
         }
-        int blocks = rows / stride;
-        // Room for a whole vector stored past the last kept feature.
+        int blocks = rows / stride, perExample = (blocks + Group - 1) / Group, groups = stride * perExample;
+        // Every group's union first (room for a whole vector stored past its last kept feature), then panel by panel over
+        // all groups: one panel of W stays in the cache for all of them (a 4096 x 4096 layer's W would otherwise stream
+        // from memory once per group).
         int room = Features + Lanes;
-        var kept = new int[room];
-        var values = new float[Group * room];
-        Span<int> members = stackalloc int[Group];
-        Span<float> sums = stackalloc float[Group * 4 * Lanes];
+        var kept = ArrayPool<int>.Shared.Rent(groups * room);
+        var values = ArrayPool<float>.Shared.Rent(groups * Group * room);
+        var unions = ArrayPool<int>.Shared.Rent(groups);
+        var members = ArrayPool<int>.Shared.Rent(groups * Group);
+        try
+        {
+            Apply(x, rows, rectified, into, stride, blocks, perExample, room, kept, values, unions, members);
+        }
+        finally
+        {
+            ArrayPool<int>.Shared.Return(kept);
+            ArrayPool<float>.Shared.Return(values);
+            ArrayPool<int>.Shared.Return(unions);
+            ArrayPool<int>.Shared.Return(members);
+        }
+    }
+
+    private void Apply(ReadOnlySpan<float> x, int rows, bool rectified, Span<float> into, int stride, int blocks, int perExample, int room,
+        int[] kept, float[] values, int[] unions, int[] members)
+    {
+        int groups = stride * perExample;
         for (int e = 0; e < stride; e++)
-            for (int first = 0; first < blocks; first += Group)
+            for (int j = 0; j < perExample; j++)
             {
-                int count = Math.Min(Group, blocks - first);
-                for (int i = 0; i < Group; i++) members[i] = i < count ? (first + i) * stride + e : -1;
-                int union = Union(x, members, rectified, kept, values, room);
-                for (int p = 0; p < panelCount; p++)
-                {
-                    int from = p * width, outputs = Math.Min(width, Outputs - from);
-                    long offset = (long)p * Features * width;
-                    if (width == 4 * Lanes) Four(offset, from, kept, values, room, union, sums);
-                    else One(offset, from, kept, values, room, union, sums);
-                    for (int i = 0; i < count; i++)
-                        sums.Slice(i * 4 * Lanes, outputs).CopyTo(into.Slice(members[i] * Outputs + from, outputs));
-                }
+                int g = e * perExample + j;
+                for (int i = 0; i < Group; i++)
+                    members[g * Group + i] = j * Group + i < blocks ? (j * Group + i) * stride + e : -1;
+                unions[g] = Union(x, members.AsSpan(g * Group, Group), rectified, kept.AsSpan(g * room, room),
+                    values.AsSpan(g * Group * room, Group * room), room);
             }
+        Span<float> sums = stackalloc float[Group * 4 * Lanes];
+        for (int p = 0; p < panelCount; p++)
+        {
+            int from = p * width, outputs = Math.Min(width, Outputs - from);
+            long offset = (long)p * Features * width;
+            for (int g = 0; g < groups; g++)
+            {
+                if (width == 4 * Lanes) Four(offset, from, kept, values, g, room, unions[g], sums);
+                else One(offset, from, kept, values, g, room, unions[g], sums);
+                for (int i = 0; i < Group && members[g * Group + i] >= 0; i++)
+                    sums.Slice(i * 4 * Lanes, outputs).CopyTo(into.Slice(members[g * Group + i] * Outputs + from, outputs));
+            }
+        }
     }
 
     /// <summary>The features nonzero in any of the member rows (-1: none) in order, and each member's value there (φ
     /// applied; 0 where it is zero) at values[i·room + q]; returns their count.</summary>
-    private int Union(ReadOnlySpan<float> x, ReadOnlySpan<int> members, bool rectified, int[] kept, float[] values, int room)
+    private int Union(ReadOnlySpan<float> x, ReadOnlySpan<int> members, bool rectified, Span<int> kept, Span<float> values, int room)
     {
         int count = 0, f = 0;
         ref float first = ref MemoryMarshal.GetReference(x);
-        ref int k = ref MemoryMarshal.GetArrayDataReference(kept);
-        ref float v = ref MemoryMarshal.GetArrayDataReference(values);
+        ref int k = ref MemoryMarshal.GetReference(kept);
+        ref float v = ref MemoryMarshal.GetReference(values);
         var lanes = Vector512.Create(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15);
         Span<Vector512<float>> rowsAt = stackalloc Vector512<float>[Group];
         for (; f + Lanes <= Features; f += Lanes)
@@ -144,12 +170,12 @@ public sealed class SparseInputLayer
     /// <summary>A 64-wide panel for the four rows: 16 accumulators, each weight vector loaded once for the four; their
     /// sums into sums[64·i ..].</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private void Four(long offset, int from, int[] kept, float[] values, int room, int count, Span<float> sums)
+    private void Four(long offset, int from, int[] kept, float[] values, int group, int room, int count, Span<float> sums)
     {
         ref float w = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(panels), (nint)offset);
         ref float b = ref paddedBias[from];
-        ref int k = ref MemoryMarshal.GetArrayDataReference(kept);
-        ref float v0 = ref MemoryMarshal.GetArrayDataReference(values);
+        ref int k = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(kept), (nint)group * room);
+        ref float v0 = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(values), (nint)group * Group * room);
         ref float v1 = ref Unsafe.Add(ref v0, room);
         ref float v2 = ref Unsafe.Add(ref v1, room);
         ref float v3 = ref Unsafe.Add(ref v2, room);
@@ -185,11 +211,11 @@ public sealed class SparseInputLayer
 
     /// <summary>A 16-wide panel for the four rows (a layer of at most 48 outputs, such as class scores).</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private void One(long offset, int from, int[] kept, float[] values, int room, int count, Span<float> sums)
+    private void One(long offset, int from, int[] kept, float[] values, int group, int room, int count, Span<float> sums)
     {
         ref float w = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(panels), (nint)offset);
-        ref int k = ref MemoryMarshal.GetArrayDataReference(kept);
-        ref float v0 = ref MemoryMarshal.GetArrayDataReference(values);
+        ref int k = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(kept), (nint)group * room);
+        ref float v0 = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(values), (nint)group * Group * room);
         ref float v1 = ref Unsafe.Add(ref v0, room);
         ref float v2 = ref Unsafe.Add(ref v1, room);
         ref float v3 = ref Unsafe.Add(ref v2, room);
