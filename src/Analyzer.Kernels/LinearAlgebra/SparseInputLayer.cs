@@ -85,7 +85,7 @@ public sealed class SparseInputLayer
         var members = ArrayPool<int>.Shared.Rent(groups * Group);
         try
         {
-            Apply(x, rows, rectified, into, stride, blocks, perExample, room, kept, values, unions, members);
+            Multiply(x, rectified, into, stride, blocks, perExample, room, kept, values, unions, members);
         }
         finally
         {
@@ -96,7 +96,8 @@ public sealed class SparseInputLayer
         }
     }
 
-    private void Apply(ReadOnlySpan<float> x, int rows, bool rectified, Span<float> into, int stride, int blocks, int perExample, int room,
+    /// <summary>The AVX-512 path: the groups' unions, then the panels over all groups (the scratch arrays from the pool).</summary>
+    private void Multiply(ReadOnlySpan<float> x, bool rectified, Span<float> into, int stride, int blocks, int perExample, int room,
         int[] kept, float[] values, int[] unions, int[] members)
     {
         int groups = stride * perExample;
