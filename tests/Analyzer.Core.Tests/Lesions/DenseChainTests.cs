@@ -67,6 +67,33 @@ public class DenseChainTests
         Assert.Null(DenseChain.After(network, "h1", network.Graph.Outputs[0].Name));
     }
 
+    /// <summary>x [1 x 2] -> fc1 (identity) = "h1" -> Relu -> fc2: W2 = [[1, 2], [3, 4]], C of the given shape and values,
+    /// beta 0.5.</summary>
+    private static ModelNetwork Bias(long[] shape, double[] c) => ModelNetwork.Load(new TinyModel()
+        .Input("x", 1, 2)
+        .Weight("W1", [2, 2], 1, 0, 0, 1).Weight("W2", [2, 2], 1, 2, 3, 4).Weight("C", shape, c)
+        .Node("Gemm", ["x", "W1"], ["h1"], "fc1")
+        .Node("Relu", ["h1"], ["r1"])
+        .Node("Gemm", ["r1", "W2", "C"], ["y"], "fc2", ("beta", 0.5))
+        .Output("y")
+        .Save());
+
+    [Theory]
+    [InlineData(new long[] { 1 }, new[] { 2.0 }, 1.0, 1.0)]                  // one value for every output: beta·c
+    [InlineData(new long[] { 1, 2 }, new[] { 2.0, -4.0 }, 1.0, -2.0)]        // one row
+    public void Gemms_constant_addend_becomes_the_bias(long[] shape, double[] c, double b0, double b1)
+    {
+        var chain = DenseChain.After(Bias(shape, c), "h1", "y")!;
+        // fc1's outputs (3, -1) read as (3, 0) after the ReLU: y = (3·1 + b0, 3·2 + b1).
+        float[] h1 = [3, -1];
+        var y = chain.Run(1, 1, (_, _, _, into) => h1.CopyTo(into));
+        Assert.Equal([(float)(3 + b0), (float)(6 + b1)], y);
+    }
+
+    [Fact]
+    public void A_bias_that_differs_between_rows_leaves_the_layers_to_onnx_runtime() =>
+        Assert.Null(DenseChain.After(Bias([2, 2], [1, 2, 3, 4]), "h1", "y"));
+
     [Fact]
     public void The_sparse_suffix_gives_the_onnx_runtime_suffixs_accuracies_on_the_committed_mlp()
     {
