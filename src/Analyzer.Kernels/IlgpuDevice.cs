@@ -39,8 +39,12 @@ public sealed class IlgpuDevice : IDisposable
     /// <summary>The device's name, e.g. "NVIDIA H100 80GB HBM3" or "CPUAccelerator".</summary>
     public string Name => Accelerator.Name;
 
-    /// <summary>True when a CUDA device is visible to ILGPU.</summary>
-    public static bool CudaAvailable()
+    /// <summary>True when a CUDA device is visible to ILGPU (probed once per process).</summary>
+    public static bool CudaAvailable() => cudaVisible.Value;
+
+    private static readonly Lazy<bool> cudaVisible = new(ProbeCuda);
+
+    private static bool ProbeCuda()
     {
         try
         {
