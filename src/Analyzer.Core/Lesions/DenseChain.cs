@@ -13,7 +13,7 @@ namespace Analyzer.Core.Lesions;
 /// <see cref="OperatorDefinition.DenseBias"/>), a <see cref="OperatorTraits.Rectifier"/>, an addition of a constant
 /// vector (folded into the bias before it).
 /// </summary>
-internal sealed class DenseChain
+internal sealed class DenseChain : IOwnSuffix
 {
     /// <summary>Examples per block: every lesion's rows of a block go through all layers while they are in the cache (a
     /// multiple of the rank update's six-row tiles).</summary>
@@ -32,14 +32,17 @@ internal sealed class DenseChain
     public long Bytes => layers.Sum(l => l.Layer.Bytes);
 
     /// <summary>The chain from <paramref name="readerOutput"/> [batch x features] to <paramref name="modelOutput"/>, or null
-    /// when anything else lies between them (a branch, another operator, a tensor read twice).</summary>
-    public static DenseChain? After(ModelNetwork network, string readerOutput, string modelOutput)
+    /// when anything else lies between them (a branch, another operator, a tensor read twice). With
+    /// <paramref name="featureOrder"/>, the chain reads its inputs in that order (input f is the tensor's feature
+    /// featureOrder[f]: a flattened map held pixel-major); <paramref name="rectified"/>: they pass through max(·, 0)
+    /// first.</summary>
+    public static DenseChain? After(ModelNetwork network, string readerOutput, string modelOutput, int[]? featureOrder = null, bool rectified = false)
     {
         var graph = network.Graph;
         var shapes = network.Shapes;
         var steps = new List<(float[] Weights, float[] Bias, int Features, int Outputs, bool Rectified)>();
         string current = readerOutput;
-        bool rectify = false, lastIsDense = false;
+        bool rectify = rectified, lastIsDense = false;
         while (current != modelOutput)
         {
             if (graph.Outputs.Any(o => o.Name == current)) return null;
@@ -59,6 +62,13 @@ internal sealed class DenseChain
                      && op.DenseMatrix(node, shapes, width, (int)outputs) is { } w && op.DenseBias(node, shapes, (int)outputs) is { } b)
             {
                 if (!w.All(float.IsFinite)) return null;
+                if (steps.Count == 0 && featureOrder is not null)
+                {
+                    if (featureOrder.Length != width) return null;
+                    var reordered = new float[w.Length];
+                    for (int f = 0; f < width; f++) w.AsSpan(featureOrder[f] * (int)outputs, (int)outputs).CopyTo(reordered.AsSpan(f * (int)outputs));
+                    w = reordered;
+                }
                 steps.Add((w, b, width, (int)outputs, rectify));
                 (rectify, lastIsDense) = (false, true);
             }
@@ -79,14 +89,14 @@ internal sealed class DenseChain
         return new DenseChain(steps.Select(s => (new SparseInputLayer(s.Weights, s.Bias, s.Features, s.Outputs), s.Rectified)).ToList(), rectify);
     }
 
-    /// <summary>Fills <c>into</c> [count x inputs] with the reader's outputs under lesion <c>lesion</c> for examples
-    /// first .. first + count - 1.</summary>
-    public delegate void ReaderOutputs(int lesion, int first, int count, Span<float> into);
+    /// <summary>Fills <c>rows</c> [lesions x count x inputs] (lesion-major) with the chain's inputs for examples
+    /// first .. first + count - 1 under every lesion.</summary>
+    public delegate void BlockInputs(int first, int count, Span<float> rows);
 
     /// <summary>The model's outputs [lesions·examples x outputs], lesion-major (row l·examples + e is example e under
-    /// lesion l), block by block of examples: each block's reader outputs come from <paramref name="readerOutputs"/> and
-    /// go through every layer while they are in the cache.</summary>
-    public float[] Run(int lesions, int examples, ReaderOutputs readerOutputs)
+    /// lesion l), block by block of examples: each block's inputs come from <paramref name="blockInputs"/> and go through
+    /// every layer while they are in the cache.</summary>
+    public float[] Run(int lesions, int examples, BlockInputs blockInputs)
     {
         int widest = layers.Max(l => l.Layer.Outputs);
         var output = new float[(long)lesions * examples * Outputs];
@@ -99,7 +109,7 @@ internal sealed class DenseChain
             {
                 int count = Math.Min(Block, examples - first), rows = lesions * count;
                 // Lesion-major with a stride of `count`: the rows of one example sit `count` apart.
-                for (int l = 0; l < lesions; l++) readerOutputs(l, first, count, a.AsSpan(l * count * Inputs, count * Inputs));
+                blockInputs(first, count, a.AsSpan(0, rows * Inputs));
                 var (from, to) = (a, b);
                 foreach (var (layer, rectified) in layers)
                 {

@@ -1,3 +1,4 @@
+using Analyzer.Kernels.LinearAlgebra;
 using Analyzer.Onnx.Inference;
 using Analyzer.Onnx.Operators;
 using Analyzer.Onnx.Rewriting;
@@ -37,9 +38,12 @@ public sealed partial class LesionEngine
         long rowBytes = (2 * ElementsPerExample(reader.Output) + network.ActivationValuesPerExample(reader.NodeIndex)) * sizeof(float);
         long byBudget = StreamBudget / Math.Max(1, rowBytes * chunkSize);
         int lesionsPerRun = (int)Math.Clamp(Math.Min(byBudget, options.RowsPerRun / chunkSize), 1, sets.Count);
+        var geometry = ConvGeometry.Of(new ConvKernel(reader.Kernel, reader.KernelShape, reader.Attributes));
         var stage = Stage(nodeSet, reader.NodeIndex, reader.Input, reader.Output,
-            () => rewriter.LowRankConvSuffix(reader.NodeIndex, [.. reader.Attributes, ("group", [lesionsPerRun], null)]), lesionsPerRun);
+            () => rewriter.LowRankConvSuffix(reader.NodeIndex, [.. reader.Attributes, ("group", [lesionsPerRun], null)]), lesionsPerRun,
+            ownSuffix: () => options.SparseConvSuffix && OnCpu && SparseInputLayer.Vectorised && geometry is not null ? ConvChain.After(network, reader.Output, rewriter.Output) : null);
         var ordered = sets.Select(set => set.Units.Order().ToArray()).ToArray();
+        if (stage.Chain is ConvChain chain) return ChainSweep(stage, chain, reader, geometry!, ordered, tallies, progress);
         return new LowRankSweep(stage, reader.Input, reader.Output, chunk =>
         {
             int count = chunk.Count;
@@ -84,5 +88,108 @@ public sealed partial class LesionEngine
             }
             return runs;
         });
+    }
+
+    /// <summary>
+    /// Lesions of a node set read by a conv whose later layers are a <see cref="ConvChain"/>: for each example, its reader
+    /// output under each lesion of channels U is y0 − conv_U(x_U), the conv restricted to those channels as a rank update
+    /// of y0 (<see cref="RankUpdate"/>) over the rows of its receptive fields' removed features (pixel-major, (tap,
+    /// channel) order), then the chain takes all of that example's lesioned maps together.
+    /// </summary>
+    private LowRankSweep ChainSweep(LowRankStage stage, ConvChain chain, ConvReaderInfo reader, ConvGeometry geometry, int[][] ordered,
+        Tally[] tallies, Action<int>? progress)
+    {
+        int taps = reader.KernelSize, kernelWidth = (int)reader.KernelShape[3], outputs = reader.OutChannels, pixels = chain.Height * chain.Width;
+        // Per set: W_U [(tap, removed channel) x output] and the features its update subtracts (all of them, in order).
+        var removedWeights = ordered.Select(units =>
+        {
+            var w = new float[taps * units.Length * outputs];
+            for (int t = 0; t < taps; t++)
+                for (int q = 0; q < units.Length; q++)
+                    for (int o = 0; o < outputs; o++)
+                        w[(t * units.Length + q) * outputs + o] = reader.Kernel[(o * reader.InChannels + units[q]) * taps + t];
+            return w;
+        }).ToArray();
+        var allFeatures = ordered.Select(units => Enumerable.Range(0, taps * units.Length).ToArray()).ToArray();
+        int widest = Math.Max(1, ordered.Max(u => u.Length));
+        // The chain takes lesions in fours (four lesions of one example share each weight load).
+        const int perRun = 8;
+        return new LowRankSweep(stage, reader.Input, reader.Output, chunk =>
+        {
+            int count = chunk.Count;
+            var (x, xShape) = chunk.X;
+            float[] y0 = chunk.Y0.Data;
+            int height = (int)xShape[2], width = (int)xShape[3], plane = height * width;
+            var runs = new List<Action>();
+            for (int first = 0; first < ordered.Length; first += perRun)
+            {
+                int from = first, lesions = Math.Min(perRun, ordered.Length - first);
+                runs.Add(() =>
+                {
+                    var basePixels = new float[pixels * outputs];
+                    var rows = new float[pixels * taps * widest];
+                    RunChain(() => chain.Run(lesions, count, (e, n, maps) =>
+                    {
+                        Transpose(y0.AsSpan(e * outputs * pixels, outputs * pixels), outputs, pixels, basePixels);
+                        var input = x.AsSpan(e * reader.InChannels * plane, reader.InChannels * plane);
+                        for (int l = 0; l < n; l++)
+                        {
+                            var units = ordered[from + l];
+                            int features = taps * units.Length;
+                            ReceptiveFields(input, height, width, units, geometry, (int)reader.KernelShape[2], kernelWidth, chain.Height, chain.Width,
+                                rows.AsSpan(0, pixels * features));
+                            RankUpdate.Subtract(basePixels, rows.AsSpan(0, pixels * features), features, allFeatures[from + l], removedWeights[from + l],
+                                maps.Slice(l * chain.MapSize, chain.MapSize), pixels, outputs);
+                        }
+                    }), chunk.Start, count, lesions, tallies, from);
+                    progress?.Invoke(lesions * count);
+                });
+            }
+            return runs;
+        });
+    }
+
+    /// <summary>A [rows x cols] matrix as [cols x rows] (written in order: strided reads cost less than strided writes).</summary>
+    private static void Transpose(ReadOnlySpan<float> from, int rows, int cols, Span<float> into)
+    {
+        for (int j = 0; j < cols; j++)
+        {
+            var row = into.Slice(j * rows, rows);
+            for (int i = 0; i < rows; i++) row[i] = from[i * cols + j];
+        }
+    }
+
+    /// <summary>
+    /// The rows of a conv's receptive fields over some of its input channels: row p (output pixel p, row-major) holds,
+    /// for each tap t of the kernel and each channel units[q], the input value under that tap at feature t·|units| + q (0
+    /// where the tap falls in the padding). <paramref name="input"/> is one example [channels][height][width]. Written
+    /// in order, pixel by pixel.
+    /// </summary>
+    private static void ReceptiveFields(ReadOnlySpan<float> input, int height, int width, int[] units, ConvGeometry geometry,
+        int kernelHeight, int kernelWidth, int outHeight, int outWidth, Span<float> rows)
+    {
+        int r = units.Length, plane = height * width, at = 0;
+        Span<int> planes = stackalloc int[r];
+        for (int q = 0; q < r; q++) planes[q] = units[q] * plane;
+        for (int oy = 0; oy < outHeight; oy++)
+            for (int ox = 0; ox < outWidth; ox++)
+                for (int ky = 0; ky < kernelHeight; ky++)
+                {
+                    int iy = oy * geometry.Strides.Height + ky * geometry.Dilations.Height - geometry.Pads.Top;
+                    bool rowInside = (uint)iy < (uint)height;
+                    for (int kx = 0; kx < kernelWidth; kx++)
+                    {
+                        int ix = ox * geometry.Strides.Width + kx * geometry.Dilations.Width - geometry.Pads.Left;
+                        var field = rows.Slice(at, r);
+                        at += r;
+                        if (!rowInside || (uint)ix >= (uint)width)
+                        {
+                            field.Clear();
+                            continue;
+                        }
+                        int offset = iy * width + ix;
+                        for (int q = 0; q < field.Length; q++) field[q] = input[planes[q] + offset];
+                    }
+                }
     }
 }

@@ -41,7 +41,7 @@ public sealed partial class LesionEngine
     private LowRankSweep DenseSweep(int nodeSet, DenseReaderInfo reader, List<LesionSet> sets, Tally[] tallies, Action<int>? progress)
     {
         var stage = Stage(nodeSet, reader.NodeIndex, reader.Input, reader.Output, () => rewriter.AfterReader(reader.NodeIndex),
-            ownSuffix: () => options.SparseSuffix && OnCpu ? DenseChain.After(network, reader.Output, rewriter.Output) : null);
+            ownSuffix: () => options.SparseSuffix && OnCpu && SparseInputLayer.Vectorised ? DenseChain.After(network, reader.Output, rewriter.Output) : null);
         int outputs = reader.Outputs, features = reader.Features;
         var removedOf = sets.Select(set => set.Units.SelectMany(u => reader.FeaturesOfUnit[u]).Order().ToArray()).ToArray();
         // The stacked outputs are reused between runs and chunks (fresh megabyte arrays for every run were a third of the
@@ -57,15 +57,18 @@ public sealed partial class LesionEngine
             for (int first = 0; first < sets.Count; first += perRun)
             {
                 int from = first, lesions = Math.Min(perRun, sets.Count - first);
-                if (stage.Chain is { } chain)
+                if (stage.Chain is DenseChain chain)
                 {
                     // The rank updates fill each block of the chain as it goes, in the cache, instead of a stacked array.
                     var weights = reader.Weights;
                     runs.Add(() =>
                     {
-                        RunChain(chain, chunk.Start, count, lesions, tallies, from, (j, at, n, into) => RankUpdate.Subtract(
-                            y0.AsSpan(at * outputs, n * outputs), x.AsSpan(at * features, n * features), features, removedOf[from + j], weights,
-                            into, n, outputs));
+                        RunChain(() => chain.Run(lesions, count, (at, n, rows) =>
+                        {
+                            for (int j = 0; j < lesions; j++)
+                                RankUpdate.Subtract(y0.AsSpan(at * outputs, n * outputs), x.AsSpan(at * features, n * features), features,
+                                    removedOf[from + j], weights, rows.Slice(j * n * outputs, n * outputs), n, outputs);
+                        }), chunk.Start, count, lesions, tallies, from);
                         progress?.Invoke(lesions * count);
                     });
                     continue;

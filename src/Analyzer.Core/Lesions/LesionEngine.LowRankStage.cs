@@ -12,7 +12,7 @@ public sealed partial class LesionEngine
     /// suffix (null when the reader's output is the model's, or when the engine's own <see cref="DenseChain"/> runs it)
     /// and the suffix's inputs.</summary>
     private sealed record LowRankStage(Lazy<OnnxSession> Prefix, OnnxSession? Suffix, ModelCut Cut, IReadOnlyList<string> SuffixInputs,
-        DenseChain? Chain = null);
+        IOwnSuffix? Chain = null);
 
     /// <summary>One chunk of examples as the low-rank paths see it.</summary>
     private sealed record LowRankChunk(int Start, int Count, (float[] Data, long[] Shape) X, (float[] Data, long[] Shape) Y0,
@@ -26,7 +26,7 @@ public sealed partial class LesionEngine
 
     /// <summary>The cached stage of a node set's reader, built once per variant of its suffix (thread-safe).</summary>
     private LowRankStage Stage(int nodeSet, int readerNodeIndex, string readerInput, string readerOutput, Func<RewrittenModel?> suffix,
-        int variant = 0, Func<DenseChain?>? ownSuffix = null)
+        int variant = 0, Func<IOwnSuffix?>? ownSuffix = null)
     {
         lock (sessions)
         {
@@ -179,13 +179,13 @@ public sealed partial class LesionEngine
         options.Timings?.Add(LesionPhaseTimes.Phase.Score, since);
     }
 
-    /// <summary>Runs <paramref name="lesions"/> lesions (sets first, first + 1, ...) of a chunk's <paramref name="count"/>
-    /// examples through the engine's own chain, their reader outputs filled block by block, and scores them (the fill is
-    /// timed with the suffix).</summary>
-    private void RunChain(DenseChain chain, int start, int count, int lesions, Tally[] tallies, int first, DenseChain.ReaderOutputs readerOutputs)
+    /// <summary>Scores the outputs [lesions·count x outputs] of <paramref name="lesions"/> lesions (sets first, first + 1,
+    /// ...) of a chunk's <paramref name="count"/> examples that the engine's own chain computes, its reader outputs filled
+    /// as it goes (the fill is timed with the suffix).</summary>
+    private void RunChain(Func<float[]> chain, int start, int count, int lesions, Tally[] tallies, int first)
     {
         long since = System.Diagnostics.Stopwatch.GetTimestamp();
-        var outputs = chain.Run(lesions, count, readerOutputs);
+        var outputs = chain();
         options.Timings?.Add(LesionPhaseTimes.Phase.Suffix, since);
         since = System.Diagnostics.Stopwatch.GetTimestamp();
         Score(outputs, lesions, count, start, tallies, first);

@@ -30,6 +30,14 @@ public sealed record LesionOptions
     /// </summary>
     public bool SparseSuffix { get; init; } = true;
     /// <summary>
+    /// When the layers after a conv reader are ReLUs, plain max-pools and convs on feature maps, then dense layers up to
+    /// the output (a small CNN), run them with the engine's own kernels (<see cref="ConvChain"/>), which skip the zero
+    /// inputs a ReLU leaves. Off by default: on a CPU with AVX2 but not AVX-512 it was measured slower than ONNX
+    /// Runtime's suffix where the chain holds a conv, and it has not yet been measured with AVX-512 (docs/design.md,
+    /// lesion speed). CPU only; exact up to float rounding.
+    /// </summary>
+    public bool SparseConvSuffix { get; init; }
+    /// <summary>
     /// Slices of one node set's lesions evaluated concurrently, each run single-threaded in ONNX Runtime: for the
     /// medium-sized products of a lesion sweep this keeps the cores busier than intra-op threading (measured 1.4x on
     /// the MLP sweep). 0: one per core (<see cref="Analyzer.Kernels.Parallelism.MaxThreads"/>).

@@ -1,6 +1,7 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
 
 namespace Analyzer.Kernels.LinearAlgebra;
 
@@ -8,7 +9,7 @@ namespace Analyzer.Kernels.LinearAlgebra;
 /// A dense layer's output with some input features zeroed, from its intact output: Y = Y0 − X[:, F]·W[F, :] for rows of
 /// X [rows x features] and W [features x outputs] (row-major), F the removed features. This is a lesion of the units
 /// feeding those features, at |F|·outputs multiply-adds per row instead of the layer's features·outputs. Every entry is
-/// one chain of fused multiply-adds from Y0 over F in order, so the AVX-512 tiles and the plain loops
+/// one chain of fused multiply-adds from Y0 over F in order, so the AVX-512 or AVX2 tiles and the plain loops
 /// (<see cref="RankUpdateReference"/>) give the same bits.
 /// </summary>
 public static class RankUpdate
@@ -30,7 +31,7 @@ public static class RankUpdate
         Check(into.Length, (long)rows * outputs, nameof(into));
         foreach (int f in removed)
             if ((uint)f >= (uint)features) throw new ArgumentOutOfRangeException(nameof(removed), $"feature {f} of {features}");
-        if (!Vector512.IsHardwareAccelerated || rows == 0 || outputs == 0)
+        if (!(Wide || Avx2.IsSupported && Fma.IsSupported) || rows == 0 || outputs == 0)
         {
             RankUpdateReference.Subtract(y0, x, features, removed, weights, into, rows, outputs);
             return;
@@ -84,7 +85,7 @@ public static class RankUpdate
         ref float o = ref into[0];
         ref float s = ref MemoryMarshal.GetArrayDataReference(scaled);
         int r = wideStart.Length, j = 0;
-        for (; j + 64 <= outputs; j += 64)
+        for (; Wide && j + 64 <= outputs; j += 64)
         {
             var c00 = Vector512.LoadUnsafe(ref y, (nuint)(j + 0)); var c01 = Vector512.LoadUnsafe(ref y, (nuint)(j + 16)); var c02 = Vector512.LoadUnsafe(ref y, (nuint)(j + 32)); var c03 = Vector512.LoadUnsafe(ref y, (nuint)(j + 48));
             var c10 = Vector512.LoadUnsafe(ref y, (nuint)(1 * outputs + j + 0)); var c11 = Vector512.LoadUnsafe(ref y, (nuint)(1 * outputs + j + 16)); var c12 = Vector512.LoadUnsafe(ref y, (nuint)(1 * outputs + j + 32)); var c13 = Vector512.LoadUnsafe(ref y, (nuint)(1 * outputs + j + 48));
@@ -137,11 +138,19 @@ public static class RankUpdate
         for (int i = 0; i < RowTile; i++) pad.Slice(i * Lanes, narrow).CopyTo(into.Slice(i * outputs + j));
     }
 
+    /// <summary>Whether the AVX-512 path runs (else AVX2 with FMA, the same sums eight lanes at a time).</summary>
+    private static bool Wide => Vector512.IsHardwareAccelerated;
+
     /// <summary>Sixteen outputs of the tile's six rows: row i of Y0 at y[i·rowStride], of Y at o[i·rowStride]; the q-th
     /// removed row of W at w[start[q]]; −x at s, feature-major.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Sixteen(ref float y, int rowStride, ref float w, int[] start, ref float s, ref float o, int outStride)
     {
+        if (!Wide)
+        {
+            SixteenEight(ref y, rowStride, ref w, start, ref s, ref o, outStride);
+            return;
+        }
         var c0 = Vector512.LoadUnsafe(ref y, (nuint)(0));
         var c1 = Vector512.LoadUnsafe(ref y, (nuint)(1 * rowStride));
         var c2 = Vector512.LoadUnsafe(ref y, (nuint)(2 * rowStride));
@@ -165,6 +174,41 @@ public static class RankUpdate
         c3.StoreUnsafe(ref o, (nuint)(3 * outStride));
         c4.StoreUnsafe(ref o, (nuint)(4 * outStride));
         c5.StoreUnsafe(ref o, (nuint)(5 * outStride));
+    }
+
+    /// <summary><see cref="Sixteen"/> with AVX2: two vectors per row, twelve accumulators.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void SixteenEight(ref float y, int rowStride, ref float w, int[] start, ref float s, ref float o, int outStride)
+    {
+        var c00 = Vector256.LoadUnsafe(ref y, 0); var c01 = Vector256.LoadUnsafe(ref y, 8);
+        var c10 = Vector256.LoadUnsafe(ref y, (nuint)rowStride); var c11 = Vector256.LoadUnsafe(ref y, (nuint)rowStride + 8);
+        var c20 = Vector256.LoadUnsafe(ref y, (nuint)(2 * rowStride)); var c21 = Vector256.LoadUnsafe(ref y, (nuint)(2 * rowStride) + 8);
+        var c30 = Vector256.LoadUnsafe(ref y, (nuint)(3 * rowStride)); var c31 = Vector256.LoadUnsafe(ref y, (nuint)(3 * rowStride) + 8);
+        var c40 = Vector256.LoadUnsafe(ref y, (nuint)(4 * rowStride)); var c41 = Vector256.LoadUnsafe(ref y, (nuint)(4 * rowStride) + 8);
+        var c50 = Vector256.LoadUnsafe(ref y, (nuint)(5 * rowStride)); var c51 = Vector256.LoadUnsafe(ref y, (nuint)(5 * rowStride) + 8);
+        for (int q = 0; q < start.Length; q++)
+        {
+            var w0 = Vector256.LoadUnsafe(ref w, (nuint)start[q]); var w1 = Vector256.LoadUnsafe(ref w, (nuint)start[q] + 8);
+            nuint sq = (nuint)(q * RowTile);
+            var a = Vector256.Create(Unsafe.Add(ref s, sq + 0));
+            c00 = Vector256.FusedMultiplyAdd(a, w0, c00); c01 = Vector256.FusedMultiplyAdd(a, w1, c01);
+            a = Vector256.Create(Unsafe.Add(ref s, sq + 1));
+            c10 = Vector256.FusedMultiplyAdd(a, w0, c10); c11 = Vector256.FusedMultiplyAdd(a, w1, c11);
+            a = Vector256.Create(Unsafe.Add(ref s, sq + 2));
+            c20 = Vector256.FusedMultiplyAdd(a, w0, c20); c21 = Vector256.FusedMultiplyAdd(a, w1, c21);
+            a = Vector256.Create(Unsafe.Add(ref s, sq + 3));
+            c30 = Vector256.FusedMultiplyAdd(a, w0, c30); c31 = Vector256.FusedMultiplyAdd(a, w1, c31);
+            a = Vector256.Create(Unsafe.Add(ref s, sq + 4));
+            c40 = Vector256.FusedMultiplyAdd(a, w0, c40); c41 = Vector256.FusedMultiplyAdd(a, w1, c41);
+            a = Vector256.Create(Unsafe.Add(ref s, sq + 5));
+            c50 = Vector256.FusedMultiplyAdd(a, w0, c50); c51 = Vector256.FusedMultiplyAdd(a, w1, c51);
+        }
+        c00.StoreUnsafe(ref o, 0); c01.StoreUnsafe(ref o, 8);
+        c10.StoreUnsafe(ref o, (nuint)outStride); c11.StoreUnsafe(ref o, (nuint)outStride + 8);
+        c20.StoreUnsafe(ref o, (nuint)(2 * outStride)); c21.StoreUnsafe(ref o, (nuint)(2 * outStride) + 8);
+        c30.StoreUnsafe(ref o, (nuint)(3 * outStride)); c31.StoreUnsafe(ref o, (nuint)(3 * outStride) + 8);
+        c40.StoreUnsafe(ref o, (nuint)(4 * outStride)); c41.StoreUnsafe(ref o, (nuint)(4 * outStride) + 8);
+        c50.StoreUnsafe(ref o, (nuint)(5 * outStride)); c51.StoreUnsafe(ref o, (nuint)(5 * outStride) + 8);
     }
 
     private static void Check(int length, long needed, string name)

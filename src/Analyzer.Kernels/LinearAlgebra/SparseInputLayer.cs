@@ -32,6 +32,10 @@ public sealed class SparseInputLayer
         panels = new SparsePanels(weights, bias, features, outputs);
     }
 
+    /// <summary>Whether this CPU runs the vector path (AVX-512, or AVX2 with FMA); without one the plain loops run, far
+    /// slower than a dense product library, and callers should prefer one.</summary>
+    public static bool Vectorised => SparsePanels.Supported;
+
     public int Features { get; }
 
     public int Outputs { get; }

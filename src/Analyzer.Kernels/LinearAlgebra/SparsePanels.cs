@@ -9,8 +9,8 @@ namespace Analyzer.Kernels.LinearAlgebra;
 /// <summary>
 /// What the sparse-input kernels (<see cref="SparseInputLayer"/>, <see cref="SparseConvLayer"/>) share: a weight matrix
 /// W [features x outputs] in panels of 64 (or 16) outputs, the union of the nonzero features of four rows (found with
-/// AVX-512 compress), and the product of those four rows over their union with one panel, each weight vector loaded
-/// once for sixteen fused multiply-adds. A feature zero in one of the four adds 0·w, which leaves its sum as it was
+/// AVX-512 compress, or AVX2 masks), and the product of those four rows over their union with one panel, each weight
+/// vector loaded once for four rows' fused multiply-adds. A feature zero in one of the four adds 0·w, which leaves its sum as it was
 /// (weights are finite), so each entry is the chain of fused multiply-adds from the bias over its own nonzero features
 /// in the order they were appended.
 /// </summary>
@@ -25,7 +25,9 @@ internal sealed class SparsePanels
     public SparsePanels(float[] weights, float[] bias, int features, int outputs)
     {
         (Features, Outputs) = (features, outputs);
-        Width = outputs > 3 * Lanes ? 4 * Lanes : Lanes;
+        // Four rows of a 64-wide panel take 16 of AVX-512's 32 registers; with AVX2's 16 registers, a 16-wide panel (two
+        // vectors per row) leaves room for the weights.
+        Width = outputs > 3 * Lanes && Wide ? 4 * Lanes : Lanes;
         Count = (outputs + Width - 1) / Width;
         panels = new float[(long)Count * features * Width];
         paddedBias = new float[Count * Width];
@@ -50,8 +52,11 @@ internal sealed class SparsePanels
 
     public long Bytes => sizeof(float) * (panels.LongLength + paddedBias.Length);
 
-    /// <summary>Whether this CPU runs the vector path (else the callers use their plain loops).</summary>
-    public static bool Supported => Vector512.IsHardwareAccelerated && Avx512F.IsSupported;
+    /// <summary>Whether this CPU runs a vector path, AVX-512 or AVX2 with FMA (else the callers use their plain loops).</summary>
+    public static bool Supported => Wide || Avx2.IsSupported && Fma.IsSupported;
+
+    /// <summary>Whether the AVX-512 path runs (else AVX2's, eight lanes at a time).</summary>
+    private static bool Wide => Vector512.IsHardwareAccelerated && Avx512F.IsSupported;
 
     /// <summary>Appends to a union the features base .. base + length - 1 nonzero in any of four rows (a row whose start is
     /// negative is absent: zeros), reading row i's run at <paramref name="starts"/>[i] in <paramref name="x"/>: their
@@ -60,6 +65,7 @@ internal sealed class SparsePanels
     public static int Append(ReadOnlySpan<float> x, ReadOnlySpan<long> starts, int length, int baseFeature, bool rectified,
         Span<int> kept, Span<float> values, int room, int count)
     {
+        if (!Wide) return AppendEight(x, starts, length, baseFeature, rectified, kept, values, room, count);
         ref float first = ref MemoryMarshal.GetReference(x);
         ref int k = ref MemoryMarshal.GetReference(kept);
         ref float v = ref MemoryMarshal.GetReference(values);
@@ -99,12 +105,89 @@ internal sealed class SparsePanels
         return count;
     }
 
+    /// <summary><see cref="Append"/> with AVX2: eight features at a time are tested, and those nonzero in any row are
+    /// appended one by one (AVX2 has no compress).</summary>
+    private static int AppendEight(ReadOnlySpan<float> x, ReadOnlySpan<long> starts, int length, int baseFeature, bool rectified,
+        Span<int> kept, Span<float> values, int room, int count)
+    {
+        ref float first = ref MemoryMarshal.GetReference(x);
+        int f = 0;
+        for (; f + 8 <= length; f += 8)
+        {
+            var any = Vector256<float>.Zero;
+            for (int i = 0; i < Group; i++)
+            {
+                if (starts[i] < 0) continue;
+                var row = Vector256.LoadUnsafe(ref first, (nuint)(starts[i] + f));
+                any |= rectified ? Vector256.GreaterThan(row, Vector256<float>.Zero) : ~Vector256.Equals(row, Vector256<float>.Zero);
+            }
+            for (uint bits = any.ExtractMostSignificantBits(); bits != 0; bits &= bits - 1)
+            {
+                int at = f + BitOperations.TrailingZeroCount(bits);
+                kept[count] = baseFeature + at;
+                for (int i = 0; i < Group; i++)
+                {
+                    float value = starts[i] >= 0 ? Unsafe.Add(ref first, (nint)(starts[i] + at)) : 0;
+                    values[i * room + count] = rectified ? (value > 0 ? value : 0) : value;
+                }
+                count++;
+            }
+        }
+        for (; f < length; f++)
+        {
+            bool keep = false;
+            for (int i = 0; i < Group; i++)
+                if (starts[i] >= 0 && Unsafe.Add(ref first, (nint)(starts[i] + f)) is var value && (rectified ? value > 0 : value != 0)) keep = true;
+            if (!keep) continue;
+            kept[count] = baseFeature + f;
+            for (int i = 0; i < Group; i++)
+            {
+                float value = starts[i] >= 0 ? Unsafe.Add(ref first, (nint)(starts[i] + f)) : 0;
+                values[i * room + count] = rectified ? (value > 0 ? value : 0) : value;
+            }
+            count++;
+        }
+        return count;
+    }
+
     /// <summary>The four rows' sums over their union of <paramref name="count"/> features with panel
     /// <paramref name="panel"/>: row i's <see cref="Width"/> outputs at sums[64·i ..].</summary>
     public void Multiply(int panel, ReadOnlySpan<int> kept, ReadOnlySpan<float> values, int room, int count, Span<float> sums)
     {
         if (Width == 4 * Lanes) Four(panel, kept, values, room, count, sums);
-        else One(panel, kept, values, room, count, sums);
+        else if (Wide) One(panel, kept, values, room, count, sums);
+        else OneEight(panel, kept, values, room, count, sums);
+    }
+
+    /// <summary>A 16-wide panel for the four rows with AVX2: two vectors per row, eight accumulators.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private void OneEight(int panel, ReadOnlySpan<int> kept, ReadOnlySpan<float> values, int room, int count, Span<float> sums)
+    {
+        ref float w = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(panels), (nint)((long)panel * Features * Width));
+        ref int k = ref MemoryMarshal.GetReference(kept);
+        ref float v0 = ref MemoryMarshal.GetReference(values);
+        ref float v1 = ref Unsafe.Add(ref v0, room);
+        ref float v2 = ref Unsafe.Add(ref v1, room);
+        ref float v3 = ref Unsafe.Add(ref v2, room);
+        ref float bias = ref paddedBias[panel * Width];
+        var a0 = Vector256.LoadUnsafe(ref bias, 0); var a1 = Vector256.LoadUnsafe(ref bias, 8);
+        var b0 = a0; var b1 = a1; var c0 = a0; var c1 = a1; var d0 = a0; var d1 = a1;
+        for (int q = 0; q < count; q++)
+        {
+            nuint at = (nuint)(Unsafe.Add(ref k, q) * Lanes);
+            var w0 = Vector256.LoadUnsafe(ref w, at); var w1 = Vector256.LoadUnsafe(ref w, at + 8);
+            var x = Vector256.Create(Unsafe.Add(ref v0, q));
+            a0 = Vector256.FusedMultiplyAdd(x, w0, a0); a1 = Vector256.FusedMultiplyAdd(x, w1, a1);
+            x = Vector256.Create(Unsafe.Add(ref v1, q));
+            b0 = Vector256.FusedMultiplyAdd(x, w0, b0); b1 = Vector256.FusedMultiplyAdd(x, w1, b1);
+            x = Vector256.Create(Unsafe.Add(ref v2, q));
+            c0 = Vector256.FusedMultiplyAdd(x, w0, c0); c1 = Vector256.FusedMultiplyAdd(x, w1, c1);
+            x = Vector256.Create(Unsafe.Add(ref v3, q));
+            d0 = Vector256.FusedMultiplyAdd(x, w0, d0); d1 = Vector256.FusedMultiplyAdd(x, w1, d1);
+        }
+        ref float o = ref sums[0];
+        a0.StoreUnsafe(ref o, 0); a1.StoreUnsafe(ref o, 8); b0.StoreUnsafe(ref o, 64); b1.StoreUnsafe(ref o, 72);
+        c0.StoreUnsafe(ref o, 128); c1.StoreUnsafe(ref o, 136); d0.StoreUnsafe(ref o, 192); d1.StoreUnsafe(ref o, 200);
     }
 
     /// <summary>A 64-wide panel for the four rows: 16 accumulators, each weight vector loaded once for the four.</summary>

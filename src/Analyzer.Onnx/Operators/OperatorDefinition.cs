@@ -122,6 +122,9 @@ public sealed class OperatorDefinition
     /// <summary>A plain conv's constant kernel and geometry; null when the node is not such a conv.</summary>
     public ConvKernel? ConvKernel(OnnxNode node, InferredShapes shapes) => Traits.ConvKernel?.Invoke(node, shapes);
 
+    /// <summary>A plain 2-D max-pool's window; null when the node is not such a pool.</summary>
+    public PoolWindow? MaxWindow(OnnxNode node) => Traits.MaxWindow?.Invoke(node);
+
     /// <summary>A <see cref="ChannelFlow.Layer"/> node's weights per output and input unit; input feature f (along the
     /// unit axis) belongs to unit <paramref name="featureUnits"/>[f] of <paramref name="units"/>.</summary>
     public LayerWeights Weights(OnnxNode node, InferredShapes shapes, int[] featureUnits, int units) =>

@@ -34,6 +34,10 @@ public enum ActivationReach
 /// kernel_shape, auto_pad), for rebuilding the conv on a subset of its input channels.</summary>
 public sealed record ConvKernel(float[] Values, long[] Shape, IReadOnlyList<(string Name, long[] Ints, string? Text)> Attributes);
 
+/// <summary>A 2-D max-pool's window and steps, for a pool with no padding, no dilation and floor rounding: output pixel
+/// (i, j) is the maximum of the window at (i·StrideHeight, j·StrideWidth).</summary>
+public sealed record PoolWindow(int KernelHeight, int KernelWidth, int StrideHeight, int StrideWidth);
+
 /// <summary>
 /// What the tracer, the pre-activation walk, the lesion engine, the rewriters and the gradient builder need to know of an
 /// operator beyond its <see cref="ChannelFlow"/>, so that none of them keeps a list of operator names of its own. Each
@@ -125,4 +129,8 @@ public sealed record OperatorTraits
 
     /// <summary>A plain (group 1, 2-D) conv's constant kernel and geometry; null otherwise.</summary>
     internal Func<OnnxNode, InferredShapes, ConvKernel?>? ConvKernel { get; init; }
+
+    /// <summary>A 2-D max-pool's window when it has no padding, dilation, ceiling rounding or indices output; null
+    /// otherwise (the lesion engine's sparse suffix runs such pools itself).</summary>
+    internal Func<OnnxNode, PoolWindow?>? MaxWindow { get; init; }
 }

@@ -15,7 +15,7 @@ internal static class PoolingOperators
     public static IEnumerable<OperatorDefinition> Definitions()
     {
         yield return Op("MaxPool", ChannelFlow.Transparent, Pool, MaxPoolGradient,
-            traits: new() { DifferentiableOutputs = 1, GradientUsesIndices = true });
+            traits: new() { DifferentiableOutputs = 1, GradientUsesIndices = true, MaxWindow = PlainMaxWindow });
         yield return Op("AveragePool", ChannelFlow.Transparent, Pool, AveragePoolGradient);
         yield return Op("LpPool", ChannelFlow.Transparent, Pool, null, "LpPool has no vector-Jacobian product here yet");
         yield return Op("GlobalAveragePool", ChannelFlow.Transparent, Global, c =>
@@ -34,6 +34,16 @@ internal static class PoolingOperators
             return [(c.X, w.ReshapeLike(scattered, c.X))];
         });
         yield return Op("GlobalLpPool", ChannelFlow.Transparent, Global, null, "GlobalLpPool has no vector-Jacobian product here yet");
+    }
+
+    /// <summary>The window of a 2-D max-pool without padding, dilation, ceiling rounding or indices; null for any other.</summary>
+    private static PoolWindow? PlainMaxWindow(OnnxNode node)
+    {
+        if (node.GetInts("kernel_shape") is not [var kh, var kw] || node.Outputs.Count(o => o.Length > 0) != 1) return null;
+        long[] strides = node.GetInts("strides") ?? [1, 1];
+        bool plain = (node.GetInts("pads") ?? []).All(p => p == 0) && (node.GetInts("dilations") ?? []).All(d => d == 1)
+            && node.GetInt("ceil_mode", 0) == 0 && node.GetString("auto_pad", "NOTSET") is "NOTSET" or "VALID" && strides.Length == 2;
+        return plain && kh > 0 && kw > 0 && strides.All(s => s > 0) ? new PoolWindow((int)kh, (int)kw, (int)strides[0], (int)strides[1]) : null;
     }
 
     private static void Pool(ShapeContext c)

@@ -47,7 +47,10 @@ public class DenseChainTests
         // 3 lesions x 5 examples of fc1's outputs, lesion-major.
         var rng = new Random(9);
         var input = Values(rng, 15 * 6).Select(v => (float)v).ToArray();
-        var output = chain.Run(3, 5, (l, first, count, into) => input.AsSpan((l * 5 + first) * 6, count * 6).CopyTo(into));
+        var output = chain.Run(3, 5, (first, count, rows) =>
+        {
+            for (int l = 0; l < 3; l++) input.AsSpan((l * 5 + first) * 6, count * 6).CopyTo(rows.Slice(l * count * 6));
+        });
         for (int row = 0; row < 15; row++)
         {
             // relu -> x W2 + b2 -> relu -> x W3 (fc3's missing C adds nothing whatever beta is), in double.
@@ -86,7 +89,7 @@ public class DenseChainTests
         var chain = DenseChain.After(Bias(shape, c), "h1", "y")!;
         // fc1's outputs (3, -1) read as (3, 0) after the ReLU: y = (3·1 + b0, 3·2 + b1).
         float[] h1 = [3, -1];
-        var y = chain.Run(1, 1, (_, _, _, into) => h1.CopyTo(into));
+        var y = chain.Run(1, 1, (_, _, rows) => h1.CopyTo(rows));
         Assert.Equal([(float)(3 + b0), (float)(6 + b1)], y);
     }
 
