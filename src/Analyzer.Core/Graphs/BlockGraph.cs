@@ -250,7 +250,7 @@ public sealed class BlockGraph : WeightedGraph
         // Every node kept in order (no invalid nodes): the blocks need no restriction.
         bool identity = nodes.Length == N && nodes.Select((v, i) => v == i).All(b => b);
         var sub = identity ? this : (BlockGraph)Subgraph(nodes);
-        return new BlockOperator(nodes.Length, sub.blocks, scale, factor, shift, offersSingle: nodes.Length >= LargeGraph);
+        return new BlockOperator(nodes.Length, sub.blocks, scale, factor, shift, offersSingle: nodes.Length >= LargeGraph && SingleProduct.Vectorised);
     }
 
     /// <summary>M = factor·S·(Σ_b (B + Bᵀ))·S + shift·I, applied block by block with the dense product kernel and S applied

@@ -13,6 +13,10 @@ namespace Analyzer.Kernels.LinearAlgebra;
 /// </summary>
 public static unsafe class SingleProduct
 {
+    /// <summary>Whether the AVX-512 tiles run: without them the products take plain loops, slower than
+    /// <see cref="DenseProduct"/>'s float64 AVX2 tiles, and callers should use those.</summary>
+    public static bool Vectorised => Vector512.IsHardwareAccelerated;
+
     private const int InnerBlock = 256;
     private const int Panel = 16;
     private const int RowTile = 6;
