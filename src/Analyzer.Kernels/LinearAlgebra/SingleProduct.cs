@@ -1,5 +1,6 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
 
 namespace Analyzer.Kernels.LinearAlgebra;
 
@@ -8,14 +9,17 @@ namespace Analyzer.Kernels.LinearAlgebra;
 /// cycle of <see cref="DenseProduct.MultiplyBothWays"/> and half the bytes, for the early cycles of the eigensolver on
 /// large graphs, where a relative error near 1e-6 costs nothing (docs/design.md, large graphs). Every entry is one
 /// chain of fused multiply-adds in a fixed order (Y over the columns of B; Z over the rows of each band of
-/// <see cref="DenseProduct.TransposeBand"/> rows, the bands added in order), so the AVX-512 tiles, the plain loops
+/// <see cref="DenseProduct.TransposeBand"/> rows, the bands added in order), so the AVX-512 or AVX2 tiles, the plain loops
 /// and any thread count give the same bits (<see cref="SingleProductReference"/>).
 /// </summary>
 public static unsafe class SingleProduct
 {
-    /// <summary>Whether the AVX-512 tiles run: without them the products take plain loops, slower than
-    /// <see cref="DenseProduct"/>'s float64 AVX2 tiles, and callers should use those.</summary>
-    public static bool Vectorised => Vector512.IsHardwareAccelerated;
+    /// <summary>Whether vector tiles run (AVX-512, or AVX2 with FMA): without them the products take plain loops, slower
+    /// than <see cref="DenseProduct"/>'s float64 tiles, and callers should use those.</summary>
+    public static bool Vectorised => Vector512.IsHardwareAccelerated || Eight;
+
+    /// <summary>The AVX2 tiles run (eight lanes, four rows of two vectors).</summary>
+    private static bool Eight => !Vector512.IsHardwareAccelerated && Avx2.IsSupported && Fma.IsSupported;
 
     private const int InnerBlock = 256;
     private const int Panel = 16;
@@ -109,6 +113,19 @@ public static unsafe class SingleProduct
         int fullCols = Vector512.IsHardwareAccelerated ? cols / Panel * Panel : 0;
         fixed (float* pa = a.Values, pb = b, pc = c)
         {
+            if (Eight)
+            {
+                int j = 0;
+                for (; j + Panel <= cols; j += Panel)
+                {
+                    int i = r0;
+                    for (; i + 4 <= r1; i += 4)
+                        Tile4x16Eight(pa + (long)i * rs + (long)k0 * ks, rs, ks, pb + (long)k0 * ldb + j, ldb, pc + (long)i * ldc + j, ldc, kn);
+                    Scalar(pa, rs, ks, pb, ldb, pc, ldc, i, r1, k0, kn, j, j + Panel);
+                }
+                Scalar(pa, rs, ks, pb, ldb, pc, ldc, r0, r1, k0, kn, j, cols);
+                return;
+            }
             int j0 = 0;
             for (; j0 + 2 * Panel <= fullCols; j0 += 2 * Panel)
             {
@@ -222,5 +239,32 @@ public static unsafe class SingleProduct
             c3 = Vector512.FusedMultiplyAdd(Vector512.Create(ak[r3]), row, c3);
         }
         c0.Store(c); c1.Store(c + ldc); c2.Store(c + 2 * ldc); c3.Store(c + 3 * ldc);
+    }
+
+    /// <summary>Four rows by sixteen columns with AVX2: two vectors per row, eight accumulators.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void Tile4x16Eight(float* a, int rs, int ks, float* b, int ldb, float* c, int ldc, int kn)
+    {
+        Vector256<float> c00 = Vector256.Load(c), c01 = Vector256.Load(c + 8);
+        Vector256<float> c10 = Vector256.Load(c + ldc), c11 = Vector256.Load(c + ldc + 8);
+        Vector256<float> c20 = Vector256.Load(c + 2 * ldc), c21 = Vector256.Load(c + 2 * ldc + 8);
+        Vector256<float> c30 = Vector256.Load(c + 3 * ldc), c31 = Vector256.Load(c + 3 * ldc + 8);
+        long r2 = 2L * rs, r3 = 3L * rs;
+        float* ak = a;
+        for (int k = 0; k < kn; k++, ak += ks)
+        {
+            float* brow = b + (long)k * ldb;
+            Vector256<float> b0 = Vector256.Load(brow), b1 = Vector256.Load(brow + 8);
+            Vector256<float> v = Vector256.Create(ak[0]);
+            c00 = Vector256.FusedMultiplyAdd(v, b0, c00); c01 = Vector256.FusedMultiplyAdd(v, b1, c01);
+            v = Vector256.Create(ak[rs]);
+            c10 = Vector256.FusedMultiplyAdd(v, b0, c10); c11 = Vector256.FusedMultiplyAdd(v, b1, c11);
+            v = Vector256.Create(ak[r2]);
+            c20 = Vector256.FusedMultiplyAdd(v, b0, c20); c21 = Vector256.FusedMultiplyAdd(v, b1, c21);
+            v = Vector256.Create(ak[r3]);
+            c30 = Vector256.FusedMultiplyAdd(v, b0, c30); c31 = Vector256.FusedMultiplyAdd(v, b1, c31);
+        }
+        c00.Store(c); c01.Store(c + 8); c10.Store(c + ldc); c11.Store(c + ldc + 8);
+        c20.Store(c + 2 * ldc); c21.Store(c + 2 * ldc + 8); c30.Store(c + 3 * ldc); c31.Store(c + 3 * ldc + 8);
     }
 }
