@@ -1,7 +1,6 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
-using System.Runtime.Intrinsics.X86;
 
 namespace Analyzer.Kernels.LinearAlgebra;
 
@@ -31,7 +30,7 @@ public static class RankUpdate
         Check(into.Length, (long)rows * outputs, nameof(into));
         foreach (int f in removed)
             if ((uint)f >= (uint)features) throw new ArgumentOutOfRangeException(nameof(removed), $"feature {f} of {features}");
-        if (!(Wide || Avx2.IsSupported && Fma.IsSupported) || rows == 0 || outputs == 0)
+        if (!(Wide || VectorPaths.Avx2) || rows == 0 || outputs == 0)
         {
             RankUpdateReference.Subtract(y0, x, features, removed, weights, into, rows, outputs);
             return;
@@ -139,7 +138,7 @@ public static class RankUpdate
     }
 
     /// <summary>Whether the AVX-512 path runs (else AVX2 with FMA, the same sums eight lanes at a time).</summary>
-    private static bool Wide => Vector512.IsHardwareAccelerated;
+    private static bool Wide => VectorPaths.Avx512;
 
     /// <summary>Sixteen outputs of the tile's six rows: row i of Y0 at y[i·rowStride], of Y at o[i·rowStride]; the q-th
     /// removed row of W at w[start[q]]; −x at s, feature-major.</summary>

@@ -1,6 +1,5 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
-using System.Runtime.Intrinsics.X86;
 
 namespace Analyzer.Kernels.LinearAlgebra;
 
@@ -16,10 +15,10 @@ public static unsafe class SingleProduct
 {
     /// <summary>Whether vector tiles run (AVX-512, or AVX2 with FMA): without them the products take plain loops, slower
     /// than <see cref="DenseProduct"/>'s float64 tiles, and callers should use those.</summary>
-    public static bool Vectorised => Vector512.IsHardwareAccelerated || Eight;
+    public static bool Vectorised => VectorPaths.Avx512 || VectorPaths.Avx2;
 
     /// <summary>The AVX2 tiles run (eight lanes, four rows of two vectors).</summary>
-    private static bool Eight => !Vector512.IsHardwareAccelerated && Avx2.IsSupported && Fma.IsSupported;
+    private static bool Eight => !VectorPaths.Avx512 && VectorPaths.Avx2;
 
     private const int InnerBlock = 256;
     private const int Panel = 16;
@@ -110,7 +109,7 @@ public static unsafe class SingleProduct
     private static void MultiplyBlock(Strided a, float[] b, int ldb, float[] c, int ldc, int r0, int r1, int k0, int kn, int cols)
     {
         int rs = a.Row, ks = a.Inner;
-        int fullCols = Vector512.IsHardwareAccelerated ? cols / Panel * Panel : 0;
+        int fullCols = VectorPaths.Avx512 ? cols / Panel * Panel : 0;
         fixed (float* pa = a.Values, pb = b, pc = c)
         {
             if (Eight)

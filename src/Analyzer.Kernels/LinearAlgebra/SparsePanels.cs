@@ -53,10 +53,10 @@ internal sealed class SparsePanels
     public long Bytes => sizeof(float) * (panels.LongLength + paddedBias.Length);
 
     /// <summary>Whether this CPU runs a vector path, AVX-512 or AVX2 with FMA (else the callers use their plain loops).</summary>
-    public static bool Supported => Wide || Avx2.IsSupported && Fma.IsSupported;
+    public static bool Supported => Wide || VectorPaths.Avx2;
 
     /// <summary>Whether the AVX-512 path runs (else AVX2's, eight lanes at a time).</summary>
-    private static bool Wide => Vector512.IsHardwareAccelerated && Avx512F.IsSupported;
+    private static bool Wide => VectorPaths.Avx512;
 
     /// <summary>Appends to a union the features base .. base + length - 1 nonzero in any of four rows (a row whose start is
     /// negative is absent: zeros), reading row i's run at <paramref name="starts"/>[i] in <paramref name="x"/>: their
