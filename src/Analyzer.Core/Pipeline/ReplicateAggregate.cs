@@ -69,7 +69,9 @@ public static class ReplicateAggregate
                 .Select(w => w with { Message = $"{r.Results.Model}: {w.Message}" }))
             .Concat(ResultWarnings.Rows(aggregate)).ToList();
         aggregate = aggregate with { Warnings = warnings.Count == 0 ? null : warnings };
-        return aggregate with { Verdict = ResultsVerdict.Of(aggregate) };
+        // Named by all its replicates: the aggregate's model text is no file name (read as one, it gave the last replicate's).
+        string names = string.Join(", ", replicates.Select(r => Path.GetFileNameWithoutExtension(r.Results.Model)));
+        return aggregate with { Verdict = ResultsVerdict.Of(aggregate, $"{replicates.Count} replicates ({names})") };
     }
 
     /// <summary>One measure over the replicates: mean Fisher and Bates p of those that have them, effects pooled.</summary>

@@ -33,13 +33,14 @@ public static class ResultsVerdict
         : m.Significant ? Finding.Some
         : Finding.NoneDetectable;
 
-    public static VerdictEntry Of(ResultsDocument results)
+    /// <param name="subject">What the summary names (default: the model's file name without its extension).</param>
+    public static VerdictEntry Of(ResultsDocument results, string? subject = null)
     {
         var cells = new List<VerdictCell>();
         foreach (var p in results.Partitionings)
             foreach (var (measure, m) in p.Measures)
                 cells.Add(new VerdictCell($"{p.Edges}-{p.Scope}", measure, Name(Classify(m)), Sentence($"{p.Edges}, {p.Scope}", measure, m, results.Random)));
-        return new VerdictEntry(Summary(results, cells), cells);
+        return new VerdictEntry(Summary(results, cells, subject ?? Path.GetFileNameWithoutExtension(results.Model)), cells);
     }
 
     public static string Name(Finding finding) => Errors.Choices.Kebab(finding.ToString());
@@ -63,9 +64,8 @@ public static class ResultsVerdict
         };
     }
 
-    private static string Summary(ResultsDocument results, List<VerdictCell> cells)
+    private static string Summary(ResultsDocument results, List<VerdictCell> cells, string model)
     {
-        string model = Path.GetFileNameWithoutExtension(results.Model);
         string on = results.Examples == 0 ? "without data" : $"on {results.Data}";
         var clauses = new List<string>();
         foreach (var group in cells.GroupBy(c => c.Measure))

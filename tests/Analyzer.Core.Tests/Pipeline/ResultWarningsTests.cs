@@ -117,5 +117,7 @@ public class ResultWarningsTests
         var warning = Assert.Single(aggregate.Warnings!);
         Assert.Equal((ResultWarnings.EigenNotConverged, "b.onnx: stopped at its cycle limit", "weights-network"),
             (warning.Kind, warning.Message, warning.Partitioning));
+        // The verdict names every replicate, not the last one's file.
+        Assert.StartsWith("2 replicates (a, b) on d: ", aggregate.Verdict!.Summary);
     }
 }
