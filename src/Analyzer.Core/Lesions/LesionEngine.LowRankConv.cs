@@ -93,8 +93,8 @@ public sealed partial class LesionEngine
     /// <summary>
     /// Lesions of a node set read by a conv whose later layers are a <see cref="ConvChain"/>: for each example, its reader
     /// output under each lesion of channels U is y0 − conv_U(x_U), the conv restricted to those channels as a rank update
-    /// of y0 (<see cref="RankUpdate"/>) over the rows of its receptive fields' removed features (pixel-major, (tap,
-    /// channel) order), then the chain takes all of that example's lesioned maps together.
+    /// of y0 over its receptive fields on those channels (<see cref="RankUpdate.SubtractFields"/>), pixel-major, then the
+    /// chain takes all of that example's lesioned maps together.
     /// </summary>
     private LowRankSweep ChainSweep(LowRankStage stage, ConvChain chain, ConvReaderInfo reader, ConvGeometry geometry, int[][] ordered,
         Tally[] tallies, Action<int>? progress)
@@ -110,8 +110,6 @@ public sealed partial class LesionEngine
                         w[(t * units.Length + q) * outputs + o] = reader.Kernel[(o * reader.InChannels + units[q]) * taps + t];
             return w;
         }).ToArray();
-        var allFeatures = ordered.Select(units => Enumerable.Range(0, taps * units.Length).ToArray()).ToArray();
-        int widest = Math.Max(1, ordered.Max(u => u.Length));
         // The chain takes lesions in fours (four lesions of one example share each weight load).
         const int perRun = 8;
         return new LowRankSweep(stage, reader.Input, reader.Output, chunk =>
@@ -127,19 +125,15 @@ public sealed partial class LesionEngine
                 runs.Add(() =>
                 {
                     var basePixels = new float[pixels * outputs];
-                    var rows = new float[pixels * taps * widest];
                     RunChain(() => chain.Run(lesions, count, (e, n, maps) =>
                     {
                         Transpose(y0.AsSpan(e * outputs * pixels, outputs * pixels), outputs, pixels, basePixels);
                         var input = x.AsSpan(e * reader.InChannels * plane, reader.InChannels * plane);
                         for (int l = 0; l < n; l++)
                         {
-                            var units = ordered[from + l];
-                            int features = taps * units.Length;
-                            ReceptiveFields(input, height, width, units, geometry, (int)reader.KernelShape[2], kernelWidth, chain.Height, chain.Width,
-                                rows.AsSpan(0, pixels * features));
-                            RankUpdate.Subtract(basePixels, rows.AsSpan(0, pixels * features), features, allFeatures[from + l], removedWeights[from + l],
-                                maps.Slice(l * chain.MapSize, chain.MapSize), pixels, outputs);
+                            var fields = new ReceptiveFields(input, height, width, ordered[from + l], (int)reader.KernelShape[2], kernelWidth,
+                                (geometry.Pads.Top, geometry.Pads.Left), geometry.Strides, geometry.Dilations, chain.Height, chain.Width);
+                            RankUpdate.SubtractFields(basePixels, fields, removedWeights[from + l], maps.Slice(l * chain.MapSize, chain.MapSize), outputs);
                         }
                     }), chunk.Start, count, lesions, tallies, from);
                     progress?.Invoke(lesions * count);
@@ -157,39 +151,5 @@ public sealed partial class LesionEngine
             var row = into.Slice(j * rows, rows);
             for (int i = 0; i < rows; i++) row[i] = from[i * cols + j];
         }
-    }
-
-    /// <summary>
-    /// The rows of a conv's receptive fields over some of its input channels: row p (output pixel p, row-major) holds,
-    /// for each tap t of the kernel and each channel units[q], the input value under that tap at feature t·|units| + q (0
-    /// where the tap falls in the padding). <paramref name="input"/> is one example [channels][height][width]. Written
-    /// in order, pixel by pixel.
-    /// </summary>
-    private static void ReceptiveFields(ReadOnlySpan<float> input, int height, int width, int[] units, ConvGeometry geometry,
-        int kernelHeight, int kernelWidth, int outHeight, int outWidth, Span<float> rows)
-    {
-        int r = units.Length, plane = height * width, at = 0;
-        Span<int> planes = stackalloc int[r];
-        for (int q = 0; q < r; q++) planes[q] = units[q] * plane;
-        for (int oy = 0; oy < outHeight; oy++)
-            for (int ox = 0; ox < outWidth; ox++)
-                for (int ky = 0; ky < kernelHeight; ky++)
-                {
-                    int iy = oy * geometry.Strides.Height + ky * geometry.Dilations.Height - geometry.Pads.Top;
-                    bool rowInside = (uint)iy < (uint)height;
-                    for (int kx = 0; kx < kernelWidth; kx++)
-                    {
-                        int ix = ox * geometry.Strides.Width + kx * geometry.Dilations.Width - geometry.Pads.Left;
-                        var field = rows.Slice(at, r);
-                        at += r;
-                        if (!rowInside || (uint)ix >= (uint)width)
-                        {
-                            field.Clear();
-                            continue;
-                        }
-                        int offset = iy * width + ix;
-                        for (int q = 0; q < field.Length; q++) field[q] = input[planes[q] + offset];
-                    }
-                }
     }
 }

@@ -35,7 +35,52 @@ public static class RankUpdate
             RankUpdateReference.Subtract(y0, x, features, removed, weights, into, rows, outputs);
             return;
         }
-        int r = removed.Length, wide = outputs / Lanes * Lanes;
+        Update(y0, new DenseRows(x, features, removed), removed, weights, into, rows, outputs);
+    }
+
+    /// <summary>
+    /// Y = Y0 − R·W_U for the receptive-field rows R of a conv restricted to some input channels
+    /// (<see cref="ReceptiveFields"/>) and W_U [fields.Features x outputs] its kernel over them, feature by feature in the
+    /// fields' order: a lesion of those channels at one conv, read from the input map without writing R out. The same
+    /// chains of fused multiply-adds as <see cref="Subtract"/> on R's rows written out.
+    /// </summary>
+    public static void SubtractFields(ReadOnlySpan<float> y0, ReceptiveFields fields, ReadOnlySpan<float> weights, Span<float> into, int outputs)
+    {
+        int rows = fields.Rows, features = fields.Features;
+        Check(y0.Length, (long)rows * outputs, nameof(y0));
+        Check(weights.Length, (long)features * outputs, nameof(weights));
+        Check(into.Length, (long)rows * outputs, nameof(into));
+        var all = new int[features];
+        for (int f = 0; f < features; f++) all[f] = f;
+        if (!(Wide || VectorPaths.Avx2) || rows == 0 || outputs == 0)
+        {
+            var written = new float[rows * features];
+            fields.Fill(written);
+            RankUpdateReference.Subtract(y0, written, features, all, weights, into, rows, outputs);
+            return;
+        }
+        Update(y0, fields, all, weights, into, rows, outputs);
+    }
+
+    /// <summary>The rows of X at the removed features.</summary>
+    private readonly ref struct DenseRows(ReadOnlySpan<float> x, int features, ReadOnlySpan<int> removed) : IRankUpdateRows
+    {
+        private readonly ReadOnlySpan<float> x = x;
+        private readonly ReadOnlySpan<int> removed = removed;
+
+        public void Negated(int first, int count, Span<float> scaled, int stride)
+        {
+            for (int q = 0; q < removed.Length; q++)
+                for (int i = 0; i < count; i++) scaled[q * stride + i] = -x[(first + i) * features + removed[q]];
+        }
+    }
+
+    /// <summary>The vector path: tiles of six rows, their −x from <paramref name="source"/>, the q-th term's weights at row
+    /// <paramref name="weightRows"/>[q] of W.</summary>
+    private static void Update<TSource>(ReadOnlySpan<float> y0, TSource source, ReadOnlySpan<int> weightRows, ReadOnlySpan<float> weights,
+        Span<float> into, int rows, int outputs) where TSource : IRankUpdateRows, allows ref struct
+    {
+        int r = weightRows.Length, wide = outputs / Lanes * Lanes;
         // −x of a tile's rows at the removed features, feature-major (the broadcasts of the inner loops), and the
         // removed rows of W past the last full vector, padded to one vector with zeros.
         var scaled = new float[RowTile * r];
@@ -43,14 +88,14 @@ public static class RankUpdate
         // Where the q-th removed row starts, in W and in the padded copy.
         var wideStart = new int[r];
         var narrowStart = new int[r];
-        for (int q = 0; q < r; q++) (wideStart[q], narrowStart[q]) = (removed[q] * outputs, q * Lanes);
+        for (int q = 0; q < r; q++) (wideStart[q], narrowStart[q]) = (weightRows[q] * outputs, q * Lanes);
         if (wide < outputs)
             for (int q = 0; q < r; q++)
-                weights.Slice(removed[q] * outputs + wide, outputs - wide).CopyTo(narrowWeights.AsSpan(q * Lanes));
+                weights.Slice(weightRows[q] * outputs + wide, outputs - wide).CopyTo(narrowWeights.AsSpan(q * Lanes));
         int e = 0;
         for (; e + RowTile <= rows; e += RowTile)
         {
-            Scale(x, features, removed, e, RowTile, scaled);
+            source.Negated(e, RowTile, scaled, RowTile);
             Tile(y0.Slice(e * outputs, RowTile * outputs), scaled, weights, wideStart, narrowWeights, narrowStart,
                 into.Slice(e * outputs, RowTile * outputs), outputs);
         }
@@ -62,16 +107,10 @@ public static class RankUpdate
             var intoTile = new float[RowTile * outputs];
             y0.Slice(e * outputs, left * outputs).CopyTo(y0Tile);
             Array.Clear(scaled);
-            Scale(x, features, removed, e, left, scaled);
+            source.Negated(e, left, scaled, RowTile);
             Tile(y0Tile, scaled, weights, wideStart, narrowWeights, narrowStart, intoTile, outputs);
             intoTile.AsSpan(0, left * outputs).CopyTo(into.Slice(e * outputs));
         }
-    }
-
-    private static void Scale(ReadOnlySpan<float> x, int features, ReadOnlySpan<int> removed, int e, int count, float[] scaled)
-    {
-        for (int q = 0; q < removed.Length; q++)
-            for (int i = 0; i < count; i++) scaled[q * RowTile + i] = -x[(e + i) * features + removed[q]];
     }
 
     /// <summary>Six rows: 64 outputs at a time in 24 accumulators, then 16 at a time, then the rest as one padded vector.</summary>

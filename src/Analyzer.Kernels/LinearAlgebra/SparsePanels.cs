@@ -105,33 +105,36 @@ internal sealed class SparsePanels
         return count;
     }
 
-    /// <summary><see cref="Append"/> with AVX2: eight features at a time are tested, and those nonzero in any row are
-    /// appended one by one (AVX2 has no compress).</summary>
+    /// <summary><see cref="Append"/> with AVX2, which has no compress: each mask of eight features picks a permutation
+    /// from a table that moves the kept lanes to the front, and whole vectors are stored (the lanes past the kept ones
+    /// are overwritten by the next store or lie in the room past the union).</summary>
     private static int AppendEight(ReadOnlySpan<float> x, ReadOnlySpan<long> starts, int length, int baseFeature, bool rectified,
         Span<int> kept, Span<float> values, int room, int count)
     {
         ref float first = ref MemoryMarshal.GetReference(x);
+        ref int k = ref MemoryMarshal.GetReference(kept);
+        ref float v = ref MemoryMarshal.GetReference(values);
+        ref int table = ref MemoryMarshal.GetArrayDataReference(Packing);
+        var lanes = Vector256.Create(0, 1, 2, 3, 4, 5, 6, 7);
+        Span<Vector256<float>> rowsAt = stackalloc Vector256<float>[Group];
         int f = 0;
         for (; f + 8 <= length; f += 8)
         {
             var any = Vector256<float>.Zero;
             for (int i = 0; i < Group; i++)
             {
-                if (starts[i] < 0) continue;
-                var row = Vector256.LoadUnsafe(ref first, (nuint)(starts[i] + f));
-                any |= rectified ? Vector256.GreaterThan(row, Vector256<float>.Zero) : ~Vector256.Equals(row, Vector256<float>.Zero);
+                var row = starts[i] >= 0 ? Vector256.LoadUnsafe(ref first, (nuint)(starts[i] + f)) : Vector256<float>.Zero;
+                var nonzero = rectified ? Vector256.GreaterThan(row, Vector256<float>.Zero) : ~Vector256.Equals(row, Vector256<float>.Zero);
+                rowsAt[i] = rectified ? row & nonzero : row;
+                any |= nonzero;
             }
-            for (uint bits = any.ExtractMostSignificantBits(); bits != 0; bits &= bits - 1)
-            {
-                int at = f + BitOperations.TrailingZeroCount(bits);
-                kept[count] = baseFeature + at;
-                for (int i = 0; i < Group; i++)
-                {
-                    float value = starts[i] >= 0 ? Unsafe.Add(ref first, (nint)(starts[i] + at)) : 0;
-                    values[i * room + count] = rectified ? (value > 0 ? value : 0) : value;
-                }
-                count++;
-            }
+            uint mask = any.ExtractMostSignificantBits();
+            if (mask == 0) continue;
+            var order = Vector256.LoadUnsafe(ref table, mask * 8);
+            Avx2.PermuteVar8x32(lanes + Vector256.Create(baseFeature + f), order).StoreUnsafe(ref k, (nuint)count);
+            for (int i = 0; i < Group; i++)
+                Avx2.PermuteVar8x32(rowsAt[i], order).StoreUnsafe(ref v, (nuint)(i * room + count));
+            count += BitOperations.PopCount(mask);
         }
         for (; f < length; f++)
         {
@@ -148,6 +151,21 @@ internal sealed class SparsePanels
             count++;
         }
         return count;
+    }
+
+    /// <summary>For each mask of eight lanes, the lanes it keeps in order, then zeros: [256 x 8].</summary>
+    private static readonly int[] Packing = BuildPacking();
+
+    private static int[] BuildPacking()
+    {
+        var table = new int[256 * 8];
+        for (int mask = 0; mask < 256; mask++)
+        {
+            int at = 0;
+            for (int lane = 0; lane < 8; lane++)
+                if ((mask >> lane & 1) != 0) table[mask * 8 + at++] = lane;
+        }
+        return table;
     }
 
     /// <summary>The four rows' sums over their union of <paramref name="count"/> features with panel

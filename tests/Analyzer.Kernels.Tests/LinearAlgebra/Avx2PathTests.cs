@@ -28,6 +28,7 @@ public class Avx2PathTests
         tests.Matches_the_plain_loops_bit_for_bit(1000, 256, 256, 34);
         tests.Matches_the_plain_loops_bit_for_bit(13, 300, 100, 7);
         tests.Matches_the_plain_loops_bit_for_bit(9, 784, 1, 300);
+        tests.Receptive_fields_match_their_rows_written_out_and_the_convolution(5, 9, 7, 3, 2, 0, 10);
     });
 
     [SkippableFact]
