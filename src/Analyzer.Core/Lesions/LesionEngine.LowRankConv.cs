@@ -100,7 +100,7 @@ public sealed partial class LesionEngine
         Tally[] tallies, Action<int>? progress)
     {
         int taps = reader.KernelSize, kernelWidth = (int)reader.KernelShape[3], outputs = reader.OutChannels, pixels = chain.Height * chain.Width;
-        // Per set: W_U [(tap, removed channel) x output] and the features its update subtracts (all of them, in order).
+        // Per set: W_U [(tap, removed channel) x output], in the order of its receptive fields' features.
         var removedWeights = ordered.Select(units =>
         {
             var w = new float[taps * units.Length * outputs];
